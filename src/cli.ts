@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * Entry point. `managed-agents-mcp [flags]` serves MCP over stdio; `managed-agents-mcp emulator`
+ * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, USAGE, parseConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+
+const VERSION = '0.1.0';
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'emulator') return runEmulator(argv.slice(1));
+  let parsed;
+  try {
+    parsed = parseConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`managed-agents-mcp: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if ('help' in parsed) return void process.stderr.write(`${USAGE}\n`);
+  if ('version' in parsed) return void process.stderr.write(`${VERSION}\n`);
+  await serve(parsed);
+}
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger();
+  const shutdown = new AbortController();
+  let baseURL: string | undefined;
+  let apiKey: string | undefined;
+  let emulator: { close(): Promise<void> } | undefined;
+  if (config.emulator) {
+    const { startEmulator } = await import('./emulator/index.js');
+    const emu = await startEmulator({ port: 0 });
+    emulator = emu;
+    baseURL = emu.url;
+    apiKey = config.apiKey ?? 'emulator-key';
+    log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
+  } else if (!config.apiKey && !config.authToken) {
+    log.warn('no ANTHROPIC_API_KEY set: API tools will return an error until one is configured (or use --emulator)');
+  }
+  const [{ createServer }, { StdioServerTransport }] = await Promise.all([
+    import('./server.js'),
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+  ]);
+  const { server } = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal });
+  const transport = new StdioServerTransport();
+
+  let closing = false;
+  const close = async (why: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(`shutting down (${why})`);
+    // Nothing may keep us alive past a second: clients SIGTERM a server that lingers.
+    setTimeout(() => process.exit(0), 800).unref();
+    shutdown.abort();
+    await Promise.allSettled([server.close(), emulator?.close()]);
+    process.exit(0);
+  };
+  process.stdin.on('end', () => void close('stdin closed'));
+  process.stdin.on('close', () => void close('stdin closed'));
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  process.stdout.on('error', () => void close('stdout closed'));
+  await server.connect(transport);
+}
+
+async function runEmulator(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    process.stderr.write(`managed-agents-mcp emulator: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) return void process.stderr.write(`${USAGE}\n`);
+  const port = values.port === undefined ? 4010 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`managed-agents-mcp emulator: --port must be 0–65535\n`);
+    process.exit(2);
+  }
+  const { startEmulator } = await import('./emulator/index.js');
+  const emu = await startEmulator({ port, host: values.host ?? '127.0.0.1' });
+  process.stdout.write(`${emu.url}\n`);
+  process.stderr.write(
+    `Managed Agents emulator listening. Point the SDK or this server at it:\n  ANTHROPIC_BASE_URL=${emu.url} ANTHROPIC_API_KEY=any-key\nCtrl-C to stop.\n`,
+  );
+  const stop = () => void emu.close().finally(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`managed-agents-mcp: fatal: ${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import type { Session, SessionCreateParams } from '../api/client.js';
+import { APIError } from '../api/client.js';
+import { ToolError } from '../api/errors.js';
+import { formatCents } from '../format/events.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId } from './define.js';
+import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+
+const agentId = idSchema('agent_id', 'agent_01…');
+const environmentId = idSchema('environment_id', 'env_01…');
+
+const budgetInput = z
+  .object({
+    max_usd: z.number().positive().max(100_000).describe('Spending cap in USD at list prices (tokens + runtime).'),
+  })
+  .optional()
+  .describe('Stop the session (budget_reached) once its list cost reaches this.');
+
+const statusEnum = z.enum(['idle', 'running', 'rescheduling', 'terminated']);
+
+const sessionSummaryShape = {
+  session_id: z.string(),
+  status: z.string(),
+  title: z.string().optional(),
+  agent_id: z.string(),
+  agent_version: z.number().optional(),
+  environment_id: z.string(),
+  created_at: z.string().optional(),
+  archived: z.boolean().optional(),
+  list_cost_usd: z.number().optional(),
+};
+
+function summarize(s: Session) {
+  const cost = s.usage?.list_cost?.amount;
+  return compact({
+    session_id: s.id,
+    status: s.status,
+    title: s.title ?? undefined,
+    agent_id: s.agent.id,
+    agent_version: s.agent.version,
+    environment_id: s.environment_id,
+    created_at: s.created_at,
+    archived: s.archived_at ? true : undefined,
+    list_cost_usd: cost !== undefined ? Number(cost) / 100 : undefined,
+  });
+}
+
+function sessionLine(s: Session): string {
+  const cost = s.usage?.list_cost?.amount;
+  return `${s.id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent.id} v${s.agent.version}${cost !== undefined ? ` ${formatCents(cost)}` : ''}${s.archived_at ? ' (archived)' : ''}`;
+}
+
+export const sessionTools = [
+  defineTool({
+    name: 'start_session',
+    title: 'Start a session',
+    description:
+      'Start a session (one task) of an agent in an environment. environment_id is optional: the configured default, or an environment ' +
+      'named managed-agents-mcp-default (reused or created). With message, also sends it and returns the turn digest like send_message.',
+    toolset: 'core',
+    kind: 'create',
+    input: {
+      agent_id: agentId.describe('Agent id (agent_…), from create_agent or list_agents.'),
+      agent_version: z.number().int().min(1).optional().describe('Pin this agent version (default: latest).'),
+      environment_id: environmentId.optional().describe('Environment id (env_…); omit to use the default environment.'),
+      title: z.string().max(500).optional().describe('Human-readable session title.'),
+      metadata: metadataSchema,
+      resources: z
+        .array(z.record(z.string(), z.unknown()))
+        .max(100)
+        .optional()
+        .describe('API resource params: {type:"github_repository", url, authorization_token?, checkout?}, {type:"file", file_id}, {type:"memory_store", memory_store_id}.'),
+      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(20).optional().describe('Vaults holding credentials for the agent\'s MCP servers.'),
+      budget: budgetInput,
+      message: z.string().min(1).max(100_000).optional().describe('First message: sent at once, and the turn is followed.'),
+      wait: z.boolean().optional().describe('With message: follow the turn (default true).'),
+      timeout_s: timeoutInput,
+    },
+    output: {
+      session_id: z.string(),
+      status: statusEnum.or(z.string()),
+      environment_id: z.string(),
+      environment_source: z.enum(['argument', 'configured', 'reused', 'created']),
+      agent_id: z.string(),
+      agent_version: z.number(),
+      budget_usd: z.number().optional(),
+      turn: z.object(digestShape).optional().describe('The first turn, when message was given.'),
+    },
+    handler: async (a, ctx) => {
+      let env = a.environment_id
+        ? { id: a.environment_id, source: 'argument' as const }
+        : await ctx.defaultEnvironment.resolve(ctx.signal);
+      const params: SessionCreateParams = {
+        agent: a.agent_version ? { type: 'agent', id: a.agent_id, version: a.agent_version } : a.agent_id,
+        environment_id: env.id,
+        ...(a.title ? { title: a.title } : {}),
+        ...(a.metadata ? { metadata: a.metadata } : {}),
+        ...(a.resources ? { resources: a.resources as unknown as SessionCreateParams['resources'] } : {}),
+        ...(a.vault_ids ? { vault_ids: a.vault_ids } : {}),
+        ...(a.budget
+          ? { budget: { type: 'limit', max_list_cost: { amount: String(Math.round(a.budget.max_usd * 100)), currency: 'USD' } } }
+          : {}),
+      } as SessionCreateParams;
+      let session: Session;
+      try {
+        session = await ctx.api.write((c, o) => c.beta.sessions.create(params, o), ctx.signal);
+      } catch (err) {
+        // The remembered default environment was archived meanwhile: look again once.
+        if (!a.environment_id && err instanceof APIError && err.status === 400 && /archived/i.test(String(err.message))) {
+          ctx.defaultEnvironment.invalidate();
+          env = await ctx.defaultEnvironment.resolve(ctx.signal);
+          session = await ctx.api.write((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o), ctx.signal);
+        } else throw err;
+      }
+      const out = {
+        session_id: session.id,
+        status: session.status,
+        environment_id: env.id,
+        environment_source: env.source,
+        agent_id: session.agent.id,
+        agent_version: session.agent.version,
+        ...(a.budget ? { budget_usd: a.budget.max_usd } : {}),
+      };
+      const head = `Started ${session.id} (${session.status}) for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}).`;
+      if (!a.message) return { structured: out, text: `${head}\nNext: send_message with this session_id.` };
+      if (a.wait === false) {
+        await ctx.api.write((c, o) => c.beta.sessions.events.send(session.id, { events: [textEvent(a.message!)] }, o), ctx.signal);
+        return { structured: { ...out, status: 'running' }, text: `${head}\nMessage sent; call wait_for_turn to follow it.` };
+      }
+      const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
+      return { structured: { ...out, status: turn.status, turn }, text: `${head}\n${renderDigest(turn)}` };
+    },
+  }),
+
+  defineTool({
+    name: 'get_session',
+    title: 'Get a session',
+    description: 'Status, agent, environment, usage and budget of one session.',
+    toolset: 'core',
+    kind: 'read',
+    input: { session_id: sessionId },
+    output: {
+      ...sessionSummaryShape,
+      metadata: z.record(z.string(), z.string()).optional(),
+      usage: z.record(z.string(), z.unknown()).optional(),
+      stats: z.record(z.string(), z.unknown()).optional(),
+      budget_usd: z.number().optional(),
+      resources: z.array(z.string()).optional(),
+      vault_ids: z.array(z.string()).optional(),
+      updated_at: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+      const budget = s.budget?.max_list_cost?.amount;
+      const structured = compact({
+        ...summarize(s),
+        metadata: s.metadata,
+        usage: s.usage as Record<string, unknown>,
+        stats: s.stats as Record<string, unknown>,
+        budget_usd: budget !== undefined ? Number(budget) / 100 : undefined,
+        resources: (s.resources ?? []).map((r: any) => `${r.type} ${r.url ?? r.file_id ?? r.memory_store_id ?? ''} → ${r.mount_path ?? ''}`.trim()),
+        vault_ids: s.vault_ids,
+        updated_at: s.updated_at,
+      });
+      return { structured, text: sessionLine(s) };
+    },
+  }),
+
+  defineTool({
+    name: 'list_sessions',
+    title: 'List sessions',
+    description: 'Sessions, newest first, optionally filtered by agent, status and creation time; paged with next_page.',
+    toolset: 'core',
+    kind: 'read',
+    input: {
+      agent_id: agentId.optional().describe('Only sessions of this agent.'),
+      statuses: z.array(statusEnum).optional().describe('Only sessions in these statuses.'),
+      created_after: z.string().datetime({ offset: true }).optional().describe('RFC 3339 time: sessions created at or after it.'),
+      created_before: z.string().datetime({ offset: true }).optional().describe('RFC 3339 time: sessions created at or before it.'),
+      include_archived: z.boolean().optional().describe('Include archived sessions (default false).'),
+      limit: limitSchema(100, 20),
+      page: pageSchema,
+    },
+    output: {
+      sessions: z.array(z.object(sessionSummaryShape)),
+      next_page: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.read(
+        (c, o) =>
+          c.beta.sessions.list(
+            {
+              limit: a.limit ?? 20,
+              ...(a.page ? { page: a.page } : {}),
+              ...(a.agent_id ? { agent_id: a.agent_id } : {}),
+              ...(a.statuses ? { statuses: a.statuses } : {}),
+              ...(a.created_after ? { 'created_at[gte]': a.created_after } : {}),
+              ...(a.created_before ? { 'created_at[lte]': a.created_before } : {}),
+              ...(a.include_archived ? { include_archived: true } : {}),
+            },
+            o,
+          ),
+        ctx.signal,
+      );
+      const sessions = page.data.map(summarize);
+      const next = (page as any).next_page as string | null | undefined;
+      const structured = compact({ sessions, next_page: next ?? undefined });
+      const text = [
+        `${sessions.length} session(s)${next ? ' (more: pass next_page as page)' : ''}`,
+        ...page.data.map(sessionLine),
+      ].join('\n');
+      return { structured, text };
+    },
+  }),
+
+  defineTool({
+    name: 'archive_session',
+    title: 'Archive a session',
+    description: 'Archive a session: it is terminated and accepts no more messages (irreversible). Its history and usage stay readable.',
+    toolset: 'core',
+    kind: 'delete',
+    input: { session_id: sessionId },
+    output: { session_id: z.string(), status: z.string(), archived_at: z.string().optional() },
+    handler: async (a, ctx) => {
+      const s = await ctx.api.read((c, o) => c.beta.sessions.archive(a.session_id, {}, o), ctx.signal);
+      return {
+        structured: compact({ session_id: s.id, status: s.status, archived_at: s.archived_at ?? undefined }),
+        text: `Archived ${s.id} (${s.status}).`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'update_session',
+    title: 'Update a session',
+    description: 'Change a session\'s title, metadata or budget (raise it to resume a session stopped by budget_reached).',
+    toolset: 'sessions',
+    kind: 'update',
+    input: {
+      session_id: sessionId,
+      title: z.string().max(500).optional().describe('New title.'),
+      metadata: z.record(z.string().max(64), z.string().max(512).nullable()).optional().describe('Keys to set; a null value deletes the key.'),
+      budget: budgetInput,
+    },
+    output: { ...sessionSummaryShape, budget_usd: z.number().optional() },
+    handler: async (a, ctx) => {
+      if (a.title === undefined && a.metadata === undefined && a.budget === undefined) {
+        throw new ToolError('Nothing to update: give title, metadata or budget.');
+      }
+      const s = await ctx.api.read(
+        (c, o) =>
+          c.beta.sessions.update(
+            a.session_id,
+            {
+              ...(a.title !== undefined ? { title: a.title } : {}),
+              ...(a.metadata ? { metadata: a.metadata } : {}),
+              ...(a.budget
+                ? { budget: { type: 'limit', max_list_cost: { amount: String(Math.round(a.budget.max_usd * 100)), currency: 'USD' } } }
+                : {}),
+            } as any,
+            o,
+          ),
+        ctx.signal,
+      );
+      const budget = s.budget?.max_list_cost?.amount;
+      return {
+        structured: compact({ ...summarize(s), budget_usd: budget !== undefined ? Number(budget) / 100 : undefined }),
+        text: `Updated ${sessionLine(s)}`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'delete_session',
+    title: 'Delete a session',
+    description: 'Permanently delete a session and its history (irreversible; prefer archive_session to keep the audit trail).',
+    toolset: 'sessions',
+    kind: 'delete',
+    input: { session_id: sessionId },
+    output: { session_id: z.string(), deleted: z.boolean() },
+    handler: async (a, ctx) => {
+      const r = await ctx.api.read((c, o) => c.beta.sessions.delete(a.session_id, {}, o), ctx.signal);
+      return { structured: { session_id: r.id, deleted: true }, text: `Deleted ${r.id}.` };
+    },
+  }),
+];

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { EventParams } from '../api/client.js';
+import { ToolError } from '../api/errors.js';
+import { defineTool, idSchema, sessionId } from './define.js';
+import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+import type { TurnDigest } from '../turns/digest.js';
+
+const waitInput = z
+  .boolean()
+  .optional()
+  .describe('Follow the turn until it ends (default true). false returns right after sending.');
+
+const toolUseId = idSchema('tool_use_id', 'sevt_…');
+
+/** The result of a send without waiting: the digest's shape, saying where to pick up. */
+async function sendOnly(ctx: Parameters<typeof followTurn>[0], session: string, events: EventParams[]): Promise<TurnDigest> {
+  const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session, { events }, o), ctx.signal);
+  const last = (sent?.data ?? []).at(-1) as { id?: string } | undefined;
+  return {
+    session_id: session,
+    status: 'running',
+    reply: '',
+    steps: [],
+    pending_actions: [],
+    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
+    last_event_id: last?.id,
+    timed_out: false,
+    events_seen: 0,
+    hint: `Sent. Call wait_for_turn {"session_id":"${session}"} to follow the turn.`,
+  };
+}
+
+async function sendAndFollow(
+  ctx: Parameters<typeof followTurn>[0],
+  session: string,
+  events: EventParams[],
+  wait: boolean | undefined,
+  timeoutS: number | undefined,
+) {
+  const d = wait === false ? await sendOnly(ctx, session, events) : await followTurn(ctx, session, events, timeoutS);
+  return { structured: d, text: renderDigest(d) };
+}
+
+export const turnTools = [
+  defineTool({
+    name: 'send_message',
+    title: 'Send a message to a session',
+    description:
+      'Send a user message to a managed-agent session and wait for the turn to really end (not just the first idle). ' +
+      'Returns the turn digest: reply, steps, pending_actions (tool confirmations / custom tool calls to answer), usage, timed_out. ' +
+      'On timed_out, call wait_for_turn.',
+    toolset: 'core',
+    kind: 'action',
+    input: {
+      session_id: sessionId,
+      text: z.string().min(1, 'text is empty').max(100_000).describe('The message for the agent.'),
+      wait: waitInput,
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: (a, ctx) => sendAndFollow(ctx, a.session_id, [textEvent(a.text)], a.wait, a.timeout_s),
+  }),
+
+  defineTool({
+    name: 'confirm_tool_use',
+    title: 'Allow or deny pending tool calls',
+    description:
+      'Answer pending tool_confirmation actions (tools with an always_ask policy) with allow or deny, then follow the rest of the turn like send_message.',
+    toolset: 'core',
+    kind: 'action',
+    input: {
+      session_id: sessionId,
+      tool_use_id: toolUseId.optional().describe('The pending action id (from pending_actions).'),
+      tool_use_ids: z.array(toolUseId).min(1).max(50).optional().describe('Several pending action ids, all given the same answer.'),
+      result: z.enum(['allow', 'deny']).describe('allow runs the tool; deny refuses it.'),
+      deny_message: z.string().max(10_000).optional().describe('Why it was denied (only with deny); the agent reads it.'),
+      wait: waitInput,
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: async (a, ctx) => {
+      const ids = [...(a.tool_use_id ? [a.tool_use_id] : []), ...(a.tool_use_ids ?? [])];
+      if (ids.length === 0) throw new ToolError('Give tool_use_id or tool_use_ids.', 'Take the ids from pending_actions of the last result.');
+      if (a.deny_message && a.result !== 'deny') throw new ToolError('deny_message is only allowed with result "deny".');
+      const events = Array.from(new Set(ids)).map(
+        (id) =>
+          ({
+            type: 'user.tool_confirmation',
+            tool_use_id: id,
+            result: a.result,
+            ...(a.deny_message ? { deny_message: a.deny_message } : {}),
+          }) as EventParams,
+      );
+      return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
+    },
+  }),
+
+  defineTool({
+    name: 'submit_custom_tool_result',
+    title: 'Answer a custom tool call',
+    description:
+      "Send the result of a custom tool the agent called (a custom_tool_result pending action), then follow the rest of the turn like send_message.",
+    toolset: 'core',
+    kind: 'action',
+    input: {
+      session_id: sessionId,
+      custom_tool_use_id: idSchema('custom_tool_use_id', 'sevt_…').describe('The pending action id (from pending_actions).'),
+      content: z.string().max(200_000).describe('The tool\'s result as text (JSON is fine).'),
+      is_error: z.boolean().optional().describe('true if the tool failed; content then explains the error.'),
+      wait: waitInput,
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: (a, ctx) =>
+      sendAndFollow(
+        ctx,
+        a.session_id,
+        [
+          {
+            type: 'user.custom_tool_result',
+            custom_tool_use_id: a.custom_tool_use_id,
+            content: [{ type: 'text', text: a.content }],
+            ...(a.is_error !== undefined ? { is_error: a.is_error } : {}),
+          } as EventParams,
+        ],
+        a.wait,
+        a.timeout_s,
+      ),
+  }),
+
+  defineTool({
+    name: 'wait_for_turn',
+    title: 'Follow a running turn',
+    description:
+      'Follow the current turn of a session until it ends (after a timed_out result, or for a session driven elsewhere). ' +
+      'If the session is already idle, returns the digest of its last turn. Same result as send_message.',
+    toolset: 'core',
+    kind: 'read',
+    input: {
+      session_id: sessionId,
+      after_event_id: idSchema('after_event_id', 'sevt_…')
+        .optional()
+        .describe('Report only what happened after this event (the last_event_id of a previous result).'),
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: async (a, ctx) => {
+      const d = await followTurn(ctx, a.session_id, undefined, a.timeout_s, a.after_event_id);
+      return { structured: d, text: renderDigest(d) };
+    },
+  }),
+
+  defineTool({
+    name: 'interrupt_session',
+    title: 'Interrupt a running session',
+    description:
+      'Stop what the agent is doing now; optionally redirect it with a new message, whose turn is then followed like send_message.',
+    toolset: 'core',
+    kind: 'action',
+    input: {
+      session_id: sessionId,
+      message: z.string().min(1).max(100_000).optional().describe('New instructions to send right after the interrupt.'),
+      wait: waitInput,
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: (a, ctx) =>
+      sendAndFollow(
+        ctx,
+        a.session_id,
+        [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])],
+        a.wait,
+        a.timeout_s,
+      ),
+  }),
+];

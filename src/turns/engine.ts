@@ -1,0 +1,263 @@
+/**
+ * The send → stream → wait engine (turn-engine.md; api-contract.md §3, §5).
+ *
+ * 1. Open the stream and wait for its headers: it is live only, so anything emitted before it
+ *    exists is never delivered on it.
+ * 2. Send, keeping the ids the API echoes.
+ * 3. Read. The turn starts at the echo of the last event we sent: an idle before it belongs to the
+ *    previous state. It ends at the first idle whose stop reason is not `requires_action`, at
+ *    `requires_action` (handed back as pending actions), at termination, or at our timeout.
+ *    `session.error` with `retrying`, `rescheduled`, spans and thinking do not end it.
+ * 4. If the stream ends, errors or stays quiet too long, reopen it first, then read history
+ *    since the last event seen (ascending, paged to the end) and merge by id: nothing is lost or
+ *    reported twice. Bounded backoff; a clear error when the API stays unreachable.
+ */
+import type { Api, EventParams, SessionEvent } from '../api/client.js';
+import { sleep } from '../api/client.js';
+import { ToolError } from '../api/errors.js';
+import type { Logger } from '../log.js';
+import { type DigestCaps, DEFAULT_CAPS, type TurnDigest, TurnState } from './digest.js';
+import { openStream, type LiveStream } from './stream.js';
+
+type Ev = SessionEvent & { id: string; processed_at?: string | null };
+
+export interface TurnOptions {
+  api: Api;
+  log: Logger;
+  sessionId: string;
+  /** Events to send once the stream is open; omitted to follow the current turn (wait_for_turn). */
+  send?: EventParams[];
+  /** wait_for_turn: report only what came after this event. */
+  afterEventId?: string;
+  timeoutMs: number;
+  /** A stream with no event for this long is reopened and reconciled with history. */
+  stallMs: number;
+  signal: AbortSignal;
+  onStep?: (line: string) => void;
+  caps?: DigestCaps;
+  /** Reconnect attempts in a row before giving up. */
+  maxReconnects?: number;
+}
+
+const TURN_STARTERS = new Set(['user.message']);
+const HISTORY_PAGE = 1000;
+/** How far back wait_for_turn looks for the start of the current turn. */
+const MAX_LOOKBACK = 20_000;
+
+/** Ids seen, pruned to those that a history query from the last seen event could return again. */
+class SeenIds {
+  private readonly ids = new Map<string, string>();
+  private limit = 4096;
+  has(id: string) {
+    return this.ids.has(id);
+  }
+  add(id: string, processedAt: string | null | undefined, floor: string | undefined) {
+    this.ids.set(id, processedAt ?? '');
+    if (this.ids.size > this.limit && floor) {
+      // A catch-up asks for events processed at or after the last seen one; older ids cannot recur.
+      for (const [k, t] of this.ids) if (t && t < floor) this.ids.delete(k);
+      if (this.ids.size > this.limit / 2) this.limit *= 2;
+    }
+  }
+}
+
+export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
+  const { api, sessionId, log } = opts;
+  const started = Date.now();
+  const deadline = started + opts.timeoutMs;
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const signal = ac.signal;
+  const seen = new SeenIds();
+  let state: TurnState;
+  let stream: LiveStream | undefined;
+
+  const apply = (ev: Ev): boolean => {
+    if (seen.has(ev.id)) return false;
+    seen.add(ev.id, ev.processed_at, state.lastProcessedAt);
+    return state.apply(ev as any);
+  };
+
+  try {
+    stream = await openStream(api, sessionId, signal);
+    if (opts.send) {
+      const sent = await api.write((c, o) => c.beta.sessions.events.send(sessionId, { events: opts.send! }, o), signal);
+      const ids = (sent?.data ?? []).map((e: any) => e.id as string).filter(Boolean);
+      // No echo ids (the response's `data` is optional): the turn starts with the first event after the send.
+      state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, ids.at(-1), opts.onStep);
+    } else {
+      state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, undefined, opts.onStep);
+      const ended = await catchUpFromStart(opts, state, apply, signal);
+      if (ended) return await finish(opts, state, false, signal);
+    }
+
+    let failures = 0;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return await finish(opts, state, true, signal);
+      const r = await stream.next(Math.min(left, opts.stallMs));
+      if (signal.aborted) throw new ToolError('Cancelled while following the turn.');
+      if (r.kind === 'event') {
+        failures = 0;
+        const ev = r.event as Ev;
+        if (!('id' in ev) || !ev.id) continue; // event_start / event_delta previews
+        if (apply(ev)) return await finish(opts, state, false, signal);
+        continue;
+      }
+      if (r.kind === 'quiet' && Date.now() >= deadline) return await finish(opts, state, true, signal);
+      // Dropped, errored or quiet for too long: reopen first, then reconcile with history.
+      if (r.kind === 'error') log.warn(`event stream for ${sessionId} failed: ${(r.error as Error)?.message ?? r.error}`);
+      stream.close();
+      stream = undefined;
+      for (;;) {
+        if (failures > 0) {
+          const backoff = Math.min(250 * 2 ** (failures - 1), 5_000);
+          if (Date.now() + backoff >= deadline) return await finish(opts, state, true, signal);
+          await sleep(backoff, signal);
+        }
+        try {
+          stream = await openStream(api, sessionId, signal);
+          if (await catchUp(opts, state, apply, signal)) return await finish(opts, state, false, signal);
+          break;
+        } catch (err) {
+          if (signal.aborted) throw err;
+          stream?.close();
+          stream = undefined;
+          failures++;
+          if (failures > (opts.maxReconnects ?? 6) || Date.now() >= deadline) {
+            throw new ToolError(
+              `Lost the event stream of ${sessionId} and could not reconnect (${failures} attempts): ${(err as Error)?.message ?? err}.`,
+              `The turn may still be running on the API: call wait_for_turn {"session_id":"${sessionId}"${state.lastEventId ? `, "after_event_id":"${state.lastEventId}"` : ''}} once the API is reachable.`,
+            );
+          }
+          log.warn(`reconnect ${failures} for ${sessionId} failed: ${(err as Error)?.message ?? err}`);
+        }
+      }
+    }
+  } finally {
+    stream?.close();
+    opts.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+type Apply = (ev: Ev) => boolean;
+
+/**
+ * Reads history after the last event seen (or, when nothing was seen yet, back to the events we
+ * sent) and applies what the stream did not deliver. Returns true when the turn has ended.
+ */
+async function catchUp(opts: TurnOptions, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
+  const { api, sessionId } = opts;
+  if (state.lastProcessedAt) {
+    let page = await api.read(
+      (c, o) =>
+        c.beta.sessions.events.list(sessionId, { order: 'asc', limit: HISTORY_PAGE, 'created_at[gte]': state.lastProcessedAt }, o),
+      signal,
+    );
+    for (;;) {
+      for (const ev of page.data as Ev[]) apply(ev);
+      if (!page.hasNextPage()) break;
+      page = await page.getNextPage();
+    }
+    return state.ending !== null && state.started;
+  }
+  // Nothing seen yet: walk back from the newest event to what we sent, then replay forwards.
+  if (state.awaitedEcho === undefined) return false;
+  const events = await walkBack(opts, (ev) => ev.id === state.awaitedEcho, signal);
+  for (const ev of events) apply(ev);
+  return state.ending !== null && state.started;
+}
+
+/** wait_for_turn: find where the current (or last) turn began and replay it from history. */
+async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
+  const events = await walkBack(
+    opts,
+    (ev) => (opts.afterEventId ? ev.id === opts.afterEventId : TURN_STARTERS.has(ev.type)),
+    signal,
+  );
+  let start = 0;
+  if (opts.afterEventId) {
+    const i = events.findIndex((e) => e.id === opts.afterEventId);
+    if (i < 0) {
+      throw new ToolError(
+        `after_event_id ${opts.afterEventId} is not in the history of ${opts.sessionId}.`,
+        'Pass the last_event_id of a previous digest for this session, or omit after_event_id.',
+      );
+    }
+    // Everything up to and including it was already reported: remember it for lookups only.
+    for (const e of events.slice(0, i + 1)) state.addKnownCall(e as any);
+    state.lastEventId = events[i]!.id;
+    if (events[i]!.processed_at) state.lastProcessedAt = events[i]!.processed_at!;
+    start = i + 1;
+    const before = events.slice(0, i + 1);
+    // The state before the resume point decides whether the turn was already over.
+    const lastStatus = [...before].reverse().find((e) => e.type.startsWith('session.status_') || e.type === 'session.deleted');
+    if (lastStatus) applyStatusOnly(state, lastStatus);
+  }
+  if (events.length === 0) {
+    const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
+    state.status = s.status;
+    return s.status !== 'running' && s.status !== 'rescheduling';
+  }
+  for (const ev of events.slice(start)) apply(ev);
+  return state.ending !== null;
+}
+
+function applyStatusOnly(state: TurnState, ev: Ev) {
+  const e = ev as any;
+  if (e.type === 'session.status_idle') {
+    state.status = 'idle';
+    state.ending = { kind: 'idle', stopReason: e.stop_reason?.type ?? 'unknown', eventIds: e.stop_reason?.event_ids ?? [] };
+  } else if (e.type === 'session.status_terminated' || e.type === 'session.deleted') {
+    state.status = 'terminated';
+    state.ending = { kind: 'terminated' };
+  } else {
+    state.status = e.type === 'session.status_rescheduled' ? 'rescheduling' : 'running';
+    state.ending = null;
+  }
+}
+
+/** Pages history newest-first until `stop` matches (inclusive), returning those events oldest-first. */
+async function walkBack(opts: TurnOptions, stop: (ev: Ev) => boolean, signal: AbortSignal): Promise<Ev[]> {
+  const { api, sessionId } = opts;
+  const out: Ev[] = [];
+  let page = await api.read((c, o) => c.beta.sessions.events.list(sessionId, { order: 'desc', limit: HISTORY_PAGE }, o), signal);
+  outer: for (;;) {
+    for (const ev of page.data as Ev[]) {
+      out.push(ev);
+      if (stop(ev) || out.length >= MAX_LOOKBACK) break outer;
+    }
+    if (!page.hasNextPage()) break;
+    page = await page.getNextPage();
+  }
+  return out.reverse();
+}
+
+/** Completes the digest: resolves pending-action ids that happened before what we followed. */
+async function finish(opts: TurnOptions, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
+  const e = state.ending;
+  if (!timedOut && e?.kind === 'idle' && e.stopReason === 'requires_action') {
+    let missing = state.missingCalls(e.eventIds);
+    if (missing.length) {
+      let page = await opts.api.read(
+        (c, o) =>
+          c.beta.sessions.events.list(
+            opts.sessionId,
+            { order: 'desc', limit: HISTORY_PAGE, types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'] },
+            o,
+          ),
+        signal,
+      );
+      for (let scanned = 0; missing.length && scanned < MAX_LOOKBACK; ) {
+        for (const ev of page.data as Ev[]) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
+        scanned += page.data.length;
+        missing = state.missingCalls(e.eventIds);
+        if (!missing.length || !page.hasNextPage()) break;
+        page = await page.getNextPage();
+      }
+    }
+  }
+  if (timedOut && state.status === 'unknown') state.status = 'running';
+  return state.digest(timedOut);
+}

@@ -1,0 +1,66 @@
+/**
+ * A live session event stream with a pull interface that can wait with a deadline.
+ *
+ * Why not a plain `for await`: the turn engine must notice a stalled stream (no event for a
+ * while) and its own timeout without losing the iterator's pending read, so `next(ms)` races the
+ * read against a timer and keeps the read for the next call.
+ */
+import type { Api, StreamEvent } from '../api/client.js';
+
+export type StreamRead =
+  | { kind: 'event'; event: StreamEvent }
+  | { kind: 'quiet' }
+  | { kind: 'end' }
+  | { kind: 'error'; error: unknown };
+
+export interface LiveStream {
+  next(waitMs: number): Promise<StreamRead>;
+  close(): void;
+}
+
+/**
+ * Opens the stream and resolves once the response headers have arrived: from then on every event
+ * the session emits is delivered on it (the stream has no replay, api-contract.md §5.3).
+ */
+export async function openStream(api: Api, sessionId: string, signal: AbortSignal): Promise<LiveStream> {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let stream;
+  try {
+    stream = await api.read((c, o) => c.beta.sessions.events.stream(sessionId, {}, { ...o, signal: ac.signal }), signal);
+  } catch (err) {
+    signal.removeEventListener('abort', onAbort);
+    throw err;
+  }
+  const it = stream[Symbol.asyncIterator]();
+  let pending: Promise<StreamRead> | null = null;
+  let closed = false;
+
+  const read = (): Promise<StreamRead> =>
+    it.next().then(
+      (r) => (r.done ? { kind: 'end' } : { kind: 'event', event: r.value }),
+      (error) => ({ kind: 'error', error }),
+    );
+
+  return {
+    async next(waitMs) {
+      if (closed) return { kind: 'end' };
+      pending ??= read();
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<StreamRead>((resolve) => {
+        timer = setTimeout(() => resolve({ kind: 'quiet' }), Math.max(0, waitMs));
+      });
+      const r = await Promise.race([pending, quiet]);
+      clearTimeout(timer);
+      if (r.kind !== 'quiet') pending = null;
+      return r;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      signal.removeEventListener('abort', onAbort);
+      ac.abort();
+    },
+  };
+}
