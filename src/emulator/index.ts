@@ -1,0 +1,65 @@
+/**
+ * The local Claude Managed Agents API emulator (docs/emulator.md).
+ *
+ *   const emu = await startEmulator({ port: 0 });
+ *   const client = new Anthropic({ apiKey: 'test', baseURL: emu.url });
+ *   ...
+ *   await emu.close();
+ */
+import type { AddressInfo } from 'node:net';
+import { createEmulatorServer } from './server.js';
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind; loopback (127.0.0.1) by default. */
+  host?: string;
+  /** If set, only this key is accepted; otherwise any non-empty key is. */
+  apiKey?: string;
+  /** Interval of `event: ping` keep-alives on streams (default 15000 ms). */
+  pingIntervalMs?: number;
+  /** Extra latency at the start of every scripted model step (default 0 ms). */
+  stepDelayMs?: number;
+}
+
+export interface EmulatorHandle {
+  /** Base URL to hand to the SDK as `baseURL`, e.g. `http://127.0.0.1:43121`. */
+  url: string;
+  port: number;
+  /** Ends open streams, timers and sleeping turns, then stops listening. */
+  close(): Promise<void>;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const host = opts.host ?? '127.0.0.1';
+  const { server, shutdown } = createEmulatorServer({
+    apiKey: opts.apiKey,
+    settings: { pingIntervalMs: opts.pingIntervalMs, stepDelayMs: opts.stepDelayMs },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        shutdown();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      return closing;
+    },
+  };
+}
+
+export { MANAGED_BETA, MEMORY_BETA, type RequestLogEntry } from './server.js';
+export type { FaultRule } from './faults.js';
+export { parseScript, ERROR_TYPES } from './scripted-agent.js';

@@ -1,0 +1,127 @@
+/**
+ * Events: list (history), send, and the live SSE stream (contract §1.3, §3, §5).
+ * events.list must stay fast on 100,000+ events: history is append-only and ordered by
+ * processed_at, so time bounds are binary searches and a cursor is just a position.
+ */
+import { HANDLED, badRequest, notFound, type RouteContext, type Router } from './http.js';
+import { decodeCursor, encodeCursor, listParams, type Order } from './pagination.js';
+import { getSession } from './routes-sessions.js';
+import type { Emulator } from './server.js';
+import type { SessionRuntime, StoredEvent } from './session-runtime.js';
+import { SseConnection } from './sse.js';
+import { parseBody } from './validate.js';
+import { eventsSend } from './validate-events.js';
+
+export const EVENTS_DEFAULT_LIMIT = 1000;
+export const EVENTS_MAX_LIMIT = 1000;
+
+interface PosCursor {
+  i: number;
+  o: Order;
+}
+const isPosCursor = (v: unknown): v is PosCursor =>
+  typeof v === 'object' && v !== null && Number.isInteger((v as PosCursor).i) && (v as PosCursor).i >= -1 &&
+  ((v as PosCursor).o === 'asc' || (v as PosCursor).o === 'desc');
+
+/** First index whose time is ≥ t (strict: > t). */
+function bound(times: readonly number[], t: number, strict: boolean): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (strict ? times[mid]! <= t : times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function listEvents(rt: SessionRuntime, ctx: Pick<RouteContext, 'query'>, withFilters: boolean) {
+  const { query } = ctx;
+  const lp = listParams(query, { defaultLimit: EVENTS_DEFAULT_LIMIT, maxLimit: EVENTS_MAX_LIMIT, defaultOrder: 'asc' });
+  const { history, times } = rt;
+  const n = history.length;
+  let lo = 0;
+  let hi = n; // exclusive
+  let types: Set<string> | undefined;
+  let order: Order = withFilters ? lp.order : 'asc';
+  if (withFilters) {
+    const gt = query.time('created_at[gt]');
+    const gte = query.time('created_at[gte]');
+    const lt = query.time('created_at[lt]');
+    const lte = query.time('created_at[lte]');
+    if (gt !== undefined) lo = Math.max(lo, bound(times, gt, true));
+    if (gte !== undefined) lo = Math.max(lo, bound(times, gte, false));
+    if (lt !== undefined) hi = Math.min(hi, bound(times, lt, false));
+    if (lte !== undefined) hi = Math.min(hi, bound(times, lte, true));
+    const t = query.getAll('types');
+    if (t.length) types = new Set(t);
+  }
+  let pos: number;
+  if (lp.page) {
+    const c = decodeCursor(lp.page, isPosCursor);
+    order = c.o;
+    pos = c.i;
+  } else pos = order === 'asc' ? lo : hi - 1;
+  const step = order === 'asc' ? 1 : -1;
+  const inRange = (i: number) => i >= lo && i < hi;
+  const matches = (ev: StoredEvent) => !types || types.has(ev.type);
+  const data: StoredEvent[] = [];
+  let i = pos;
+  for (; inRange(i) && data.length < lp.limit; i += step) {
+    const ev = history[i]!;
+    if (matches(ev)) data.push(ev);
+  }
+  // Look ahead for the next match so the last page reliably has next_page: null.
+  while (inRange(i) && !matches(history[i]!)) i += step;
+  const next_page = inRange(i) ? encodeCursor({ i, o: order }) : null;
+  return { data, next_page };
+}
+
+function openStream(emu: Emulator, ctx: RouteContext, rt: SessionRuntime): typeof HANDLED {
+  const deltas = ctx.query.getAll('event_deltas');
+  for (const d of deltas) {
+    if (d !== 'agent.message' && d !== 'agent.thinking') {
+      throw badRequest(`event_deltas: expected agent.message or agent.thinking, got '${d}'`);
+    }
+  }
+  const conn = new SseConnection(ctx.res, {
+    requestId: ctx.requestId,
+    pingIntervalMs: emu.state.settings.pingIntervalMs,
+    deltas: new Set(deltas),
+    fault: ctx.streamFault,
+    onClose: (c) => rt.removeStream(c),
+  });
+  conn.start();
+  if (rt.terminated || rt.disposed) {
+    // A terminated session has nothing more to say: the stream closes right away (§5.3).
+    conn.end();
+    return HANDLED;
+  }
+  rt.addStream(conn);
+  return HANDLED;
+}
+
+export function registerEventRoutes(router: Router, emu: Emulator): void {
+  router.add('GET', '/v1/sessions/:id/events', 'managed', (ctx) => listEvents(getSession(emu, ctx.params.id!), ctx, true));
+
+  router.add('POST', '/v1/sessions/:id/events', 'managed', ({ params, body }) => {
+    const rt = getSession(emu, params.id!);
+    const p = parseBody('events.send', eventsSend, body);
+    return { data: rt.send(p.events) };
+  });
+
+  router.add('GET', '/v1/sessions/:id/events/stream', 'managed', (ctx) => openStream(emu, ctx, getSession(emu, ctx.params.id!)), { stream: true });
+
+  const thread = (sid: string, tid: string) => {
+    const rt = getSession(emu, sid);
+    if (rt.thread.id !== tid) throw notFound('session thread', tid);
+    return rt;
+  };
+
+  // Thread events: limit and page only (§7.4). The primary thread carries the session's events.
+  router.add('GET', '/v1/sessions/:sid/threads/:tid/events', 'managed', (ctx) =>
+    listEvents(thread(ctx.params.sid!, ctx.params.tid!), ctx, false));
+
+  router.add('GET', '/v1/sessions/:sid/threads/:tid/stream', 'managed', (ctx) =>
+    openStream(emu, ctx, thread(ctx.params.sid!, ctx.params.tid!)), { stream: true });
+}

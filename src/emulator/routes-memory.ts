@@ -1,0 +1,184 @@
+/** Memory stores and memories (contract §1.4, §2.6). Memory versions are recorded but only their ids are exposed. */
+import { createHash } from 'node:crypto';
+import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+import { z } from 'zod';
+import { ApiError, badRequest, notFound, type Query, type Router } from './http.js';
+import { listParams, paginate } from './pagination.js';
+import type { Emulator } from './server.js';
+import { patchMetadata, sortedById } from './state.js';
+import { metadataCreate, metadataPatch, parseBody } from './validate.js';
+
+const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const storeCreate = z.strictObject({
+  name: z.string().min(1).max(255).refine(noControl, 'must not contain control characters'),
+  description: z.string().max(1024).optional(),
+  metadata: metadataCreate.optional(),
+});
+const storeUpdate = z.strictObject({
+  name: z.string().min(1).max(255).refine(noControl, 'must not contain control characters').optional(),
+  description: z.string().max(1024).nullish(),
+  metadata: metadataPatch.nullish(),
+});
+const memPath = z.string().min(2).max(1024).regex(/^\/[^/]/, "must start with '/' followed by a name").refine((p) => !p.endsWith('/'), "must not end with '/'");
+const content = z.string().nullable().refine((c) => c === null || Buffer.byteLength(c) <= 102_400, 'at most 102,400 bytes');
+const memoryCreate = z.strictObject({ path: memPath, content });
+const memoryUpdate = z.strictObject({
+  path: memPath.optional(),
+  content: content.optional(),
+  precondition: z.strictObject({ type: z.literal('content_sha256'), content_sha256: z.string().optional() }).optional(),
+});
+
+type StoredMemory = BetaManagedAgentsMemory & { content: string | null };
+
+const sha = (c: string | null) => createHash('sha256').update(c ?? '', 'utf8').digest('hex');
+
+function view(query: Query, def: 'basic' | 'full') {
+  return query.enumOf('view', ['basic', 'full'] as const) ?? def;
+}
+
+function render(m: StoredMemory, v: 'basic' | 'full'): BetaManagedAgentsMemory {
+  return { ...m, content: v === 'full' ? m.content : null };
+}
+
+export function registerMemoryRoutes(router: Router, emu: Emulator): void {
+  const getStore = (id: string): BetaManagedAgentsMemoryStore => {
+    const s = emu.state.memoryStores.get(id);
+    if (!s) throw notFound('memory store', id);
+    return s;
+  };
+  const memoriesOf = (storeId: string) => [...emu.state.memories.values()].filter((m) => m.memory_store_id === storeId);
+  const getMemory = (storeId: string, id: string) => {
+    getStore(storeId);
+    const m = emu.state.memories.get(id);
+    if (!m || m.memory_store_id !== storeId) throw notFound('memory', id);
+    return m;
+  };
+  const checkConflict = (storeId: string, path: string, selfId?: string) => {
+    for (const m of memoriesOf(storeId)) {
+      if (m.id === selfId) continue;
+      if (m.path === path || m.path.startsWith(`${path}/`) || path.startsWith(`${m.path}/`)) {
+        throw new ApiError(409, 'memory_path_conflict_error', `path '${path}' conflicts with existing memory '${m.path}'`, undefined,
+          { conflicting_memory_id: m.id, conflicting_path: m.path });
+      }
+    }
+  };
+  const version = (m: StoredMemory, operation: 'created' | 'modified' | 'deleted') => {
+    const id = emu.state.ids.next('memver');
+    emu.state.memoryVersions.set(id, {
+      type: 'memory_version', id, memory_id: m.id, memory_store_id: m.memory_store_id, operation, created_at: emu.state.clock.iso(),
+      content: m.content, content_sha256: m.content_sha256, content_size_bytes: m.content_size_bytes, path: m.path,
+      created_by: { type: 'api_actor', api_key_id: 'apikey_emulator' },
+    });
+    return id;
+  };
+
+  router.add('POST', '/v1/memory_stores', 'memory', ({ body }) => {
+    const p = parseBody('memory_stores.create', storeCreate, body);
+    const now = emu.state.clock.iso();
+    const s: BetaManagedAgentsMemoryStore = {
+      type: 'memory_store', id: emu.state.ids.next('memstore'), name: p.name, description: p.description ?? '',
+      metadata: p.metadata ?? {}, created_at: now, updated_at: now, archived_at: null,
+    };
+    emu.state.memoryStores.set(s.id, s);
+    return s;
+  });
+  router.add('GET', '/v1/memory_stores/:id', 'memory', ({ params }) => getStore(params.id!));
+  router.add('POST', '/v1/memory_stores/:id', 'memory', ({ params, body }) => {
+    const s = getStore(params.id!);
+    const p = parseBody('memory_stores.update', storeUpdate, body);
+    if (p.name !== undefined) s.name = p.name;
+    if (p.description !== undefined) s.description = p.description ?? '';
+    s.metadata = patchMetadata(s.metadata, p.metadata);
+    s.updated_at = emu.state.clock.iso();
+    return s;
+  });
+  router.add('GET', '/v1/memory_stores', 'memory', ({ query }) => {
+    const inc = query.bool('include_archived') ?? false;
+    const gte = query.time('created_at[gte]');
+    const lte = query.time('created_at[lte]');
+    const items = sortedById(emu.state.memoryStores.values()).filter((s) => {
+      const t = Date.parse(s.created_at);
+      return (inc || !s.archived_at) && (gte === undefined || t >= gte) && (lte === undefined || t <= lte);
+    });
+    return paginate(items, (s) => s.id, listParams(query));
+  });
+  router.add('POST', '/v1/memory_stores/:id/archive', 'memory', ({ params }) => {
+    const s = getStore(params.id!);
+    s.archived_at ??= emu.state.clock.iso();
+    return s;
+  });
+  router.add('DELETE', '/v1/memory_stores/:id', 'memory', ({ params }) => {
+    const s = getStore(params.id!);
+    for (const m of memoriesOf(s.id)) emu.state.memories.delete(m.id);
+    emu.state.memoryStores.delete(s.id);
+    return { id: s.id, type: 'memory_store_deleted' };
+  });
+
+  router.add('POST', '/v1/memory_stores/:ms/memories', 'memory', ({ params, body, query }) => {
+    const store = getStore(params.ms!);
+    if (store.archived_at) throw badRequest(`memory store ${store.id} is archived`);
+    const p = parseBody('memories.create', memoryCreate, body);
+    checkConflict(store.id, p.path);
+    const now = emu.state.clock.iso();
+    const m: StoredMemory = {
+      type: 'memory', id: emu.state.ids.next('mem'), memory_store_id: store.id, path: p.path, content: p.content,
+      content_sha256: sha(p.content), content_size_bytes: Buffer.byteLength(p.content ?? ''), memory_version_id: '',
+      created_at: now, updated_at: now,
+    };
+    m.memory_version_id = version(m, 'created');
+    emu.state.memories.set(m.id, m);
+    return render(m, view(query, 'basic'));
+  });
+  router.add('GET', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, query }) =>
+    render(getMemory(params.ms!, params.id!), view(query, 'full')));
+  router.add('POST', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, body, query }) => {
+    const m = getMemory(params.ms!, params.id!);
+    const p = parseBody('memories.update', memoryUpdate, body);
+    if (p.precondition?.content_sha256 !== undefined && p.precondition.content_sha256 !== m.content_sha256) {
+      throw new ApiError(409, 'memory_precondition_failed_error', `content_sha256 precondition failed for memory ${m.id}`);
+    }
+    if (p.path !== undefined && p.path !== m.path) checkConflict(m.memory_store_id, p.path, m.id);
+    const changed = (p.path !== undefined && p.path !== m.path) || (p.content !== undefined && p.content !== m.content);
+    if (changed) {
+      if (p.path !== undefined) m.path = p.path;
+      if (p.content !== undefined) {
+        m.content = p.content;
+        m.content_sha256 = sha(p.content);
+        m.content_size_bytes = Buffer.byteLength(p.content ?? '');
+      }
+      m.updated_at = emu.state.clock.iso();
+      m.memory_version_id = version(m, 'modified');
+    }
+    return render(m, view(query, 'basic'));
+  });
+  router.add('DELETE', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, query }) => {
+    const m = getMemory(params.ms!, params.id!);
+    const expected = query.get('expected_content_sha256');
+    if (expected !== undefined && expected !== m.content_sha256) {
+      throw new ApiError(409, 'memory_precondition_failed_error', `expected_content_sha256 does not match memory ${m.id}`);
+    }
+    version(m, 'deleted');
+    emu.state.memories.delete(m.id);
+    return { id: m.id, type: 'memory_deleted' };
+  });
+  router.add('GET', '/v1/memory_stores/:ms/memories', 'memory', ({ params, query }) => {
+    const store = getStore(params.ms!);
+    const v = view(query, 'basic');
+    const lp = listParams(query, { maxLimit: v === 'full' ? 20 : 100, defaultOrder: 'asc' });
+    const prefix = query.get('path_prefix') ?? '/';
+    if (!prefix.endsWith('/')) throw badRequest("path_prefix: must end with '/'");
+    const depth = query.int('depth', 0, 1000) ?? 0;
+    const items = new Map<string, BetaManagedAgentsMemoryListItem>();
+    for (const m of memoriesOf(store.id)) {
+      if (!m.path.startsWith(prefix)) continue;
+      const rest = m.path.slice(prefix.length).split('/');
+      if (depth > 0 && rest.length > depth) {
+        const p = prefix + rest.slice(0, depth).join('/') + '/';
+        items.set(p, { type: 'memory_prefix', path: p });
+      } else items.set(m.path, render(m, v));
+    }
+    const sorted = [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return paginate(sorted, (i) => i.path, lp);
+  });
+}

@@ -1,0 +1,74 @@
+/** Session resources and threads (contract §1.3, §2.4, §2.5). A session has one primary thread. */
+import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
+import { z } from 'zod';
+import { badRequest, notFound, type Router } from './http.js';
+import { listParams, paginate } from './pagination.js';
+import { getSession, makeResource } from './routes-sessions.js';
+import type { Emulator } from './server.js';
+import { parseBody } from './validate.js';
+
+const resourceAdd = z.strictObject({ type: z.literal('file'), file_id: z.string().min(1), mount_path: z.string().nullish() });
+const resourceUpdate = z.strictObject({ authorization_token: z.string().min(1) });
+
+function resourceId(r: BetaManagedAgentsSessionResource): string {
+  return (r as { id?: string }).id ?? '';
+}
+
+export function registerSessionPartRoutes(router: Router, emu: Emulator): void {
+  router.add('GET', '/v1/sessions/:sid/resources', 'managed', ({ params, query }) => {
+    const rt = getSession(emu, params.sid!);
+    return paginate(rt.session.resources, resourceId, listParams(query, { defaultOrder: 'asc' }));
+  });
+
+  router.add('POST', '/v1/sessions/:sid/resources', 'managed', ({ params, body }) => {
+    const rt = getSession(emu, params.sid!);
+    const p = parseBody('resources.add', resourceAdd, body);
+    const r = makeResource(emu, p);
+    rt.session.resources.push(r);
+    return r;
+  });
+
+  const findResource = (sid: string, rid: string) => {
+    const rt = getSession(emu, sid);
+    const r = rt.session.resources.find((x) => resourceId(x) === rid);
+    if (!r) throw notFound('session resource', rid);
+    return { rt, r };
+  };
+
+  router.add('GET', '/v1/sessions/:sid/resources/:rid', 'managed', ({ params }) => findResource(params.sid!, params.rid!).r);
+
+  router.add('POST', '/v1/sessions/:sid/resources/:rid', 'managed', ({ params, body }) => {
+    const { r } = findResource(params.sid!, params.rid!);
+    parseBody('resources.update', resourceUpdate, body);
+    if (r.type !== 'github_repository') throw badRequest(`resources.update: only github_repository resources support token rotation, not '${r.type}'`);
+    r.updated_at = emu.state.clock.iso();
+    return r;
+  });
+
+  router.add('DELETE', '/v1/sessions/:sid/resources/:rid', 'managed', ({ params }) => {
+    const { rt, r } = findResource(params.sid!, params.rid!);
+    rt.session.resources = rt.session.resources.filter((x) => x !== r);
+    return { id: params.rid!, type: 'session_resource_deleted' };
+  });
+
+  router.add('GET', '/v1/sessions/:sid/threads', 'managed', ({ params, query }) => {
+    const rt = getSession(emu, params.sid!);
+    const statuses = query.getAll('statuses');
+    const threads = [rt.threadView()].filter((t) => statuses.length === 0 || statuses.includes(t.status));
+    return paginate(threads, (t) => t.id, listParams(query, { defaultOrder: 'asc' }));
+  });
+
+  const findThread = (sid: string, tid: string) => {
+    const rt = getSession(emu, sid);
+    if (rt.thread.id !== tid) throw notFound('session thread', tid);
+    return rt;
+  };
+
+  router.add('GET', '/v1/sessions/:sid/threads/:tid', 'managed', ({ params }) => findThread(params.sid!, params.tid!).threadView());
+
+  router.add('POST', '/v1/sessions/:sid/threads/:tid/archive', 'managed', ({ params }) => {
+    const rt = findThread(params.sid!, params.tid!);
+    if (!rt.thread.archived_at) rt.thread.archived_at = emu.state.clock.iso();
+    return rt.threadView();
+  });
+}

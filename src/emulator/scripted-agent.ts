@@ -1,0 +1,353 @@
+/**
+ * The scripted agent (docs/emulator.md "Directives"). Each `user.message` is read line by line;
+ * lines starting with `/` are directives, run in order; if nothing produced an `agent.message`,
+ * the agent replies `You said: <text>`. Deterministic: no randomness, no clocks in content.
+ */
+import type { StoredEvent, SessionRuntime, AbortReason } from './session-runtime.js';
+import { resolveTool, type ToolResolution } from './normalize.js';
+import { runToolBatch, type ToolCall } from './scripted-tools.js';
+
+export interface Directive {
+  name: string;
+  args: string;
+}
+
+export function parseScript(text: string): { directives: Directive[]; plain: string } {
+  const directives: Directive[] = [];
+  const plain: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t.startsWith('/') && t.length > 1) {
+      const m = /^\/(\S+)\s*(.*)$/s.exec(t)!;
+      directives.push({ name: m[1]!.toLowerCase(), args: m[2]!.trim() });
+    } else if (t) plain.push(line);
+  }
+  return { directives, plain: plain.join('\n') };
+}
+
+export const ERROR_TYPES = [
+  'unknown_error', 'model_overloaded_error', 'model_rate_limited_error', 'model_request_failed_error',
+  'mcp_connection_failed_error', 'mcp_authentication_failed_error', 'billing_error',
+  'credential_host_unreachable_error', 'tool_use_limit_reached_error', 'compaction_limit_reached_error',
+  'repository_authentication_error', 'repository_forbidden_error', 'repository_not_found_error',
+  'repository_checkout_error', 'repository_clone_error',
+] as const;
+
+const MAX_EXTRA_EVENTS = 200_000;
+
+/** Token rule (documented): see `closeStep`. */
+export class Turn {
+  replied = false;
+  /** Characters that entered the conversation in this turn so far (user text, agent text, tool results). */
+  freshChars = 0;
+  private step: { startId: string; outChars: number; override?: { input: number; output: number } } | null = null;
+  ended = false;
+
+  constructor(readonly rt: SessionRuntime, readonly signal: AbortSignal) {}
+
+  checkAbort(): void {
+    if (this.signal.aborted) throw new TurnAborted(this.signal.reason as AbortReason);
+  }
+
+  /** Opens a model step unless one is open; returns false (and ends the turn) when the budget is reached. */
+  async ensureStep(): Promise<boolean> {
+    if (this.step) return true;
+    if (this.rt.budgetReached()) {
+      this.finish('budget_reached');
+      return false;
+    }
+    const start = this.rt.emit({ type: 'span.model_request_start' });
+    this.step = { startId: start.id, outChars: 0 };
+    const delay = this.rt.state.settings.stepDelayMs;
+    if (delay > 0) await sleep(delay, this.signal);
+    this.checkAbort();
+    return true;
+  }
+
+  setTokens(input: number, output: number): void {
+    if (this.step) this.step.override = { input, output };
+  }
+
+  message(text: string): void {
+    this.rt.emit({ type: 'agent.message', content: [{ type: 'text', text }] });
+    this.output(text.length);
+    this.replied = true;
+  }
+
+  output(chars: number): void {
+    if (this.step) this.step.outChars += chars;
+    this.freshChars += chars;
+  }
+
+  /**
+   * Default usage of a model request, unless `/tokens` set it:
+   *   input_tokens = 100 + ceil(freshChars / 4)   (this turn's new text so far)
+   *   cache_read_input_tokens = ceil(priorChars / 4) (all earlier turns: read from the prompt cache)
+   *   output_tokens = ceil(outChars / 4) + 1       (text and tool inputs produced by this step)
+   *   cache_creation_input_tokens = 0
+   */
+  closeStep(isError = false): void {
+    const s = this.step;
+    if (!s) return;
+    this.step = null;
+    const usage = s.override
+      ? { input_tokens: s.override.input, output_tokens: s.override.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+      : {
+          input_tokens: 100 + Math.ceil(this.freshChars / 4),
+          output_tokens: Math.ceil(s.outChars / 4) + 1,
+          cache_read_input_tokens: Math.ceil(this.rt.priorChars / 4),
+          cache_creation_input_tokens: 0,
+        };
+    const t = this.rt.tokens;
+    t.input += usage.input_tokens;
+    t.output += usage.output_tokens;
+    t.cacheRead += usage.cache_read_input_tokens;
+    this.rt.emit({
+      type: 'span.model_request_end',
+      model_request_start_id: s.startId,
+      is_error: isError,
+      model_usage: { ...usage, speed: this.rt.session.agent.model.speed ?? 'standard' },
+    });
+  }
+
+  get stepOpen(): boolean {
+    return this.step !== null;
+  }
+
+  finish(stop: 'end_turn' | 'retries_exhausted' | 'budget_reached'): void {
+    if (this.ended) return;
+    this.closeStep();
+    this.ended = true;
+    this.rt.priorChars += this.freshChars;
+    this.rt.endTurn(stop);
+  }
+}
+
+export class TurnAborted extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(`turn aborted: ${reason}`);
+  }
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new TurnAborted(signal.reason as AbortReason));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new TurnAborted(signal.reason as AbortReason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function runTurn(rt: SessionRuntime, trigger: StoredEvent, signal: AbortSignal): Promise<void> {
+  const turn = new Turn(rt, signal);
+  try {
+    if (trigger.type === 'user.define_outcome') await runOutcome(turn, trigger);
+    else await runScript(turn, textOf(trigger));
+    turn.finish('end_turn');
+  } catch (err) {
+    const reason = err instanceof TurnAborted ? err.reason : typeof err === 'string' ? (err as AbortReason) : undefined;
+    if (reason === 'interrupt') {
+      // §3.7: an interrupted model request produces no final message; its span end closes it.
+      turn.finish('end_turn');
+    } else if (reason === undefined) {
+      throw err;
+    }
+  }
+}
+
+function textOf(ev: StoredEvent): string {
+  const content = (ev.content ?? []) as Array<{ type: string; text?: string }>;
+  return content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('\n');
+}
+
+async function runScript(turn: Turn, text: string): Promise<void> {
+  const rt = turn.rt;
+  turn.freshChars += text.length;
+  const { directives, plain } = parseScript(text);
+  for (let i = 0; i < directives.length; i++) {
+    const d = directives[i]!;
+    if (!(await turn.ensureStep())) return;
+    switch (d.name) {
+      case 'reply':
+        turn.message(d.args);
+        break;
+      case 'think':
+        rt.emit({ type: 'agent.thinking' });
+        break;
+      case 'tokens': {
+        const [a, b] = d.args.split(/\s+/).map(Number);
+        if (Number.isInteger(a) && Number.isInteger(b) && a! >= 0 && b! >= 0) turn.setTokens(a!, b!);
+        else turn.message(`/tokens needs two non-negative integers, got '${d.args}'`);
+        break;
+      }
+      case 'sleep': {
+        const ms = Number(d.args);
+        if (!Number.isFinite(ms) || ms < 0) turn.message(`/sleep needs a number of milliseconds, got '${d.args}'`);
+        else await sleep(ms, turn.signal);
+        break;
+      }
+      case 'events': {
+        const n = Number(d.args);
+        if (!Number.isInteger(n) || n < 0 || n > MAX_EXTRA_EVENTS) {
+          turn.message(`/events needs an integer between 0 and ${MAX_EXTRA_EVENTS}, got '${d.args}'`);
+          break;
+        }
+        for (let k = 1; k <= n; k++) {
+          const t = `event ${k} of ${n}`;
+          rt.emit({ type: 'agent.message', content: [{ type: 'text', text: t }] });
+          turn.output(t.length);
+          if (k % 200 === 0) {
+            await rt.flow();
+            turn.checkAbort();
+          }
+        }
+        break;
+      }
+      case 'file': {
+        const m = /^(\S+)\s*(.*)$/s.exec(d.args);
+        if (!m) {
+          turn.message('/file needs a file name');
+          break;
+        }
+        writeOutputFile(rt, m[1]!, m[2]!);
+        break;
+      }
+      case 'error': {
+        const stop = emitError(turn, d.args);
+        if (stop) return;
+        break;
+      }
+      case 'tool': {
+        const batch: Directive[] = [];
+        while (i < directives.length && directives[i]!.name === 'tool') batch.push(directives[i++]!);
+        i--;
+        const calls: ToolCall[] = [];
+        for (const b of batch) {
+          const m = /^(\S+)\s*(.*)$/s.exec(b.args);
+          if (!m) {
+            turn.message('/tool needs a tool name');
+            continue;
+          }
+          let input: Record<string, unknown> = {};
+          if (m[2]) {
+            try {
+              const parsed: unknown = JSON.parse(m[2]);
+              if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+              input = parsed as Record<string, unknown>;
+            } catch {
+              turn.message(`The input for tool '${m[1]}' is not a JSON object: ${m[2]}`);
+              continue;
+            }
+          }
+          const res: ToolResolution = resolveTool(rt.session.agent.tools, m[1]!);
+          if (res.kind === 'unknown') turn.message(`I can't use the tool '${m[1]}': ${res.reason}.`);
+          else if ((res.kind === 'builtin' || res.kind === 'mcp') && !res.enabled) {
+            turn.message(`I can't use the tool '${m[1]}': it is disabled on this agent.`);
+          } else calls.push({ res, input, label: m[1]! });
+        }
+        if (calls.length > 0) {
+          const ok = await runToolBatch(turn, calls);
+          if (!ok) return;
+        }
+        break;
+      }
+      default:
+        turn.message(`Unknown directive '/${d.name}'. See docs/emulator.md for the directive list.`);
+    }
+    turn.checkAbort();
+  }
+  if (!turn.replied) {
+    if (!(await turn.ensureStep())) return;
+    turn.message(`You said: ${plain || text}`);
+  }
+}
+
+/** Returns true when the turn is over (exhausted or terminal). */
+function emitError(turn: Turn, args: string): boolean {
+  const rt = turn.rt;
+  const [type, mode] = args.split(/\s+/);
+  if (!type || !(ERROR_TYPES as readonly string[]).includes(type) || !['retrying', 'exhausted', 'terminal'].includes(mode ?? '')) {
+    turn.message(`/error needs <error_type> <retrying|exhausted|terminal> with a type among ${ERROR_TYPES.join(', ')}; got '${args}'`);
+    return false;
+  }
+  const extra: Record<string, unknown> = {};
+  if (type.startsWith('mcp_')) extra.mcp_server_name = rt.session.agent.mcp_servers[0]?.name ?? 'emulated-mcp';
+  if (type === 'credential_host_unreachable_error') {
+    extra.credential_id = 'vcrd_emulated';
+    extra.vault_id = rt.session.vault_ids[0] ?? 'vlt_emulated';
+  }
+  if (type.startsWith('repository_')) extra.repository_url = null;
+  rt.emit({
+    type: 'session.error',
+    error: { type, message: `Emulated ${type} (${mode})`, retry_status: { type: mode }, ...extra } as never,
+  });
+  if (mode === 'retrying') {
+    rt.setStatus('rescheduling');
+    rt.emit({ type: 'session.status_rescheduled' });
+    rt.setStatus('running');
+    rt.emit({ type: 'session.status_running' });
+    return false;
+  }
+  turn.closeStep(true);
+  if (mode === 'exhausted') {
+    turn.finish('retries_exhausted');
+  } else {
+    turn.ended = true;
+    rt.terminate();
+  }
+  return true;
+}
+
+function writeOutputFile(rt: SessionRuntime, name: string, text: string): void {
+  const state = rt.state;
+  const id = state.ids.next('file');
+  const content = Buffer.from(text, 'utf8');
+  state.files.set(id, {
+    meta: {
+      id, type: 'file', filename: name, mime_type: guessMime(name), size_bytes: content.length,
+      created_at: state.clock.iso(), downloadable: true, expires_at: null, scope: { type: 'session', id: rt.id },
+    },
+    content,
+  });
+}
+
+export function guessMime(name: string): string {
+  const ext = name.split('.').pop()?.toLowerCase();
+  const map: Record<string, string> = {
+    txt: 'text/plain', md: 'text/markdown', json: 'application/json', csv: 'text/csv', html: 'text/html',
+    pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
+  };
+  return (ext && map[ext]) || 'application/octet-stream';
+}
+
+async function runOutcome(turn: Turn, trigger: StoredEvent): Promise<void> {
+  const rt = turn.rt;
+  const outcomeId = String(trigger.outcome_id);
+  const description = String(trigger.description ?? '');
+  const evaluation = {
+    type: 'outcome_evaluation' as const, outcome_id: outcomeId, description, iteration: 0,
+    result: 'running', explanation: null as string | null, completed_at: null as string | null,
+  };
+  rt.session.outcome_evaluations.push(evaluation);
+  turn.freshChars += description.length;
+  if (!(await turn.ensureStep())) return;
+  turn.message(`Working on the outcome: ${description}`);
+  turn.closeStep();
+  const start = rt.emit({ type: 'span.outcome_evaluation_start', outcome_id: outcomeId, iteration: 0 });
+  evaluation.result = 'satisfied';
+  evaluation.explanation = 'The emulated grader accepts every outcome on the first iteration.';
+  evaluation.completed_at = rt.state.clock.iso();
+  rt.emit({
+    type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: start.id, outcome_id: outcomeId, iteration: 0,
+    result: 'satisfied', explanation: evaluation.explanation,
+    usage: { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  });
+}
+

@@ -1,0 +1,390 @@
+/**
+ * One session: its stored event history, its live streams, its status machine and its turn queue.
+ *
+ * Ordering rules (api-contract §3, §5.3; turn-engine.md): every emitted event is appended to the
+ * history and written to every open stream in the same order. User events are echoed (stored and
+ * streamed, with a server id and `processed_at`) when they are processed; a `user.message` sent
+ * while a turn is running is queued (its echo in the send response has `processed_at: null`) and
+ * processed after that turn. `user.interrupt` jumps the queue and stops the current turn.
+ */
+import type { BetaManagedAgentsSession, BetaManagedAgentsSessionUsage } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
+import { costOf, priceFor, toCents } from '../pricing.js';
+import { badRequest, conflict } from './http.js';
+import type { SseConnection } from './sse.js';
+import type { State } from './state.js';
+import type { EventParam } from './validate-events.js';
+import { runTurn } from './scripted-agent.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EmitInput = DistributiveOmit<BetaManagedAgentsSessionEvent, 'id' | 'processed_at'>;
+export type StoredEvent = { id: string; type: string; processed_at: string | null } & Record<string, unknown>;
+
+export type PendingKind = 'confirm' | 'custom' | 'result';
+export interface Resolution {
+  kind: PendingKind;
+  allow: boolean;
+  denyMessage?: string | null;
+  content?: unknown[];
+  isError?: boolean;
+}
+
+/** Why a turn was aborted: an interrupt ends it with an idle; the others end it silently. */
+export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
+
+const HIGH_WATER_BYTES = 1 << 20;
+
+export class SessionRuntime {
+  readonly history: StoredEvent[] = [];
+  /** processed_at as epoch ms, parallel to `history` (non-decreasing, so binary-searchable). */
+  readonly times: number[] = [];
+  readonly streams = new Set<SseConnection>();
+  tokens = { input: 0, output: 0, cacheRead: 0, cache5m: 0, cache1h: 0 };
+  /** Characters of conversation in earlier turns (the emulated prompt cache). */
+  priorChars = 0;
+  budgetRemoved = false;
+  private activeMs = 0;
+  private runningSince: number | undefined;
+  private endedAt: number | undefined;
+  private queue: StoredEvent[][] = [];
+  private turn: AbortController | null = null;
+  readonly pending = new Map<string, PendingKind>();
+  readonly resolutions = new Map<string, Resolution>();
+  private awaiting: { ids: Set<string>; resolve: () => void } | null = null;
+  disposed = false;
+
+  constructor(
+    readonly state: State,
+    readonly session: BetaManagedAgentsSession,
+    readonly thread: BetaManagedAgentsSessionThread,
+    readonly selfHosted: boolean,
+  ) {}
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  get terminated(): boolean {
+    return this.session.status === 'terminated';
+  }
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  private activeSeconds(): number {
+    const now = this.state.clock.nowMs();
+    const ms = this.activeMs + (this.runningSince !== undefined ? now - this.runningSince : 0);
+    return Math.round(ms) / 1000;
+  }
+
+  listCostUsd(): number | undefined {
+    const price = priceFor(this.state.settings.priceTable, this.session.agent.model.id);
+    if (!price) return undefined;
+    return costOf(this.state.settings.priceTable, price, {
+      input_tokens: this.tokens.input,
+      output_tokens: this.tokens.output,
+      cache_read_input_tokens: this.tokens.cacheRead,
+      cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
+    }, this.activeSeconds()).total;
+  }
+
+  usage(): BetaManagedAgentsSessionUsage {
+    const cost = this.listCostUsd();
+    return {
+      input_tokens: this.tokens.input,
+      output_tokens: this.tokens.output,
+      cache_read_input_tokens: this.tokens.cacheRead,
+      cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
+      server_tool_use: { web_fetch_requests: 0, web_search_requests: 0 },
+      list_cost: cost === undefined ? null : { amount: toCents(cost), currency: 'USD' },
+      active_seconds: this.activeSeconds(),
+    };
+  }
+
+  budgetReached(): boolean {
+    const b = this.session.budget;
+    if (!b) return false;
+    const cost = this.listCostUsd();
+    if (cost === undefined) return true;
+    return Number(toCents(cost)) >= Number(b.max_list_cost.amount);
+  }
+
+  view(): BetaManagedAgentsSession {
+    const end = this.endedAt ?? this.state.clock.nowMs();
+    const duration = Math.max(0, end - Date.parse(this.session.created_at)) / 1000;
+    return {
+      ...this.session,
+      stats: { active_seconds: this.activeSeconds(), duration_seconds: duration },
+      usage: this.usage(),
+    };
+  }
+
+  threadView(): BetaManagedAgentsSessionThread {
+    const usage = this.usage();
+    return {
+      ...this.thread,
+      status: this.session.status,
+      updated_at: this.session.updated_at,
+      stats: { active_seconds: this.activeSeconds(), duration_seconds: this.view().stats.duration_seconds },
+      usage: { ...usage, list_cost: usage.list_cost ?? undefined },
+    };
+  }
+
+  // ---- emitting ---------------------------------------------------------------------------------
+
+  emit(ev: EmitInput): StoredEvent {
+    const stored = { id: this.state.ids.next('sevt'), ...ev, processed_at: '' } as StoredEvent;
+    this.store(stored);
+    return stored;
+  }
+
+  /** Stamps `processed_at`, appends to history and writes to every open stream. */
+  store(ev: StoredEvent): void {
+    const ms = this.state.clock.nowMs();
+    ev.processed_at = new Date(ms).toISOString();
+    this.history.push(ev);
+    this.times.push(ms);
+    for (const conn of this.streams) conn.send(ev);
+  }
+
+  /** Yields to the event loop, and waits while any stream has more than 1 MiB unsent. */
+  async flow(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    for (const conn of this.streams) {
+      if (conn.buffered > HIGH_WATER_BYTES) await conn.waitDrain();
+    }
+  }
+
+  setStatus(status: BetaManagedAgentsSession['status']): void {
+    const now = this.state.clock.nowMs();
+    const wasRunning = this.session.status === 'running' || this.session.status === 'rescheduling';
+    const isRunning = status === 'running' || status === 'rescheduling';
+    if (wasRunning && !isRunning && this.runningSince !== undefined) {
+      this.activeMs += now - this.runningSince;
+      this.runningSince = undefined;
+    } else if (!wasRunning && isRunning) {
+      this.runningSince = now;
+    }
+    this.session.status = status;
+    this.session.updated_at = new Date(now).toISOString();
+    if (status === 'terminated') this.endedAt = now;
+  }
+
+  // ---- input ------------------------------------------------------------------------------------
+
+  /** events.send: validates the whole batch first, then applies it. Returns the echoes. */
+  send(params: EventParam[]): StoredEvent[] {
+    if (this.terminated) {
+      throw conflict(`session ${this.id} is ${this.session.archived_at ? 'archived' : 'terminated'} and accepts no more events`);
+    }
+    const open = new Map(this.pending);
+    params.forEach((p, i) => {
+      const where = `events[${i}]`;
+      if (p.type === 'user.tool_confirmation') {
+        if (open.get(p.tool_use_id) !== 'confirm') {
+          throw badRequest(`${where}.tool_use_id: '${p.tool_use_id}' is not a tool use awaiting confirmation in this session`);
+        }
+        if (p.result === 'allow' && p.deny_message != null) throw badRequest(`${where}.deny_message: only allowed with result 'deny'`);
+        open.delete(p.tool_use_id);
+      } else if (p.type === 'user.custom_tool_result') {
+        if (open.get(p.custom_tool_use_id) !== 'custom') {
+          throw badRequest(`${where}.custom_tool_use_id: '${p.custom_tool_use_id}' is not a custom tool use awaiting a result in this session`);
+        }
+        open.delete(p.custom_tool_use_id);
+      } else if (p.type === 'user.tool_result') {
+        if (!this.selfHosted) throw badRequest(`${where}: user.tool_result is only valid on self_hosted environments`);
+        if (open.get(p.tool_use_id) !== 'result') {
+          throw badRequest(`${where}.tool_use_id: '${p.tool_use_id}' is not a tool use awaiting a result in this session`);
+        }
+        open.delete(p.tool_use_id);
+      } else if (p.type === 'system.message') {
+        const prev = params[i - 1]?.type;
+        if (i !== params.length - 1 || !prev || !['user.message', 'user.tool_result', 'user.custom_tool_result'].includes(prev)) {
+          throw badRequest(`${where}: system.message must be the last event and follow a user.message, user.tool_result or user.custom_tool_result`);
+        }
+      } else if (p.type === 'user.interrupt' && p.session_thread_id && p.session_thread_id !== this.thread.id) {
+        throw badRequest(`${where}.session_thread_id: unknown thread '${p.session_thread_id}'`);
+      }
+    });
+
+    const echoes: StoredEvent[] = [];
+    let lastQueued: StoredEvent[] | null = null;
+    for (const p of params) {
+      const echo = { id: this.state.ids.next('sevt'), ...p, processed_at: null } as StoredEvent;
+      if (p.type === 'user.define_outcome') {
+        echo.outcome_id = this.state.ids.next('outc');
+        echo.max_iterations = p.max_iterations ?? 3;
+      }
+      echoes.push({ ...echo });
+      switch (p.type) {
+        case 'user.interrupt':
+          this.store(echo);
+          this.interrupt();
+          break;
+        case 'user.tool_confirmation':
+          this.store(echo);
+          this.resolve(p.tool_use_id, { kind: 'confirm', allow: p.result === 'allow', denyMessage: p.deny_message });
+          break;
+        case 'user.custom_tool_result':
+          this.store(echo);
+          this.resolve(p.custom_tool_use_id, { kind: 'custom', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
+          break;
+        case 'user.tool_result':
+          this.store(echo);
+          this.resolve(p.tool_use_id, { kind: 'result', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
+          break;
+        case 'system.message':
+          // Travels with the event it accompanies (validated above to be the previous one).
+          if (lastQueued) lastQueued.push(echo);
+          else this.store(echo);
+          break;
+        default: {
+          const item = [echo];
+          lastQueued = null;
+          if (this.turn || this.queue.length > 0) {
+            this.queue.push(item);
+            lastQueued = item;
+          } else {
+            this.store(echo);
+            this.startTurn(echo);
+          }
+        }
+      }
+      echoes[echoes.length - 1]!.processed_at = echo.processed_at;
+    }
+    return echoes;
+  }
+
+  private startTurn(trigger: StoredEvent): void {
+    const ctl = new AbortController();
+    this.turn = ctl;
+    this.setStatus('running');
+    this.emit({ type: 'session.status_running' });
+    runTurn(this, trigger, ctl.signal).catch((err: unknown) => {
+      if (!ctl.signal.aborted) console.error('[emulator] scripted turn failed:', err);
+    }).finally(() => {
+      if (this.turn === ctl) this.turn = null;
+      if (!this.disposed && !this.terminated) setImmediate(() => this.pump());
+    });
+  }
+
+  private pump(): void {
+    if (this.turn || this.terminated || this.disposed) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    for (const ev of next) this.store(ev);
+    this.startTurn(next[0]!);
+  }
+
+  /** Ends the current turn: a cumulative `session.usage` snapshot, then the idle. */
+  endTurn(stop: 'end_turn' | 'retries_exhausted' | 'budget_reached'): void {
+    this.pending.clear();
+    this.resolutions.clear();
+    this.awaiting = null;
+    this.setStatus('idle');
+    this.emit({ type: 'session.usage', usage: this.snapshot(), budget: this.session.budget });
+    this.emit({ type: 'session.status_idle', stop_reason: { type: stop }, stop_details: null });
+    if (stop === 'retries_exhausted') this.queue = []; // §3.5: exhausted flushes queued inputs
+  }
+
+  snapshot() {
+    const u = this.usage();
+    return { ...u, list_cost: u.list_cost ?? undefined, server_tool_use: u.server_tool_use ?? undefined };
+  }
+
+  // ---- actions (requires_action) ----------------------------------------------------------------
+
+  /**
+   * Blocks the turn until every id is resolved. Emits one `requires_action` idle listing the open
+   * ids; partial resolution re-emits it with the rest (§7.22); full resolution goes back to running.
+   */
+  async waitForActions(ids: string[], signal: AbortSignal): Promise<void> {
+    const open = ids.filter((id) => !this.resolutions.has(id));
+    if (open.length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.awaiting = { ids: new Set(open), resolve: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
+      this.setStatus('idle');
+      this.emit({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: open }, stop_details: null });
+    });
+    this.awaiting = null;
+    this.setStatus('running');
+    this.emit({ type: 'session.status_running' });
+  }
+
+  private resolve(id: string, res: Resolution): void {
+    this.pending.delete(id);
+    this.resolutions.set(id, res);
+    const w = this.awaiting;
+    if (!w) return;
+    w.ids.delete(id);
+    if (w.ids.size === 0) w.resolve();
+    else this.emit({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: [...w.ids] }, stop_details: null });
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  interrupt(): void {
+    this.pending.clear();
+    this.resolutions.clear();
+    if (this.turn) {
+      this.turn.abort('interrupt' satisfies AbortReason);
+      // The turn's own handler closes any open model span and emits the end_turn idle.
+    } else {
+      this.setStatus('idle');
+      this.emit({ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null });
+    }
+  }
+
+  /** Moves to `terminated`, emits `session.status_terminated` and closes every stream. */
+  terminate(): void {
+    if (this.terminated) return;
+    this.turn?.abort('terminate' satisfies AbortReason);
+    this.turn = null;
+    this.queue = [];
+    this.pending.clear();
+    this.setStatus('terminated');
+    this.emit({ type: 'session.status_terminated' });
+    for (const conn of [...this.streams]) conn.end();
+  }
+
+  archive(): void {
+    if (this.session.archived_at) return;
+    this.terminate();
+    this.session.archived_at = this.state.clock.iso();
+    this.session.updated_at = this.session.archived_at;
+    this.thread.archived_at = this.session.archived_at;
+  }
+
+  /** Delete: refused while running (409); otherwise emits `session.deleted` and closes streams. */
+  delete(): void {
+    if (this.session.status === 'running' || this.session.status === 'rescheduling') {
+      throw conflict(`session ${this.id} is running; interrupt it (user.interrupt) or archive it before deleting`);
+    }
+    this.turn?.abort('terminate' satisfies AbortReason);
+    this.emit({ type: 'session.deleted' });
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.turn?.abort('dispose' satisfies AbortReason);
+    this.turn = null;
+    this.queue = [];
+    for (const conn of [...this.streams]) conn.end();
+  }
+
+  addStream(conn: SseConnection): void {
+    this.streams.add(conn);
+  }
+
+  removeStream(conn: SseConnection): void {
+    this.streams.delete(conn);
+  }
+
+  get activeTurn(): boolean {
+    return this.turn !== null;
+  }
+}
