@@ -40,7 +40,7 @@ export class Turn {
   replied = false;
   /** Characters that entered the conversation in this turn so far (user text, agent text, tool results). */
   freshChars = 0;
-  private step: { startId: string; outChars: number; override?: { input: number; output: number } } | null = null;
+  private step: { startId: string; outChars: number; promptChars: number; override?: { input: number; output: number } } | null = null;
   ended = false;
 
   constructor(readonly rt: SessionRuntime, readonly signal: AbortSignal) {}
@@ -57,7 +57,7 @@ export class Turn {
       return false;
     }
     const start = this.rt.emit({ type: 'span.model_request_start' });
-    this.step = { startId: start.id, outChars: 0 };
+    this.step = { startId: start.id, outChars: 0, promptChars: this.freshChars };
     const delay = this.rt.state.settings.stepDelayMs;
     if (delay > 0) await sleep(delay, this.signal);
     this.checkAbort();
@@ -81,7 +81,8 @@ export class Turn {
 
   /**
    * Default usage of a model request, unless `/tokens` set it:
-   *   input_tokens = 100 + ceil(freshChars / 4)   (this turn's new text so far)
+   *   input_tokens = 100 + ceil(promptChars / 4)  (this turn's text before the request started:
+   *                                                the user message, earlier steps' output, tool results)
    *   cache_read_input_tokens = ceil(priorChars / 4) (all earlier turns: read from the prompt cache)
    *   output_tokens = ceil(outChars / 4) + 1       (text and tool inputs produced by this step)
    *   cache_creation_input_tokens = 0
@@ -93,7 +94,7 @@ export class Turn {
     const usage = s.override
       ? { input_tokens: s.override.input, output_tokens: s.override.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
       : {
-          input_tokens: 100 + Math.ceil(this.freshChars / 4),
+          input_tokens: 100 + Math.ceil(s.promptChars / 4),
           output_tokens: Math.ceil(s.outChars / 4) + 1,
           cache_read_input_tokens: Math.ceil(this.rt.priorChars / 4),
           cache_creation_input_tokens: 0,
