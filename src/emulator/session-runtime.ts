@@ -34,6 +34,7 @@ export interface Resolution {
 export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
 
 const HIGH_WATER_BYTES = 1 << 20;
+const SLOW_CONSUMER_MS = 30_000;
 
 export class SessionRuntime {
   readonly history: StoredEvent[] = [];
@@ -150,8 +151,20 @@ export class SessionRuntime {
   /** Yields to the event loop, and waits while any stream has more than 1 MiB unsent. */
   async flow(): Promise<void> {
     await new Promise<void>((r) => setImmediate(r));
-    for (const conn of this.streams) {
-      if (conn.buffered > HIGH_WATER_BYTES) await conn.waitDrain();
+    for (const conn of [...this.streams]) {
+      if (conn.buffered <= HIGH_WATER_BYTES) continue;
+      // A consumer that stops reading must not stall the session forever (or grow memory without
+      // bound): give it SLOW_CONSUMER_MS to drain, then drop that connection.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        conn.waitDrain().then(() => false),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), SLOW_CONSUMER_MS);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) conn.destroy();
     }
   }
 
