@@ -42,8 +42,8 @@ describe.skipIf(REAL)(`faults (${EMU_ONLY})`, () => {
   it('each status maps to its SDK error class', async () => {
     const cases: Array<[number, any, string]> = [
       [500, Anthropic.InternalServerError, 'api_error'],
-      [529, (Anthropic as any).OverloadedError ?? Anthropic.InternalServerError, 'overloaded_error'],
-      [503, Anthropic.InternalServerError, 'api_error'],
+      [529, Anthropic.OverloadedError, 'overloaded_error'],
+      [503, Anthropic.ServiceUnavailableError, 'api_error'],
       [403, Anthropic.PermissionDeniedError, 'permission_error'],
     ];
     for (const [status, cls, type] of cases) {
