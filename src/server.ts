@@ -61,10 +61,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
         title: tool.title,
         description: tool.description,
         inputSchema: tool.input,
-        outputSchema: {
-          ...tool.output,
-          [TRUNCATED_FIELD]: z.string().optional().describe('Present only when the result hit the size cap: what was cut and how to narrow.'),
-        },
+        outputSchema: tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() },
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
@@ -90,7 +87,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
         };
         try {
           const { structured, text } = await tool.handler(args as any, ctx);
-          const capped = capResult(structured, text, config.maxOutputChars);
+          const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
           return { content: [{ type: 'text' as const, text: redact(capped.text) }], structuredContent: capped.structured };
         } catch (err) {
           const message = errorText(tool.name, err);

@@ -16,7 +16,7 @@ export interface Capped {
 
 const size = (v: unknown) => JSON.stringify(v)?.length ?? 0;
 
-export function capResult(structured: Record<string, unknown>, text: string, maxChars: number): Capped {
+export function capResult(structured: Record<string, unknown>, text: string, maxChars: number, withField = true): Capped {
   // The text block is a rendering of the same data: it gets its own share of the budget.
   const textCap = Math.max(1000, Math.floor(maxChars / 2));
   const outText = text.length > textCap ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]` : text;
@@ -42,8 +42,9 @@ export function capResult(structured: Record<string, unknown>, text: string, max
   const parts = [];
   if (dropped) parts.push(`${dropped} list item(s) dropped`);
   if (clipped) parts.push(`${clipped} characters clipped`);
-  copy[TRUNCATED_FIELD] = `Result over the ${maxChars}-character cap: ${parts.join(', ')}. Narrow the request (smaller limit, filters such as types, or view=compact) and page with the cursor.`;
-  return { structured: copy, text: `${outText}\n[${copy[TRUNCATED_FIELD]}]` };
+  const note = `Result over the ${maxChars}-character cap: ${parts.join(', ')}. Narrow the request (smaller limit, filters such as types, or view=compact) and page with the cursor.`;
+  if (withField) copy[TRUNCATED_FIELD] = note;
+  return { structured: copy, text: `${outText}\n[${note}]` };
 }
 
 interface Slot {

@@ -35,6 +35,8 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   kind: ToolKind;
   input: I;
   output: O;
+  /** The result is small by construction: no `truncated` field is advertised for it. */
+  bounded?: true;
   handler(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
 }
 
@@ -45,22 +47,26 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
 export type AnyTool = ToolDef<any, any>;
 
 export interface Annotations {
-  title: string;
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
 }
 
+/**
+ * Only what differs from the spec's defaults (readOnly false, destructive true, idempotent false,
+ * openWorld true) is sent: every tools/list byte is paid for in the client's context.
+ */
 export function annotationsFor(tool: AnyTool): Annotations {
-  const k = tool.kind;
-  return {
-    title: tool.title,
-    readOnlyHint: k === 'read',
-    destructiveHint: k === 'delete',
-    idempotentHint: k === 'read' || k === 'delete' || k === 'update',
-    openWorldHint: true,
-  };
+  switch (tool.kind) {
+    case 'read':
+      return { readOnlyHint: true };
+    case 'delete':
+      return { destructiveHint: true, idempotentHint: true };
+    case 'update':
+      return { destructiveHint: false, idempotentHint: true };
+    default:
+      return { destructiveHint: false };
+  }
 }
 
 // ---- shared input pieces -------------------------------------------------------------------
@@ -70,26 +76,24 @@ export function annotationsFor(tool: AnyTool): Annotations {
  * else up front gives a clear error and guarantees an id can never leave its URL path segment
  * (`/`, `..`, `%2e`, `?`, `#`, whitespace).
  */
+// A refinement, not .regex(): the check is the same, but it stays out of the JSON Schema that
+// every client pays for in tools/list.
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const idSchema = (what: string, example: string) =>
-  z
-    .string()
-    .min(1, `${what} is empty`)
-    .max(128, `${what} is too long`)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, `${what} must be an id like ${example} (letters, digits, _ and - only)`);
+  z.string().refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
 
-export const sessionId = idSchema('session_id', 'sesn_01…').describe('Session id (sesn_…), from start_session or list_sessions.');
+export const sessionId = idSchema('session_id', 'sesn_01…').describe('Session id (sesn_…).');
 export const limitSchema = (max: number, dflt: number) =>
-  z.number().int().min(1).max(max).optional().describe(`Items per page (1–${max}, default ${dflt}).`);
-export const pageSchema = z
-  .string()
-  .min(1)
-  .max(2048)
-  .optional()
-  .describe('Cursor from a previous result\'s next_page, to fetch the following page.');
+  z.number().int().min(1).max(max).optional().describe(`Page size (default ${dflt}).`);
+export const pageSchema = z.string().max(4096).optional().describe('next_page from the previous result.');
 export const metadataSchema = z
-  .record(z.string().max(64), z.string().max(512))
+  .record(z.string(), z.string())
+  .refine(
+    (m) => Object.keys(m).length <= 16 && Object.entries(m).every(([k, v]) => k.length <= 64 && v.length <= 512),
+    'metadata: at most 16 keys, keys ≤ 64 chars, values ≤ 512 chars',
+  )
   .optional()
-  .describe('Up to 16 string key/value pairs (keys ≤ 64 chars, values ≤ 512).');
+  .describe('Key/value strings (≤ 16).');
 
 /** Drops null, undefined, empty arrays and empty objects, recursively: results carry no noise. */
 export function compact<T>(value: T): T {

@@ -4,17 +4,26 @@ import { APIError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { formatCents } from '../format/events.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId } from './define.js';
-import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
 const environmentId = idSchema('environment_id', 'env_01…');
 
 const budgetInput = z
-  .object({
-    max_usd: z.number().positive().max(100_000).describe('Spending cap in USD at list prices (tokens + runtime).'),
-  })
+  .number()
+  .positive()
+  .max(100_000)
   .optional()
-  .describe('Stop the session (budget_reached) once its list cost reaches this.');
+  .describe('Cap in USD at list prices; turns then stop with budget_reached.');
+
+const budgetParam = (usd: number) => ({
+  type: 'limit' as const,
+  max_list_cost: { amount: String(Math.round(usd * 100)), currency: 'USD' as const },
+});
+
+const rfc3339 = z
+  .string()
+  .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time like 2026-11-22T10:00:00Z');
 
 const statusEnum = z.enum(['idle', 'running', 'rescheduling', 'terminated']);
 
@@ -55,36 +64,35 @@ export const sessionTools = [
     name: 'start_session',
     title: 'Start a session',
     description:
-      'Start a session (one task) of an agent in an environment. environment_id is optional: the configured default, or an environment ' +
-      'named managed-agents-mcp-default (reused or created). With message, also sends it and returns the turn digest like send_message.',
+      'Start a session (one task) of an agent. Without environment_id, uses the default environment (managed-agents-mcp-default, ' +
+      'created if missing). With message, sends it and returns the turn digest like send_message.',
     toolset: 'core',
     kind: 'create',
     input: {
       agent_id: agentId.describe('Agent id (agent_…), from create_agent or list_agents.'),
-      agent_version: z.number().int().min(1).optional().describe('Pin this agent version (default: latest).'),
+      agent_version: z.int().min(1).max(1e9).optional().describe('Pin this agent version (default: latest).'),
       environment_id: environmentId.optional().describe('Environment id (env_…); omit to use the default environment.'),
       title: z.string().max(500).optional().describe('Human-readable session title.'),
       metadata: metadataSchema,
       resources: z
         .array(z.record(z.string(), z.unknown()))
-        .max(100)
         .optional()
-        .describe('API resource params: {type:"github_repository", url, authorization_token?, checkout?}, {type:"file", file_id}, {type:"memory_store", memory_store_id}.'),
-      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(20).optional().describe('Vaults holding credentials for the agent\'s MCP servers.'),
+        .describe('API shapes: {type:"github_repository", url, authorization_token?} | {type:"file", file_id} | {type:"memory_store", memory_store_id}.'),
+      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).optional().describe('Vaults with MCP server credentials.'),
       budget: budgetInput,
-      message: z.string().min(1).max(100_000).optional().describe('First message: sent at once, and the turn is followed.'),
+      message: z.string().min(1).max(100_000).optional().describe('First message, sent at once.'),
       wait: z.boolean().optional().describe('With message: follow the turn (default true).'),
       timeout_s: timeoutInput,
     },
     output: {
       session_id: z.string(),
-      status: statusEnum.or(z.string()),
+      status: z.string(),
       environment_id: z.string(),
       environment_source: z.enum(['argument', 'configured', 'reused', 'created']),
       agent_id: z.string(),
       agent_version: z.number(),
       budget_usd: z.number().optional(),
-      turn: z.object(digestShape).optional().describe('The first turn, when message was given.'),
+      turn: z.record(z.string(), z.unknown()).optional(), // the turn digest, as send_message returns it
     },
     handler: async (a, ctx) => {
       let env = a.environment_id
@@ -97,9 +105,7 @@ export const sessionTools = [
         ...(a.metadata ? { metadata: a.metadata } : {}),
         ...(a.resources ? { resources: a.resources as unknown as SessionCreateParams['resources'] } : {}),
         ...(a.vault_ids ? { vault_ids: a.vault_ids } : {}),
-        ...(a.budget
-          ? { budget: { type: 'limit', max_list_cost: { amount: String(Math.round(a.budget.max_usd * 100)), currency: 'USD' } } }
-          : {}),
+        ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
       } as SessionCreateParams;
       let session: Session;
       try {
@@ -119,7 +125,7 @@ export const sessionTools = [
         environment_source: env.source,
         agent_id: session.agent.id,
         agent_version: session.agent.version,
-        ...(a.budget ? { budget_usd: a.budget.max_usd } : {}),
+        ...(a.budget ? { budget_usd: a.budget } : {}),
       };
       const head = `Started ${session.id} (${session.status}) for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}).`;
       if (!a.message) return { structured: out, text: `${head}\nNext: send_message with this session_id.` };
@@ -128,12 +134,13 @@ export const sessionTools = [
         return { structured: { ...out, status: 'running' }, text: `${head}\nMessage sent; call wait_for_turn to follow it.` };
       }
       const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
-      return { structured: { ...out, status: turn.status, turn }, text: `${head}\n${renderDigest(turn)}` };
+      return { structured: { ...out, status: turn.status, turn: turn as unknown as Record<string, unknown> }, text: `${head}\n${renderDigest(turn)}` };
     },
   }),
 
   defineTool({
     name: 'get_session',
+    bounded: true,
     title: 'Get a session',
     description: 'Status, agent, environment, usage and budget of one session.',
     toolset: 'core',
@@ -147,7 +154,6 @@ export const sessionTools = [
       budget_usd: z.number().optional(),
       resources: z.array(z.string()).optional(),
       vault_ids: z.array(z.string()).optional(),
-      updated_at: z.string().optional(),
     },
     handler: async (a, ctx) => {
       const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
@@ -160,7 +166,6 @@ export const sessionTools = [
         budget_usd: budget !== undefined ? Number(budget) / 100 : undefined,
         resources: (s.resources ?? []).map((r: any) => `${r.type} ${r.url ?? r.file_id ?? r.memory_store_id ?? ''} → ${r.mount_path ?? ''}`.trim()),
         vault_ids: s.vault_ids,
-        updated_at: s.updated_at,
       });
       return { structured, text: sessionLine(s) };
     },
@@ -175,8 +180,8 @@ export const sessionTools = [
     input: {
       agent_id: agentId.optional().describe('Only sessions of this agent.'),
       statuses: z.array(statusEnum).optional().describe('Only sessions in these statuses.'),
-      created_after: z.string().datetime({ offset: true }).optional().describe('RFC 3339 time: sessions created at or after it.'),
-      created_before: z.string().datetime({ offset: true }).optional().describe('RFC 3339 time: sessions created at or before it.'),
+      created_after: rfc3339.optional().describe('Created at or after this RFC 3339 time.'),
+      created_before: rfc3339.optional().describe('Created at or before this RFC 3339 time.'),
       include_archived: z.boolean().optional().describe('Include archived sessions (default false).'),
       limit: limitSchema(100, 20),
       page: pageSchema,
@@ -215,6 +220,7 @@ export const sessionTools = [
 
   defineTool({
     name: 'archive_session',
+    bounded: true,
     title: 'Archive a session',
     description: 'Archive a session: it is terminated and accepts no more messages (irreversible). Its history and usage stay readable.',
     toolset: 'core',
@@ -232,6 +238,7 @@ export const sessionTools = [
 
   defineTool({
     name: 'update_session',
+    bounded: true,
     title: 'Update a session',
     description: 'Change a session\'s title, metadata or budget (raise it to resume a session stopped by budget_reached).',
     toolset: 'sessions',
@@ -254,9 +261,7 @@ export const sessionTools = [
             {
               ...(a.title !== undefined ? { title: a.title } : {}),
               ...(a.metadata ? { metadata: a.metadata } : {}),
-              ...(a.budget
-                ? { budget: { type: 'limit', max_list_cost: { amount: String(Math.round(a.budget.max_usd * 100)), currency: 'USD' } } }
-                : {}),
+              ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
             } as any,
             o,
           ),
@@ -272,6 +277,7 @@ export const sessionTools = [
 
   defineTool({
     name: 'delete_session',
+    bounded: true,
     title: 'Delete a session',
     description: 'Permanently delete a session and its history (irreversible; prefer archive_session to keep the audit trail).',
     toolset: 'sessions',

@@ -8,7 +8,7 @@ import type { TurnDigest } from '../turns/digest.js';
 const waitInput = z
   .boolean()
   .optional()
-  .describe('Follow the turn until it ends (default true). false returns right after sending.');
+  .describe('Follow the turn (default true); false returns after sending.');
 
 const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
@@ -46,9 +46,8 @@ export const turnTools = [
     name: 'send_message',
     title: 'Send a message to a session',
     description:
-      'Send a user message to a managed-agent session and wait for the turn to really end (not just the first idle). ' +
-      'Returns the turn digest: reply, steps, pending_actions (tool confirmations / custom tool calls to answer), usage, timed_out. ' +
-      'On timed_out, call wait_for_turn.',
+      'Send a message to a session and follow the turn until it really ends. Returns the digest: reply, steps, ' +
+      'pending_actions to answer (with answer_with), usage; on timed_out call wait_for_turn.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -65,15 +64,15 @@ export const turnTools = [
     name: 'confirm_tool_use',
     title: 'Allow or deny pending tool calls',
     description:
-      'Answer pending tool_confirmation actions (tools with an always_ask policy) with allow or deny, then follow the rest of the turn like send_message.',
+      'Allow or deny pending tool_confirmation actions, then follow the rest of the turn like send_message.',
     toolset: 'core',
     kind: 'action',
     input: {
       session_id: sessionId,
       tool_use_id: toolUseId.optional().describe('The pending action id (from pending_actions).'),
-      tool_use_ids: z.array(toolUseId).min(1).max(50).optional().describe('Several pending action ids, all given the same answer.'),
+      tool_use_ids: z.array(toolUseId).optional().describe('Several ids, same answer.'),
       result: z.enum(['allow', 'deny']).describe('allow runs the tool; deny refuses it.'),
-      deny_message: z.string().max(10_000).optional().describe('Why it was denied (only with deny); the agent reads it.'),
+      deny_message: z.string().max(10_000).optional().describe('With deny: why (the agent reads it).'),
       wait: waitInput,
       timeout_s: timeoutInput,
     },
@@ -99,7 +98,7 @@ export const turnTools = [
     name: 'submit_custom_tool_result',
     title: 'Answer a custom tool call',
     description:
-      "Send the result of a custom tool the agent called (a custom_tool_result pending action), then follow the rest of the turn like send_message.",
+      'Answer a pending custom_tool_result action with your result, then follow the rest of the turn like send_message.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -132,15 +131,14 @@ export const turnTools = [
     name: 'wait_for_turn',
     title: 'Follow a running turn',
     description:
-      'Follow the current turn of a session until it ends (after a timed_out result, or for a session driven elsewhere). ' +
-      'If the session is already idle, returns the digest of its last turn. Same result as send_message.',
+      'Follow a session\'s current turn until it ends (after timed_out, or a session driven elsewhere); if idle, digest of its last turn.',
     toolset: 'core',
     kind: 'read',
     input: {
       session_id: sessionId,
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
-        .describe('Report only what happened after this event (the last_event_id of a previous result).'),
+        .describe('Report only what followed this event (a previous last_event_id).'),
       timeout_s: timeoutInput,
     },
     output: digestShape,
@@ -159,7 +157,7 @@ export const turnTools = [
     kind: 'action',
     input: {
       session_id: sessionId,
-      message: z.string().min(1).max(100_000).optional().describe('New instructions to send right after the interrupt.'),
+      message: z.string().min(1).max(100_000).optional().describe('New instructions to send after it.'),
       wait: waitInput,
       timeout_s: timeoutInput,
     },

@@ -8,22 +8,22 @@
  */
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
 
-export interface PendingAction {
+export type PendingAction = {
   id: string;
   kind: 'tool_confirmation' | 'custom_tool_result';
   tool: string;
   input: unknown;
   input_truncated?: boolean;
   answer_with: { tool: string; arguments: Record<string, unknown> };
-}
+};
 
-export interface TurnUsage {
+export type TurnUsage = {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
   model_requests: number;
-}
+};
 
 export interface TurnDigest {
   session_id: string;

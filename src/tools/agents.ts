@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import type { Agent, AgentCreateParams, Client } from '../api/client.js';
+import { ToolError } from '../api/errors.js';
+import {
+  checkTools,
+  forUpdate,
+  mcpServersAdvertised,
+  mcpServersInput,
+  modelId,
+  modelAdvertised,
+  modelInput,
+  parseStrict,
+  skillsAdvertised,
+  skillsInput,
+  toolSummary,
+  toolsAdvertised,
+  toolsInput,
+} from './agent-config.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+
+type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
+
+const agentId = idSchema('agent_id', 'agent_01…').describe('Agent id (agent_…), from create_agent or list_agents.');
+const SYSTEM_MAX = 2000;
+
+const agentIdVersion = {
+  agent_id: z.string(),
+  version: z.number(),
+};
+
+const toolsOut = z.array(z.string()).optional().describe('One summary per tool entry.');
+
+// ---- tools -----------------------------------------------------------------------------------
+
+export const agentTools = [
+  defineTool({
+    name: 'create_agent',
+    bounded: true,
+    title: 'Create a managed agent',
+    description:
+      'Create a managed agent (model, system prompt, tools). Create once and reuse it (list_agents finds existing ones).',
+    toolset: 'core',
+    kind: 'create',
+    input: {
+      name: z.string().min(1).describe('Agent name.'),
+      model: modelAdvertised,
+      system: z.string().optional().describe('System prompt.'),
+      description: z.string().optional().describe('What the agent is for.'),
+      tools: toolsAdvertised.optional(),
+      mcp_servers: mcpServersAdvertised.optional(),
+      skills: skillsAdvertised.optional(),
+      metadata: metadataSchema,
+    },
+    output: {
+      ...agentIdVersion,
+      name: z.string(),
+      model: z.string(),
+      tools: toolsOut,
+    },
+    handler: async (args, ctx) => {
+      const a = {
+        ...args,
+        model: parseStrict('create_agent', 'model', modelInput, args.model),
+        skills: args.skills && parseStrict('create_agent', 'skills', skillsInput, args.skills),
+        tools: args.tools && parseStrict('create_agent', 'tools', toolsInput, args.tools),
+        mcp_servers: args.mcp_servers && parseStrict('create_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+      };
+      checkTools(a.tools, a.mcp_servers);
+      const params = compact({ ...a }) as AgentCreateParams;
+      const agent = await ctx.api.write((c, o) => c.beta.agents.create(params, o), ctx.signal);
+      const structured = compact({
+        agent_id: agent.id,
+        version: agent.version,
+        name: agent.name,
+        model: modelId(agent.model),
+        tools: (agent.tools ?? []).map(toolSummary),
+      });
+      return {
+        structured,
+        text: `Created agent ${agent.id} v${agent.version} "${agent.name}" (${structured.model})${
+          structured.tools?.length ? `\ntools: ${structured.tools.join(' | ')}` : ''
+        }`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'list_agents',
+    title: 'List managed agents',
+    description: 'List managed agents (newest first) to find one to reuse: id, name, model, version.',
+    toolset: 'core',
+    kind: 'read',
+    input: {
+      limit: limitSchema(100, 20),
+      page: pageSchema,
+      include_archived: z.boolean().optional().describe('Include archived agents (default false).'),
+    },
+    output: {
+      agents: z.array(
+        z.object({
+          agent_id: z.string(),
+          name: z.string(),
+          model: z.string(),
+          version: z.number(),
+          archived: z.boolean().optional(),
+          created_at: z.string(),
+        }),
+      ),
+      next_page: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.read(
+        (c, o) => c.beta.agents.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        ctx.signal,
+      );
+      const agents = page.data.map((ag) =>
+        compact({
+          agent_id: ag.id,
+          name: ag.name,
+          model: modelId(ag.model),
+          version: ag.version,
+          archived: ag.archived_at ? true : undefined,
+          created_at: ag.created_at,
+        }),
+      );
+      // agents stays even when empty: the schema requires the key.
+      const structured = { agents, ...compact({ next_page: page.next_page ?? undefined }) };
+      const lines = agents.map((g) => `${g.agent_id}  v${g.version}  ${g.name}  (${g.model})${g.archived ? ' [archived]' : ''}`);
+      return {
+        structured,
+        text: `${agents.length} agent(s)${lines.length ? `\n${lines.join('\n')}` : ''}${page.next_page ? `\nmore: page=${page.next_page}` : ''}`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'get_agent',
+    title: 'Get a managed agent',
+    description:
+      "Get a managed agent's full configuration, optionally at an older version. tools come in the form update_agent takes; system is clipped at 2,000 chars.",
+    toolset: 'agents',
+    kind: 'read',
+    input: {
+      agent_id: agentId,
+      version: z.number().int().min(1).optional().describe('A past version; omit for the latest.'),
+    },
+    output: {
+      ...agentIdVersion,
+      name: z.string(),
+      model: z.object({
+        id: z.string(),
+        effort: z.string().optional(),
+        speed: z.string().optional(),
+        inference_geo: z.string().optional(),
+      }),
+      description: z.string().optional(),
+      system: z.string().optional(),
+      system_clipped_chars: z.number().optional().describe('Characters cut from system; do not send the clipped text back to update_agent.'),
+      tools: z.array(z.record(z.string(), z.unknown())).optional(),
+      mcp_servers: z.array(z.record(z.string(), z.unknown())).optional(),
+      skills: z.array(z.record(z.string(), z.unknown())).optional(),
+      multiagent: z.record(z.string(), z.unknown()).optional(),
+      execution_identity: z.record(z.string(), z.unknown()).optional(),
+      metadata: z.record(z.string(), z.string()).optional(),
+      created_at: z.string(),
+      updated_at: z.string().optional(),
+      archived_at: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const ag: Agent = await ctx.api.read(
+        (c, o) => c.beta.agents.retrieve(a.agent_id, a.version !== undefined ? { version: a.version } : {}, o),
+        ctx.signal,
+      );
+      const system = ag.system ?? undefined;
+      const clipped = system !== undefined && system.length > SYSTEM_MAX ? system.length - SYSTEM_MAX : 0;
+      const m = ag.model as { id: string; effort?: { type?: string } | string; speed?: string; inference_geo?: string };
+      const structured = compact({
+        agent_id: ag.id,
+        version: ag.version,
+        name: ag.name,
+        model: {
+          id: modelId(m),
+          effort: typeof m?.effort === 'string' ? m.effort : m?.effort?.type,
+          speed: m?.speed,
+          inference_geo: m?.inference_geo,
+        },
+        description: ag.description ?? undefined,
+        system: clipped ? `${system!.slice(0, SYSTEM_MAX)}…[clipped ${clipped} chars]` : system,
+        system_clipped_chars: clipped || undefined,
+        tools: (ag.tools ?? []).map(forUpdate),
+        mcp_servers: ag.mcp_servers as unknown as Record<string, unknown>[],
+        skills: ag.skills as unknown as Record<string, unknown>[],
+        multiagent: (ag.multiagent ?? undefined) as Record<string, unknown> | undefined,
+        // The default identity is noise; only a non-default one is worth showing.
+        execution_identity:
+          ag.execution_identity && ag.execution_identity.type !== 'service_account'
+            ? (ag.execution_identity as unknown as Record<string, unknown>)
+            : undefined,
+        metadata: ag.metadata,
+        created_at: ag.created_at,
+        updated_at: ag.updated_at,
+        archived_at: ag.archived_at ?? undefined,
+      });
+      const toolLines = (ag.tools ?? []).map(toolSummary);
+      return {
+        structured,
+        text:
+          `Agent ${ag.id} v${ag.version} "${ag.name}" (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
+          (toolLines.length ? `\ntools: ${toolLines.join(' | ')}` : '') +
+          (system ? `\nsystem (${system.length} chars): ${system.slice(0, 200)}${system.length > 200 ? '…' : ''}` : ''),
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'update_agent',
+    bounded: true,
+    title: 'Update a managed agent',
+    description:
+      'Update a managed agent, creating a new version. version must be the current one (optimistic concurrency: ' +
+      'the update fails if the agent changed since). Given fields replace the stored ones (metadata is patched). ' +
+      'Existing sessions keep the version they started with.',
+    toolset: 'agents',
+    kind: 'update',
+    input: {
+      agent_id: agentId,
+      version: z.number().int().min(1).describe('The current version (from get_agent or list_agents); the update fails if it is stale.'),
+      name: z.string().min(1).optional().describe('New name.'),
+      system: z.string().nullable().optional().describe('New system prompt; null clears it.'),
+      description: z.string().nullable().optional().describe('New description; null clears it.'),
+      model: modelAdvertised.optional(),
+      tools: toolsAdvertised.optional().describe('Replaces all tools (send the full list; same shapes as create_agent).'),
+      mcp_servers: mcpServersAdvertised.optional(),
+      skills: skillsAdvertised.optional(),
+      metadata: z
+        .record(z.string().max(64), z.string().max(512).nullable())
+        .optional()
+        .describe('Patch: keys to set; a null value deletes the key.'),
+    },
+    output: agentIdVersion,
+    handler: async (args, ctx) => {
+      const a = {
+        ...args,
+        model: args.model && parseStrict('update_agent', 'model', modelInput, args.model),
+        skills: args.skills && parseStrict('update_agent', 'skills', skillsInput, args.skills),
+        tools: args.tools && parseStrict('update_agent', 'tools', toolsInput, args.tools),
+        mcp_servers: args.mcp_servers && parseStrict('update_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+      };
+      const { agent_id, ...rest } = a;
+      const changes = Object.entries(rest).filter(([k, v]) => k !== 'version' && v !== undefined);
+      if (changes.length === 0) throw new ToolError('Nothing to update: give at least one field besides agent_id and version.');
+      if (a.mcp_servers !== undefined && a.tools === undefined) {
+        throw new ToolError('Send tools together with mcp_servers, so every server has its mcp_toolset.', 'get_agent shows the current tools.');
+      }
+      checkTools(a.tools, a.mcp_servers);
+      // Explicit nulls (clearing system/description, deleting metadata keys) must reach the API,
+      // so only undefined is dropped here, not compact().
+      const params = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as AgentUpdateParams;
+      const ag = await ctx.api.write((c, o) => c.beta.agents.update(agent_id, params, o), ctx.signal);
+      return {
+        structured: { agent_id: ag.id, version: ag.version },
+        text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed).`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'archive_agent',
+    bounded: true,
+    title: 'Archive a managed agent',
+    description:
+      'Archive a managed agent (irreversible; agents cannot be deleted). It can no longer start sessions; sessions already started keep running.',
+    toolset: 'agents',
+    kind: 'delete',
+    input: { agent_id: agentId },
+    output: { agent_id: z.string(), archived_at: z.string().optional() },
+    handler: async (a, ctx) => {
+      const ag = await ctx.api.write((c, o) => c.beta.agents.archive(a.agent_id, {}, o), ctx.signal);
+      return {
+        structured: compact({ agent_id: ag.id, archived_at: ag.archived_at ?? undefined }),
+        text: `Archived agent ${ag.id}.`,
+      };
+    },
+  }),
+];

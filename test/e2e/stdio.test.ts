@@ -1,0 +1,173 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CANARY = 'sk-ant-e2e-canary-secret-9f8e7d6c5b4a';
+
+if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
+
+/** Speaks raw JSON-RPC over the child's stdio, so that every stdout byte is checked. */
+function rawServer(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Map<number, (msg: any) => void>();
+  child.stdout.on('data', (b) => {
+    stdout += b;
+    for (const line of String(b).split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const msg = JSON.parse(line);
+        if (msg.id !== undefined) waiters.get(msg.id)?.(msg);
+      } catch {
+        /* recorded in stdout; asserted below */
+      }
+    }
+  });
+  child.stderr.on('data', (b) => (stderr += b));
+  let nextId = 1;
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    send(method: string, params: unknown = {}) {
+      const id = nextId++;
+      const p = new Promise<any>((resolve) => waiters.set(id, resolve));
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+      return p;
+    },
+    notify(method: string, params: unknown = {}) {
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method, params }) + '\n');
+    },
+    writeRaw(s: string) {
+      child.stdin.write(s);
+    },
+    exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+}
+
+async function initialize(s: ReturnType<typeof rawServer>) {
+  const init = await s.send('initialize', {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'e2e', version: '0' },
+  });
+  s.notify('notifications/initialized');
+  return init;
+}
+
+describe('stdio end to end (built CLI)', () => {
+  it('full create → run → audit round trip with a real MCP client', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, '--emulator'],
+      env: { PATH: process.env.PATH ?? '', ANTHROPIC_API_KEY: CANARY },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (b) => (stderr += b));
+    const client = new Client({ name: 'e2e', version: '0' });
+    await client.connect(transport);
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const r: any = await client.callTool({ name, arguments: args });
+      expect(r.isError, `${name}: ${r.content?.[0]?.text}`).toBeFalsy();
+      expect(JSON.stringify(r)).not.toContain(CANARY);
+      return r.structuredContent;
+    };
+    const agent = await call('create_agent', {
+      name: 'e2e',
+      model: 'claude-sonnet-4-6',
+      tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }],
+    });
+    const started = await call('start_session', { agent_id: agent.agent_id, message: '/tool bash {"command":"date"}' });
+    expect(started.environment_source).toBe('created');
+    expect(started.turn.pending_actions).toHaveLength(1);
+    const p = started.turn.pending_actions[0];
+    const done = await call(p.answer_with.tool, p.answer_with.arguments);
+    expect(done.stop_reason).toBe('end_turn');
+    const events = await call('list_events', { session_id: started.session_id });
+    expect(events.events.length).toBeGreaterThan(5);
+    const usage = await call('session_usage', { session_id: started.session_id });
+    expect(usage.tokens.output).toBeGreaterThan(0);
+    await client.close();
+    expect(stderr).toMatch(/emulator/);
+    expect(stderr).not.toContain(CANARY);
+  });
+
+  it('stdout carries only JSON-RPC, and the process exits within 1 s of stdin closing', async () => {
+    const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
+    const init = await initialize(s);
+    expect(init.result.serverInfo.name).toBe('managed-agents-mcp');
+    expect(init.result.instructions).toMatch(/create_agent/);
+    const list = await s.send('tools/list');
+    expect(list.result.tools.length).toBeGreaterThan(5);
+    const created = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
+    expect(created.result.structuredContent.agent_id).toMatch(/^agent_/);
+    // Garbage and unknown methods leave it healthy.
+    s.writeRaw('this is not json\n{"jsonrpc":"2.0","id":999,"method":"no/such/method"}\n');
+    const again = await s.send('tools/list');
+    expect(again.result.tools.length).toBe(list.result.tools.length);
+    const t0 = Date.now();
+    s.child.stdin.end();
+    const code = await s.exited;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(code).toBe(0);
+    for (const line of s.stdout.split('\n').filter((l) => l.trim())) {
+      expect(JSON.parse(line).jsonrpc).toBe('2.0');
+    }
+    expect(s.stdout + s.stderr).not.toContain(CANARY);
+  });
+
+  it('exits promptly on SIGTERM while a turn is being followed', async () => {
+    const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
+    await initialize(s);
+    const agent = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
+    const sess = await s.send('tools/call', { name: 'start_session', arguments: { agent_id: agent.result.structuredContent.agent_id } });
+    void s.send('tools/call', { name: 'send_message', arguments: { session_id: sess.result.structuredContent.session_id, text: '/sleep 30000' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    s.child.kill('SIGTERM');
+    await s.exited;
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('without credentials it starts, and API tools say how to configure a key', async () => {
+    const s = rawServer([]);
+    await initialize(s);
+    const r = await s.send('tools/call', { name: 'list_agents', arguments: {} });
+    expect(r.result.isError).toBe(true);
+    expect(r.result.content[0].text).toMatch(/ANTHROPIC_API_KEY/);
+    expect(r.result.content[0].text).toMatch(/--emulator/);
+    s.child.stdin.end();
+    await s.exited;
+  });
+
+  it('rejects unknown flags with usage on stderr and exit code 2', () => {
+    const r = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option/);
+    expect(r.stderr).toMatch(/Usage:/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('`emulator` prints its URL as the first stdout line', async () => {
+    const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (b) => resolve(String(b).split('\n')[0]!)));
+    expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${first}/v1/agents`, { headers: { authorization: 'Bearer k', 'anthropic-beta': 'managed-agents-2026-04-01' } });
+    expect(res.status).toBe(200);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+  });
+});

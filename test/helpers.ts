@@ -1,0 +1,111 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { startEmulator } from '../src/emulator/index.js';
+import { defaultConfig, type Config } from '../src/config.js';
+import { createServer } from '../src/server.js';
+import type { Logger } from '../src/log.js';
+
+export const TEST_KEY = 'sk-ant-test-canary-key-0123456789';
+
+/** Everything the server logged, for assertions (and the secret scan). */
+export const captured: string[] = [];
+
+export function captureLogger(): Logger {
+  const push = (level: string) => (m: string) => void captured.push(`${level}: ${m}`);
+  return { info: push('info'), warn: push('warn'), error: push('error') };
+}
+
+export interface Harness {
+  client: Client;
+  url: string;
+  config: Config;
+  call(name: string, args: Record<string, unknown>, opts?: { onprogress?: (p: any) => void; timeout?: number; signal?: AbortSignal }): Promise<any>;
+  admin(method: string, path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<string, unknown> = {}): Promise<Harness> {
+  const emu = await startEmulator({ port: 0, pingIntervalMs: 200, ...emuOpts });
+  const config = defaultConfig({ apiKey: TEST_KEY, baseURL: emu.url, streamStallS: 2, turnTimeoutS: 20, ...overrides });
+  const shutdown = new AbortController();
+  const { server } = createServer({ config, log: captureLogger(), shutdownSignal: shutdown.signal });
+  const [ct, st] = InMemoryTransport.createLinkedPair();
+  await server.connect(st);
+  const client = new Client({ name: 'test', version: '0.0.0' });
+  await client.connect(ct);
+  return {
+    client,
+    url: emu.url,
+    config,
+    async call(name, args, opts = {}) {
+      const r = await client.callTool({ name, arguments: args }, undefined, {
+        onprogress: opts.onprogress,
+        timeout: opts.timeout ?? 60_000,
+        signal: opts.signal,
+      });
+      captured.push(JSON.stringify(r));
+      return r;
+    },
+    async admin(method, path, body) {
+      const res = await fetch(`${emu.url}${path}`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return text ? JSON.parse(text) : undefined;
+    },
+    async close() {
+      shutdown.abort();
+      await client.close();
+      await server.close();
+      await emu.close();
+    },
+  };
+}
+
+/** The structured result of a successful call; fails the test with the error text otherwise. */
+export function ok(r: any): any {
+  if (r.isError) throw new Error(`tool error: ${r.content?.[0]?.text}`);
+  return r.structuredContent;
+}
+
+export function errText(r: any): string {
+  if (!r.isError) throw new Error(`expected an error, got ${JSON.stringify(r.structuredContent)}`);
+  return r.content[0].text as string;
+}
+
+export const ASK_BASH_TOOLS = [
+  {
+    type: 'agent_toolset_20260401',
+    configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }],
+  },
+  {
+    type: 'custom',
+    name: 'get_weather',
+    description: 'Weather for a city',
+    input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+];
+
+export async function agentAndSession(h: Harness, tools: unknown[] = ASK_BASH_TOOLS): Promise<{ agent_id: string; session_id: string }> {
+  const a = ok(await h.call('create_agent', { name: 'test-agent', model: 'claude-sonnet-4-6', tools }));
+  const s = ok(await h.call('start_session', { agent_id: a.agent_id }));
+  return { agent_id: a.agent_id, session_id: s.session_id };
+}
+
+/** All events of a session from the API (ground truth), oldest first. */
+export async function history(h: Harness, sessionId: string): Promise<any[]> {
+  const out: any[] = [];
+  let page: string | undefined;
+  for (;;) {
+    const q = new URLSearchParams({ limit: '1000', order: 'asc', ...(page ? { page } : {}) });
+    const res = await fetch(`${h.url}/v1/sessions/${sessionId}/events?${q}`, {
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'anthropic-beta': 'managed-agents-2026-04-01', 'anthropic-version': '2026-10-21' },
+    });
+    const body = await res.json();
+    out.push(...body.data);
+    if (!body.next_page) return out;
+    page = body.next_page;
+  }
+}
