@@ -86,9 +86,10 @@ export function createServer(opts: ServerOptions): CreatedServer {
           },
         };
         try {
+          registerInputSecrets(args);
           const { structured, text } = await tool.handler(args as any, ctx);
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
-          return { content: [{ type: 'text' as const, text: redact(capped.text) }], structuredContent: capped.structured };
+          return { content: [{ type: 'text' as const, text: redact(capped.text) }], structuredContent: redactJson(capped.structured) };
         } catch (err) {
           const message = errorText(tool.name, err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
@@ -98,6 +99,28 @@ export function createServer(opts: ServerOptions): CreatedServer {
     );
   }
   return { server, api, tools };
+}
+
+/**
+ * Values the caller passes under secret-looking keys (a GitHub `authorization_token` in
+ * `resources`, say) join the redaction list before anything runs, so an API error that quotes
+ * them back, or a log line, cannot leak them.
+ */
+function registerInputSecrets(value: unknown, key = ''): void {
+  if (typeof value === 'string') {
+    if (/token|secret|password|api_?key|credential/i.test(key)) registerSecret(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) registerInputSecrets(v, key);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) registerInputSecrets(v, k);
+  }
+}
+
+/** Redacts secrets inside a structured result (a copy only when something was found). */
+function redactJson(value: Record<string, unknown>): Record<string, unknown> {
+  const json = JSON.stringify(value);
+  const clean = redact(json);
+  return clean === json ? value : JSON.parse(clean);
 }
 
 function linkSignals(a: AbortSignal, b?: AbortSignal): AbortSignal {

@@ -4,6 +4,7 @@ import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import type { Logger } from '../src/log.js';
+import { capture } from './setup/capture.js';
 
 export const TEST_KEY = 'sk-ant-test-canary-key-0123456789';
 
@@ -11,7 +12,10 @@ export const TEST_KEY = 'sk-ant-test-canary-key-0123456789';
 export const captured: string[] = [];
 
 export function captureLogger(): Logger {
-  const push = (level: string) => (m: string) => void captured.push(`${level}: ${m}`);
+  const push = (level: string) => (m: string) => {
+    captured.push(`${level}: ${m}`);
+    capture(`${level}: ${m}`);
+  };
   return { info: push('info'), warn: push('warn'), error: push('error') };
 }
 
@@ -39,11 +43,16 @@ export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<s
     config,
     async call(name, args, opts = {}) {
       const r = await client.callTool({ name, arguments: args }, undefined, {
-        onprogress: opts.onprogress,
+        // Always ask for progress, so every progress message is captured for the secret scan.
+        onprogress: (p) => {
+          capture(JSON.stringify(p));
+          opts.onprogress?.(p);
+        },
         timeout: opts.timeout ?? 60_000,
         signal: opts.signal,
       });
       captured.push(JSON.stringify(r));
+      capture(JSON.stringify(r));
       return r;
     },
     async admin(method, path, body) {

@@ -64,13 +64,18 @@ export class RetryLaterError extends Error {
 
 export type CallKind = 'read' | 'write';
 
+export interface CallOptions {
+  /** Overrides config.maxRetries (the turn engine runs its own reconnect loop). */
+  maxRetries?: number;
+}
+
 export interface Api {
   readonly client: Client;
   readonly baseURL: string;
   /** Idempotent call: retried on transient failures. */
-  read<T>(fn: (c: Client, opts: RequestOpts) => PromiseLike<T>, signal?: AbortSignal): Promise<T>;
+  read<T>(fn: (c: Client, opts: RequestOpts) => PromiseLike<T>, signal?: AbortSignal, callOpts?: CallOptions): Promise<T>;
   /** Non-idempotent call (create, send): retried only when the API cannot have acted on it. */
-  write<T>(fn: (c: Client, opts: RequestOpts) => PromiseLike<T>, signal?: AbortSignal): Promise<T>;
+  write<T>(fn: (c: Client, opts: RequestOpts) => PromiseLike<T>, signal?: AbortSignal, callOpts?: CallOptions): Promise<T>;
 }
 
 export interface ApiOptions {
@@ -157,14 +162,20 @@ export function createApi(opts: ApiOptions): Api {
     });
   }
 
-  async function call<T>(kind: CallKind, fn: (c: Client, o: RequestOpts) => PromiseLike<T>, signal?: AbortSignal): Promise<T> {
+  async function call<T>(
+    kind: CallKind,
+    fn: (c: Client, o: RequestOpts) => PromiseLike<T>,
+    signal?: AbortSignal,
+    callOpts: CallOptions = {},
+  ): Promise<T> {
     if (!client) throw new NoCredentialsError();
+    const maxRetries = callOpts.maxRetries ?? config.maxRetries;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn(client, { signal, maxRetries: 0 });
       } catch (err) {
         if (signal?.aborted) throw err;
-        if (attempt >= config.maxRetries || !isRetryable(kind, err)) throw err;
+        if (attempt >= maxRetries || !isRetryable(kind, err)) throw err;
         const asked = err instanceof APIError ? retryAfterSeconds(err) : undefined;
         if (asked !== undefined && asked > config.maxRetryAfterS) throw new RetryLaterError(err as APIError, asked);
         // The SDK's own schedule: min(0.5 s · 2^n, 8 s), minus up to 25 % jitter.
@@ -182,8 +193,8 @@ export function createApi(opts: ApiOptions): Api {
       return client;
     },
     baseURL: client?.baseURL ?? baseURL ?? 'https://api.anthropic.com',
-    read: (fn, signal) => call('read', fn, signal),
-    write: (fn, signal) => call('write', fn, signal),
+    read: (fn, signal, o) => call('read', fn, signal, o),
+    write: (fn, signal, o) => call('write', fn, signal, o),
   };
 }
 

@@ -111,8 +111,11 @@ export const sessionTools = [
       try {
         session = await ctx.api.write((c, o) => c.beta.sessions.create(params, o), ctx.signal);
       } catch (err) {
-        // The remembered default environment was archived meanwhile: look again once.
-        if (!a.environment_id && err instanceof APIError && err.status === 400 && /archived/i.test(String(err.message))) {
+        // The remembered default environment was archived or deleted meanwhile: look again once.
+        const stale =
+          err instanceof APIError &&
+          ((err.status === 400 && /archived/i.test(String(err.message))) || (err.status === 404 && /environment/i.test(String(err.message))));
+        if (!a.environment_id && env.source !== 'configured' && stale) {
           ctx.defaultEnvironment.invalidate();
           env = await ctx.defaultEnvironment.resolve(ctx.signal);
           session = await ctx.api.write((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o), ctx.signal);

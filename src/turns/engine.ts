@@ -93,6 +93,7 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
     }
 
     let failures = 0;
+    let lastError: unknown;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return await finish(opts, state, true, signal);
@@ -113,11 +114,12 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
       for (;;) {
         if (failures > 0) {
           const backoff = Math.min(250 * 2 ** (failures - 1), 5_000);
-          if (Date.now() + backoff >= deadline) return await finish(opts, state, true, signal);
+          if (Date.now() + backoff >= deadline) throw lostStream(opts, state, failures, lastError);
           await sleep(backoff, signal);
         }
         try {
-          stream = await openStream(api, sessionId, signal);
+          // This loop is the retry policy for reopening: no nested retries inside it.
+          stream = await openStream(api, sessionId, signal, 0);
           if (await catchUp(opts, state, apply, signal)) return await finish(opts, state, false, signal);
           break;
         } catch (err) {
@@ -125,12 +127,8 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
           stream?.close();
           stream = undefined;
           failures++;
-          if (failures > (opts.maxReconnects ?? 6) || Date.now() >= deadline) {
-            throw new ToolError(
-              `Lost the event stream of ${sessionId} and could not reconnect (${failures} attempts): ${(err as Error)?.message ?? err}.`,
-              `The turn may still be running on the API: call wait_for_turn {"session_id":"${sessionId}"${state.lastEventId ? `, "after_event_id":"${state.lastEventId}"` : ''}} once the API is reachable.`,
-            );
-          }
+          lastError = err;
+          if (failures > (opts.maxReconnects ?? 6) || Date.now() >= deadline) throw lostStream(opts, state, failures, err);
           log.warn(`reconnect ${failures} for ${sessionId} failed: ${(err as Error)?.message ?? err}`);
         }
       }
@@ -139,6 +137,20 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
     stream?.close();
     opts.signal.removeEventListener('abort', onAbort);
   }
+}
+
+function lostStream(opts: TurnOptions, state: TurnState, attempts: number, err: unknown): ToolError {
+  const after = state.lastEventId ? `, "after_event_id":"${state.lastEventId}"` : '';
+  return new ToolError(
+    `Lost the event stream of ${opts.sessionId} and could not reconnect (${attempts} attempt(s)): ${describe(err)}.`,
+    `The turn may still be running on the API: call wait_for_turn {"session_id":"${opts.sessionId}"${after}} once the API is reachable (nothing is lost in between).`,
+  );
+}
+
+function describe(err: unknown): string {
+  const e = err as any;
+  const code = e?.cause?.cause?.code ?? e?.cause?.code;
+  return `${e?.message ?? String(err)}${code ? ` (${code})` : ''}`;
 }
 
 type Apply = (ev: Ev) => boolean;

@@ -22,13 +22,15 @@ export interface LiveStream {
  * Opens the stream and resolves once the response headers have arrived: from then on every event
  * the session emits is delivered on it (the stream has no replay, api-contract.md §5.3).
  */
-export async function openStream(api: Api, sessionId: string, signal: AbortSignal): Promise<LiveStream> {
+export async function openStream(api: Api, sessionId: string, signal: AbortSignal, maxRetries?: number): Promise<LiveStream> {
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   let stream;
   try {
-    stream = await api.read((c, o) => c.beta.sessions.events.stream(sessionId, {}, { ...o, signal: ac.signal }), signal);
+    stream = await api.read((c, o) => c.beta.sessions.events.stream(sessionId, {}, { ...o, signal: ac.signal }), signal, {
+      maxRetries,
+    });
   } catch (err) {
     signal.removeEventListener('abort', onAbort);
     throw err;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
+import { capture } from '../setup/capture.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const CANARY = 'sk-ant-e2e-canary-secret-9f8e7d6c5b4a';
@@ -21,6 +22,7 @@ function rawServer(args: string[], env: Record<string, string> = {}) {
   const waiters = new Map<number, (msg: any) => void>();
   child.stdout.on('data', (b) => {
     stdout += b;
+    capture(String(b));
     for (const line of String(b).split('\n')) {
       if (!line.trim()) continue;
       try {
@@ -31,7 +33,10 @@ function rawServer(args: string[], env: Record<string, string> = {}) {
       }
     }
   });
-  child.stderr.on('data', (b) => (stderr += b));
+  child.stderr.on('data', (b) => {
+    stderr += b;
+    capture(String(b));
+  });
   let nextId = 1;
   return {
     child,
@@ -76,11 +81,15 @@ describe('stdio end to end (built CLI)', () => {
       stderr: 'pipe',
     });
     let stderr = '';
-    transport.stderr?.on('data', (b) => (stderr += b));
+    transport.stderr?.on('data', (b) => {
+      stderr += b;
+      capture(String(b));
+    });
     const client = new Client({ name: 'e2e', version: '0' });
     await client.connect(transport);
     const call = async (name: string, args: Record<string, unknown>) => {
       const r: any = await client.callTool({ name, arguments: args });
+      capture(JSON.stringify(r));
       expect(r.isError, `${name}: ${r.content?.[0]?.text}`).toBeFalsy();
       expect(JSON.stringify(r)).not.toContain(CANARY);
       return r.structuredContent;

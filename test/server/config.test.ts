@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, type Config } from '../../src/config.js';
+import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
+
+const cfg = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env) as Config;
+
+describe('config', () => {
+  it('defaults < env < flags', () => {
+    expect(cfg([]).baseURL).toBeUndefined();
+    expect(cfg([], { ANTHROPIC_BASE_URL: 'http://a' }).baseURL).toBe('http://a');
+    // MANAGED_AGENTS_* wins over ANTHROPIC_*: clients pass their own env, which may point at a model gateway.
+    expect(cfg([], { ANTHROPIC_BASE_URL: 'http://a', MANAGED_AGENTS_BASE_URL: 'http://b' }).baseURL).toBe('http://b');
+    expect(cfg(['--base-url', 'http://c'], { MANAGED_AGENTS_BASE_URL: 'http://b' }).baseURL).toBe('http://c');
+    expect(cfg([], { ANTHROPIC_API_KEY: 'k1', MANAGED_AGENTS_API_KEY: 'k2' }).apiKey).toBe('k2');
+    expect(cfg(['--timeout', '20'], { MANAGED_AGENTS_TIMEOUT_S: '30' }).turnTimeoutS).toBe(20);
+    expect(cfg([], { MANAGED_AGENTS_TIMEOUT_S: '30' }).turnTimeoutS).toBe(30);
+    expect(cfg([]).turnTimeoutS).toBeLessThanOrEqual(50);
+  });
+
+  it('rejects unknown flags and bad values with a message', () => {
+    expect(() => parseConfig(['--nope'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--api-key', 'x'], {})).toThrow(/Unknown option/);
+    expect(() => parseConfig(['--timeout', 'soon'], {})).toThrow(/--timeout/);
+    expect(() => parseConfig(['--toolsets', 'core,bogus'], {})).toThrow(/Unknown toolset 'bogus'/);
+  });
+
+  it('toolsets: core is always on; all expands', () => {
+    expect(cfg(['--toolsets', 'agents']).toolsets).toEqual(['core', 'agents']);
+    expect(cfg(['--toolsets', 'all']).toolsets.length).toBeGreaterThan(3);
+  });
+
+  it('a price table file overrides and extends the built-in one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'price-'));
+    const file = join(dir, 'prices.json');
+    writeFileSync(file, JSON.stringify({ models: { 'my-model': { input: 2, output: 10 } }, runtime_per_hour: 0.1 }));
+    const c = cfg(['--price-table', file]);
+    expect(priceFor(c.priceTable, 'my-model')).toEqual({ input: 2, output: 10 });
+    expect(priceFor(c.priceTable, 'claude-sonnet-4-6')).toEqual(DEFAULT_PRICE_TABLE.models['claude-sonnet-4-6']);
+    expect(c.priceTable.runtime_per_hour).toBe(0.1);
+    writeFileSync(file, '{"models": 3}');
+    expect(() => cfg(['--price-table', file])).toThrow(/Invalid price table/);
+  });
+
+  it('prices: dated model ids resolve; cost = tokens at the model rate + runtime at $0.08/h', () => {
+    const p = priceFor(DEFAULT_PRICE_TABLE, 'claude-haiku-4-5-20251001')!;
+    expect(p).toEqual({ input: 1, output: 5 });
+    const c = costOf(DEFAULT_PRICE_TABLE, p, { input_tokens: 1_000_000, output_tokens: 100_000, cache_read_input_tokens: 1_000_000 }, 3600);
+    expect(c.input).toBeCloseTo(1);
+    expect(c.output).toBeCloseTo(0.5);
+    expect(c.cache_read).toBeCloseTo(0.1);
+    expect(c.runtime).toBeCloseTo(0.08);
+    expect(c.total).toBeCloseTo(1.68);
+  });
+});
