@@ -56,6 +56,11 @@ function hintFor(tool: string, status: number | undefined, type: string | undefi
   }
 }
 
+/** Tools whose request changes state and is not idempotent: a blind retry could do it twice. */
+function isWriteTool(tool: string): boolean {
+  return /^(create|start|send|confirm|submit|interrupt)_/.test(tool);
+}
+
 function retryHelps(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 429 || status >= 500;
 }
@@ -76,7 +81,7 @@ function rawErrorText(tool: string, err: unknown): string {
   }
   if (err instanceof APIUserAbortError) return `${tool} was cancelled.`;
   if (err instanceof APIConnectionError) {
-    const isWrite = /^(create|start|send|confirm|submit|interrupt|update|archive|delete)_/.test(tool);
+    const isWrite = isWriteTool(tool);
     return (
       `${tool} failed: could not reach the Managed Agents API (${err.message}${causeCode(err)}).\n` +
       (isWrite
@@ -87,10 +92,15 @@ function rawErrorText(tool: string, err: unknown): string {
   if (err instanceof APIError) {
     const lines = [`${tool} failed: ${describeApiError(err)}`];
     const status = err.status;
-    lines.push(`Retry helps: ${retryHelps(status) ? 'yes' : 'no'}.`);
-    if (status !== undefined && status >= 500 && /^(create|start)_/.test(tool)) {
-      lines.push('The create may have taken effect before the failure: list first to avoid a duplicate.');
+    // A 5xx other than 529 (overloaded: rejected before processing) may come after the API acted.
+    if (status !== undefined && status >= 500 && status !== 529 && isWriteTool(tool)) {
+      const check = /^(send|confirm|submit|interrupt)_/.test(tool)
+        ? 'list_events (or wait_for_turn) shows whether it arrived'
+        : `${listToolFor(tool)} shows whether it exists`;
+      lines.push(`Retry helps: only after checking. The request may have taken effect before the failure: ${check}; resend only if it did not.`);
+      return lines.join('\n');
     }
+    lines.push(`Retry helps: ${retryHelps(status) ? 'yes' : 'no'}.`);
     lines.push(`Next: ${hintFor(tool, status, err.type ?? undefined, String(err.message))}`);
     return lines.join('\n');
   }

@@ -212,7 +212,7 @@ export const sessionTools = [
       );
       const sessions = page.data.map(summarize);
       const next = (page as any).next_page as string | null | undefined;
-      const structured = compact({ sessions, next_page: next ?? undefined });
+      const structured = { sessions, ...compact({ next_page: next ?? undefined }) };
       const text = [
         `${sessions.length} session(s)${next ? ' (more: pass next_page as page)' : ''}`,
         ...page.data.map(sessionLine),

@@ -1,14 +1,7 @@
 /**
- * KNOWN BUG (not run: .txt). Rename to .test.ts to reproduce; it should pass once fixed.
- *
- * A 500 on an event send (send_message, confirm_tool_use, submit_custom_tool_result,
- * interrupt_session) is correctly not retried, but the isError text says
- *   "Retry helps: yes." / "Next: A server-side failure: retrying later usually helps."
- * and nothing about the message possibly having been delivered. A model following that advice
- * resends, and the agent reads the message twice — the very duplicate the write policy avoids.
- * Cause: src/api/errors.ts rawErrorText() adds "may have taken effect" only for
- * /^(create|start)_/ tools, and retryHelps() says yes for every status >= 500 regardless of the
- * tool being a write. (The APIConnectionError branch already has the right wording for writes.)
+ * Regression: a 500 on an event send was (correctly) not retried, but the error said "Retry helps:
+ * yes", inviting a blind resend that makes the agent read the message twice. Write tools now say
+ * the request may have taken effect and how to check first.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { agentAndSession, errText, harness, history, type Harness } from '../helpers.js';
