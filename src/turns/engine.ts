@@ -86,6 +86,11 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
       const ids = (sent?.data ?? []).map((e: any) => e.id as string).filter(Boolean);
       // No echo ids (the response's `data` is optional): the turn starts with the first event after the send.
       state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, ids.at(-1), opts.onStep);
+      const queued = ids.length > 0 && (sent?.data ?? []).every((e: any) => e.processed_at === null);
+      if (queued) {
+        const blocked = await pendingBlockingQueue(opts, signal);
+        if (blocked) return blocked;
+      }
     } else {
       state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, undefined, opts.onStep);
       const ended = await catchUpFromStart(opts, state, apply, signal);
@@ -185,7 +190,8 @@ async function catchUp(opts: TurnOptions, state: TurnState, apply: Apply, signal
 async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
   const events = await walkBack(
     opts,
-    (ev) => (opts.afterEventId ? ev.id === opts.afterEventId : TURN_STARTERS.has(ev.type)),
+    // A queued message may be listed before it is processed (processed_at null): not a turn start.
+    (ev) => (opts.afterEventId ? ev.id === opts.afterEventId : TURN_STARTERS.has(ev.type) && !!ev.processed_at),
     signal,
   );
   let start = 0;
@@ -212,7 +218,7 @@ async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Appl
     state.status = s.status;
     return s.status !== 'running' && s.status !== 'rescheduling';
   }
-  for (const ev of events.slice(start)) apply(ev);
+  for (const ev of events.slice(start)) if (ev.processed_at !== null || !ev.type.startsWith('user.')) apply(ev);
   return state.ending !== null;
 }
 
@@ -228,6 +234,37 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
     state.status = e.type === 'session.status_rescheduled' ? 'rescheduling' : 'running';
     state.ending = null;
   }
+}
+
+/**
+ * What we sent was queued (processed_at null). If the session sits idle on requires_action, it
+ * will not run our events until the pending actions are answered: waiting would only time out,
+ * so say so now, with the actions and how to answer them. Returns undefined otherwise.
+ */
+async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
+  const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
+  if (s.status !== 'idle') return undefined;
+  const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
+  const seen = new Set<string>();
+  await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => (seen.has(ev.id) ? false : (seen.add(ev.id), probe.apply(ev as any))), signal);
+  const e = probe.ending;
+  if (e?.kind !== 'idle' || e.stopReason !== 'requires_action') return undefined;
+  const d = await finish(opts, probe, false, signal);
+  return {
+    session_id: opts.sessionId,
+    status: 'idle',
+    stop_reason: 'requires_action',
+    reply: '',
+    steps: [],
+    pending_actions: d.pending_actions,
+    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
+    last_event_id: d.last_event_id,
+    timed_out: false,
+    events_seen: 0,
+    hint:
+      `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
+      'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
+  };
 }
 
 /** Pages history newest-first until `stop` matches (inclusive), returning those events oldest-first. */

@@ -107,6 +107,22 @@ describe('pending actions', () => {
     expect(r2.stop_reason).toBe('end_turn');
   });
 
+  it('a message sent while actions are pending is reported as queued behind them, not waited on', async () => {
+    const { session_id } = await agentAndSession(h);
+    const d = ok(await h.call('send_message', { session_id, text: '/tool bash {"command":"ls"}' }));
+    const t0 = Date.now();
+    const q = ok(await h.call('send_message', { session_id, text: '/reply after the tool', timeout_s: 10 }));
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(q.timed_out).toBe(false);
+    expect(q.stop_reason).toBe('requires_action');
+    expect(q.pending_actions.map((p: any) => p.id)).toEqual([d.pending_actions[0].id]);
+    expect(q.pending_actions[0]).toMatchObject({ tool: 'bash', input: { command: 'ls' } });
+    expect(q.hint).toMatch(/queued/);
+    ok(await h.call('confirm_tool_use', { session_id, tool_use_id: d.pending_actions[0].id, result: 'allow' }));
+    const w = ok(await h.call('wait_for_turn', { session_id }));
+    expect(w.reply).toBe('after the tool');
+  });
+
   it('answering an unknown tool_use id is a clear error naming the next step', async () => {
     const { session_id } = await agentAndSession(h);
     const t = errText(await h.call('confirm_tool_use', { session_id, tool_use_id: 'sevt_doesnotexist', result: 'allow' }));
