@@ -10,6 +10,7 @@ import { createEmulatorServer, type Emulator, type RequestLogEntry } from '../..
 import { defaultConfig, type Config } from '../../src/config.js';
 import { createServer } from '../../src/server.js';
 import { captureLogger, TEST_KEY, type Harness } from '../helpers.js';
+import { capture } from '../setup/capture.js';
 
 export type LogEntry = RequestLogEntry;
 
@@ -84,12 +85,18 @@ export async function stateHarness(overrides: Partial<Config> = {}): Promise<Sta
     url,
     config,
     emu,
-    call(name, args, opts = {}) {
-      return client.callTool({ name, arguments: args }, undefined, {
-        onprogress: opts.onprogress,
+    async call(name, args, opts = {}) {
+      const r = await client.callTool({ name, arguments: args }, undefined, {
+        // As in harness(): everything the product returns goes to the secret scan.
+        onprogress: (p) => {
+          capture(JSON.stringify(p));
+          opts.onprogress?.(p);
+        },
         timeout: opts.timeout ?? 60_000,
         signal: opts.signal,
       });
+      capture(JSON.stringify(r));
+      return r;
     },
     async admin(method, path, body) {
       const res = await fetch(`${url}${path}`, {
