@@ -1,0 +1,52 @@
+// Figure 4 — concurrency: 1, 10 and 50 concurrent `send_message` turns on separate sessions
+// through one server, each turn `/sleep 500`; total wall time / single-turn time. The same turns
+// made directly with the SDK give the floor (what the emulator and the client cost alone).
+import { call, connectServer, cpuMsOf, fixtures, newSession, runDirectTurn, summarize } from './lib.mjs';
+
+const TEXT = '/sleep 500\n/reply done';
+
+export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50], reps = 3 }) {
+  const fx = await fixtures(sdk);
+  const max = Math.max(...levels);
+  const sessions = [];
+  for (let i = 0; i < max; i++) sessions.push(await newSession(sdk, fx));
+  const directSessions = [];
+  for (let i = 0; i < max; i++) directSessions.push(await newSession(sdk, fx));
+  const srv = await connectServer(emu, { cli });
+  const wall = Object.fromEntries(levels.map((n) => [n, []]));
+  const directWall = Object.fromEntries(levels.map((n) => [n, []]));
+  const cpuPerTurn = Object.fromEntries(levels.map((n) => [n, []]));
+  try {
+    await call(srv.client, 'send_message', { session_id: sessions[0], text: '/reply warm-up' });
+    for (let rep = 0; rep < reps; rep++) {
+      for (const n of levels) {
+        const cpu0 = cpuMsOf(srv.pid);
+        const t0 = performance.now();
+        const results = await Promise.all(
+          sessions.slice(0, n).map((id) => call(srv.client, 'send_message', { session_id: id, text: TEXT })),
+        );
+        wall[n].push(performance.now() - t0);
+        cpuPerTurn[n].push((cpuMsOf(srv.pid) - cpu0) / n);
+        for (const r of results) {
+          if (r.structuredContent?.stop_reason !== 'end_turn') throw new Error(`turn did not end: ${JSON.stringify(r.structuredContent)}`);
+        }
+        const t1 = performance.now();
+        await Promise.all(directSessions.slice(0, n).map((id) => runDirectTurn(sdk, id, TEXT)));
+        directWall[n].push(performance.now() - t1);
+      }
+    }
+  } finally {
+    await srv.close();
+  }
+  const single = summarize(wall[levels[0]]).median;
+  const directSingle = summarize(directWall[levels[0]]).median;
+  return levels.map((n) => ({
+    n,
+    wall: summarize(wall[n]),
+    ratio: summarize(wall[n].map((w) => w / single)),
+    direct: summarize(directWall[n]),
+    directRatio: summarize(directWall[n].map((w) => w / directSingle)),
+    // Server CPU (user + system) per turn; /proc clock ticks are 10 ms, so only the 50-turn figure is precise.
+    cpuPerTurn: summarize(cpuPerTurn[n]),
+  }));
+}

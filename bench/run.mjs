@@ -1,0 +1,212 @@
+// `npm run bench`: start-up, per-call overhead, turn latency, concurrency, memory and result size
+// of the built server, each next to its baseline in the same run (the reference MCP server, or the
+// same API call made directly with the SDK), so ratios hold on a noisy machine.
+//
+//   npm run bench                  # build, bundle, measure; prints the table, writes bench/results.md
+//   npm run bench -- --readme      # also replaces the Performance section of README.md
+//   npm run bench -- --only startup,tokens
+//
+// Set-up: the emulator runs inside this bench process (so its CPU is not the server's); the server
+// is a separate child, `node dist/cli.js --base-url <emulator> ` with ANTHROPIC_API_KEY=bench-key,
+// driven over stdio by the MCP SDK client. Loopback only. Every count and wait is bounded.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bundle } from './bundle.mjs';
+import { benchConcurrency } from './concurrency.mjs';
+import { benchLatency } from './latency.mjs';
+import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu } from './lib.mjs';
+import { benchLiveHeap, benchMemory } from './memory.mjs';
+import { benchOverhead } from './overhead.mjs';
+import { benchStartup } from './startup.mjs';
+import { benchTokens, CAP } from './tokens.mjs';
+
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens'];
+const { values } = parseArgs({
+  options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
+const only = values.only ? values.only.split(',').map((s) => s.trim()) : FIGURES;
+for (const f of only) if (!FIGURES.includes(f)) throw new Error(`--only: unknown figure ${f} (known: ${FIGURES.join(', ')})`);
+
+// The whole run must stay bounded: fail loudly rather than hang a CI job.
+setTimeout(() => {
+  process.stderr.write('bench: exceeded 8 minutes, giving up\n');
+  process.exit(1);
+}, 8 * 60_000).unref();
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const started = performance.now();
+const ms = (x, d = 1) => `${fmt(x, d)} ms`;
+const spread = (s, unit = 'ms', d = 1) => `${fmt(s.median, d)} ${unit} (${fmt(s.p10, d)}–${fmt(s.p90, d)})`.replace(/ \(/, ` (`);
+const times = (x, d = 2) => `${fmt(x, d)}×`;
+const ok = (b) => (b ? '✅ met' : '❌ missed');
+const rows = [];
+const notes = [];
+/** Data-driven explanations of missed or borderline targets, printed under the table. */
+const why = [];
+const row = (figure, measure, ours, baseline, ratio, target, verdict) =>
+  rows.push({ figure, measure, ours, baseline, ratio, target, verdict });
+
+const emu = await startEmu();
+const sdk = sdkFor(emu);
+const results = {};
+try {
+  if (only.includes('startup')) {
+    log('bundling dist/cli.js → dist/bundle/cli.js (esbuild, minified) …');
+    const b = await bundle();
+    log(`  ${fmt(b.ms, 0)} ms`);
+    log('1. start-up: 15 rounds × (ours, ours bundled, reference) …');
+    const r = (results.startup = await benchStartup({ runs: 15, emuUrl: emu.url }));
+    const ref = r.reference;
+    row(1, `start-up, spawn → tools/list answered (${r.ours.tools} tools), \`dist/cli.js\``, spread(r.ours.list), `reference ${spread(ref.list)}`, `${times(r.ratio.median)} (${fmt(r.ratio.p10, 2)}–${fmt(r.ratio.p90, 2)})`, '≤ 1.0×', ok(r.ratio.median <= 1));
+    if (r.bundled) {
+      row(1, `start-up, same, esbuild bundle \`dist/bundle/cli.js\` (${r.bundled.tools} tools)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 1.0×', ok(r.ratioBundled.median <= 1));
+    }
+    if (r.ratio.median > 1) {
+      why.push(
+        `Start-up of \`dist/cli.js\` misses (${times(r.ratio.median)} the reference): loading the unbundled module graph dominates (answering initialize takes ${ms(r.ours.init.median, 0)} of the ${ms(r.ours.list.median, 0)}; in a fresh node, importing ${Object.entries(r.imports).map(([m, t]) => `\`${m}\` takes ${ms(t.median, 0)}`).join(', ')}; these overlap, and the reference loads the MCP SDK and zod too). ${r.bundled ? `The esbuild bundle, one file, ${r.ratioBundled.median <= 1 ? 'meets it' : 'still misses'} at ${times(r.ratioBundled.median)}; the product's bin still points at the unbundled build.` : ''}`,
+      );
+    }
+    row(1, 'start-up, spawn → initialize answered: ours / bundled', `${ms(r.ours.init.median)} / ${r.bundled ? ms(r.bundled.init.median) : 'n/a'}`, `reference ${ms(ref.init.median)}`, '', 'info', '');
+    row(1, 'RSS right after tools/list: ours / bundled', `${fmt(r.ours.rss.median)} / ${r.bundled ? fmt(r.bundled.rss.median) : 'n/a'} MiB`, `reference ${fmt(ref.rss.median)} MiB`, '', 'info', '');
+  }
+
+  if (only.includes('overhead')) {
+    log('2. per-call overhead: 500 interleaved get_session vs sessions.retrieve, per server build …');
+    const variants = [['`dist/cli.js`', CLI]];
+    if (only.includes('startup')) variants.push(['bundle', BUNDLE]);
+    results.overhead = {};
+    for (const [label, cli] of variants) {
+      const r = (results.overhead[label] = await benchOverhead({ emu, sdk, cli }));
+      row(2, `\`get_session\` over MCP stdio vs direct SDK \`sessions.retrieve\` (${label})`, spread(r.mcp, 'ms', 2), `SDK ${spread(r.sdk, 'ms', 2)}`, `${times(r.ratio)}, +${ms(r.addedMs, 2)}`, '≤ +1 ms', ok(r.addedMs <= 1));
+      if (r.addedMs > 1) why.push(`Per-call overhead misses with ${label}: +${ms(r.addedMs, 2)} at the median, of which ${ms(r.ping.median, 2)} is the bare stdio round trip.`);
+      if (label === '`dist/cli.js`') row(2, 'MCP `ping` round trip (the stdio/JSON-RPC share of the above)', spread(r.ping, 'ms', 2), '', '', 'info', '');
+    }
+  }
+
+  if (only.includes('latency')) {
+    log('3. turn latency: 50 turns (+5 warm-up) …');
+    const r = (results.latency = await benchLatency({ emu, sdk, cli: CLI }));
+    row(3, 'final `session.status_idle` → `send_message` result at the client (vs a direct SDK stream consumer seeing the idle)', spread(r.consumer, 'ms', 2), '', '', '≤ 5 ms', ok(r.consumer.median <= 5));
+    row(3, 'cross-check: client `Date.now()` − idle `processed_at` (1 ms resolution)', spread(r.processedAt, 'ms', 0), '', '', '≤ 5 ms', ok(r.processedAt.median <= 5));
+    row(3, 'whole `/reply` turn: `send_message` vs direct SDK (stream, send, read to idle)', spread(r.mcpTurn, 'ms', 2), `SDK ${spread(r.directTurn, 'ms', 2)}`, `+${ms(r.mcpTurn.median - r.directTurn.median, 2)}`, 'info', '');
+    if (r.consumer.median > 5) why.push(`Turn latency misses: ${ms(r.consumer.median, 2)} from the idle to the result.`);
+    if (r.idMatches !== r.turns) notes.push(`latency: the digest's last_event_id was the consumer's idle in only ${r.idMatches}/${r.turns} turns.`);
+  }
+
+  if (only.includes('concurrency')) {
+    log('4. concurrency: 1, 10, 50 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
+    const r = (results.concurrency = await benchConcurrency({ emu, sdk, cli: CLI }));
+    for (const x of r) {
+      const isMax = x.n === Math.max(...r.map((y) => y.n));
+      // /proc CPU time has 10 ms ticks: only the largest level gives a meaningful per-turn figure.
+      const cpu = isMax ? `; server CPU ${fmt(x.cpuPerTurn.median, 1)} ms/turn` : '';
+      if (isMax && x.ratio.median > 1.2) {
+        why.push(
+          `Concurrency misses at ${x.n} by the issue's definition (${times(x.ratio.median)} of one turn), but the same ${x.n} turns made directly with the SDK take ${times(x.directRatio.median)} of one direct turn: the excess is the emulator and the client starting ${x.n} streams and sends on ${machine().nproc} shared cores. Through the server the ${x.n} turns take ${times(x.wall.median / x.direct.median)} the direct SDK's wall time, using ${ms(x.cpuPerTurn.median, 1)} of server CPU per turn.`,
+        );
+      }
+      row(4, `${x.n} concurrent \`send_message\` turns (\`/sleep 500\`), wall time${cpu}`, spread(x.wall, 'ms', 0), `SDK ${spread(x.direct, 'ms', 0)}, ${times(x.directRatio.median)} of 1`, `${times(x.ratio.median)} (${fmt(x.ratio.p10, 2)}–${fmt(x.ratio.p90, 2)}) of 1 turn; ${times(x.wall.median / x.direct.median)} of SDK`, isMax ? '≤ 1.2×' : 'info', isMax ? ok(x.ratio.median <= 1.2) : '');
+    }
+  }
+
+  if (only.includes('memory')) {
+    log('5. memory: peak RSS of fresh servers following 1k/10k/100k-event turns and paging 10k/100k histories, 3 rounds …');
+    const r = (results.memory = await benchMemory({ emu, sdk, cli: CLI, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
+    log('   … and the V8 heap after GC during the same operations (node --trace-gc), once …');
+    const heap = (results.liveHeap = await benchLiveHeap({ emu, sdk, cli: CLI, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
+    for (const kind of ['turn', 'history']) {
+      const group = r.filter((x) => x.kind === kind);
+      group.forEach((x, i) => {
+        const prev = group[i - 1];
+        const ratio = prev ? x.peak.median / prev.peak.median : undefined;
+        const live = heap[kind][x.n];
+        const liveRatio = prev ? live / heap[kind][prev.n] : undefined;
+        // Flat: 10× the events costs no more than 10 % more peak memory.
+        let verdict = '';
+        if (prev) {
+          if (ratio <= 1.1) verdict = ok(true);
+          else if (liveRatio <= 1.1) {
+            why.push(
+              `Peak RSS ${x.label} is ${times(ratio)} that at ${fmt(prev.n, 0)} events while the V8 heap after GC stays ${times(liveRatio)}: V8 enlarges its heap under allocation pressure; it is not retention${group[i + 1] ? `, and 10× more events again cost ${times(group[i + 1].peak.median / x.peak.median)}` : ''}.`,
+            );
+            verdict = `⚠️ RSS +${fmt((ratio - 1) * 100, 0)} %, heap after GC ${times(liveRatio)}: V8 heap sizing`;
+          } else {
+            why.push(`Memory grows with events ${x.label}: ${times(ratio)} peak RSS and ${times(liveRatio)} heap after GC for 10× the events.`);
+            verdict = ok(false);
+          }
+        }
+        row(5, `peak RSS ${x.label} (${fmt(x.ms.median, 0)} ms${x.pages ? `, ${x.pages} pages` : ''})`, spread(x.peak, 'MiB'), `idle ${fmt(x.base.median)} MiB, +${fmt(x.growth.median)}; heap after GC ${fmt(live)} MiB`, prev ? `${times(ratio)} of ${fmt(prev.n, 0)}` : '', prev ? 'flat (≤ 1.1× for 10× events)' : '', verdict);
+      });
+    }
+  }
+
+  if (only.includes('tokens')) {
+    log('6. tokens: tools/list and typical and worst-case results …');
+    const r = (results.tokens = await benchTokens({ emu, sdk, cli: CLI }));
+    for (const l of r.lists) {
+      const isDefault = /default/.test(l.label);
+      if (isDefault && l.tokens > 6000) why.push(`The default tools/list misses: ${fmt(l.tokens, 0)} tokens.`);
+      row(6, `${l.label}: ${l.tools} tools, ${fmt(l.chars, 0)} chars`, `${fmt(l.tokens, 0)} tokens`, '', '', isDefault ? '≤ 6,000 tokens' : 'info', isDefault ? ok(l.tokens <= 6000) : '');
+      if (l.breakdown) {
+        const b = l.breakdown;
+        notes.push(`${l.label}: descriptions ${fmt(b.description / 4, 0)}, inputSchema ${fmt(b.inputSchema / 4, 0)}, outputSchema ${fmt(b.outputSchema / 4, 0)}, annotations+titles+names ${fmt(b.rest / 4, 0)} tokens.`);
+      }
+    }
+    for (const x of r.results.filter((y) => y.kind === 'typical')) {
+      row(6, `result of ${x.label}: structured / text chars`, `${fmt(x.tokens, 0)} tokens`, `${fmt(x.structuredChars, 0)} / ${fmt(x.textChars, 0)}`, '', 'info', '');
+    }
+    const stress = r.results.filter((y) => y.kind === 'stress');
+    const worst = stress.reduce((a, b) => (Math.max(a.structuredChars, a.textChars) >= Math.max(b.structuredChars, b.textChars) ? a : b));
+    const all = r.results.every((x) => !x.overCap);
+    for (const x of r.results.filter((y) => y.overCap)) why.push(`${x.label} is over the ${fmt(CAP, 0)}-character cap.`);
+    row(6, `largest result provoked (${stress.map((s) => s.label.replace(/^send_message, |^list_events, /, '')).join('; ')}): ${worst.label}`, `${fmt(Math.max(worst.structuredChars, worst.textChars), 0)} chars`, `${fmt(worst.structuredChars, 0)} / ${fmt(worst.textChars, 0)}`, '', `≤ ${fmt(CAP, 0)} chars`, ok(all));
+  }
+} finally {
+  await emu.close();
+}
+
+// ---------------------------------------------------------------- output
+
+const m = machine();
+const esc = (s) => String(s).replace(/\|/g, '\\|');
+const table = [
+  '| # | measure | ours: median (p10–p90) | baseline: median (p10–p90) | ratio / added | target | result |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.figure} | ${esc(r.measure)} | ${esc(r.ours)} | ${esc(r.baseline)} | ${esc(r.ratio)} | ${esc(r.target)} | ${r.verdict} |`),
+].join('\n');
+const machineLine = `${m.nproc} CPUs (nproc), ${m.cpu}, ${m.memTotal} RAM, Node ${m.node}, ${m.os}`;
+const elapsed = (performance.now() - started) / 1000;
+const md = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine}; whole run ${fmt(elapsed, 0)} s.`,
+  '',
+  table,
+  '',
+  'How: the emulator runs in the bench process; the server is a separate child (`node dist/cli.js --base-url <emulator>`), driven over stdio by the MCP SDK client.',
+  'Start-up is spawn → `initialize` → `tools/list` over raw JSON-RPC, rotated round by round with the reference (`mcp-server-everything stdio`), 15 rounds.',
+  `Per-call: 500 calls each, interleaved, after 50 warm-up. Turn latency: 50 turns. Concurrency: 3 rounds per level; the SDK column runs the same turns directly (the floor set by the emulator and client sharing ${m.nproc} cores).`,
+  'Memory: VmHWM of a fresh server per measurement (3 rounds). Tokens: characters / 4 of the JSON sent (`structuredContent`, which Claude Code gives the model, or the text block, whichever is larger).',
+  ...notes.map((n) => `Note: ${n}`),
+  '',
+  why.length ? `**Missed or borderline:**\n\n${why.map((w) => `- ${w}`).join('\n')}` : '**Every target met.**',
+].join('\n');
+
+process.stdout.write(`${md}\n`);
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+writeFileSync(here('./results.md'), `# Benchmark results\n\nReproduce: \`npm run bench\`\n\n${md}\n`);
+writeFileSync(here('./results.json'), `${JSON.stringify({ machine: m, elapsedS: elapsed, results }, null, 1)}\n`);
+log(`\nwrote bench/results.md and bench/results.json (${fmt(elapsed, 0)} s)`);
+
+if (values.readme) {
+  const readmePath = here('../README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = '<!-- performance:start -->';
+  const end = '<!-- performance:end -->';
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error('README.md has no performance markers');
+  const section = `${start}\nReproduce with \`npm run bench\` (about a minute; \`npm run bench -- --readme\` rewrites this section).\n\n${md}\n${end}`;
+  writeFileSync(readmePath, readme.slice(0, a) + section + readme.slice(b + end.length));
+  log('updated the Performance section of README.md');
+}
+process.exit(0);

@@ -1,0 +1,126 @@
+// Figure 1 — start-up: spawn → `initialize` answered → `tools/list` answered, over raw JSON-RPC
+// on stdio (no client library in the timed path), for our built server, its esbuild bundle and
+// the reference server, interleaved round by round so machine noise hits all of them alike.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { BUNDLE, CLI, REFERENCE, ROOT, API_KEY, childEnv, memOf, summarize } from './lib.mjs';
+
+function startOnce(args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'], env });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`start-up of ${args[0]} took over 10 s`));
+    }, 10_000);
+    let buf = '';
+    const pending = new Map();
+    child.stdout.on('data', (d) => {
+      buf += d;
+      for (let i; (i = buf.indexOf('\n')) >= 0; ) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        let m;
+        try {
+          m = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        pending.get(m.id)?.(m);
+      }
+    });
+    child.on('error', reject);
+    let done = false;
+    child.once('exit', (code) => {
+      if (done) return;
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited (${code}) before answering tools/list`));
+    });
+    const req = (id, method, params) =>
+      new Promise((res) => {
+        pending.set(id, res);
+        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+      });
+    (async () => {
+      const init = await req(1, 'initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1.0.0' },
+      });
+      const tInit = performance.now() - t0;
+      if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init)}`);
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+      const list = await req(2, 'tools/list', {});
+      const tList = performance.now() - t0;
+      if (!list.result?.tools?.length) throw new Error(`tools/list failed: ${JSON.stringify(list)}`);
+      clearTimeout(timer);
+      done = true;
+      let rss = NaN;
+      try {
+        rss = memOf(child.pid).rss;
+      } catch {}
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      child.kill('SIGTERM');
+      await exited;
+      resolve({ init: tInit, list: tList, tools: list.result.tools.length, rss });
+    })().catch((e) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(e);
+    });
+  });
+}
+
+export async function benchStartup({ runs = 15, emuUrl }) {
+  const variants = [
+    { key: 'ours', label: 'ours (dist/cli.js)', args: [CLI, '--base-url', emuUrl], env: childEnv({ ANTHROPIC_API_KEY: API_KEY }) },
+    { key: 'reference', label: 'reference (server-everything stdio)', args: [REFERENCE, 'stdio'], env: childEnv() },
+  ];
+  if (existsSync(BUNDLE)) {
+    variants.push({
+      key: 'bundled',
+      label: 'ours bundled (dist/bundle/cli.js)',
+      args: [BUNDLE, '--base-url', emuUrl],
+      env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
+    });
+  }
+  // Warm the OS file cache once for each, untimed.
+  for (const v of variants) await startOnce(v.args, v.env);
+  const samples = Object.fromEntries(variants.map((v) => [v.key, { init: [], list: [], rss: [], tools: 0 }]));
+  for (let i = 0; i < runs; i++) {
+    // Rotate the order every round so no variant always runs first or last.
+    const order = variants.map((_, j) => variants[(i + j) % variants.length]);
+    for (const v of order) {
+      const r = await startOnce(v.args, v.env);
+      samples[v.key].init.push(r.init);
+      samples[v.key].list.push(r.list);
+      samples[v.key].rss.push(r.rss);
+      samples[v.key].tools = r.tools;
+    }
+  }
+  const out = { imports: importTimes() };
+  for (const v of variants) {
+    out[v.key] = { label: v.label, init: summarize(samples[v.key].init), list: summarize(samples[v.key].list), rss: summarize(samples[v.key].rss), tools: samples[v.key].tools, raw: samples[v.key].list };
+  }
+  // Ratio per round (same round = same machine state), then its median and spread.
+  const ratios = (key) => samples[key].list.map((t, i) => t / samples.reference.list[i]);
+  out.ratio = summarize(ratios('ours'));
+  if (samples.bundled) out.ratioBundled = summarize(ratios('bundled'));
+  return out;
+}
+
+/** Where start-up goes: the time to import each big dependency in a fresh node process (5 runs). */
+function importTimes(runs = 5) {
+  const modules = ['@anthropic-ai/sdk', '@modelcontextprotocol/sdk/server/mcp.js', 'zod'];
+  const out = {};
+  for (const m of modules) {
+    const xs = [];
+    for (let i = 0; i < runs; i++) {
+      const code = `const t = performance.now(); await import(${JSON.stringify(m)}); process.stdout.write(String(performance.now() - t));`;
+      xs.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })));
+    }
+    out[m] = summarize(xs);
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+// Figure 6 — tokens, estimated as characters / 4 of the JSON as sent: `tools/list` for the
+// default tool set and for `--toolsets all`; the results of a typical send_message, one
+// list_events page and session_usage; and, against the 40,000-character output cap, the largest
+// results we can provoke (a 10,000-event turn, a 60,000-character reply, a full-view page of 200).
+import { call, connectServer, fixtures, MODEL, newSession, runDirectTurn } from './lib.mjs';
+
+export const CAP = 40_000;
+const tokens = (chars) => Math.ceil(chars / 4);
+
+function measure(label, r, kind = 'typical') {
+  const text = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('');
+  const structured = r.structuredContent ? JSON.stringify(r.structuredContent).length : 0;
+  return {
+    label,
+    kind,
+    textChars: text.length,
+    structuredChars: structured,
+    // Claude Code gives the model structuredContent when present (mcp-notes.md); others read the text.
+    tokens: tokens(Math.max(structured, text.length)),
+    overCap: Math.max(structured, text.length) > CAP,
+  };
+}
+
+export async function benchTokens({ emu, sdk, cli }) {
+  const out = { lists: [], results: [] };
+  for (const [label, args] of [
+    ['tools/list, default tool set (core)', []],
+    ['tools/list, --toolsets all', ['--toolsets', 'all']],
+  ]) {
+    const srv = await connectServer(emu, { cli, args });
+    try {
+      const { tools } = await srv.client.listTools();
+      const chars = JSON.stringify(tools).length;
+      const part = (k) => tools.reduce((n, t) => n + (t[k] === undefined ? 0 : JSON.stringify(t[k]).length), 0);
+      const breakdown = { description: part('description'), inputSchema: part('inputSchema'), outputSchema: part('outputSchema') };
+      breakdown.rest = chars - breakdown.description - breakdown.inputSchema - breakdown.outputSchema;
+      out.lists.push({ label, tools: tools.length, chars, tokens: tokens(chars), breakdown });
+    } finally {
+      await srv.close();
+    }
+  }
+
+  const fx = await fixtures(sdk);
+  const agent = await sdk.beta.agents.create({ name: 'bench-tools', model: MODEL, tools: [{ type: 'agent_toolset_20260401' }] });
+  const srv = await connectServer(emu, { cli });
+  try {
+    const c = srv.client;
+    const sessionId = (await sdk.beta.sessions.create({ agent: agent.id, environment_id: fx.envId })).id;
+    // A typical turn: the agent thinks, runs one tool, and answers in a sentence.
+    await call(c, 'send_message', { session_id: sessionId, text: 'Which files are in the repo?' });
+    const typical = await call(c, 'send_message', {
+      session_id: sessionId,
+      text: '/think\n/tool bash {"command":"ls -la"}\n/reply The repository has a README, a src/ directory with the server and a test/ directory.',
+    });
+    out.results.push(measure('send_message (think, one tool call, a one-line reply)', typical));
+    await runDirectTurn(sdk, sessionId, '/events 100'); // enough history to fill a page
+    out.results.push(measure('list_events, one page (default limit 50)', await call(c, 'list_events', { session_id: sessionId })));
+    out.results.push(measure('session_usage', await call(c, 'session_usage', { session_id: sessionId })));
+
+    // Worst cases, for the cap.
+    out.results.push(
+      measure('list_events, limit 200, view=full', await call(c, 'list_events', { session_id: sessionId, limit: 200, view: 'full' }), 'stress'),
+    );
+    const big = await newSession(sdk, fx);
+    out.results.push(measure('send_message, a 10,000-event turn', await call(c, 'send_message', { session_id: big, text: '/events 10000' }), 'stress'));
+    const long = await newSession(sdk, fx);
+    out.results.push(
+      measure('send_message, a 60,000-character reply', await call(c, 'send_message', { session_id: long, text: `/reply ${'lorem ipsum '.repeat(5000)}` }), 'stress'),
+    );
+  } finally {
+    await srv.close();
+  }
+  return out;
+}
