@@ -180,8 +180,12 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
         case 'DELETE /_emulator/requests':
           emu.log.length = 0;
           return sendJson(res, 200, { data: [] });
-        case 'GET /_emulator/health':
-          return sendJson(res, 200, { ok: true });
+        case 'GET /_emulator/health': {
+          // Open SSE connections per session: lets tests check that a client closed its stream.
+          const open_streams: Record<string, number> = {};
+          for (const [id, rt] of emu.state.sessions) if (rt.streams.size) open_streams[id] = rt.streams.size;
+          return sendJson(res, 200, { ok: true, open_streams });
+        }
         default:
           throw new ApiError(404, 'not_found_error', `no admin route for ${method} ${path}`);
       }

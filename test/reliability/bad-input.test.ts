@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import type { AnyTool } from '../../src/tools/define.js';
-import { agentAndSession, ASK_BASH_TOOLS, history, ok } from '../helpers.js';
-import { eventually, requests, stateHarness, within, type LogEntry, type StateHarness } from './util.js';
+import { agentAndSession, ASK_BASH_TOOLS, harness, history, ok, type Harness } from '../helpers.js';
+import { eventually, requests, within, type LogEntry } from './util.js';
 
 const SEED = 20_260_401;
 const RUNS_PER_TOOL = 150;
@@ -21,7 +21,7 @@ const CALL_BOUND_MS = 20_000;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 
-let h: StateHarness;
+let h: Harness;
 let ids: {
   agent: string;
   session: string;
@@ -34,7 +34,7 @@ let ids: {
 };
 
 beforeAll(async () => {
-  h = await stateHarness({ toolsets: ['core', 'agents', 'environments', 'sessions'], turnTimeoutS: 3 });
+  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions'], turnTimeoutS: 3 });
   const { agent_id, session_id } = await agentAndSession(h);
   const d = ok(await h.call('send_message', { session_id, text: '/reply fixture' }));
   const spare = await agentAndSession(h);
@@ -322,7 +322,7 @@ describe('protocol-level misuse', () => {
 
   it('a client that cancels mid-turn leaves the server healthy and the stream closed', async () => {
     const { session_id } = await agentAndSession(h);
-    const streams = () => h.emu.state.sessions.get(session_id)?.streams.size ?? -1;
+    const streams = async () => ((await h.admin('GET', '/_emulator/health')).open_streams[session_id] ?? 0) as number;
     const ac = new AbortController();
     const call = h.call('send_message', { session_id, text: '/sleep 2000\n/reply late' }, { signal: ac.signal });
     const settled = call.then(() => 'resolved', () => 'rejected');
@@ -332,16 +332,16 @@ describe('protocol-level misuse', () => {
       return log.some((e) => e.method === 'POST' && e.path === `/v1/sessions/${session_id}/events` && e.status === 200);
     }, 5_000);
     expect(sent).toBe(true);
-    expect(streams()).toBe(1);
+    expect(await streams()).toBe(1);
     ac.abort();
     expect(await within(5_000, settled, 'cancelled call')).toBe('rejected');
     // The server aborts its handler: the stream it held is closed on the emulator's side.
-    expect(await eventually(() => streams() === 0, 5_000)).toBe(true);
+    expect(await eventually(async () => (await streams()) === 0, 5_000)).toBe(true);
     // Healthy: the next calls work, and the turn itself was not lost.
     expect(ok(await h.call('get_session', { session_id })).session_id).toBe(session_id);
     const w = ok(await h.call('wait_for_turn', { session_id, timeout_s: 10 }));
     expect(w.reply).toBe('late');
-    expect(await eventually(() => streams() === 0, 5_000)).toBe(true);
+    expect(await eventually(async () => (await streams()) === 0, 5_000)).toBe(true);
     expect((await history(h, session_id)).filter((e) => e.type === 'user.message')).toHaveLength(1);
   });
 });

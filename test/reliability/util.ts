@@ -1,16 +1,8 @@
 /**
- * Helpers for the reliability suite: the emulator's request log and fault routes, a hang bound,
- * and a harness variant that also exposes the emulator's in-process state (open stream counts),
- * which the HTTP admin routes do not report.
+ * Helpers for the reliability suite: the emulator's request log and fault routes, and a hang bound.
  */
-import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { createEmulatorServer, type Emulator, type RequestLogEntry } from '../../src/emulator/server.js';
-import { defaultConfig, type Config } from '../../src/config.js';
-import { createServer } from '../../src/server.js';
-import { captureLogger, TEST_KEY, type Harness } from '../helpers.js';
-import { capture } from '../setup/capture.js';
+import type { RequestLogEntry } from '../../src/emulator/server.js';
+import type { Harness } from '../helpers.js';
 
 export type LogEntry = RequestLogEntry;
 
@@ -63,59 +55,3 @@ export async function eventually(cond: () => boolean | Promise<boolean>, ms: num
   }
 }
 
-export interface StateHarness extends Harness {
-  /** The emulator's in-process state: `emu.state.sessions.get(id)?.streams.size` is the open stream count. */
-  emu: Emulator;
-}
-
-/** Like `harness()` from test/helpers.ts, with the emulator built here so its state is reachable. */
-export async function stateHarness(overrides: Partial<Config> = {}): Promise<StateHarness> {
-  const { server: http, emu, shutdown: stopEmu } = createEmulatorServer({ settings: { pingIntervalMs: 200 } });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const config = defaultConfig({ apiKey: TEST_KEY, baseURL: url, streamStallS: 2, turnTimeoutS: 20, ...overrides });
-  const shutdown = new AbortController();
-  const { server } = createServer({ config, log: captureLogger(), shutdownSignal: shutdown.signal });
-  const [ct, st] = InMemoryTransport.createLinkedPair();
-  await server.connect(st);
-  const client = new Client({ name: 'test', version: '0.0.0' });
-  await client.connect(ct);
-  return {
-    client,
-    url,
-    config,
-    emu,
-    async call(name, args, opts = {}) {
-      const r = await client.callTool({ name, arguments: args }, undefined, {
-        // As in harness(): everything the product returns goes to the secret scan.
-        onprogress: (p) => {
-          capture(JSON.stringify(p));
-          opts.onprogress?.(p);
-        },
-        timeout: opts.timeout ?? 60_000,
-        signal: opts.signal,
-      });
-      capture(JSON.stringify(r));
-      return r;
-    },
-    async admin(method, path, body) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      return text ? JSON.parse(text) : undefined;
-    },
-    async close() {
-      shutdown.abort();
-      await client.close();
-      await server.close();
-      stopEmu();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections?.();
-      });
-    },
-  };
-}
