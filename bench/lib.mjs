@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-export const BUNDLE = fileURLToPath(new URL('../dist/bundle/cli.js', import.meta.url));
+export const BUNDLE = fileURLToPath(new URL('../dist/managed-agents-mcp.mjs', import.meta.url));
 export const REFERENCE = fileURLToPath(
   new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
 );

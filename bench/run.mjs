@@ -52,19 +52,19 @@ const sdk = sdkFor(emu);
 const results = {};
 try {
   if (only.includes('startup')) {
-    log('bundling dist/cli.js → dist/bundle/cli.js (esbuild, minified) …');
+    log('bundling dist/cli.js → dist/managed-agents-mcp.mjs (esbuild, minified) …');
     const b = await bundle();
     log(`  ${fmt(b.ms, 0)} ms`);
     log('1. start-up: 15 rounds × (ours, ours bundled, reference) …');
     const r = (results.startup = await benchStartup({ runs: 15, emuUrl: emu.url }));
     const ref = r.reference;
-    row(1, `start-up, spawn → tools/list answered (${r.ours.tools} tools), \`dist/cli.js\``, spread(r.ours.list), `reference ${spread(ref.list)}`, `${times(r.ratio.median)} (${fmt(r.ratio.p10, 2)}–${fmt(r.ratio.p90, 2)})`, '≤ 1.0×', ok(r.ratio.median <= 1));
+    row(1, `start-up, spawn → tools/list answered (${r.ours.tools} tools), unbundled tsc output \`dist/cli.js\``, spread(r.ours.list), `reference ${spread(ref.list)}`, `${times(r.ratio.median)} (${fmt(r.ratio.p10, 2)}–${fmt(r.ratio.p90, 2)})`, 'info', '');
     if (r.bundled) {
-      row(1, `start-up, same, esbuild bundle \`dist/bundle/cli.js\` (${r.bundled.tools} tools)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 1.0×', ok(r.ratioBundled.median <= 1));
+      row(1, `start-up, spawn → tools/list answered, the shipped bin \`dist/managed-agents-mcp.mjs\` (esbuild bundle)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 1.0×', ok(r.ratioBundled.median <= 1));
     }
-    if (r.ratio.median > 1) {
+    if (!r.bundled || r.ratioBundled.median > 1) {
       why.push(
-        `Start-up of \`dist/cli.js\` misses (${times(r.ratio.median)} the reference): loading the unbundled module graph dominates (answering initialize takes ${ms(r.ours.init.median, 0)} of the ${ms(r.ours.list.median, 0)}; in a fresh node, importing ${Object.entries(r.imports).map(([m, t]) => `\`${m}\` takes ${ms(t.median, 0)}`).join(', ')}; these overlap, and the reference loads the MCP SDK and zod too). ${r.bundled ? `The esbuild bundle, one file, ${r.ratioBundled.median <= 1 ? 'meets it' : 'still misses'} at ${times(r.ratioBundled.median)}; the product's bin still points at the unbundled build.` : ''}`,
+        `Start-up of \`dist/cli.js\` misses (${times(r.ratio.median)} the reference): loading the unbundled module graph dominates (answering initialize takes ${ms(r.ours.init.median, 0)} of the ${ms(r.ours.list.median, 0)}; in a fresh node, importing ${Object.entries(r.imports).map(([m, t]) => `\`${m}\` takes ${ms(t.median, 0)}`).join(', ')}; these overlap, and the reference loads the MCP SDK and zod too). ${r.bundled ? `The esbuild bundle, one file, ${r.ratioBundled.median <= 1 ? 'meets it' : 'still misses'} at ${times(r.ratioBundled.median)}; dist/managed-agents-mcp.mjs is the product's bin.` : ''}`,
       );
     }
     row(1, 'start-up, spawn → initialize answered: ours / bundled', `${ms(r.ours.init.median)} / ${r.bundled ? ms(r.bundled.init.median) : 'n/a'}`, `reference ${ms(ref.init.median)}`, '', 'info', '');
@@ -74,7 +74,7 @@ try {
   if (only.includes('overhead')) {
     log('2. per-call overhead: 500 interleaved get_session vs sessions.retrieve, per server build …');
     const variants = [['`dist/cli.js`', CLI]];
-    if (only.includes('startup')) variants.push(['bundle', BUNDLE]);
+    variants.push(['the bin (bundle)', BUNDLE]);
     results.overhead = {};
     for (const [label, cli] of variants) {
       const r = (results.overhead[label] = await benchOverhead({ emu, sdk, cli }));
@@ -86,7 +86,7 @@ try {
 
   if (only.includes('latency')) {
     log('3. turn latency: 50 turns (+5 warm-up) …');
-    const r = (results.latency = await benchLatency({ emu, sdk, cli: CLI }));
+    const r = (results.latency = await benchLatency({ emu, sdk, cli: BUNDLE }));
     row(3, 'final `session.status_idle` → `send_message` result at the client (vs a direct SDK stream consumer seeing the idle)', spread(r.consumer, 'ms', 2), '', '', '≤ 5 ms', ok(r.consumer.median <= 5));
     row(3, 'cross-check: client `Date.now()` − idle `processed_at` (1 ms resolution)', spread(r.processedAt, 'ms', 0), '', '', '≤ 5 ms', ok(r.processedAt.median <= 5));
     row(3, 'whole `/reply` turn: `send_message` vs direct SDK (stream, send, read to idle)', spread(r.mcpTurn, 'ms', 2), `SDK ${spread(r.directTurn, 'ms', 2)}`, `+${ms(r.mcpTurn.median - r.directTurn.median, 2)}`, 'info', '');
@@ -96,7 +96,7 @@ try {
 
   if (only.includes('concurrency')) {
     log('4. concurrency: 1, 10, 50 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
-    const r = (results.concurrency = await benchConcurrency({ emu, sdk, cli: CLI }));
+    const r = (results.concurrency = await benchConcurrency({ emu, sdk, cli: BUNDLE }));
     for (const x of r) {
       const isMax = x.n === Math.max(...r.map((y) => y.n));
       // /proc CPU time has 10 ms ticks: only the largest level gives a meaningful per-turn figure.
@@ -112,9 +112,9 @@ try {
 
   if (only.includes('memory')) {
     log('5. memory: peak RSS of fresh servers following 1k/10k/100k-event turns and paging 10k/100k histories, 3 rounds …');
-    const r = (results.memory = await benchMemory({ emu, sdk, cli: CLI, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
+    const r = (results.memory = await benchMemory({ emu, sdk, cli: BUNDLE, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
     log('   … and the V8 heap after GC during the same operations (node --trace-gc), once …');
-    const heap = (results.liveHeap = await benchLiveHeap({ emu, sdk, cli: CLI, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
+    const heap = (results.liveHeap = await benchLiveHeap({ emu, sdk, cli: BUNDLE, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
     for (const kind of ['turn', 'history']) {
       const group = r.filter((x) => x.kind === kind);
       group.forEach((x, i) => {
@@ -143,7 +143,7 @@ try {
 
   if (only.includes('tokens')) {
     log('6. tokens: tools/list and typical and worst-case results …');
-    const r = (results.tokens = await benchTokens({ emu, sdk, cli: CLI }));
+    const r = (results.tokens = await benchTokens({ emu, sdk, cli: BUNDLE }));
     for (const l of r.lists) {
       const isDefault = /default/.test(l.label);
       if (isDefault && l.tokens > 6000) why.push(`The default tools/list misses: ${fmt(l.tokens, 0)} tokens.`);

@@ -80,7 +80,7 @@ export async function benchStartup({ runs = 15, emuUrl }) {
   if (existsSync(BUNDLE)) {
     variants.push({
       key: 'bundled',
-      label: 'ours bundled (dist/bundle/cli.js)',
+      label: 'ours bundled (dist/managed-agents-mcp.mjs)',
       args: [BUNDLE, '--base-url', emuUrl],
       env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
     });

@@ -66,34 +66,20 @@ export function createServer(opts: ServerOptions): CreatedServer {
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const signal = linkSignals(extra.signal, opts.shutdownSignal);
-        const token = extra._meta?.progressToken;
-        let progressCount = 0;
-        const ctx: ToolContext = {
-          api,
-          config,
-          log,
-          signal,
-          defaultEnvironment,
-          progress(message) {
-            if (token === undefined) return;
-            progressCount++;
-            extra
-              .sendNotification({
-                method: 'notifications/progress',
-                params: { progressToken: token, progress: progressCount, message: redact(message) },
-              })
-              .catch(() => {});
-          },
-        };
+        const progress = progressReporter(extra);
+        const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report };
         try {
           registerInputSecrets(args);
           const { structured, text } = await tool.handler(args as any, ctx);
+          progress.done();
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
           return { content: [{ type: 'text' as const, text: redact(capped.text) }], structuredContent: redactJson(capped.structured) };
         } catch (err) {
           const message = errorText(tool.name, err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
+        } finally {
+          progress.done();
         }
       },
     );
@@ -114,6 +100,52 @@ function registerInputSecrets(value: unknown, key = ''): void {
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) registerInputSecrets(v, k);
   }
+}
+
+/** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
+ * Bursts are coalesced: within one interval only the latest message is sent, with how many it
+ * stands for, so the client sees steady progress (and can reset its timeout) without a flood.
+ */
+function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotification>) {
+  const token = extra._meta?.progressToken;
+  let count = 0;
+  let lastSent = 0;
+  let pending: string | undefined;
+  let skipped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const send = (message: string) => {
+    count++;
+    lastSent = Date.now();
+    extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } })
+      .catch(() => {});
+  };
+  const flush = () => {
+    timer = undefined;
+    if (pending === undefined) return;
+    const more = skipped > 1 ? ` (+${skipped - 1} more)` : '';
+    send(pending + more);
+    pending = undefined;
+    skipped = 0;
+  };
+  return {
+    report(message: string) {
+      if (token === undefined) return;
+      if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
+      pending = message;
+      skipped++;
+      timer ??= setTimeout(flush, Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastSent)));
+    },
+    /** Sends what is still coalesced (before the result goes out) and stops the timer. */
+    done() {
+      if (timer) clearTimeout(timer);
+      flush();
+    },
+  };
 }
 
 /** Redacts secrets inside a structured result (a copy only when something was found). */

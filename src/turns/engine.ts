@@ -44,20 +44,58 @@ const HISTORY_PAGE = 1000;
 /** How far back wait_for_turn looks for the start of the current turn. */
 const MAX_LOOKBACK = 20_000;
 
-/** Ids seen, pruned to those that a history query from the last seen event could return again. */
-class SeenIds {
-  private readonly ids = new Map<string, string>();
-  private limit = 4096;
-  has(id: string) {
-    return this.ids.has(id);
+/**
+ * Duplicate detection in bounded memory, so following a 100,000-event turn costs no more than a
+ * 1,000-event one. Duplicates can only arise around a reconnect:
+ *  - a catch-up asks history for events processed at or after the last one seen
+ *    (`created_at[gte]`), so events sharing that millisecond come back: `atMax` holds the ids
+ *    seen at the newest `processed_at`, and `recent` the last few thousand ids;
+ *  - the reopened stream (opened before the history read) then repeats what history returned:
+ *    history is ordered by `processed_at` and complete up to its last event, so until the stream
+ *    passes that time (`overlapUntil`), an older stream event is one history already delivered.
+ */
+class Dedupe {
+  private maxAt = -Infinity;
+  private readonly atMax = new Set<string>();
+  private readonly recent = new Set<string>();
+  private readonly ring: (string | undefined)[] = new Array(4096);
+  private head = 0;
+  private overlapUntil: number | undefined;
+
+  /** Milliseconds: timestamps are compared as times, not strings (precision and format may vary). */
+  private static ms(at: string | null | undefined): number | undefined {
+    const t = at ? Date.parse(at) : NaN;
+    return Number.isFinite(t) ? t : undefined;
   }
-  add(id: string, processedAt: string | null | undefined, floor: string | undefined) {
-    this.ids.set(id, processedAt ?? '');
-    if (this.ids.size > this.limit && floor) {
-      // A catch-up asks for events processed at or after the last seen one; older ids cannot recur.
-      for (const [k, t] of this.ids) if (t && t < floor) this.ids.delete(k);
-      if (this.ids.size > this.limit / 2) this.limit *= 2;
+
+  isDuplicate(id: string, at: string | null | undefined, fromStream: boolean): boolean {
+    if (this.recent.has(id) || this.atMax.has(id)) return true;
+    const t = Dedupe.ms(at);
+    if (fromStream && this.overlapUntil !== undefined && t !== undefined) {
+      if (t < this.overlapUntil) return true;
+      if (t > this.overlapUntil) this.overlapUntil = undefined;
     }
+    return false;
+  }
+
+  add(id: string, at: string | null | undefined): void {
+    const t = Dedupe.ms(at);
+    if (t !== undefined && t > this.maxAt) {
+      this.maxAt = t;
+      this.atMax.clear();
+    }
+    if (t !== undefined && t === this.maxAt) this.atMax.add(id);
+    // A ring of the last ids: the oldest one leaves as a new one enters.
+    const old = this.ring[this.head];
+    if (old !== undefined) this.recent.delete(old);
+    this.ring[this.head] = id;
+    this.head = (this.head + 1) % this.ring.length;
+    this.recent.add(id);
+  }
+
+  /** After a catch-up: stream events older than the last history event were already applied. */
+  caughtUpTo(at: string | undefined): void {
+    this.overlapUntil = Dedupe.ms(at);
   }
 }
 
@@ -69,13 +107,13 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
   const onAbort = () => ac.abort();
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const signal = ac.signal;
-  const seen = new SeenIds();
+  const seen = new Dedupe();
   let state: TurnState;
   let stream: LiveStream | undefined;
 
-  const apply = (ev: Ev): boolean => {
-    if (seen.has(ev.id)) return false;
-    seen.add(ev.id, ev.processed_at, state.lastProcessedAt);
+  const apply = (ev: Ev, fromStream = false): boolean => {
+    if (seen.isDuplicate(ev.id, ev.processed_at, fromStream)) return false;
+    seen.add(ev.id, ev.processed_at);
     return state.apply(ev as any);
   };
 
@@ -108,7 +146,7 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
         failures = 0;
         const ev = r.event as Ev;
         if (!('id' in ev) || !ev.id) continue; // event_start / event_delta previews
-        if (apply(ev)) return await finish(opts, state, false, signal);
+        if (apply(ev, true)) return await finish(opts, state, false, signal);
         continue;
       }
       if (r.kind === 'quiet' && Date.now() >= deadline) return await finish(opts, state, true, signal);
@@ -125,7 +163,9 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
         try {
           // This loop is the retry policy for reopening: no nested retries inside it.
           stream = await openStream(api, sessionId, signal, 0);
-          if (await catchUp(opts, state, apply, signal)) return await finish(opts, state, false, signal);
+          const ended = await catchUp(opts, state, apply, signal);
+          seen.caughtUpTo(state.lastProcessedAt);
+          if (ended) return await finish(opts, state, false, signal);
           break;
         } catch (err) {
           if (signal.aborted) throw err;
@@ -158,7 +198,7 @@ function describe(err: unknown): string {
   return `${e?.message ?? String(err)}${code ? ` (${code})` : ''}`;
 }
 
-type Apply = (ev: Ev) => boolean;
+type Apply = (ev: Ev, fromStream?: boolean) => boolean;
 
 /**
  * Reads history after the last event seen (or, when nothing was seen yet, back to the events we

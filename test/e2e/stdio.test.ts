@@ -6,10 +6,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { describe, expect, it } from 'vitest';
 import { capture } from '../setup/capture.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/managed-agents-mcp.mjs', import.meta.url));
 const CANARY = 'sk-ant-e2e-canary-secret-9f8e7d6c5b4a';
 
-if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
+if (!existsSync(CLI)) throw new Error('dist/managed-agents-mcp.mjs is missing: run `npm run build` first (npm test does)');
 
 /** Speaks raw JSON-RPC over the child's stdio, so that every stdout byte is checked. */
 function rawServer(args: string[], env: Record<string, string> = {}) {

@@ -39,6 +39,18 @@ describe('send_message', () => {
     expect(seen.some((p) => /agent\.tool_use/.test(p.message))).toBe(true);
   });
 
+  it('coalesces progress for a burst of events instead of flooding the client', async () => {
+    const { session_id } = await agentAndSession(h);
+    const seen: any[] = [];
+    const d = ok(await h.call('send_message', { session_id, text: '/events 3000\n/reply done' }, { onprogress: (p) => seen.push(p) }));
+    expect(d.events_seen).toBeGreaterThan(3000);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(300);
+    expect(seen.some((p) => /\(\+\d+ more\)/.test(p.message))).toBe(true);
+    // Progress counters only go up.
+    expect(seen.map((p) => p.progress)).toEqual([...seen.map((p) => p.progress)].sort((a, b) => a - b));
+  });
+
   it('wait: false returns right after the send', async () => {
     const { session_id } = await agentAndSession(h);
     const d = ok(await h.call('send_message', { session_id, text: '/sleep 300\n/reply late', wait: false }));
