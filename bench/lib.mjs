@@ -45,6 +45,28 @@ export async function startEmu() {
   return startEmulator({ port: 0 });
 }
 
+/**
+ * The emulator in a process of its own (the product's `emulator` subcommand), so that its event
+ * loop does not share one with the bench's MCP client: with 50 concurrent turns, the two together
+ * otherwise set the floor of what is measured.
+ */
+export async function startEmuProcess() {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BUNDLE, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (b) => resolve(String(b).split('\n')[0].trim()));
+  });
+  return {
+    url,
+    pid: child.pid,
+    close: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
 export function sdkFor(emu) {
   return new Anthropic({ apiKey: API_KEY, baseURL: emu.url, maxRetries: 0 });
 }

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { bundle } from './bundle.mjs';
 import { benchConcurrency } from './concurrency.mjs';
 import { benchLatency } from './latency.mjs';
-import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu } from './lib.mjs';
+import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
 import { benchLiveHeap, benchMemory } from './memory.mjs';
 import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
@@ -96,7 +96,14 @@ try {
 
   if (only.includes('concurrency')) {
     log('4. concurrency: 1, 10, 50 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
-    const r = (results.concurrency = await benchConcurrency({ emu, sdk, cli: BUNDLE }));
+    // The emulator runs in its own process here: see startEmuProcess.
+    const emuProc = await startEmuProcess();
+    let r;
+    try {
+      r = results.concurrency = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: BUNDLE });
+    } finally {
+      await emuProc.close();
+    }
     for (const x of r) {
       const isMax = x.n === Math.max(...r.map((y) => y.n));
       // /proc CPU time has 10 ms ticks: only the largest level gives a meaningful per-turn figure.
