@@ -162,13 +162,22 @@ export const turnTools = [
       timeout_s: timeoutInput,
     },
     output: digestShape,
-    handler: (a, ctx) =>
-      sendAndFollow(
-        ctx,
-        a.session_id,
-        [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])],
-        a.wait,
-        a.timeout_s,
-      ),
+    handler: async (a, ctx) => {
+      const events = [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])];
+      if (a.message || a.wait === false) return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
+      // A bare interrupt: the contract does not promise an idle when the session was not running
+      // (api-contract.md §3.7), so wait briefly and then ask the session for its status.
+      const d = await followTurn(ctx, a.session_id, events, Math.min(a.timeout_s ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
+      if (d.timed_out) {
+        const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+        if (s.status !== 'running' && s.status !== 'rescheduling') {
+          Object.assign(d, { status: s.status, timed_out: false, hint: `Interrupted; the session is ${s.status}.` });
+        }
+      }
+      return { structured: d, text: renderDigest(d) };
+    },
   }),
 ];
+
+/** How long a bare interrupt waits for the session to settle before asking for its status. */
+const INTERRUPT_WAIT_S = 10;

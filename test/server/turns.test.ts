@@ -176,6 +176,16 @@ describe('timeouts, interrupts and errors', () => {
     expect(events.some((e) => e.type === 'agent.message' && e.content[0].text === 'never')).toBe(false);
   });
 
+  it('a bare interrupt stops a running turn and reports the session idle', async () => {
+    const { session_id } = await agentAndSession(h);
+    ok(await h.call('send_message', { session_id, text: '/sleep 5000\n/reply never', wait: false }));
+    const r = ok(await h.call('interrupt_session', { session_id }));
+    expect(r.timed_out).toBe(false);
+    expect(r.status).toBe('idle');
+    expect(r.steps).toContain('user.interrupt');
+    expect(ok(await h.call('get_session', { session_id })).status).toBe('idle');
+  });
+
   it('a retrying session.error is a step, not the end of the turn', async () => {
     const { session_id } = await agentAndSession(h);
     const d = ok(await h.call('send_message', { session_id, text: '/error model_overloaded_error retrying\n/reply recovered' }));
