@@ -42,6 +42,12 @@ function hintFor(tool: string, status: number | undefined, type: string | undefi
     case 404:
       return `No such resource: ${listToolFor(tool)} shows valid ids.`;
     case 409:
+      if (/memor/.test(tool) && /precondition/i.test(`${type} ${message}`)) {
+        return 'The memory changed since you read it: get_memory for its current content and content_sha256, merge your change, and write_memory again with that expected_sha256.';
+      }
+      if (/memor/.test(tool) && /path_conflict|conflicts? with/i.test(`${type} ${message}`)) {
+        return 'Another memory already uses that path (or a parent/child of it): list_memories shows it; pass its memory_id to write_memory to update it, or pick another path.';
+      }
       if (/archived|terminated/i.test(message)) return 'The session is archived or terminated and accepts no more events: start_session to begin a new one.';
       if (/version/i.test(message)) return 'The agent changed since that version: fetch the current version and retry with it.';
       if (/running/i.test(message)) return 'The session is running: interrupt_session first, or wait_for_turn until it is idle.';

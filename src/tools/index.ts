@@ -6,6 +6,9 @@ import { sessionTools } from './sessions.js';
 import { turnTools } from './turns.js';
 import { eventTools } from './events.js';
 import { auditTools } from './audit.js';
+import { vaultTools } from './vaults.js';
+import { memoryTools } from './memory.js';
+import { fileTools } from './files.js';
 
 const ORDER = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'];
 
@@ -17,6 +20,9 @@ export const ALL_TOOLS: AnyTool[] = [
   ...turnTools,
   ...eventTools,
   ...auditTools,
+  ...vaultTools,
+  ...memoryTools,
+  ...fileTools,
 ].sort((a, b) => ORDER.indexOf(a.toolset) - ORDER.indexOf(b.toolset));
 
 /** The tools a configuration exposes: its toolsets, and only reads under --read-only. */

@@ -34,7 +34,7 @@ let ids: {
 };
 
 beforeAll(async () => {
-  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions'], turnTimeoutS: 3 });
+  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'], turnTimeoutS: 3 });
   const { agent_id, session_id } = await agentAndSession(h);
   const d = ok(await h.call('send_message', { session_id, text: '/reply fixture' }));
   const spare = await agentAndSession(h);

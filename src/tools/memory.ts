@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import type {
+  BetaManagedAgentsMemory as Memory,
+  BetaManagedAgentsMemoryListItem as MemoryListItem,
+} from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+import { ToolError } from '../api/errors.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+
+const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
+const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
+const sha256 = z.string().refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
+
+/** Characters of memory content a result carries at most; the rest is cut with a marker. */
+export const MAX_CONTENT_CHARS = 20_000;
+
+const memoryPath = z
+  .string()
+  .min(2)
+  .max(1024)
+  .refine((p) => /^\/[^/]/.test(p) && !p.endsWith('/') && !p.includes('//'), 'path must look like /notes/todo.md (starts with /, no trailing /)');
+
+function storeSummary(s: MemoryStore) {
+  return compact({
+    memory_store_id: s.id,
+    name: s.name,
+    description: s.description || undefined,
+    archived: s.archived_at ? true : undefined,
+  });
+}
+
+/** One line per item: "mem_… /path 120 B sha256 3fa2b1c04d5e", or "/dir/ (prefix …)". */
+function memoryLine(m: MemoryListItem): string {
+  if (m.type === 'memory_prefix') return `${m.path} (more below: list_memories path_prefix="${m.path}")`;
+  return `${m.id} ${m.path} ${m.content_size_bytes} B sha256 ${m.content_sha256.slice(0, 12)}`;
+}
+
+function writeResult(m: Memory, verb: string) {
+  const structured = {
+    memory_id: m.id,
+    path: m.path,
+    size_bytes: m.content_size_bytes,
+    content_sha256: m.content_sha256,
+  };
+  return { structured, text: `${verb} memory ${m.id} at ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256}).` };
+}
+
+export const memoryTools = [
+  defineTool({
+    name: 'list_memory_stores',
+    title: 'List memory stores',
+    description: 'List memory stores (persistent files agents read and write across sessions): id, name, description.',
+    toolset: 'memory',
+    kind: 'read',
+    input: {
+      limit: limitSchema(100, 20),
+      page: pageSchema,
+      include_archived: z.boolean().optional().describe('Include archived stores (default false).'),
+    },
+    output: {
+      memory_stores: z.array(
+        z.object({ memory_store_id: z.string(), name: z.string(), description: z.string().optional(), archived: z.boolean().optional() }),
+      ),
+      next_page: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.read(
+        (c, o) => c.beta.memoryStores.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        ctx.signal,
+      );
+      const stores = page.data.map(storeSummary);
+      const next = page.next_page ?? undefined;
+      const lines = stores.map((s) => `${s.memory_store_id}  ${s.name}${s.description ? ` — ${s.description}` : ''}${s.archived ? ' [archived]' : ''}`);
+      return {
+        structured: { memory_stores: stores, ...compact({ next_page: next }) },
+        text: `${stores.length} memory store(s)${lines.length ? `\n${lines.join('\n')}` : ''}${next ? `\nmore: page=${next}` : ''}`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'create_memory_store',
+    bounded: true,
+    title: 'Create a memory store',
+    description: 'Create a memory store: files an agent keeps across sessions.',
+    toolset: 'memory',
+    kind: 'create',
+    input: {
+      name: z.string().min(1).max(255).describe('Store name.'),
+      description: z.string().max(1024).optional().describe('What it holds.'),
+      metadata: metadataSchema,
+    },
+    output: { memory_store_id: z.string(), name: z.string(), hint: z.string() },
+    handler: async (a, ctx) => {
+      const s = await ctx.api.write(
+        (c, o) => c.beta.memoryStores.create(compact({ name: a.name, description: a.description, metadata: a.metadata }), o),
+        ctx.signal,
+      );
+      const hint = `Attach it with start_session resources [{"type":"memory_store","memory_store_id":"${s.id}"}]; write_memory seeds it.`;
+      return { structured: { memory_store_id: s.id, name: s.name, hint }, text: `Created memory store ${s.id} "${s.name}".\n${hint}` };
+    },
+  }),
+
+  defineTool({
+    name: 'list_memories',
+    title: 'List memories',
+    description: 'List memories in a store, by path: one line each with id, path, size and sha256 prefix.',
+    toolset: 'memory',
+    kind: 'read',
+    input: {
+      memory_store_id: storeId,
+      path_prefix: z
+        .string()
+        .max(1024)
+        .refine((p) => p.startsWith('/') && p.endsWith('/'), 'path_prefix must start and end with / (e.g. /notes/)')
+        .optional()
+        .describe('Only paths under this, e.g. "/notes/".'),
+      depth: z.int().min(0).max(20).optional().describe('1 = direct children plus folder lines; 0 = all (default).'),
+      limit: limitSchema(100, 50),
+      page: pageSchema,
+    },
+    output: { memories: z.array(z.string()), next_page: z.string().optional() },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.read(
+        (c, o) =>
+          c.beta.memoryStores.memories.list(
+            a.memory_store_id,
+            compact({ limit: a.limit ?? 50, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
+            o,
+          ),
+        ctx.signal,
+      );
+      const memories = page.data.map(memoryLine);
+      const next = page.next_page ?? undefined;
+      return {
+        structured: { memories, ...compact({ next_page: next }) },
+        text: [`${memories.length} item(s) in ${a.memory_store_id}`, ...memories, ...(next ? [`more: page=${next}`] : [])].join('\n'),
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'get_memory',
+    title: 'Read a memory',
+    description: `Read one memory's content (clipped at ${MAX_CONTENT_CHARS.toLocaleString('en')} characters) and its content_sha256.`,
+    toolset: 'memory',
+    kind: 'read',
+    input: { memory_store_id: storeId, memory_id: memoryId },
+    output: {
+      memory_id: z.string(),
+      path: z.string(),
+      size_bytes: z.number(),
+      content_sha256: z.string(),
+      content: z.string().optional(),
+      clipped: z.boolean().optional(),
+    },
+    handler: async (a, ctx) => {
+      const m = await ctx.api.read(
+        (c, o) => c.beta.memoryStores.memories.retrieve(a.memory_id, { memory_store_id: a.memory_store_id, view: 'full' }, o),
+        ctx.signal,
+      );
+      const full = m.content ?? '';
+      const clipped = full.length > MAX_CONTENT_CHARS;
+      const content = clipped
+        ? `${full.slice(0, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
+        : full;
+      const structured = compact({
+        memory_id: m.id,
+        path: m.path,
+        size_bytes: m.content_size_bytes,
+        content_sha256: m.content_sha256,
+        content: content === '' ? undefined : content,
+        clipped: clipped || undefined,
+      });
+      return {
+        structured,
+        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n--- content ---\n${content}\n--- end ---`,
+      };
+    },
+  }),
+
+  defineTool({
+    name: 'write_memory',
+    bounded: true,
+    title: 'Write a memory',
+    description:
+      'Create a memory at path, or with memory_id replace its content (and path). expected_sha256 makes the update apply only if ' +
+      'the memory is unchanged since you read it.',
+    toolset: 'memory',
+    kind: 'create',
+    input: {
+      memory_store_id: storeId,
+      path: memoryPath.describe('e.g. /notes/todo.md.'),
+      content: z
+        .string()
+        .refine((c) => Buffer.byteLength(c, 'utf8') <= 102_400, 'content: at most 102,400 bytes')
+        .describe('Full new content (≤ 100 KB).'),
+      memory_id: memoryId.optional().describe('Update this memory (mem_…) instead of creating one.'),
+      expected_sha256: sha256.optional().describe('With memory_id: its content_sha256 from get_memory.'),
+    },
+    output: { memory_id: z.string(), path: z.string(), size_bytes: z.number(), content_sha256: z.string() },
+    handler: async (a, ctx) => {
+      if (!a.memory_id) {
+        if (a.expected_sha256) throw new ToolError('expected_sha256 applies to an update only.', 'Pass memory_id too, or drop expected_sha256.');
+        const m = await ctx.api.write(
+          (c, o) => c.beta.memoryStores.memories.create(a.memory_store_id, { path: a.path, content: a.content }, o),
+          ctx.signal,
+        );
+        return writeResult(m, 'Created');
+      }
+      const m = await ctx.api.write(
+        (c, o) =>
+          c.beta.memoryStores.memories.update(
+            a.memory_id!,
+            {
+              memory_store_id: a.memory_store_id,
+              path: a.path,
+              content: a.content,
+              ...(a.expected_sha256 ? { precondition: { type: 'content_sha256' as const, content_sha256: a.expected_sha256 } } : {}),
+            },
+            o,
+          ),
+        ctx.signal,
+      );
+      return writeResult(m, 'Updated');
+    },
+  }),
+
+  defineTool({
+    name: 'delete_memory',
+    bounded: true,
+    title: 'Delete a memory',
+    description: 'Delete a memory from its store (memories cannot be archived; past versions are kept for a while).',
+    toolset: 'memory',
+    kind: 'delete',
+    input: { memory_store_id: storeId, memory_id: memoryId },
+    output: { memory_id: z.string(), deleted: z.boolean() },
+    handler: async (a, ctx) => {
+      const r = await ctx.api.write(
+        (c, o) => c.beta.memoryStores.memories.delete(a.memory_id, { memory_store_id: a.memory_store_id }, o),
+        ctx.signal,
+      );
+      const id = r?.id ?? a.memory_id;
+      return { structured: { memory_id: id, deleted: true }, text: `Deleted memory ${id}.` };
+    },
+  }),
+];
