@@ -94,7 +94,9 @@ export function createServer(opts: ServerOptions): CreatedServer {
  */
 function registerInputSecrets(value: unknown, key = ''): void {
   if (typeof value === 'string') {
-    if (/token|secret|password|api_?key|credential/i.test(key)) registerSecret(value);
+    // Keys that name a secret value (access_token, secret_value, client_secret, token, ...), not
+    // ones that merely mention one (secret_name, token_endpoint).
+    if (/(^|_)(token|secret|secret_value|password|passphrase|api_?key)$/i.test(key)) registerSecret(value);
   } else if (Array.isArray(value)) {
     for (const v of value) registerInputSecrets(v, key);
   } else if (value && typeof value === 'object') {

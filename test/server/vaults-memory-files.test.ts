@@ -47,14 +47,14 @@ describe('vaults', () => {
     expect(bearer.credential_id).toMatch(/^vcrd_/);
     expect(bearer.hint).toContain(v.vault_id);
 
-    // A secret_name shorter than the redactor's 8-character minimum: names are not secrets.
+    // A secret's name is not a secret: it must come back as given (not redacted).
     const env = ok(
       await call('create_credential', {
         vault_id: v.vault_id,
-        auth: { type: 'environment_variable', secret_name: 'GH_PAT', secret_value: ENV_SECRET, networking: { type: 'limited', allowed_hosts: ['api.github.com'] } },
+        auth: { type: 'environment_variable', secret_name: 'GITHUB_TOKEN_FOR_CI', secret_value: ENV_SECRET, networking: { type: 'limited', allowed_hosts: ['api.github.com'] } },
       }),
     );
-    expect(env).toMatchObject({ type: 'environment_variable', secret_name: 'GH_PAT', networking: 'limited (hosts api.github.com)' });
+    expect(env).toMatchObject({ type: 'environment_variable', secret_name: 'GITHUB_TOKEN_FOR_CI', networking: 'limited (hosts api.github.com)' });
 
     const oauth = ok(
       await call('create_credential', {
@@ -70,7 +70,7 @@ describe('vaults', () => {
 
     const list = ok(await call('list_credentials', { vault_id: v.vault_id }));
     expect(list.credentials.map((c: any) => c.type).sort()).toEqual(['environment_variable', 'mcp_oauth', 'static_bearer']);
-    expect(list.credentials.find((c: any) => c.type === 'environment_variable').secret_name).toBe('GH_PAT');
+    expect(list.credentials.find((c: any) => c.type === 'environment_variable').secret_name).toBe('GITHUB_TOKEN_FOR_CI');
     const vaults = ok(await call('list_vaults', {}));
     expect(vaults.vaults).toContainEqual({ vault_id: v.vault_id, display_name: 'ci vault' });
 
