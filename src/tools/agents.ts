@@ -16,7 +16,7 @@ import {
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
 
@@ -123,13 +123,9 @@ export const agentTools = [
           created_at: ag.created_at,
         }),
       );
-      // agents stays even when empty: the schema requires the key.
-      const structured = { agents, ...compact({ next_page: page.next_page ?? undefined }) };
-      const lines = agents.map((g) => `${g.agent_id}  v${g.version}  ${g.name}  (${g.model})${g.archived ? ' [archived]' : ''}`);
-      return {
-        structured,
-        text: `${agents.length} agent(s)${lines.length ? `\n${lines.join('\n')}` : ''}${page.next_page ? `\nmore: page=${page.next_page}` : ''}`,
-      };
+      return listResult('agents', agents, page.next_page, `${agents.length} agent(s)`, (g) =>
+        `${g.agent_id}  v${g.version}  ${g.name}  (${g.model})${g.archived ? ' [archived]' : ''}`,
+      );
     },
   }),
 

@@ -95,6 +95,22 @@ export const metadataSchema = z
   .optional()
   .describe('Key/value strings (≤ 16).');
 
+/**
+ * The result of a list tool: the items under `key` (kept even when empty: output schemas require
+ * it), `next_page` only when there is more, and a text of one line per item.
+ */
+export function listResult<K extends string, T>(
+  key: K,
+  items: T[],
+  next: string | null | undefined,
+  head: string,
+  line: (item: T) => string,
+): ToolResult<{ [P in K]: T[] } & { next_page?: string }> {
+  const structured = { [key]: items, ...(next ? { next_page: next } : {}) } as { [P in K]: T[] } & { next_page?: string };
+  const text = [head, ...items.map(line), ...(next ? [`more: pass page=${next}`] : [])].join('\n');
+  return { structured, text };
+}
+
 /** Drops null, undefined, empty arrays and empty objects, recursively: results carry no noise. */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact).filter((v) => v !== undefined) as T;

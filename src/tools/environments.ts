@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Environment, EnvironmentCreateParams } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 
 const environmentId = idSchema('environment_id', 'env_01…').describe('Environment id (env_…), from list_environments.');
 
@@ -150,14 +150,9 @@ export const environmentTools = [
         ctx.signal,
       );
       const environments = page.data.map(envSummary);
-      const structured = { environments, ...compact({ next_page: page.next_page ?? undefined }) };
-      const lines = environments.map(
-        (e) => `${e.environment_id}  ${e.name}  ${e.type}${e.networking ? `, ${e.networking}` : ''}${e.archived ? ' [archived]' : ''}`,
+      return listResult('environments', environments, page.next_page, `${environments.length} environment(s)`, (e) =>
+        `${e.environment_id}  ${e.name}  ${e.type}${e.networking ? `, ${e.networking}` : ''}${e.archived ? ' [archived]' : ''}`,
       );
-      return {
-        structured,
-        text: `${environments.length} environment(s)${lines.length ? `\n${lines.join('\n')}` : ''}${page.next_page ? `\nmore: page=${page.next_page}` : ''}`,
-      };
     },
   }),
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
-import { compact, defineTool, idSchema, limitSchema, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
 
@@ -69,12 +69,7 @@ export const fileTools = [
         ctx.signal,
       );
       const files = page.data.map(fileSummary);
-      const next = page.next_page ?? undefined;
-      const head = `${files.length} file(s)${a.scope_id ? ` of ${a.scope_id}` : ''}`;
-      return {
-        structured: { files, ...compact({ next_page: next }) },
-        text: [head, ...files.map(fileLine), ...(next ? [`more: page=${next}`] : [])].join('\n'),
-      };
+      return listResult('files', files, page.next_page, `${files.length} file(s)${a.scope_id ? ` of ${a.scope_id}` : ''}`, fileLine);
     },
   }),
 

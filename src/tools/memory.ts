@@ -5,7 +5,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
 const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
@@ -69,12 +69,9 @@ export const memoryTools = [
         ctx.signal,
       );
       const stores = page.data.map(storeSummary);
-      const next = page.next_page ?? undefined;
-      const lines = stores.map((s) => `${s.memory_store_id}  ${s.name}${s.description ? ` — ${s.description}` : ''}${s.archived ? ' [archived]' : ''}`);
-      return {
-        structured: { memory_stores: stores, ...compact({ next_page: next }) },
-        text: `${stores.length} memory store(s)${lines.length ? `\n${lines.join('\n')}` : ''}${next ? `\nmore: page=${next}` : ''}`,
-      };
+      return listResult('memory_stores', stores, page.next_page, `${stores.length} memory store(s)`, (s) =>
+        `${s.memory_store_id}  ${s.name}${s.description ? ` — ${s.description}` : ''}${s.archived ? ' [archived]' : ''}`,
+      );
     },
   }),
 
@@ -131,11 +128,7 @@ export const memoryTools = [
         ctx.signal,
       );
       const memories = page.data.map(memoryLine);
-      const next = page.next_page ?? undefined;
-      return {
-        structured: { memories, ...compact({ next_page: next }) },
-        text: [`${memories.length} item(s) in ${a.memory_store_id}`, ...memories, ...(next ? [`more: page=${next}`] : [])].join('\n'),
-      };
+      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, (m) => m);
     },
   }),
 

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { APIError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { formatCents } from '../format/events.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult } from './define.js';
 import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
@@ -54,9 +53,8 @@ function summarize(s: Session) {
   });
 }
 
-function sessionLine(s: Session): string {
-  const cost = s.usage?.list_cost?.amount;
-  return `${s.id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent.id} v${s.agent.version}${cost !== undefined ? ` ${formatCents(cost)}` : ''}${s.archived_at ? ' (archived)' : ''}`;
+function sessionLine(s: ReturnType<typeof summarize>): string {
+  return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` $${s.list_cost_usd.toFixed(2)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
 export const sessionTools = [
@@ -170,7 +168,7 @@ export const sessionTools = [
         resources: (s.resources ?? []).map((r: any) => `${r.type} ${r.url ?? r.file_id ?? r.memory_store_id ?? ''} → ${r.mount_path ?? ''}`.trim()),
         vault_ids: s.vault_ids,
       });
-      return { structured, text: sessionLine(s) };
+      return { structured, text: sessionLine(summarize(s)) };
     },
   }),
 
@@ -210,14 +208,7 @@ export const sessionTools = [
           ),
         ctx.signal,
       );
-      const sessions = page.data.map(summarize);
-      const next = (page as any).next_page as string | null | undefined;
-      const structured = { sessions, ...compact({ next_page: next ?? undefined }) };
-      const text = [
-        `${sessions.length} session(s)${next ? ' (more: pass next_page as page)' : ''}`,
-        ...page.data.map(sessionLine),
-      ].join('\n');
-      return { structured, text };
+      return listResult('sessions', page.data.map(summarize), page.next_page, `${page.data.length} session(s)`, sessionLine);
     },
   }),
 
@@ -273,7 +264,7 @@ export const sessionTools = [
       const budget = s.budget?.max_list_cost?.amount;
       return {
         structured: compact({ ...summarize(s), budget_usd: budget !== undefined ? Number(budget) / 100 : undefined }),
-        text: `Updated ${sessionLine(s)}`,
+        text: `Updated ${sessionLine(summarize(s))}`,
       };
     },
   }),

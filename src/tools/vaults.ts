@@ -3,7 +3,7 @@ import type { BetaManagedAgentsCredential as Credential } from '@anthropic-ai/sd
 import type { CredentialCreateParams } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
 import type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import { parseStrict } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 import { networkingSummary } from './environments.js';
 
 const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), from list_vaults.');
@@ -111,12 +111,9 @@ export const vaultTools = [
         ctx.signal,
       );
       const vaults = page.data.map(vaultSummary);
-      const next = page.next_page ?? undefined;
-      const lines = vaults.map((v) => `${v.vault_id}  ${v.display_name}${v.archived ? ' [archived]' : ''}`);
-      return {
-        structured: { vaults, ...compact({ next_page: next }) },
-        text: `${vaults.length} vault(s)${lines.length ? `\n${lines.join('\n')}` : ''}${next ? `\nmore: page=${next}` : ''}`,
-      };
+      return listResult('vaults', vaults, page.next_page, `${vaults.length} vault(s)`, (v) =>
+        `${v.vault_id}  ${v.display_name}${v.archived ? ' [archived]' : ''}`,
+      );
     },
   }),
 
@@ -158,11 +155,7 @@ export const vaultTools = [
         ctx.signal,
       );
       const credentials = page.data.map(credentialSummary);
-      const next = page.next_page ?? undefined;
-      return {
-        structured: { credentials, ...compact({ next_page: next }) },
-        text: [`${credentials.length} credential(s) in ${a.vault_id}`, ...credentials.map(credentialLine), ...(next ? [`more: page=${next}`] : [])].join('\n'),
-      };
+      return listResult('credentials', credentials, page.next_page, `${credentials.length} credential(s) in ${a.vault_id}`, credentialLine);
     },
   }),
 
