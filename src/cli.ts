@@ -21,8 +21,9 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
-  if ('help' in parsed) return void process.stderr.write(`${USAGE}\n`);
-  if ('version' in parsed) return void process.stderr.write(`${VERSION}\n`);
+  // Asked for explicitly, and no protocol is being served: these go to stdout like any CLI's.
+  if ('help' in parsed) return void process.stdout.write(`${USAGE}\n`);
+  if ('version' in parsed) return void process.stdout.write(`${VERSION}\n`);
   await serve(parsed);
 }
 

@@ -170,6 +170,15 @@ describe('stdio end to end (built CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('--help and --version answer on stdout and exit 0', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--emulator/);
+    const version = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('`emulator` prints its URL as the first stdout line', async () => {
     const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (b) => resolve(String(b).split('\n')[0]!)));
