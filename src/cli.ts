@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, USAGE, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
+import { VERSION } from './version.js';
 
-const VERSION = '0.1.0';
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'emulator') return runEmulator(argv.slice(1));

@@ -15,9 +15,10 @@ import { annotationsFor, type AnyTool, type ToolContext } from './tools/define.j
 import { createDefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
+import { VERSION } from './version.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = VERSION;
 
 export const INSTRUCTIONS = `Drive Claude Managed Agents (cloud agents that run in Anthropic-hosted containers).
 Loop: create_agent once and reuse its agent_id (list_agents finds existing ones); start_session per task (with message to start work at once); send_message to talk; when a result lists pending_actions, answer each with the tool named in answer_with (confirm_tool_use / submit_custom_tool_result); if timed_out, call wait_for_turn; session_usage audits tokens and cost.

@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type Config } from '../../src/config.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
+import { VERSION } from '../../src/version.js';
+import { readFileSync } from 'node:fs';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env) as Config;
 
 describe('config', () => {
+  it('the version the server reports is the package version', () => {
+    expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+
   it('defaults < env < flags', () => {
     expect(cfg([]).baseURL).toBeUndefined();
     expect(cfg([], { ANTHROPIC_BASE_URL: 'http://a' }).baseURL).toBe('http://a');
