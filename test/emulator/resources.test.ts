@@ -254,6 +254,11 @@ describe.skipIf(REAL)('files (emulator only: uploads and /file outputs)', () => 
     expect(outputs.data).toHaveLength(1);
     expect(outputs.data[0]).toMatchObject({ filename: 'report.md', scope: { type: 'session', id: session.id }, size_bytes: 8 });
     expect((await c.beta.files.retrieveMetadata(outputs.data[0]!.id)).scope?.id).toBe(session.id);
+    // download: the raw Response (the SDK's __binaryResponse), body = the file's bytes.
+    const res = await c.beta.files.download(outputs.data[0]!.id);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('# Report');
     expect(await c.beta.files.delete(up.id)).toMatchObject({ id: up.id });
+    await expect(c.beta.files.retrieveMetadata(up.id)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   });
 });
