@@ -17,7 +17,11 @@ export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50], re
   const directWall = Object.fromEntries(levels.map((n) => [n, []]));
   const cpuPerTurn = Object.fromEntries(levels.map((n) => [n, []]));
   try {
-    await call(srv.client, 'send_message', { session_id: sessions[0], text: '/reply warm-up' });
+    // Warm-up at the highest level for both paths: connection pools, JIT and the emulator's
+    // per-session state are then as warm as in the measured rounds (the first 50-turn round is
+    // otherwise dominated by 100 cold TCP connections).
+    await Promise.all(sessions.map((id) => call(srv.client, 'send_message', { session_id: id, text: '/reply warm-up' })));
+    await Promise.all(directSessions.map((id) => runDirectTurn(sdk, id, '/reply warm-up')));
     for (let rep = 0; rep < reps; rep++) {
       for (const n of levels) {
         const cpu0 = cpuMsOf(srv.pid);
