@@ -35,7 +35,11 @@ export interface Config {
   /** Cap on a tool result's size, in characters (≈ tokens × 4). */
   maxOutputChars: number;
   priceTable: PriceTable;
-  /** Seconds without any byte on the event stream (pings included) before it counts as stalled. */
+  /**
+   * Seconds without an event before the stream is reopened and reconciled with history. The SDK
+   * swallows pings, so a quiet healthy stream looks the same as a stalled one: reopening costs a
+   * GET and a history read, cheap next to a turn lost to a dead connection.
+   */
   streamStallS: number;
 }
 
@@ -158,7 +162,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     maxRetryAfterS: 30,
     maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
-    streamStallS: 45,
+    streamStallS: 20,
   };
 }
 
