@@ -151,6 +151,19 @@ describe('stdio end to end (built CLI)', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
+  it('a client that disconnects mid-call: the server exits within 1 s, closing the open stream', async () => {
+    const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
+    await initialize(s);
+    const agent = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
+    const sess = await s.send('tools/call', { name: 'start_session', arguments: { agent_id: agent.result.structuredContent.agent_id } });
+    void s.send('tools/call', { name: 'send_message', arguments: { session_id: sess.result.structuredContent.session_id, text: '/sleep 30000' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    s.child.stdin.end();
+    expect(await s.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('without credentials it starts, and API tools say how to configure a key', async () => {
     const s = rawServer([]);
     await initialize(s);
