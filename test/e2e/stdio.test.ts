@@ -72,6 +72,17 @@ async function initialize(s: ReturnType<typeof rawServer>) {
   return init;
 }
 
+/** A server (with --emulator) in the middle of following a 30 s turn. */
+async function serverFollowingATurn() {
+  const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
+  await initialize(s);
+  const agent = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
+  const sess = await s.send('tools/call', { name: 'start_session', arguments: { agent_id: agent.result.structuredContent.agent_id } });
+  void s.send('tools/call', { name: 'send_message', arguments: { session_id: sess.result.structuredContent.session_id, text: '/sleep 30000' } });
+  await new Promise((r) => setTimeout(r, 300));
+  return s;
+}
+
 describe('stdio end to end (built CLI)', () => {
   it('full create → run → audit round trip with a real MCP client', async () => {
     const transport = new StdioClientTransport({
@@ -139,12 +150,7 @@ describe('stdio end to end (built CLI)', () => {
   });
 
   it('exits promptly on SIGTERM while a turn is being followed', async () => {
-    const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
-    await initialize(s);
-    const agent = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
-    const sess = await s.send('tools/call', { name: 'start_session', arguments: { agent_id: agent.result.structuredContent.agent_id } });
-    void s.send('tools/call', { name: 'send_message', arguments: { session_id: sess.result.structuredContent.session_id, text: '/sleep 30000' } });
-    await new Promise((r) => setTimeout(r, 300));
+    const s = await serverFollowingATurn();
     const t0 = Date.now();
     s.child.kill('SIGTERM');
     await s.exited;
@@ -152,12 +158,7 @@ describe('stdio end to end (built CLI)', () => {
   });
 
   it('a client that disconnects mid-call: the server exits within 1 s, closing the open stream', async () => {
-    const s = rawServer(['--emulator'], { ANTHROPIC_API_KEY: CANARY });
-    await initialize(s);
-    const agent = await s.send('tools/call', { name: 'create_agent', arguments: { name: 'x', model: 'claude-haiku-4-5' } });
-    const sess = await s.send('tools/call', { name: 'start_session', arguments: { agent_id: agent.result.structuredContent.agent_id } });
-    void s.send('tools/call', { name: 'send_message', arguments: { session_id: sess.result.structuredContent.session_id, text: '/sleep 30000' } });
-    await new Promise((r) => setTimeout(r, 300));
+    const s = await serverFollowingATurn();
     const t0 = Date.now();
     s.child.stdin.end();
     expect(await s.exited).toBe(0);
