@@ -74,7 +74,10 @@ export function createServer(opts: ServerOptions): CreatedServer {
           const { structured, text } = await tool.handler(args as any, ctx);
           progress.done();
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
-          return { content: [{ type: 'text' as const, text: redact(capped.text) }], structuredContent: redactJson(capped.structured) };
+          return {
+            content: [{ type: 'text' as const, text: redact(capped.text) }],
+            structuredContent: redactJson(capped.structured, capped.json),
+          };
         } catch (err) {
           const message = errorText(tool.name, err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
@@ -152,8 +155,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
 }
 
 /** Redacts secrets inside a structured result (a copy only when something was found). */
-function redactJson(value: Record<string, unknown>): Record<string, unknown> {
-  const json = JSON.stringify(value);
+function redactJson(value: Record<string, unknown>, json = JSON.stringify(value)): Record<string, unknown> {
   const clean = redact(json);
   return clean === json ? value : JSON.parse(clean);
 }

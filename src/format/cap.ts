@@ -12,6 +12,8 @@ export const TRUNCATED_FIELD = 'truncated';
 export interface Capped {
   structured: Record<string, unknown>;
   text: string;
+  /** `structured` serialized, when it was measured unchanged (saves the caller a second pass). */
+  json?: string;
 }
 
 const size = (v: unknown) => JSON.stringify(v)?.length ?? 0;
@@ -20,7 +22,8 @@ export function capResult(structured: Record<string, unknown>, text: string, max
   // The text block is a rendering of the same data: it gets its own share of the budget.
   const textCap = Math.max(1000, Math.floor(maxChars / 2));
   const outText = text.length > textCap ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]` : text;
-  if (size(structured) <= maxChars) return { structured, text: outText };
+  const json = JSON.stringify(structured) ?? '';
+  if (json.length <= maxChars) return { structured, text: outText, json };
 
   const copy = structuredClone(structured);
   let dropped = 0;
