@@ -174,11 +174,12 @@ async function plainList(
 
 /**
  * The events after `afterId`. The API has no after-id parameter (api-contract.md §6.1: `after_id`
- * is a 400) and its `created_at[gte]` filter needs the event's processed_at, which we do not have
- * and which several events can share. So: page forward from the start of the history, unfiltered
- * (with `types` the anchor event itself could be filtered out and never found), skip everything
- * up to and including the anchor, and keep reading from that same cursor, filtering by type here.
- * The work is bounded by MAX_SCAN events.
+ * is a 400), and its `created_at[gte]` filter needs the event's processed_at, which several events
+ * can share. So the anchor is first looked up from the newest end (resuming from a recent
+ * last_event_id is the common case); its processed_at then starts an ascending read that skips
+ * up to and including the anchor. An anchor deeper than MAX_SCAN from the end is searched from
+ * the start instead. Reads are unfiltered (with `types` the anchor itself could be filtered out),
+ * and types are filtered here. The work is bounded by MAX_SCAN events per direction.
  */
 async function listAfter(
   ctx: ToolContext,
@@ -188,13 +189,40 @@ async function listAfter(
   limit: number,
   col: Collector,
 ): Promise<Outcome> {
+  const at = await processedAtOf(ctx, session, afterId);
+  return scanAfter(ctx, session, afterId, types, limit, col, at ? { 'created_at[gte]': at } : {});
+}
+
+/** The processed_at of `id`, looked up from the newest event back (bounded), or undefined. */
+async function processedAtOf(ctx: ToolContext, session: string, id: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let scanned = 0; scanned < MAX_SCAN; ) {
+    const res = await listPage(ctx, session, { order: 'desc', limit: SCAN_PAGE, page: cursor });
+    const hit = res.data.find((ev) => ev.id === id);
+    if (hit) return hit.processed_at ?? undefined;
+    scanned += res.data.length;
+    if (!res.next_page || res.data.length === 0) return undefined;
+    cursor = res.next_page;
+  }
+  return undefined;
+}
+
+async function scanAfter(
+  ctx: ToolContext,
+  session: string,
+  afterId: string,
+  types: ReadonlySet<string> | undefined,
+  limit: number,
+  col: Collector,
+  from: EventListParams,
+): Promise<Outcome> {
   let cursor: string | undefined;
   let scanned = 0;
   let found = false;
   // The last event handled (included, or skipped by the type filter): the next call resumes after it.
   let lastConsumed: string | undefined;
   for (;;) {
-    const res = await listPage(ctx, session, { order: 'asc', limit: SCAN_PAGE, page: cursor });
+    const res = await listPage(ctx, session, { ...from, order: 'asc', limit: SCAN_PAGE, page: cursor });
     let full = false;
     for (const ev of res.data) {
       scanned++;
@@ -225,7 +253,7 @@ async function listAfter(
     if (scanned >= MAX_SCAN) {
       if (!found) {
         throw new ToolError(
-          `after_event_id ${afterId} is not among the first ${MAX_SCAN} events of ${session}.`,
+          `after_event_id ${afterId} is neither among the newest nor the first ${MAX_SCAN} events of ${session}.`,
           'For long histories page with next_page instead (list_events without after_event_id).',
         );
       }
