@@ -38,7 +38,8 @@ async function serve(config: Config): Promise<void> {
     const emu = await startEmulator({ port: 0 });
     emulator = emu;
     baseURL = emu.url;
-    apiKey = config.apiKey ?? 'emulator-key';
+    // Never send a real key anywhere it is not needed, the local emulator included.
+    apiKey = 'emulator-key';
     log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
   } else if (!config.apiKey && !config.authToken) {
     log.warn('no ANTHROPIC_API_KEY set: API tools will return an error until one is configured (or use --emulator)');
