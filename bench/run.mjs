@@ -208,7 +208,7 @@ const md = [
   '',
   table,
   '',
-  'How: the emulator runs in the bench process; the server is a separate child (`node dist/cli.js --base-url <emulator>`), driven over stdio by the MCP SDK client.',
+  'How: the server is a separate child (`node <bin> --base-url <emulator>`; the shipped bin `dist/managed-agents-mcp.mjs` unless a row names `dist/cli.js`), driven over stdio by the MCP SDK client; the emulator runs in the bench process (in a process of its own for figure 4).',
   'Start-up is spawn → `initialize` → `tools/list` over raw JSON-RPC, rotated round by round with the reference (`mcp-server-everything stdio`), 15 rounds.',
   `Per-call: 500 calls each, interleaved, after 50 warm-up. Turn latency: 50 turns. Concurrency: 3 rounds per level; the SDK column runs the same turns directly (the floor set by the emulator and client sharing ${m.nproc} cores).`,
   'Memory: VmHWM of a fresh server per measurement (3 rounds). Tokens: characters / 4 of the JSON sent (`structuredContent`, which Claude Code gives the model, or the text block, whichever is larger).',
