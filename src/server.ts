@@ -16,6 +16,7 @@ import { createDefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
+import { PROMPTS } from './prompts.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -52,8 +53,14 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS },
   );
+
+  for (const p of PROMPTS) {
+    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, (args) => ({
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.render(args as Record<string, string | undefined>) } }],
+    }));
+  }
 
   for (const tool of tools) {
     server.registerTool(

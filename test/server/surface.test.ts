@@ -65,3 +65,21 @@ describe('tool surface', () => {
     expect(readme).toContain(toolTable(ALL_TOOLS));
   });
 });
+
+describe('prompts', () => {
+  it('delegate_task renders the create → run → audit workflow with the task', async () => {
+    const { prompts } = await h.client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['delegate_task']);
+    expect(prompts[0]!.arguments?.find((a) => a.name === 'task')?.required).toBe(true);
+    const r = await h.client.getPrompt({ name: 'delegate_task', arguments: { task: 'Summarise the repo', budget_usd: '2' } });
+    const text = (r.messages[0]!.content as { text: string }).text;
+    expect(text).toMatch(/list_agents/);
+    expect(text).toMatch(/start_session with that agent_id with budget 2/);
+    expect(text).toMatch(/answer_with/);
+    expect(text).toMatch(/wait_for_turn/);
+    expect(text).toMatch(/session_usage/);
+    expect(text.endsWith('Summarise the repo')).toBe(true);
+    const pinned = await h.client.getPrompt({ name: 'delegate_task', arguments: { task: 'x', agent_id: 'agent_123' } });
+    expect((pinned.messages[0]!.content as { text: string }).text).toMatch(/Use agent agent_123\./);
+  });
+});
