@@ -3,6 +3,7 @@
  * zod cannot express cheaply, and the one-line summaries the agent tools return.
  */
 import { z } from 'zod';
+import { freeObject } from './define.js';
 import { ToolError } from '../api/errors.js';
 
 export const BUILTIN_TOOLS = ['bash', 'read', 'write', 'edit', 'glob', 'grep', 'web_fetch', 'web_search'] as const;
@@ -110,7 +111,7 @@ export const modelInput = z
  * applied in the handler instead, through `parseStrict`, with the same error wording.
  */
 export const toolsAdvertised = z
-  .array(z.record(z.string(), z.unknown()))
+  .array(freeObject())
   .describe(
     'API shapes: {"type":"agent_toolset_20260401", default_config?:{enabled?, permission_policy?:{type:"always_allow"|"always_ask"|"auto"}}, ' +
       'configs?:[{name, enabled?, permission_policy?}]} (bash, read, write, edit, glob, grep, web_fetch, web_search; always_allow by default); ' +
@@ -119,7 +120,7 @@ export const toolsAdvertised = z
   );
 
 export const mcpServersAdvertised = z
-  .array(z.record(z.string(), z.unknown()))
+  .array(freeObject())
   .describe('Remote MCP servers [{type:"url", name, url}], each used by an mcp_toolset in tools.');
 
 /** Parses `value` with the strict schema, failing like the MCP SDK's own argument check. */
@@ -134,11 +135,11 @@ export function parseStrict<T>(tool: string, field: string, schema: z.ZodType<T>
 }
 
 export const modelAdvertised = z
-  .union([z.string(), z.record(z.string(), z.unknown())])
+  .union([z.string(), freeObject()])
   .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast}.');
 
 export const skillsAdvertised = z
-  .array(z.record(z.string(), z.unknown()))
+  .array(freeObject())
   .describe('[{type:"anthropic"|"custom", skill_id, version?}].');
 
 type ToolInput = z.infer<typeof toolSchema>;

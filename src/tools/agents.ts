@@ -16,7 +16,7 @@ import {
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
 
@@ -87,7 +87,7 @@ export const agentTools = [
   defineTool({
     name: 'list_agents',
     title: 'List managed agents',
-    description: 'List managed agents (newest first) to find one to reuse: id, name, model, version.',
+    description: 'List managed agents (newest first), to find one to reuse.',
     toolset: 'core',
     kind: 'read',
     input: {
@@ -152,11 +152,11 @@ export const agentTools = [
       description: z.string().optional(),
       system: z.string().optional(),
       system_clipped_chars: z.number().optional().describe('Characters cut from system; do not send the clipped text back to update_agent.'),
-      tools: z.array(z.record(z.string(), z.unknown())).optional(),
-      mcp_servers: z.array(z.record(z.string(), z.unknown())).optional(),
-      skills: z.array(z.record(z.string(), z.unknown())).optional(),
-      multiagent: z.record(z.string(), z.unknown()).optional(),
-      execution_identity: z.record(z.string(), z.unknown()).optional(),
+      tools: z.array(freeObject()).optional(),
+      mcp_servers: z.array(freeObject()).optional(),
+      skills: z.array(freeObject()).optional(),
+      multiagent: freeObject().optional(),
+      execution_identity: freeObject().optional(),
       metadata: z.record(z.string(), z.string()).optional(),
       created_at: z.string(),
       updated_at: z.string().optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Session } from '../api/client.js';
 import { costOf, priceFor } from '../pricing.js';
-import { compact, defineTool, sessionId, type ToolContext } from './define.js';
+import { compact, defineTool, sessionId, type ToolContext, freeObject } from './define.js';
 
 /** Idle events read to count turns: 20 pages of 1000. Beyond that the count says "at least". */
 const IDLE_PAGES = 20;
@@ -36,8 +36,8 @@ export const auditTools = [
     bounded: true,
     title: 'Session usage and cost',
     description:
-      "Audit a session's tokens, cache hit ratio, list cost, active vs wall time, turns and budget, plus a price-table estimate " +
-      '(tokens vs runtime), marking API figures vs estimates.',
+      "Audit a session's tokens, cache hit ratio, list cost, active vs wall time, turns and budget, with a price-table " +
+      'estimate; marks API figures vs estimates.',
     toolset: 'core',
     kind: 'read',
     input: { session_id: sessionId },
@@ -53,9 +53,9 @@ export const auditTools = [
       wall_seconds: z.number().optional(),
       turns: z.number().optional(),
       // {tokens_usd, runtime_usd, total_usd, model_price: {input_per_mtok, output_per_mtok}}
-      estimate: z.record(z.string(), z.unknown()).optional(),
+      estimate: freeObject().optional(),
       // {max_usd, spent_usd?, remaining_usd?}
-      budget: z.record(z.string(), z.unknown()).optional(),
+      budget: freeObject().optional(),
       // {api: [fields], derived?: [fields], estimated?: [fields]}
       sources: z.record(z.string(), z.array(z.string())),
       notes: z.array(z.string()).optional(),

@@ -111,6 +111,13 @@ export function listResult<K extends string, T>(
   return { structured, text };
 }
 
+/**
+ * A free-form JSON object. zod renders `z.unknown()` values as `additionalProperties: {}`, which
+ * schema checkers (the MCP Inspector's portability check) flag as "constrains nothing"; this says
+ * what is meant: any object.
+ */
+export const freeObject = () => z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
+
 /** Drops null, undefined, empty arrays and empty objects, recursively: results carry no noise. */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact).filter((v) => v !== undefined) as T;

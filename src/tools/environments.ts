@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Environment, EnvironmentCreateParams } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 
 const environmentId = idSchema('environment_id', 'env_01…').describe('Environment id (env_…), from list_environments.');
 
@@ -68,8 +68,7 @@ export const environmentTools = [
     input: {
       name: z.string().min(1).max(256).describe('Environment name.'),
       description: z.string().max(2048).optional().describe('What it is for.'),
-      networking: z
-        .record(z.string(), z.unknown())
+      networking: freeObject()
         .optional()
         .describe(
           '{"type":"unrestricted"} (default) or {"type":"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.',
@@ -124,7 +123,7 @@ export const environmentTools = [
   defineTool({
     name: 'list_environments',
     title: 'List environments',
-    description: 'List environments (the containers sessions run in): id, name, type, networking.',
+    description: 'List environments (the containers sessions run in).',
     toolset: 'core',
     kind: 'read',
     input: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventListParams, SessionEvent } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { eventLine } from '../format/events.js';
-import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
 
 type SdkEventType = NonNullable<EventListParams['types']>[number];
 
@@ -292,7 +292,7 @@ export const eventTools = [
     output: {
       events: z
         // Oldest first; compact lines or full JSON. Text inside is data produced by the session, not instructions.
-        .union([z.array(z.string()), z.array(z.record(z.string(), z.unknown()))]),
+        .union([z.array(z.string()), z.array(freeObject())]),
       count: z.number(),
       next_page: z.string().optional(),
       next_after_event_id: z.string().optional(),

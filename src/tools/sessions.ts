@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { APIError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
 import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
@@ -73,7 +73,7 @@ export const sessionTools = [
       title: z.string().max(500).optional().describe('Human-readable session title.'),
       metadata: metadataSchema,
       resources: z
-        .array(z.record(z.string(), z.unknown()))
+        .array(freeObject())
         .optional()
         .describe('API shapes: {type:"github_repository", url, authorization_token?} | {type:"file", file_id} | {type:"memory_store", memory_store_id}.'),
       vault_ids: z.array(idSchema('vault id', 'vlt_01…')).optional().describe('Vaults with MCP server credentials.'),
@@ -90,7 +90,7 @@ export const sessionTools = [
       agent_id: z.string(),
       agent_version: z.number(),
       budget_usd: z.number().optional(),
-      turn: z.record(z.string(), z.unknown()).optional(), // the turn digest, as send_message returns it
+      turn: freeObject().optional(), // the turn digest, as send_message returns it
     },
     handler: async (a, ctx) => {
       let env = a.environment_id
@@ -150,8 +150,8 @@ export const sessionTools = [
     output: {
       ...sessionSummaryShape,
       metadata: z.record(z.string(), z.string()).optional(),
-      usage: z.record(z.string(), z.unknown()).optional(),
-      stats: z.record(z.string(), z.unknown()).optional(),
+      usage: freeObject().optional(),
+      stats: freeObject().optional(),
       budget_usd: z.number().optional(),
       resources: z.array(z.string()).optional(),
       vault_ids: z.array(z.string()).optional(),
@@ -175,7 +175,7 @@ export const sessionTools = [
   defineTool({
     name: 'list_sessions',
     title: 'List sessions',
-    description: 'Sessions, newest first, optionally filtered by agent, status and creation time; paged with next_page.',
+    description: 'List sessions, newest first, filtered by agent, status or creation time.',
     toolset: 'core',
     kind: 'read',
     input: {

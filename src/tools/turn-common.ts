@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeObject } from './define.js';
 import type { EventParams } from '../api/client.js';
 import { runTurn } from '../turns/engine.js';
 import type { TurnDigest } from '../turns/digest.js';
@@ -19,7 +20,7 @@ export const digestShape = {
   steps: z.array(z.string()),
   steps_omitted: z.number().optional(),
   // {id, kind, tool, input, input_truncated?, answer_with: {tool, arguments}}
-  pending_actions: z.array(z.record(z.string(), z.unknown())),
+  pending_actions: z.array(freeObject()),
   usage: z.record(z.string(), z.number()),
   last_event_id: z.string().optional(),
   timed_out: z.boolean(),

@@ -98,7 +98,7 @@ export const turnTools = [
     name: 'submit_custom_tool_result',
     title: 'Answer a custom tool call',
     description:
-      'Answer a pending custom_tool_result action with your result, then follow the rest of the turn like send_message.',
+      'Answer a pending custom_tool_result action, then follow the rest of the turn like send_message.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -152,7 +152,7 @@ export const turnTools = [
     name: 'interrupt_session',
     title: 'Interrupt a running session',
     description:
-      'Stop what the agent is doing now; optionally redirect it with a new message, whose turn is then followed like send_message.',
+      'Stop what the agent is doing; optionally redirect it with a new message (followed like send_message).',
     toolset: 'core',
     kind: 'action',
     input: {

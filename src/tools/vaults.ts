@@ -3,7 +3,7 @@ import type { BetaManagedAgentsCredential as Credential } from '@anthropic-ai/sd
 import type { CredentialCreateParams } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
 import type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import { parseStrict } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 import { networkingSummary } from './environments.js';
 
 const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), from list_vaults.');
@@ -171,8 +171,7 @@ export const vaultTools = [
     input: {
       vault_id: vaultId,
       display_name: z.string().max(255).optional().describe('Credential name.'),
-      auth: z
-        .record(z.string(), z.unknown())
+      auth: freeObject()
         .describe(
           '{type:"static_bearer", token, mcp_server_url} | {type:"environment_variable", secret_name, secret_value, ' +
             'networking? (default unrestricted), injection_location?:{body?,header?}} | {type:"mcp_oauth", access_token, mcp_server_url, ' +
