@@ -172,6 +172,20 @@ async function plainList(
   return { next_page: res.next_page ?? undefined };
 }
 
+/** The processed_at of `id`, looked up from the newest event back (bounded), or undefined. */
+async function processedAtOf(ctx: ToolContext, session: string, id: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let scanned = 0; scanned < MAX_SCAN; ) {
+    const res = await listPage(ctx, session, { order: 'desc', limit: SCAN_PAGE, page: cursor });
+    const hit = res.data.find((ev) => ev.id === id);
+    if (hit) return hit.processed_at ?? undefined;
+    scanned += res.data.length;
+    if (!res.next_page || res.data.length === 0) return undefined;
+    cursor = res.next_page;
+  }
+  return undefined;
+}
+
 /**
  * The events after `afterId`. The API has no after-id parameter (api-contract.md §6.1: `after_id`
  * is a 400), and its `created_at[gte]` filter needs the event's processed_at, which several events
@@ -190,32 +204,7 @@ async function listAfter(
   col: Collector,
 ): Promise<Outcome> {
   const at = await processedAtOf(ctx, session, afterId);
-  return scanAfter(ctx, session, afterId, types, limit, col, at ? { 'created_at[gte]': at } : {});
-}
-
-/** The processed_at of `id`, looked up from the newest event back (bounded), or undefined. */
-async function processedAtOf(ctx: ToolContext, session: string, id: string): Promise<string | undefined> {
-  let cursor: string | undefined;
-  for (let scanned = 0; scanned < MAX_SCAN; ) {
-    const res = await listPage(ctx, session, { order: 'desc', limit: SCAN_PAGE, page: cursor });
-    const hit = res.data.find((ev) => ev.id === id);
-    if (hit) return hit.processed_at ?? undefined;
-    scanned += res.data.length;
-    if (!res.next_page || res.data.length === 0) return undefined;
-    cursor = res.next_page;
-  }
-  return undefined;
-}
-
-async function scanAfter(
-  ctx: ToolContext,
-  session: string,
-  afterId: string,
-  types: ReadonlySet<string> | undefined,
-  limit: number,
-  col: Collector,
-  from: EventListParams,
-): Promise<Outcome> {
+  const from: EventListParams = at ? { 'created_at[gte]': at } : {};
   let cursor: string | undefined;
   let scanned = 0;
   let found = false;
