@@ -79,7 +79,6 @@ export function createServer(opts: ServerOptions): CreatedServer {
         try {
           registerInputSecrets(args);
           const { structured, text } = await tool.handler(args as any, ctx);
-          progress.done();
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
           return {
             content: [{ type: 'text' as const, text: redact(capped.text) }],
@@ -90,6 +89,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
         } finally {
+          // Runs before the result is sent: the last coalesced progress message goes out first.
           progress.done();
         }
       },
