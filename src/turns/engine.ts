@@ -285,8 +285,8 @@ async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Pro
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
   if (s.status !== 'idle') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
-  const seen = new Set<string>();
-  await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => (seen.has(ev.id) ? false : (seen.add(ev.id), probe.apply(ev as any))), signal);
+  // One history read, no stream: nothing can arrive twice, so no dedupe is needed.
+  await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => probe.apply(ev as any), signal);
   const e = probe.ending;
   if (e?.kind !== 'idle' || e.stopReason !== 'requires_action') return undefined;
   const d = await finish(opts, probe, false, signal);
