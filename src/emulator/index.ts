@@ -61,5 +61,5 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 }
 
 export { MANAGED_BETA, MEMORY_BETA, type RequestLogEntry } from './server.js';
-export type { FaultRule } from './faults.js';
-export { parseScript, ERROR_TYPES } from './scripted-agent.js';
+export type { FaultRule } from './wire/faults.js';
+export { parseScript, ERROR_TYPES } from './runtime/scripted-agent.js';

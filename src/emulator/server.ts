@@ -6,17 +6,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import {
   ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RouteContext,
-} from './http.js';
-import { FaultTable } from './faults.js';
-import { requestId as newRequestId } from './ids.js';
-import { State, defaultSettings, type EmulatorSettings } from './state.js';
-import { registerAgentRoutes } from './routes-agents.js';
-import { registerEnvironmentRoutes } from './routes-environments.js';
-import { registerSessionRoutes } from './routes-sessions.js';
-import { registerEventRoutes } from './routes-events.js';
-import { registerVaultRoutes } from './routes-vaults.js';
-import { registerMemoryRoutes } from './routes-memory.js';
-import { registerFileRoutes } from './routes-files.js';
+} from './wire/http.js';
+import { FaultTable } from './wire/faults.js';
+import { requestId as newRequestId } from './wire/ids.js';
+import { State, defaultSettings, type EmulatorSettings } from './runtime/state.js';
+import { registerAgentRoutes } from './routes/agents.js';
+import { registerEnvironmentRoutes } from './routes/environments.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerVaultRoutes } from './routes/vaults.js';
+import { registerMemoryRoutes } from './routes/memory.js';
+import { registerFileRoutes } from './routes/files.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';

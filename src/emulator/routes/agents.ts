@@ -1,11 +1,11 @@
 /** Agents (contract §1.1, §2.1): versioned, archive-only. */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
-import { conflict, notFound, type Router } from './http.js';
-import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from './normalize.js';
-import { listParams, paginate } from './pagination.js';
-import type { Emulator } from './server.js';
-import { patchMetadata, sortedById, type AgentRecord } from './state.js';
-import { agentCreate, agentUpdate, parseBody } from './validate.js';
+import { conflict, notFound, type Router } from '../wire/http.js';
+import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import type { Emulator } from '../server.js';
+import { patchMetadata, sortedById, type AgentRecord } from '../runtime/state.js';
+import { agentCreate, agentUpdate, parseBody } from '../contract/validate.js';
 
 export function getAgent(emu: Emulator, id: string): AgentRecord {
   const rec = emu.state.agents.get(id);

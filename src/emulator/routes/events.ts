@@ -3,14 +3,14 @@
  * events.list must stay fast on 100,000+ events: history is append-only and ordered by
  * processed_at, so time bounds are binary searches and a cursor is just a position.
  */
-import { HANDLED, badRequest, notFound, type RouteContext, type Router } from './http.js';
-import { decodeCursor, encodeCursor, listParams, type Order } from './pagination.js';
-import { getSession } from './routes-sessions.js';
-import type { Emulator } from './server.js';
-import type { SessionRuntime, StoredEvent } from './session-runtime.js';
-import { SseConnection } from './sse.js';
-import { parseBody } from './validate.js';
-import { eventsSend } from './validate-events.js';
+import { HANDLED, badRequest, notFound, type RouteContext, type Router } from '../wire/http.js';
+import { decodeCursor, encodeCursor, listParams, type Order } from '../wire/pagination.js';
+import { getSession } from './sessions.js';
+import type { Emulator } from '../server.js';
+import type { SessionRuntime, StoredEvent } from '../runtime/session-runtime.js';
+import { SseConnection } from '../wire/sse.js';
+import { parseBody } from '../contract/validate.js';
+import { eventsSend } from '../contract/validate-events.js';
 
 export const EVENTS_DEFAULT_LIMIT = 1000;
 export const EVENTS_MAX_LIMIT = 1000;

@@ -3,7 +3,7 @@
  * the field, e.g. `agents.create: unknown field 'foo'` or `agents.create: name: expected string`.
  */
 import { z } from 'zod';
-import { badRequest } from './http.js';
+import { badRequest } from '../wire/http.js';
 
 type Issue = z.core.$ZodIssue;
 

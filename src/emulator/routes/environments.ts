@@ -1,10 +1,10 @@
 /** Environments (contract §1.2, §2.2). An archived environment cannot start sessions. */
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
-import { ApiError, badRequest, conflict, type Router } from './http.js';
-import { listParams, paginate } from './pagination.js';
-import type { Emulator } from './server.js';
-import { patchMetadata, sortedById } from './state.js';
-import { environmentCreate, environmentUpdate, parseBody, type EnvConfigParams } from './validate.js';
+import { ApiError, badRequest, conflict, type Router } from '../wire/http.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import type { Emulator } from '../server.js';
+import { patchMetadata, sortedById } from '../runtime/state.js';
+import { environmentCreate, environmentUpdate, parseBody, type EnvConfigParams } from '../contract/validate.js';
 
 export function getEnvironment(emu: Emulator, id: string): BetaEnvironment {
   const env = emu.state.environments.get(id);

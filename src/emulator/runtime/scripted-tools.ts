@@ -6,8 +6,8 @@
  * results are emitted and a new model step acknowledges them.
  */
 import type { Turn } from './scripted-agent.js';
-import type { ToolResolution } from './normalize.js';
-import type { Policy } from './validate.js';
+import type { ToolResolution } from '../contract/normalize.js';
+import type { Policy } from '../contract/validate.js';
 import type { PendingKind, Resolution } from './session-runtime.js';
 
 export interface ToolCall {

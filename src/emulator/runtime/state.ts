@@ -7,9 +7,9 @@ import type { BetaManagedAgentsMemory } from '@anthropic-ai/sdk/resources/beta/m
 import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import { DEFAULT_PRICE_TABLE, type PriceTable } from '../pricing.js';
-import { badRequest } from './http.js';
-import { IdFactory, MonotonicClock } from './ids.js';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../../pricing.js';
+import { badRequest } from '../wire/http.js';
+import { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { SessionRuntime } from './session-runtime.js';
 
 export interface EmulatorSettings {
@@ -63,7 +63,7 @@ export function defaultSettings(partial: Partial<EmulatorSettings> = {}): Emulat
   };
 }
 
-/** Sorted ascending by id (= creation order, see ids.ts). */
+/** Sorted ascending by id (= creation order, see wire/ids.ts). */
 export function sortedById<T extends { id: string }>(items: Iterable<T>): T[] {
   return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import { z } from 'zod';
-import { ApiError, badRequest, notFound, type Query, type Router } from './http.js';
-import { listParams, paginate } from './pagination.js';
-import type { Emulator } from './server.js';
-import { patchMetadata, sortedById } from './state.js';
-import { metadataCreate, metadataPatch, parseBody } from './validate.js';
+import { ApiError, badRequest, notFound, type Query, type Router } from '../wire/http.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import type { Emulator } from '../server.js';
+import { patchMetadata, sortedById } from '../runtime/state.js';
+import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
 
 const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 const storeCreate = z.strictObject({

@@ -3,11 +3,11 @@
  * outputs, written by the `/file` directive), metadata, download, delete. No beta header needed.
  */
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
-import { HANDLED, badRequest, notFound, type Router } from './http.js';
-import { listParams, paginate } from './pagination.js';
-import { guessMime } from './scripted-agent.js';
-import type { Emulator } from './server.js';
-import { sortedById } from './state.js';
+import { HANDLED, badRequest, notFound, type Router } from '../wire/http.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import { guessMime } from '../runtime/scripted-agent.js';
+import type { Emulator } from '../server.js';
+import { sortedById } from '../runtime/state.js';
 
 export function registerFileRoutes(router: Router, emu: Emulator): void {
   const getFile = (id: string) => {

@@ -11,7 +11,7 @@ import type {
   BetaManagedAgentsCustomSkill,
 } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { z } from 'zod';
-import { badRequest } from './http.js';
+import { badRequest } from '../wire/http.js';
 import {
   BUILTIN_TOOLS, type BuiltinTool, type Policy, type ToolParams, executionIdentity, mcpServers, modelParam, skills,
 } from './validate.js';

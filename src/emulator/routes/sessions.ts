@@ -4,20 +4,20 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
-import { priceFor, toCents } from '../pricing.js';
-import { ApiError, badRequest, conflict, notFound, type Router } from './http.js';
-import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from './normalize.js';
-import { listParams, paginate } from './pagination.js';
-import { getAgent, latest } from './routes-agents.js';
-import { getEnvironment } from './routes-environments.js';
-import { registerSessionPartRoutes } from './routes-session-parts.js';
-import type { Emulator } from './server.js';
-import { SessionRuntime } from './session-runtime.js';
-import { patchMetadata } from './state.js';
-import { parseBody } from './validate.js';
-import { sessionCreate, sessionUpdate, type EventParam } from './validate-events.js';
+import { priceFor, toCents } from '../../pricing.js';
+import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
+import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import { getAgent, latest } from './agents.js';
+import { getEnvironment } from './environments.js';
+import { registerSessionPartRoutes } from './session-parts.js';
+import type { Emulator } from '../server.js';
+import { SessionRuntime } from '../runtime/session-runtime.js';
+import { patchMetadata } from '../runtime/state.js';
+import { parseBody } from '../contract/validate.js';
+import { sessionCreate, sessionUpdate, type EventParam } from '../contract/validate-events.js';
 import type { z } from 'zod';
-import type { resourceParams } from './validate.js';
+import type { resourceParams } from '../contract/validate.js';
 
 export function getSession(emu: Emulator, id: string): SessionRuntime {
   const rt = emu.state.sessions.get(id);

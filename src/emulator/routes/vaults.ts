@@ -5,11 +5,11 @@
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
 import { z } from 'zod';
-import { badRequest, notFound, type Router } from './http.js';
-import { listParams, paginate } from './pagination.js';
-import type { Emulator } from './server.js';
-import { patchMetadata, sortedById } from './state.js';
-import { metadataCreate, metadataPatch, parseBody } from './validate.js';
+import { badRequest, notFound, type Router } from '../wire/http.js';
+import { listParams, paginate } from '../wire/pagination.js';
+import type { Emulator } from '../server.js';
+import { patchMetadata, sortedById } from '../runtime/state.js';
+import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
 
 const vaultCreate = z.strictObject({ display_name: z.string().min(1).max(255), metadata: metadataCreate.optional() });
 const vaultUpdate = z.strictObject({ display_name: z.string().min(1).max(255).optional(), metadata: metadataPatch.nullish() });

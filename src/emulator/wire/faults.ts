@@ -3,7 +3,7 @@
  * with `times` remaining applies to the request and uses one of its `times`.
  */
 import { z } from 'zod';
-import { parseBody } from './validate.js';
+import { parseBody } from '../contract/validate.js';
 
 const match = z.strictObject({ method: z.string().optional(), path: z.string().optional() }).optional();
 const base = { match, times: z.number().int().min(1).optional() };

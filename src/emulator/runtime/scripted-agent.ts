@@ -4,7 +4,7 @@
  * the agent replies `You said: <text>`. Deterministic: no randomness, no clocks in content.
  */
 import type { StoredEvent, SessionRuntime, AbortReason } from './session-runtime.js';
-import { resolveTool, type ToolResolution } from './normalize.js';
+import { resolveTool, type ToolResolution } from '../contract/normalize.js';
 import { runToolBatch, type ToolCall } from './scripted-tools.js';
 
 export interface Directive {

@@ -10,11 +10,11 @@
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionUsage } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
-import { costOf, priceFor, toCents } from '../pricing.js';
-import { badRequest, conflict } from './http.js';
-import type { SseConnection } from './sse.js';
+import { costOf, priceFor, toCents } from '../../pricing.js';
+import { badRequest, conflict } from '../wire/http.js';
+import type { SseConnection } from '../wire/sse.js';
 import type { State } from './state.js';
-import type { EventParam } from './validate-events.js';
+import type { EventParam } from '../contract/validate-events.js';
 import { runTurn } from './scripted-agent.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
