@@ -5,14 +5,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
-  ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RouteContext,
+  ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RequestLogEntry, type RouteContext,
 } from './wire/http.js';
 import { FaultTable } from './wire/faults.js';
 import { requestId as newRequestId } from './wire/ids.js';
-import { State, defaultSettings, type EmulatorSettings } from './runtime/state.js';
+import { State, defaultSettings } from './runtime/state.js';
+import type { EmulatorSettings } from './runtime/types.js';
+import type { Emulator } from './routes/context.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { registerSessionPartRoutes } from './routes/session-parts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
@@ -20,23 +23,7 @@ import { registerFileRoutes } from './routes/files.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';
-
-export interface RequestLogEntry {
-  method: string;
-  /** Raw path, still percent-encoded. */
-  path: string;
-  query: Record<string, string | string[]>;
-  status: number;
-  time: string;
-}
-
-/** Shared by all route modules; `state` is replaced on reset, so always read it through here. */
-export interface Emulator {
-  state: State;
-  faults: FaultTable;
-  log: RequestLogEntry[];
-  timers: Set<NodeJS.Timeout>;
-}
+export type { RequestLogEntry } from './wire/http.js';
 
 export interface ServerOptions {
   apiKey?: string;
@@ -50,6 +37,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
   registerAgentRoutes(router, emu);
   registerEnvironmentRoutes(router, emu);
   registerSessionRoutes(router, emu);
+  registerSessionPartRoutes(router, emu);
   registerEventRoutes(router, emu);
   registerVaultRoutes(router, emu);
   registerMemoryRoutes(router, emu);

@@ -3,7 +3,7 @@ import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/ag
 import { conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
 import { listParams, paginate } from '../wire/pagination.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { patchMetadata, sortedById, type AgentRecord } from '../runtime/state.js';
 import { agentCreate, agentUpdate, parseBody } from '../contract/validate.js';
 

@@ -2,7 +2,7 @@
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import { ApiError, badRequest, conflict, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { environmentCreate, environmentUpdate, parseBody, type EnvConfigParams } from '../contract/validate.js';
 

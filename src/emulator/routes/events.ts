@@ -6,8 +6,9 @@
 import { HANDLED, badRequest, notFound, type RouteContext, type Router } from '../wire/http.js';
 import { decodeCursor, encodeCursor, listParams, type Order } from '../wire/pagination.js';
 import { getSession } from './sessions.js';
-import type { Emulator } from '../server.js';
-import type { SessionRuntime, StoredEvent } from '../runtime/session-runtime.js';
+import type { Emulator } from './context.js';
+import type { SessionRuntime } from '../runtime/session-runtime.js';
+import type { StoredEvent } from '../runtime/types.js';
 import { SseConnection } from '../wire/sse.js';
 import { parseBody } from '../contract/validate.js';
 import { eventsSend } from '../contract/validate-events.js';

@@ -6,7 +6,7 @@ import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
 import { HANDLED, badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
 import { guessMime } from '../runtime/scripted-agent.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { sortedById } from '../runtime/state.js';
 
 export function registerFileRoutes(router: Router, emu: Emulator): void {

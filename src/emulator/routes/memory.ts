@@ -5,7 +5,7 @@ import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@
 import { z } from 'zod';
 import { ApiError, badRequest, notFound, type Query, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
 

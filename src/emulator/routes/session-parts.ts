@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
 import { getSession, makeResource } from './sessions.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { parseBody } from '../contract/validate.js';
 
 const resourceAdd = z.strictObject({ type: z.literal('file'), file_id: z.string().min(1), mount_path: z.string().nullish() });

@@ -10,8 +10,7 @@ import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } fro
 import { listParams, paginate } from '../wire/pagination.js';
 import { getAgent, latest } from './agents.js';
 import { getEnvironment } from './environments.js';
-import { registerSessionPartRoutes } from './session-parts.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { SessionRuntime } from '../runtime/session-runtime.js';
 import { patchMetadata } from '../runtime/state.js';
 import { parseBody } from '../contract/validate.js';
@@ -208,6 +207,4 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     emu.state.sessions.delete(rt.id);
     return { id: rt.id, type: 'session_deleted' };
   });
-
-  registerSessionPartRoutes(router, emu);
 }

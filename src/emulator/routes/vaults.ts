@@ -7,7 +7,7 @@ import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/be
 import { z } from 'zod';
 import { badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
-import type { Emulator } from '../server.js';
+import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
 

@@ -5,10 +5,10 @@
  * `requires_action` listing all blocking ids (contract §3.3, §3.6, §7.22). When all are resolved,
  * results are emitted and a new model step acknowledges them.
  */
-import type { Turn } from './scripted-agent.js';
+import type { Turn } from './turn.js';
 import type { ToolResolution } from '../contract/normalize.js';
 import type { Policy } from '../contract/validate.js';
-import type { PendingKind, Resolution } from './session-runtime.js';
+import type { PendingKind, Resolution } from './types.js';
 
 export interface ToolCall {
   res: Exclude<ToolResolution, { kind: 'unknown' }>;

@@ -8,35 +8,20 @@
  * processed after that turn. `user.interrupt` jumps the queue and stops the current turn.
  */
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionUsage } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
-import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { costOf, priceFor, toCents } from '../../pricing.js';
 import { badRequest, conflict } from '../wire/http.js';
 import type { SseConnection } from '../wire/sse.js';
-import type { State } from './state.js';
 import type { EventParam } from '../contract/validate-events.js';
 import { runTurn } from './scripted-agent.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type EmitInput = DistributiveOmit<BetaManagedAgentsSessionEvent, 'id' | 'processed_at'>;
-export type StoredEvent = { id: string; type: string; processed_at: string | null } & Record<string, unknown>;
-
-export type PendingKind = 'confirm' | 'custom' | 'result';
-export interface Resolution {
-  kind: PendingKind;
-  allow: boolean;
-  denyMessage?: string | null;
-  content?: unknown[];
-  isError?: boolean;
-}
-
-/** Why a turn was aborted: an interrupt ends it with an idle; the others end it silently. */
-export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
+import type {
+  AbortReason, EmitInput, PendingKind, Resolution, RuntimeStore, StoredEvent, TurnHost, TurnStop,
+} from './types.js';
 
 const HIGH_WATER_BYTES = 1 << 20;
 const SLOW_CONSUMER_MS = 30_000;
 
-export class SessionRuntime {
+export class SessionRuntime implements TurnHost {
   readonly history: StoredEvent[] = [];
   /** processed_at as epoch ms, parallel to `history` (non-decreasing, so binary-searchable). */
   readonly times: number[] = [];
@@ -56,7 +41,7 @@ export class SessionRuntime {
   disposed = false;
 
   constructor(
-    readonly state: State,
+    readonly state: RuntimeStore,
     readonly session: BetaManagedAgentsSession,
     readonly thread: BetaManagedAgentsSessionThread,
     readonly selfHosted: boolean,
@@ -290,7 +275,7 @@ export class SessionRuntime {
   }
 
   /** Ends the current turn: a cumulative `session.usage` snapshot, then the idle. */
-  endTurn(stop: 'end_turn' | 'retries_exhausted' | 'budget_reached'): void {
+  endTurn(stop: TurnStop): void {
     this.pending.clear();
     this.resolutions.clear();
     this.awaiting = null;

@@ -1,31 +1,20 @@
 /** All emulator state, in memory. `reset()` (POST /_emulator/reset) drops everything. */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
-import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import { DEFAULT_PRICE_TABLE, type PriceTable } from '../../pricing.js';
+import { DEFAULT_PRICE_TABLE } from '../../pricing.js';
 import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { SessionRuntime } from './session-runtime.js';
-
-export interface EmulatorSettings {
-  pingIntervalMs: number;
-  stepDelayMs: number;
-  priceTable: PriceTable;
-}
+import type { EmulatorSettings, FileRecord, RuntimeStore } from './types.js';
 
 export interface AgentRecord {
   /** versions[0] is version 1. */
   versions: BetaManagedAgentsAgent[];
-}
-
-export interface FileRecord {
-  meta: BetaFileMetadata;
-  content: Buffer;
 }
 
 export interface CredentialRecord {
@@ -34,7 +23,7 @@ export interface CredentialRecord {
   secrets: Record<string, unknown>;
 }
 
-export class State {
+export class State implements RuntimeStore {
   ids = new IdFactory();
   clock = new MonotonicClock();
   agents = new Map<string, AgentRecord>();

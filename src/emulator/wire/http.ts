@@ -246,3 +246,13 @@ export class Router {
     return pathMatched ? 'method' : undefined;
   }
 }
+
+/** One entry of the request log (`GET /_emulator/requests`). */
+export interface RequestLogEntry {
+  method: string;
+  /** Raw path, still percent-encoded. */
+  path: string;
+  query: Record<string, string | string[]>;
+  status: number;
+  time: string;
+}

@@ -1,0 +1,67 @@
+/**
+ * The runtime's shared types. The session runtime implements `TurnHost`; the scripted agent and
+ * its tools depend only on that interface, so neither imports the session runtime (nor the state
+ * that holds the sessions) and the runtime has no import cycle.
+ */
+import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
+import type { PriceTable } from '../../pricing.js';
+import type { IdFactory, MonotonicClock } from '../wire/ids.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EmitInput = DistributiveOmit<BetaManagedAgentsSessionEvent, 'id' | 'processed_at'>;
+export type StoredEvent = { id: string; type: string; processed_at: string | null } & Record<string, unknown>;
+
+export type PendingKind = 'confirm' | 'custom' | 'result';
+export interface Resolution {
+  kind: PendingKind;
+  allow: boolean;
+  denyMessage?: string | null;
+  content?: unknown[];
+  isError?: boolean;
+}
+
+/** Why a turn was aborted: an interrupt ends it with an idle; the others end it silently. */
+export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
+
+export type TurnStop = 'end_turn' | 'retries_exhausted' | 'budget_reached';
+
+export interface EmulatorSettings {
+  pingIntervalMs: number;
+  stepDelayMs: number;
+  priceTable: PriceTable;
+}
+
+export interface FileRecord {
+  meta: BetaFileMetadata;
+  content: Buffer;
+}
+
+/** The parts of the emulator state a session runtime reads and writes. */
+export interface RuntimeStore {
+  readonly ids: IdFactory;
+  readonly clock: MonotonicClock;
+  readonly settings: EmulatorSettings;
+  readonly files: Map<string, FileRecord>;
+}
+
+/** What a running turn (the scripted agent and its tools) needs from its session. */
+export interface TurnHost {
+  readonly id: string;
+  readonly state: RuntimeStore;
+  readonly session: BetaManagedAgentsSession;
+  readonly selfHosted: boolean;
+  readonly tokens: { input: number; output: number; cacheRead: number; cache5m: number; cache1h: number };
+  /** Characters of conversation in earlier turns (the emulated prompt cache). */
+  priorChars: number;
+  emit(ev: EmitInput): StoredEvent;
+  flow(): Promise<void>;
+  setStatus(status: BetaManagedAgentsSession['status']): void;
+  budgetReached(): boolean;
+  endTurn(stop: TurnStop): void;
+  terminate(): void;
+  readonly pending: Map<string, PendingKind>;
+  readonly resolutions: Map<string, Resolution>;
+  waitForActions(ids: string[], signal: AbortSignal): Promise<void>;
+}

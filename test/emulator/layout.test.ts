@@ -1,0 +1,42 @@
+/**
+ * The emulator's import rules (docs/emulator.md "Layout"), read from the source: no import cycles
+ * (type imports included), and only the server and the routes import routes/.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../../src/emulator');
+const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+const imports = new Map(files.map((f) => [f, [...readFileSync(join(root, f), 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)\.js'/g)]
+  .map((m) => relative(root, join(root, dirname(f), `${m[1]}.ts`)))
+  .filter((target) => files.includes(target))]));
+
+function cycles(): string[] {
+  const found: string[] = [];
+  const done = new Set<string>();
+  const walk = (f: string, path: string[]) => {
+    if (path.includes(f)) return void found.push([...path.slice(path.indexOf(f)), f].join(' -> '));
+    if (done.has(f)) return;
+    for (const t of imports.get(f)!) walk(t, [...path, f]);
+    done.add(f);
+  };
+  for (const f of files) walk(f, []);
+  return found;
+}
+
+describe('emulator layout', () => {
+  it('finds the folders it checks', () => {
+    for (const dir of ['wire/', 'routes/', 'runtime/', 'contract/']) expect(files.some((f) => f.startsWith(dir))).toBe(true);
+  });
+
+  it('has no import cycles', () => {
+    expect(cycles()).toEqual([]);
+  });
+
+  it('wire, runtime and contract never import routes, the server or the entry', () => {
+    const bad = [...imports].filter(([f]) => /^(wire|runtime|contract)\//.test(f))
+      .flatMap(([f, ts]) => ts.filter((t) => t.startsWith('routes/') || t === 'server.ts' || t === 'index.ts').map((t) => `${f} -> ${t}`));
+    expect(bad).toEqual([]);
+  });
+});
