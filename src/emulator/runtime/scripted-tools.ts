@@ -74,7 +74,7 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boole
       emitted.push({ call, id: ev.id, blocking: perm.evaluated_permission === 'ask' ? 'confirm' : undefined });
     }
   }
-  for (const e of emitted) if (e.blocking) rt.pending.set(e.id, e.blocking);
+  for (const e of emitted) if (e.blocking) rt.awaitAction(e.id, e.blocking);
   turn.closeStep();
   const blockingIds = emitted.filter((e) => e.blocking).map((e) => e.id);
   if (blockingIds.length > 0) await rt.waitForActions(blockingIds, turn.signal);
@@ -82,8 +82,7 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boole
 
   const notes: string[] = [];
   for (const e of emitted) {
-    const r: Resolution | undefined = rt.resolutions.get(e.id);
-    rt.resolutions.delete(e.id);
+    const r: Resolution | undefined = rt.takeResolution(e.id);
     const name = e.call.label;
     if (e.blocking === 'custom' || e.blocking === 'result') {
       const text = textOf(r?.content);

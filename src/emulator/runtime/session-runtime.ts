@@ -35,8 +35,8 @@ export class SessionRuntime implements TurnHost {
   private endedAt: number | undefined;
   private queue: StoredEvent[][] = [];
   private turn: AbortController | null = null;
-  readonly pending = new Map<string, PendingKind>();
-  readonly resolutions = new Map<string, Resolution>();
+  private readonly pending = new Map<string, PendingKind>();
+  private readonly resolutions = new Map<string, Resolution>();
   private awaiting: { ids: Set<string>; resolve: () => void } | null = null;
   disposed = false;
 
@@ -291,6 +291,16 @@ export class SessionRuntime implements TurnHost {
   }
 
   // ---- actions (requires_action) ----------------------------------------------------------------
+
+  awaitAction(id: string, kind: PendingKind): void {
+    this.pending.set(id, kind);
+  }
+
+  takeResolution(id: string): Resolution | undefined {
+    const r = this.resolutions.get(id);
+    this.resolutions.delete(id);
+    return r;
+  }
 
   /**
    * Blocks the turn until every id is resolved. Emits one `requires_action` idle listing the open

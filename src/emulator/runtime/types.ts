@@ -61,7 +61,9 @@ export interface TurnHost {
   budgetReached(): boolean;
   endTurn(stop: TurnStop): void;
   terminate(): void;
-  readonly pending: Map<string, PendingKind>;
-  readonly resolutions: Map<string, Resolution>;
+  /** Registers a tool use that waits for a `user.tool_confirmation`, custom or self-hosted result. */
+  awaitAction(id: string, kind: PendingKind): void;
   waitForActions(ids: string[], signal: AbortSignal): Promise<void>;
+  /** The answer sent for a registered action (undefined if none), forgotten once taken. */
+  takeResolution(id: string): Resolution | undefined;
 }
