@@ -2,7 +2,7 @@
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
-import { listParams, paginate } from '../wire/pagination.js';
+import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById, type AgentRecord } from '../runtime/state.js';
 import { agentCreate, agentUpdate, parseBody } from '../contract/validate.js';
@@ -86,18 +86,7 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
   });
 
   router.add('GET', '/v1/agents', 'managed', ({ query }) => {
-    const lp = listParams(query);
-    const includeArchived = query.bool('include_archived') ?? false;
-    const gte = query.time('created_at[gte]');
-    const lte = query.time('created_at[lte]');
-    const items = sortedById([...emu.state.agents.values()].map(latest)).filter((a) => {
-      if (!includeArchived && a.archived_at) return false;
-      const t = Date.parse(a.created_at);
-      if (gte !== undefined && t < gte) return false;
-      if (lte !== undefined && t > lte) return false;
-      return true;
-    });
-    return paginate(items, (a) => a.id, lp);
+    return listPage(query, sortedById([...emu.state.agents.values()].map(latest)), (a) => a, { bounds: ['gte', 'lte'] });
   });
 
   router.add('POST', '/v1/agents/:id/archive', 'managed', ({ params }) => {

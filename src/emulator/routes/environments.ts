@@ -1,7 +1,7 @@
 /** Environments (contract §1.2, §2.2). An archived environment cannot start sessions. */
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import { ApiError, badRequest, conflict, type Router } from '../wire/http.js';
-import { listParams, paginate } from '../wire/pagination.js';
+import { listPage } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { environmentCreate, environmentUpdate, parseBody, type EnvConfigParams } from '../contract/validate.js';
@@ -92,10 +92,7 @@ export function registerEnvironmentRoutes(router: Router, emu: Emulator): void {
   });
 
   router.add('GET', '/v1/environments', 'managed', ({ query }) => {
-    const lp = listParams(query);
-    const includeArchived = query.bool('include_archived') ?? false;
-    const items = sortedById(emu.state.environments.values()).filter((e) => includeArchived || !e.archived_at);
-    return paginate(items, (e) => e.id, lp);
+    return listPage(query, sortedById(emu.state.environments.values()), (e) => e);
   });
 
   router.add('POST', '/v1/environments/:id/archive', 'managed', ({ params }) => {

@@ -4,7 +4,7 @@ import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/b
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import { z } from 'zod';
 import { ApiError, badRequest, notFound, type Query, type Router } from '../wire/http.js';
-import { listParams, paginate } from '../wire/pagination.js';
+import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
@@ -94,14 +94,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     return s;
   });
   router.add('GET', '/v1/memory_stores', 'memory', ({ query }) => {
-    const inc = query.bool('include_archived') ?? false;
-    const gte = query.time('created_at[gte]');
-    const lte = query.time('created_at[lte]');
-    const items = sortedById(emu.state.memoryStores.values()).filter((s) => {
-      const t = Date.parse(s.created_at);
-      return (inc || !s.archived_at) && (gte === undefined || t >= gte) && (lte === undefined || t <= lte);
-    });
-    return paginate(items, (s) => s.id, listParams(query));
+    return listPage(query, sortedById(emu.state.memoryStores.values()), (s) => s, { bounds: ['gte', 'lte'] });
   });
   router.add('POST', '/v1/memory_stores/:id/archive', 'memory', ({ params }) => {
     const s = getStore(params.id!);

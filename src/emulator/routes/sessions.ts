@@ -7,7 +7,7 @@ import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources
 import { priceFor, toCents } from '../../pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
-import { listParams, paginate } from '../wire/pagination.js';
+import { listPage } from '../wire/pagination.js';
 import { getAgent, latest } from './agents.js';
 import { getEnvironment } from './environments.js';
 import type { Emulator } from './context.js';
@@ -163,7 +163,6 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
   });
 
   router.add('GET', '/v1/sessions', 'managed', ({ query }) => {
-    const lp = listParams(query, { defaultOrder: 'desc' });
     const agentId = query.get('agent_id');
     const agentVersion = query.int('agent_version', 1, Number.MAX_SAFE_INTEGER);
     if (agentVersion !== undefined && !agentId) throw badRequest('agent_version: requires agent_id');
@@ -171,27 +170,21 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     for (const s of statuses) {
       if (!['rescheduling', 'running', 'idle', 'terminated'].includes(s)) throw badRequest(`statuses: unknown status '${s}'`);
     }
-    const includeArchived = query.bool('include_archived') ?? false;
-    const bounds = { gt: query.time('created_at[gt]'), gte: query.time('created_at[gte]'), lt: query.time('created_at[lt]'), lte: query.time('created_at[lte]') };
     const memoryStoreId = query.get('memory_store_id');
     const deploymentId = query.get('deployment_id');
-    const items = [...emu.state.sessions.values()].filter((rt) => {
+    const where = (rt: SessionRuntime) => {
       const s = rt.session;
-      if (!includeArchived && s.archived_at) return false;
       if (agentId && s.agent.id !== agentId) return false;
       if (agentVersion !== undefined && s.agent.version !== agentVersion) return false;
       if (statuses.length && !statuses.includes(s.status)) return false;
       if (deploymentId && s.deployment_id !== deploymentId) return false;
       if (memoryStoreId && !s.resources.some((r) => r.type === 'memory_store' && r.memory_store_id === memoryStoreId)) return false;
-      const t = Date.parse(s.created_at);
-      if (bounds.gt !== undefined && !(t > bounds.gt)) return false;
-      if (bounds.gte !== undefined && !(t >= bounds.gte)) return false;
-      if (bounds.lt !== undefined && !(t < bounds.lt)) return false;
-      if (bounds.lte !== undefined && !(t <= bounds.lte)) return false;
       return true;
+    };
+    // Map iteration order is insertion (= id) order, so the sessions are already ascending.
+    const page = listPage(query, [...emu.state.sessions.values()], (rt) => rt.session, {
+      bounds: ['gt', 'gte', 'lt', 'lte'], where, defaultOrder: 'desc', bidirectional: true,
     });
-    // Map iteration order is insertion (= id) order, so `items` is already ascending.
-    const page = paginate(items, (rt) => rt.id, lp, true);
     return { ...page, data: page.data.map((rt) => rt.view()) };
   });
 

@@ -6,7 +6,7 @@ import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/va
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
 import { z } from 'zod';
 import { badRequest, notFound, type Router } from '../wire/http.js';
-import { listParams, paginate } from '../wire/pagination.js';
+import { listPage } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
 import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
@@ -103,8 +103,7 @@ export function registerVaultRoutes(router: Router, emu: Emulator): void {
     return v;
   });
   router.add('GET', '/v1/vaults', 'managed', ({ query }) => {
-    const inc = query.bool('include_archived') ?? false;
-    return paginate(sortedById(emu.state.vaults.values()).filter((v) => inc || !v.archived_at), (v) => v.id, listParams(query));
+    return listPage(query, sortedById(emu.state.vaults.values()), (v) => v);
   });
   router.add('POST', '/v1/vaults/:id/archive', 'managed', ({ params }) => {
     const v = getVault(params.id!);
@@ -156,10 +155,8 @@ export function registerVaultRoutes(router: Router, emu: Emulator): void {
   });
   router.add('GET', '/v1/vaults/:vid/credentials', 'managed', ({ params, query }) => {
     getVault(params.vid!);
-    const inc = query.bool('include_archived') ?? false;
-    const items = sortedById([...emu.state.credentials.values()].map((r) => r.credential))
-      .filter((c) => c.vault_id === params.vid && (inc || !c.archived_at));
-    return paginate(items, (c) => c.id, listParams(query));
+    const items = sortedById([...emu.state.credentials.values()].map((r) => r.credential));
+    return listPage(query, items, (c) => c, { where: (c) => c.vault_id === params.vid });
   });
   router.add('POST', '/v1/vaults/:vid/credentials/:cid/archive', 'managed', ({ params }) => {
     const c = getCred(params.vid!, params.cid!).credential;

@@ -100,3 +100,47 @@ export function paginate<T>(
   }
   return out;
 }
+
+/** The fields the shared list filters read. */
+export interface Listed {
+  id: string;
+  created_at: string;
+  archived_at?: string | null;
+}
+
+export type CreatedBound = 'gt' | 'gte' | 'lt' | 'lte';
+
+const inBound: Record<CreatedBound, (t: number, b: number) => boolean> = {
+  gt: (t, b) => t > b,
+  gte: (t, b) => t >= b,
+  lt: (t, b) => t < b,
+  lte: (t, b) => t <= b,
+};
+
+/**
+ * A resource list (agents, environments, sessions, vaults, credentials, memory stores): drops
+ * archived items unless `include_archived`, keeps those inside the `created_at[...]` bounds the
+ * route accepts (only the ones its SDK `*ListParams` names), then the route's own `where`, and
+ * pages the rest by id. `itemsAsc` must be sorted ascending by id.
+ */
+export function listPage<T>(
+  query: Query,
+  itemsAsc: readonly T[],
+  record: (item: T) => Listed,
+  opts: { bounds?: readonly CreatedBound[]; where?: (item: T) => boolean; defaultOrder?: Order; bidirectional?: boolean } = {},
+): PageOut<T> {
+  const lp = listParams(query, { defaultOrder: opts.defaultOrder });
+  const includeArchived = query.bool('include_archived') ?? false;
+  const bounds = (opts.bounds ?? []).flatMap((b) => {
+    const v = query.time(`created_at[${b}]`);
+    return v === undefined ? [] : [{ test: inBound[b], v }];
+  });
+  const items = itemsAsc.filter((item) => {
+    const r = record(item);
+    if (!includeArchived && r.archived_at) return false;
+    const t = Date.parse(r.created_at);
+    if (!bounds.every((b) => b.test(t, b.v))) return false;
+    return opts.where?.(item) ?? true;
+  });
+  return paginate(items, (item) => record(item).id, lp, opts.bidirectional);
+}
