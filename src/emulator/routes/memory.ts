@@ -2,32 +2,12 @@
 import { createHash } from 'node:crypto';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
-import { z } from 'zod';
 import { ApiError, badRequest, notFound, type Query, type Router } from '../wire/http.js';
 import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
-import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
-
-const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
-const storeCreate = z.strictObject({
-  name: z.string().min(1).max(255).refine(noControl, 'must not contain control characters'),
-  description: z.string().max(1024).optional(),
-  metadata: metadataCreate.optional(),
-});
-const storeUpdate = z.strictObject({
-  name: z.string().min(1).max(255).refine(noControl, 'must not contain control characters').optional(),
-  description: z.string().max(1024).nullish(),
-  metadata: metadataPatch.nullish(),
-});
-const memPath = z.string().min(2).max(1024).regex(/^\/[^/]/, "must start with '/' followed by a name").refine((p) => !p.endsWith('/'), "must not end with '/'");
-const content = z.string().nullable().refine((c) => c === null || Buffer.byteLength(c) <= 102_400, 'at most 102,400 bytes');
-const memoryCreate = z.strictObject({ path: memPath, content });
-const memoryUpdate = z.strictObject({
-  path: memPath.optional(),
-  content: content.optional(),
-  precondition: z.strictObject({ type: z.literal('content_sha256'), content_sha256: z.string().optional() }).optional(),
-});
+import { parseBody } from '../contract/validate.js';
+import { memoryCreate, memoryUpdate, storeCreate, storeUpdate } from '../contract/validate-stores.js';
 
 type StoredMemory = BetaManagedAgentsMemory & { content: string | null };
 

@@ -1,14 +1,11 @@
 /** Session resources and threads (contract §1.3, §2.4, §2.5). A session has one primary thread. */
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
-import { z } from 'zod';
 import { badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
 import { getSession, makeResource } from './sessions.js';
 import type { Emulator } from './context.js';
 import { parseBody } from '../contract/validate.js';
-
-const resourceAdd = z.strictObject({ type: z.literal('file'), file_id: z.string().min(1), mount_path: z.string().nullish() });
-const resourceUpdate = z.strictObject({ authorization_token: z.string().min(1) });
+import { resourceAdd, resourceUpdate } from '../contract/validate-stores.js';
 
 function resourceId(r: BetaManagedAgentsSessionResource): string {
   return (r as { id?: string }).id ?? '';

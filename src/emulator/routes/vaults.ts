@@ -4,47 +4,17 @@
  */
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import { z } from 'zod';
 import { badRequest, notFound, type Router } from '../wire/http.js';
 import { listPage } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById } from '../runtime/state.js';
-import { metadataCreate, metadataPatch, parseBody } from '../contract/validate.js';
-
-const vaultCreate = z.strictObject({ display_name: z.string().min(1).max(255), metadata: metadataCreate.optional() });
-const vaultUpdate = z.strictObject({ display_name: z.string().min(1).max(255).optional(), metadata: metadataPatch.nullish() });
-
-const tokenAuth = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
-  z.strictObject({ type: z.literal('client_secret_basic'), client_secret: z.string().min(1) }),
-  z.strictObject({ type: z.literal('client_secret_post'), client_secret: z.string().min(1) }),
-]);
-const networking = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('unrestricted') }),
-  z.strictObject({ type: z.literal('limited'), allowed_hosts: z.array(z.string()).max(16) }),
-]);
-const authCreate = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('mcp_oauth'), access_token: z.string().min(1), mcp_server_url: z.string().min(1), expires_at: z.string().nullish(),
-    refresh: z.strictObject({
-      client_id: z.string().min(1), refresh_token: z.string().min(1), token_endpoint: z.string().min(1), token_endpoint_auth: tokenAuth,
-      resource: z.string().nullish(), scope: z.string().nullish(),
-    }).nullish(),
-  }),
-  z.strictObject({ type: z.literal('static_bearer'), token: z.string().min(1), mcp_server_url: z.string().min(1) }),
-  z.strictObject({
-    type: z.literal('environment_variable'), secret_name: z.string().min(1), secret_value: z.string().min(1), networking,
-    injection_location: z.strictObject({ body: z.boolean().optional(), header: z.boolean().optional() }).optional(),
-  }),
-]);
-const authUpdate = z.looseObject({ type: z.enum(['mcp_oauth', 'static_bearer', 'environment_variable']) });
-const credentialCreate = z.strictObject({ auth: authCreate, display_name: z.string().max(255).nullish(), metadata: metadataCreate.optional() });
-const credentialUpdate = z.strictObject({ auth: authUpdate.optional(), display_name: z.string().max(255).nullish(), metadata: metadataPatch.nullish() });
+import { parseBody } from '../contract/validate.js';
+import { credentialCreate, credentialUpdate, vaultCreate, vaultUpdate, type AuthCreate } from '../contract/validate-stores.js';
 
 type Auth = BetaManagedAgentsCredential['auth'];
 
 /** Splits create params into the public auth shape and the write-only secrets. */
-function splitAuth(a: z.output<typeof authCreate>): { auth: Auth; secrets: Record<string, unknown> } {
+function splitAuth(a: AuthCreate): { auth: Auth; secrets: Record<string, unknown> } {
   if (a.type === 'mcp_oauth') {
     const refresh = a.refresh
       ? {
