@@ -81,7 +81,8 @@ function tsLiteral(node: ts.Expression): unknown {
   throw new Error(`unsupported expression ${node.getText()}`);
 }
 
-describe('docs/clients.md snippets', () => {
+// Each test spawns npx and a server: generous under a loaded CI machine (no timing is asserted).
+describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
   it('Claude Code: `claude mcp add` lines parse and their commands run', async () => {
     const lines = snippet('claude-code-cli').text.split('\n');
     expect(lines.length).toBe(2);
@@ -164,7 +165,7 @@ describe('docs/clients.md snippets', () => {
   });
 });
 
-it('npx resolves the installed package offline (what the snippet runs is this package)', () => {
+it('npx resolves the installed package offline (what the snippets run is this package)', { timeout: 120_000 }, () => {
   const out = execFileSync('npx', ['-y', 'managed-agents-mcp', '--version'], { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
   expect(out.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
 });

@@ -47,7 +47,7 @@ async function listBundleTools(userConfig: Record<string, string | boolean>) {
   }
 }
 
-describe('.mcpb bundle', () => {
+describe('.mcpb bundle', { timeout: 120_000 }, () => {
   it('holds a manifest that mcpb validates, and the server', () => {
     expect(validateManifest(path.join(unpacked, 'manifest.json'))).toBe(true);
     expect(manifest.version).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);

@@ -26,7 +26,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npm package', () => {
+describe('npm package', { timeout: 120_000 }, () => {
   it('ships the bundled bin, the emulator entry with its types, LICENSE and server.json, and nothing to install', () => {
     for (const f of ['dist/managed-agents-mcp.mjs', 'dist/emulator.mjs', 'dist/emulator/index.d.ts', 'LICENSE', 'README.md', 'server.json']) {
       expect(packed.files).toContain(f);
@@ -116,5 +116,5 @@ describe('npm package', () => {
     const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
-  }, 120_000);
+  });
 });
