@@ -2,18 +2,24 @@
 // one ESM file, dist/managed-agents-mcp.mjs — the package's bin. Why: start-up was dominated by
 // resolving and loading hundreds of modules (importing @anthropic-ai/sdk alone took ~130 ms);
 // one minified file starts in about half the time (`npm run bench`, figure 1).
+//
+// It also bundles the emulator (dist/emulator/index.js) into dist/emulator.mjs, the package's
+// `managed-agents-mcp/emulator` entry. With both self-contained the package has no runtime
+// dependencies to install: `npx` fetches one tarball and starts (README, "Install").
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const ENTRY = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-export const BUNDLE = fileURLToPath(new URL('../dist/managed-agents-mcp.mjs', import.meta.url));
+const dist = (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+export const ENTRY = dist('cli.js');
+export const BUNDLE = dist('managed-agents-mcp.mjs');
+export const EMULATOR_ENTRY = dist('emulator/index.js');
+export const EMULATOR_BUNDLE = dist('emulator.mjs');
 
-export async function bundle({ minify = true } = {}) {
-  const t0 = performance.now();
+async function bundleOne(entry, outfile, { minify }) {
   await build({
-    entryPoints: [ENTRY],
-    outfile: BUNDLE,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -26,11 +32,24 @@ export async function bundle({ minify = true } = {}) {
       js: "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);",
     },
   });
+}
+
+export async function bundle({ minify = true } = {}) {
+  const t0 = performance.now();
+  await bundleOne(ENTRY, BUNDLE, { minify });
   chmodSync(BUNDLE, 0o755);
   return { ms: performance.now() - t0, file: BUNDLE };
 }
 
+/** The emulator entry is not minified: importers read its stack traces. */
+export async function bundleEmulator() {
+  const t0 = performance.now();
+  await bundleOne(EMULATOR_ENTRY, EMULATOR_BUNDLE, { minify: false });
+  return { ms: performance.now() - t0, file: EMULATOR_BUNDLE };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const r = await bundle();
-  process.stderr.write(`bundled dist/cli.js → ${r.file} in ${r.ms.toFixed(0)} ms\n`);
+  for (const [what, r] of [['dist/cli.js', await bundle()], ['dist/emulator/index.js', await bundleEmulator()]]) {
+    process.stderr.write(`bundled ${what} → ${r.file} in ${r.ms.toFixed(0)} ms\n`);
+  }
 }
