@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, parseConfig, type Config } from './config.js';
+import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -41,8 +41,8 @@ async function serve(config: Config): Promise<void> {
     // Never send a real key anywhere it is not needed, the local emulator included.
     apiKey = 'emulator-key';
     log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
-  } else if (!config.apiKey && !config.authToken) {
-    log.warn('no ANTHROPIC_API_KEY set: API tools will return an error until one is configured (or use --emulator)');
+  } else {
+    for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),
