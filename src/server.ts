@@ -89,8 +89,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
         } finally {
-          // Runs before the result is sent: the last coalesced progress message goes out first.
-          progress.done();
+          // Runs before the result is sent: no progress message may follow it or share its read.
+          await progress.done();
         }
       },
     );
@@ -117,6 +117,16 @@ function registerInputSecrets(value: unknown, key = ''): void {
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Quiet time between the last progress notification and the result. Clients on the MCP TypeScript
+ * SDK (Claude Code among them) handle a notification a microtask after the message that carried
+ * it, but a response at once: a notification read in the same chunk as its call's result finds its
+ * token gone and is reported as an error ("Received a progress notification for an unknown
+ * token"). So what is still pending when the result is ready is dropped (the result says it all),
+ * and a result that follows a notification closely waits this long, so the two do not arrive in
+ * one read.
+ */
+const PROGRESS_QUIET_MS = 20;
 
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
@@ -130,6 +140,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   let pending: string | undefined;
   let skipped = 0;
   let timer: NodeJS.Timeout | undefined;
+  let finished = false;
   const send = (message: string) => {
     count++;
     lastSent = Date.now();
@@ -139,7 +150,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   };
   const flush = () => {
     timer = undefined;
-    if (pending === undefined) return;
+    if (pending === undefined || finished) return;
     const more = skipped > 1 ? ` (+${skipped - 1} more)` : '';
     send(pending + more);
     pending = undefined;
@@ -147,16 +158,19 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   };
   return {
     report(message: string) {
-      if (token === undefined) return;
+      if (token === undefined || finished) return;
       if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
       pending = message;
       skipped++;
       timer ??= setTimeout(flush, Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastSent)));
     },
-    /** Sends what is still coalesced (before the result goes out) and stops the timer. */
-    done() {
+    /** The result is ready: drops what is pending, stops for good, and keeps the result clear of the last notification. */
+    async done(): Promise<void> {
+      finished = true;
       if (timer) clearTimeout(timer);
-      flush();
+      pending = undefined;
+      const since = Date.now() - lastSent;
+      if (count > 0 && since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
     },
   };
 }
