@@ -77,13 +77,11 @@ export function createServer(opts: ServerOptions): CreatedServer {
         const progress = progressReporter(extra);
         const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report };
         try {
-          registerInputSecrets(args);
+          for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
           const { structured, text } = await tool.handler(args as any, ctx);
+          // Redacted inside, before any clipping.
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
-          return {
-            content: [{ type: 'text' as const, text: redact(capped.text) }],
-            structuredContent: redactJson(capped.structured, capped.json),
-          };
+          return { content: [{ type: 'text' as const, text: capped.text }], structuredContent: capped.structured };
         } catch (err) {
           const message = errorText(tool.name, err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
@@ -96,23 +94,6 @@ export function createServer(opts: ServerOptions): CreatedServer {
     );
   }
   return { server, api, tools };
-}
-
-/**
- * Values the caller passes under secret-looking keys (a GitHub `authorization_token` in
- * `resources`, say) join the redaction list before anything runs, so an API error that quotes
- * them back, or a log line, cannot leak them.
- */
-function registerInputSecrets(value: unknown, key = ''): void {
-  if (typeof value === 'string') {
-    // Keys that name a secret value (access_token, secret_value, client_secret, token, ...), not
-    // ones that merely mention one (secret_name, token_endpoint).
-    if (/(^|_)(token|secret|secret_value|password|passphrase|api_?key)$/i.test(key)) registerSecret(value);
-  } else if (Array.isArray(value)) {
-    for (const v of value) registerInputSecrets(v, key);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) registerInputSecrets(v, k);
-  }
 }
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
@@ -173,12 +154,6 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
       if (count > 0 && since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
     },
   };
-}
-
-/** Redacts secrets inside a structured result (a copy only when something was found). */
-function redactJson(value: Record<string, unknown>, json = JSON.stringify(value)): Record<string, unknown> {
-  const clean = redact(json);
-  return clean === json ? value : JSON.parse(clean);
 }
 
 function linkSignals(a: AbortSignal, b?: AbortSignal): AbortSignal {

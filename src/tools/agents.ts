@@ -17,6 +17,7 @@ import {
   toolsInput,
 } from './agent-config.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
+import { redactedHead } from '../log.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
 
@@ -181,7 +182,7 @@ export const agentTools = [
           inference_geo: m?.inference_geo,
         },
         description: ag.description ?? undefined,
-        system: clipped ? `${system!.slice(0, SYSTEM_MAX)}…[clipped ${clipped} chars]` : system,
+        system: clipped ? `${redactedHead(system!, SYSTEM_MAX)}…[clipped ${clipped} chars]` : system,
         system_clipped_chars: clipped || undefined,
         tools: (ag.tools ?? []).map(forUpdate),
         mcp_servers: ag.mcp_servers as unknown as Record<string, unknown>[],
@@ -203,7 +204,7 @@ export const agentTools = [
         text:
           `Agent ${ag.id} v${ag.version} "${ag.name}" (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
           (toolLines.length ? `\ntools: ${toolLines.join(' | ')}` : '') +
-          (system ? `\nsystem (${system.length} chars): ${system.slice(0, 200)}${system.length > 200 ? '…' : ''}` : ''),
+          (system ? `\nsystem (${system.length} chars): ${redactedHead(system, 200)}${system.length > 200 ? '…' : ''}` : ''),
       };
     },
   }),

@@ -37,6 +37,12 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   output: O;
   /** The result is small by construction: no `truncated` field is advertised for it. */
   bounded?: true;
+  /**
+   * The credential values among the arguments (keys, tokens, secret values): redacted from every
+   * result, error and log from the call on. Only these: an argument merely named `token` (in
+   * `metadata`, say) is data, not a secret.
+   */
+  secrets?(args: z.infer<z.ZodObject<I>>): (string | undefined)[];
   handler(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
 }
 

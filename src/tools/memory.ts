@@ -6,6 +6,7 @@ import type {
 import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
 const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
@@ -155,7 +156,7 @@ export const memoryTools = [
       const full = m.content ?? '';
       const clipped = full.length > MAX_CONTENT_CHARS;
       const content = clipped
-        ? `${full.slice(0, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
+        ? `${redactedHead(full, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
         : full;
       const structured = compact({
         memory_id: m.id,

@@ -92,6 +92,7 @@ export const sessionTools = [
       budget_usd: z.number().optional(),
       turn: freeObject().optional(), // the turn digest, as send_message returns it
     },
+    secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
       let env = a.environment_id
         ? { id: a.environment_id, source: 'argument' as const }

@@ -64,6 +64,8 @@ const credentialShape = {
   archived: z.boolean().optional(),
 };
 
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
 /** Only the public fields of a credential, picked one by one: nothing secret can slip through. */
 function credentialSummary(c: Credential) {
   const a = c.auth as any;
@@ -180,6 +182,11 @@ export const vaultTools = [
       metadata: metadataSchema,
     },
     output: { vault_id: z.string(), ...credentialShape, hint: z.string() },
+    secrets: ({ auth }) => {
+      const a = auth as any;
+      const refresh = a?.refresh as any;
+      return [a?.token, a?.secret_value, a?.access_token, refresh?.refresh_token, refresh?.token_endpoint_auth?.client_secret].map(str);
+    },
     handler: async (a, ctx) => {
       const parsed = parseStrict('create_credential', 'auth', authStrict, a.auth);
       const auth =
