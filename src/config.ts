@@ -59,7 +59,7 @@ export class ConfigError extends Error {}
 export const MIN_OUTPUT_CHARS = 4000;
 
 export const USAGE = `Usage: managed-agents-mcp [options]            stdio MCP server for Claude Managed Agents
-       managed-agents-mcp emulator [--port N] [--host H]   run the local API emulator
+       managed-agents-mcp emulator [--port N] [--host H] [--allow-remote]   run the local API emulator
 
 Options:
   --emulator                 start the local emulator in-process and use it (no key, no spend)
@@ -77,6 +77,9 @@ Options:
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
   -h, --help                 show this help
   -v, --version              print the version
+
+Emulator: loopback only (127.0.0.1:4010 by default; --port 0 picks a free port). --allow-remote
+permits a non-loopback --host, and then clients must present the key in MANAGED_AGENTS_EMULATOR_KEY.
 
 Credentials come from the environment only (never a flag, so they stay out of process lists):
   MANAGED_AGENTS_API_KEY (sent to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint), or

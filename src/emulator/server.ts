@@ -8,6 +8,7 @@ import {
   ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RouteContext,
 } from './http.js';
 import { FaultTable } from './faults.js';
+import { foreignRequest } from './guard.js';
 import { requestId as newRequestId } from './ids.js';
 import { State, defaultSettings, type EmulatorSettings } from './state.js';
 import { registerAgentRoutes } from './routes-agents.js';
@@ -40,6 +41,8 @@ export interface Emulator {
 
 export interface ServerOptions {
   apiKey?: string;
+  /** Bound to a non-loopback interface on purpose: any Host is accepted, and admin routes need the key too. */
+  remote?: boolean;
   settings?: Partial<EmulatorSettings>;
 }
 
@@ -88,7 +91,18 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
     const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = new Query(q >= 0 ? rawUrl.slice(q + 1) : '');
 
-    if (rawPath.startsWith('/_emulator')) return handleAdmin(req, res, method, rawPath, query, rid);
+    const foreign = foreignRequest(req, opts.remote ?? false);
+    if (foreign) return sendError(res, new ApiError(403, 'permission_error', foreign), rid);
+    if (rawPath.startsWith('/_emulator')) {
+      if (opts.remote) {
+        try {
+          checkAuth(req, opts.apiKey);
+        } catch (err) {
+          return sendError(res, err as ApiError, rid);
+        }
+      }
+      return handleAdmin(req, res, method, rawPath, query, rid);
+    }
 
     const entry: RequestLogEntry = { method, path: rawPath, query: query.toObject(), status: 0, time: new Date().toISOString() };
     emu.log.push(entry);
