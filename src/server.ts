@@ -5,13 +5,13 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, type AnyTool, type ToolContext } from './tools/define.js';
+import { annotationsFor, inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
@@ -68,8 +68,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() },
+        inputSchema: inputSchemaOf(tool),
+        outputSchema: outputShape(tool),
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
@@ -93,7 +93,33 @@ export function createServer(opts: ServerOptions): CreatedServer {
       },
     );
   }
+  // Our own tools/list, computed once: the SDK's would add a `$schema` to every schema and
+  // `execution: {taskSupport: "forbidden"}` (the spec's default) to every tool, ~560 tokens of
+  // the default list that every client pays for and no client needs.
+  const listed = listedTools(tools);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   return { server, api, tools };
+}
+
+function outputShape(tool: AnyTool): z.ZodRawShape {
+  return tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() };
+}
+
+/** tools/list as the MCP SDK would render it (zod → JSON Schema draft-07), minus what no client needs. */
+export function listedTools(tools: AnyTool[]): Tool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
+    outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
+    annotations: annotationsFor(tool),
+  }));
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+  return rest;
 }
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
@@ -158,9 +184,4 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
 
 function linkSignals(a: AbortSignal, b?: AbortSignal): AbortSignal {
   return b ? AbortSignal.any([a, b]) : a;
-}
-
-/** Zod → JSON Schema for the surface snapshot and README table, exactly as the SDK lists them. */
-export function inputJsonSchema(tool: AnyTool): unknown {
-  return z.toJSONSchema(z.object(tool.input));
 }

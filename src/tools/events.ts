@@ -58,7 +58,7 @@ export type EventTypesMissingFromList = AssertNever<Exclude<SdkEventType, (typeo
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-const eventType = z.string().superRefine((t, issue) => {
+const eventType = z.string().max(64).superRefine((t, issue) => {
   if (EVENT_TYPE_SET.has(t)) return;
   const tail = t.split('.').pop() ?? t;
   const near = EVENT_TYPES.filter((k) => k.includes(tail));

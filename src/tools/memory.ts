@@ -10,7 +10,7 @@ import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
 const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
-const sha256 = z.string().refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
+const sha256 = z.string().max(64).refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
 
 /** Characters of memory content a result carries at most; the rest is cut with a marker. */
 export const MAX_CONTENT_CHARS = 20_000;
@@ -187,6 +187,7 @@ export const memoryTools = [
       path: memoryPath.describe('e.g. /notes/todo.md.'),
       content: z
         .string()
+        .max(102_400)
         .refine((c) => Buffer.byteLength(c, 'utf8') <= 102_400, 'content: at most 102,400 bytes')
         .describe('Full new content (≤ 100 KB).'),
       memory_id: memoryId.optional().describe('Update this memory (mem_…) instead of creating one.'),
