@@ -9,7 +9,7 @@ export async function benchHeapCap({ emu, sdk, cli, capMiB = 20, turnEvents = 20
   const fx = await fixtures(sdk);
   const session = await newSession(sdk, fx);
   const child = spawn(process.execPath, [`--max-old-space-size=${capMiB}`, cli, '--base-url', emu.url], {
-    env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
+    env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   let exit = null;

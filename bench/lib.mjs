@@ -88,7 +88,7 @@ export async function connectServer(emu, { cli = CLI, args = [] } = {}) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cli, '--base-url', emu.url, ...args],
-    env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
+    env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
     stderr: 'pipe',
   });
   let tail = '';

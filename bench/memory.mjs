@@ -90,7 +90,7 @@ export async function benchMemory({ emu, sdk, cli, reps = 3, turnSizes = [1_000,
  */
 async function liveHeap(emu, cli, op) {
   const child = spawn(process.execPath, ['--trace-gc', cli, '--base-url', emu.url], {
-    env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
+    env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   let buf = '';

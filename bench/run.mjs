@@ -7,7 +7,7 @@
 //   npm run bench -- --only startup,tokens
 //
 // Set-up: the emulator runs inside this bench process (so its CPU is not the server's); the server
-// is a separate child, `node dist/cli.js --base-url <emulator> ` with ANTHROPIC_API_KEY=bench-key,
+// is a separate child, `node dist/cli.js --base-url <emulator> ` with MANAGED_AGENTS_API_KEY=bench-key,
 // driven over stdio by the MCP SDK client. Loopback only. Every count and wait is bounded.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

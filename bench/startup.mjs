@@ -74,7 +74,7 @@ function startOnce(args, env) {
 
 export async function benchStartup({ runs = 15, emuUrl }) {
   const variants = [
-    { key: 'ours', label: 'ours (dist/cli.js)', args: [CLI, '--base-url', emuUrl], env: childEnv({ ANTHROPIC_API_KEY: API_KEY }) },
+    { key: 'ours', label: 'ours (dist/cli.js)', args: [CLI, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) },
     { key: 'reference', label: 'reference (server-everything stdio)', args: [REFERENCE, 'stdio'], env: childEnv() },
   ];
   if (existsSync(BUNDLE)) {
@@ -82,7 +82,7 @@ export async function benchStartup({ runs = 15, emuUrl }) {
       key: 'bundled',
       label: 'ours bundled (dist/managed-agents-mcp.mjs)',
       args: [BUNDLE, '--base-url', emuUrl],
-      env: childEnv({ ANTHROPIC_API_KEY: API_KEY }),
+      env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
     });
   }
   // Warm the OS file cache once for each, untimed.

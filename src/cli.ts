@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, parseConfig, type Config } from './config.js';
+import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -41,8 +41,8 @@ async function serve(config: Config): Promise<void> {
     // Never send a real key anywhere it is not needed, the local emulator included.
     apiKey = 'emulator-key';
     log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
-  } else if (!config.apiKey && !config.authToken) {
-    log.warn('no ANTHROPIC_API_KEY set: API tools will return an error until one is configured (or use --emulator)');
+  } else {
+    for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),
@@ -76,7 +76,12 @@ async function runEmulator(argv: string[]): Promise<void> {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     process.stderr.write(`managed-agents-mcp emulator: ${(err as Error).message}\n\n${USAGE}\n`);
@@ -88,11 +93,23 @@ async function runEmulator(argv: string[]): Promise<void> {
     process.stderr.write(`managed-agents-mcp emulator: --port must be 0–65535\n`);
     process.exit(2);
   }
-  const { startEmulator } = await import('./emulator/index.js');
-  const emu = await startEmulator({ port, host: values.host ?? '127.0.0.1' });
+  const { startEmulator, EmulatorConfigError } = await import('./emulator/index.js');
+  const apiKey = process.env.MANAGED_AGENTS_EMULATOR_KEY || undefined;
+  let emu;
+  try {
+    emu = await startEmulator({ port, host: values.host ?? '127.0.0.1', allowRemote: values['allow-remote'], apiKey });
+  } catch (err) {
+    // One line, no stack: these are the user's to fix.
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof EmulatorConfigError) process.stderr.write(`managed-agents-mcp emulator: ${e.message}\n`);
+    else if (e.code === 'EADDRINUSE') process.stderr.write(`managed-agents-mcp emulator: port ${port} is in use; pass --port 0 to pick a free one\n`);
+    else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') process.stderr.write(`managed-agents-mcp emulator: cannot listen on ${values.host}: ${e.code}\n`);
+    else throw err;
+    process.exit(err instanceof EmulatorConfigError ? 2 : 1);
+  }
   process.stdout.write(`${emu.url}\n`);
   process.stderr.write(
-    `Managed Agents emulator listening. Point the SDK or this server at it:\n  ANTHROPIC_BASE_URL=${emu.url} ANTHROPIC_API_KEY=any-key\nCtrl-C to stop.\n`,
+    `Managed Agents emulator listening. Point the SDK or this server at it:\n  MANAGED_AGENTS_BASE_URL=${emu.url} MANAGED_AGENTS_API_KEY=${apiKey ? '<MANAGED_AGENTS_EMULATOR_KEY>' : 'any-key'}\nCtrl-C to stop.\n`,
   );
   const stop = () => void emu.close().finally(() => process.exit(0));
   process.on('SIGINT', stop);

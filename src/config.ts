@@ -2,13 +2,15 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
+import { isLoopbackHost } from './loopback.js';
 
 /**
  * Configuration: defaults < environment < CLI flags. One module, validated with zod.
  *
  * `MANAGED_AGENTS_*` variables win over `ANTHROPIC_*` ones because MCP clients such as Claude Code
  * pass their own environment to the server, and their `ANTHROPIC_BASE_URL` may point at a model
- * gateway rather than the Managed Agents API (mcp-notes.md).
+ * gateway rather than the Managed Agents API. A key is only ever sent to a base URL of its own
+ * family (see `resolveEndpoint`), so an inherited gateway URL never receives a key set for us.
  */
 
 export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] as const;
@@ -19,6 +21,15 @@ export interface Config {
   apiKey?: string;
   authToken?: string;
   baseURL?: string;
+  /** The variable the key (or token) came from, and the flag/variable of the base URL: for the start-up log. */
+  keySource?: string;
+  baseURLSource?: string;
+  /** A base URL that was set but not used, because it pairs with the other key family. */
+  ignoredBaseURL?: string;
+  /** Why a key that is set is not used (it would go to a base URL of the other family). */
+  keyRefused?: string;
+  /** Allow a plain-http base URL to a host other than this machine (the key travels in clear text). */
+  allowInsecureHttp: boolean;
   /** Start the local emulator in-process and point the client at it. */
   emulator: boolean;
   readOnly: boolean;
@@ -45,12 +56,17 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+export const MIN_OUTPUT_CHARS = 4000;
+
 export const USAGE = `Usage: managed-agents-mcp [options]            stdio MCP server for Claude Managed Agents
-       managed-agents-mcp emulator [--port N] [--host H]   run the local API emulator
+       managed-agents-mcp emulator [--port N] [--host H] [--allow-remote]   run the local API emulator
 
 Options:
   --emulator                 start the local emulator in-process and use it (no key, no spend)
-  --base-url URL             API base URL (env MANAGED_AGENTS_BASE_URL, ANTHROPIC_BASE_URL)
+  --base-url URL             API base URL (env MANAGED_AGENTS_BASE_URL; ANTHROPIC_BASE_URL only
+                             with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN)
+  --allow-insecure-http      allow an http:// base URL that is not this machine (env
+                             MANAGED_AGENTS_ALLOW_INSECURE_HTTP=1): the key would travel unencrypted
   --read-only                expose only tools that do not change state (env MANAGED_AGENTS_READ_ONLY=1)
   --toolsets LIST            comma-separated: core (default), agents, environments, sessions,
                              vaults, memory, files, or all (env MANAGED_AGENTS_TOOLSETS)
@@ -58,12 +74,16 @@ Options:
   --timeout S                default seconds a turn is followed before returning (default 45)
   --max-retries N            retries for safe requests (default 2)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
-  --max-output-chars N       cap on one tool result (default 40000)
+  --max-output-chars N       cap on one tool result (default 40000, at least 4000)
   -h, --help                 show this help
   -v, --version              print the version
 
+Emulator: loopback only (127.0.0.1:4010 by default; --port 0 picks a free port). --allow-remote
+permits a non-loopback --host, and then clients must present the key in MANAGED_AGENTS_EMULATOR_KEY.
+
 Credentials come from the environment only (never a flag, so they stay out of process lists):
-  MANAGED_AGENTS_API_KEY or ANTHROPIC_API_KEY, or ANTHROPIC_AUTH_TOKEN.`;
+  MANAGED_AGENTS_API_KEY (sent to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint), or
+  ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN (sent to ANTHROPIC_BASE_URL or the default endpoint).`;
 
 const priceTableSchema = z.object({
   models: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })),
@@ -95,11 +115,11 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 }
 
-function positiveNumber(name: string, v: string | undefined, fallback: number, { integer = false } = {}): number {
+function positiveNumber(name: string, v: string | undefined, fallback: number, { integer = false, min = 0 } = {}): number {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new ConfigError(`${name} must be a ${integer ? 'whole ' : ''}number ≥ 0, got '${v}'`);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${name} must be a ${integer ? 'whole ' : ''}number ≥ ${min}, got '${v}'`);
   }
   return n;
 }
@@ -127,6 +147,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
       options: {
         emulator: { type: 'boolean' },
         'base-url': { type: 'string' },
+        'allow-insecure-http': { type: 'boolean' },
         'read-only': { type: 'boolean' },
         toolsets: { type: 'string' },
         'default-environment': { type: 'string' },
@@ -148,11 +169,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
   const priceFile = f['price-table'] ?? env.MANAGED_AGENTS_PRICE_TABLE;
   const turnTimeoutS = positiveNumber('--timeout', f.timeout ?? env.MANAGED_AGENTS_TIMEOUT_S, 45);
   if (turnTimeoutS <= 0) throw new ConfigError('--timeout must be > 0');
+  const emulator = Boolean(f.emulator) || truthy(env.MANAGED_AGENTS_EMULATOR);
+  const allowInsecureHttp = Boolean(f['allow-insecure-http']) || truthy(env.MANAGED_AGENTS_ALLOW_INSECURE_HTTP);
+  const endpoint = resolveEndpoint(f['base-url'], env);
+  // The in-process emulator replaces the endpoint (and the key), so its URL is not checked.
+  if (!emulator) checkTransport(endpoint, allowInsecureHttp);
   return {
-    apiKey: env.MANAGED_AGENTS_API_KEY || env.ANTHROPIC_API_KEY || undefined,
-    authToken: env.ANTHROPIC_AUTH_TOKEN || undefined,
-    baseURL: f['base-url'] ?? (env.MANAGED_AGENTS_BASE_URL || env.ANTHROPIC_BASE_URL || undefined),
-    emulator: Boolean(f.emulator) || truthy(env.MANAGED_AGENTS_EMULATOR),
+    ...endpoint,
+    allowInsecureHttp,
+    emulator,
     readOnly: Boolean(f['read-only']) || truthy(env.MANAGED_AGENTS_READ_ONLY),
     toolsets: parseToolsets(f.toolsets ?? env.MANAGED_AGENTS_TOOLSETS),
     defaultEnvironmentId: f['default-environment'] ?? (env.MANAGED_AGENTS_DEFAULT_ENVIRONMENT || undefined),
@@ -160,10 +185,95 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     maxTurnTimeoutS: Math.max(turnTimeoutS, 600),
     maxRetries: positiveNumber('--max-retries', f['max-retries'] ?? env.MANAGED_AGENTS_MAX_RETRIES, 2, { integer: true }),
     maxRetryAfterS: 30,
-    maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true }),
+    // Below ~1,000 tokens a single turn digest or a truncation note no longer fits.
+    maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true, min: MIN_OUTPUT_CHARS }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
   };
+}
+
+type Endpoint = Pick<Config, 'apiKey' | 'authToken' | 'baseURL' | 'keySource' | 'baseURLSource' | 'ignoredBaseURL' | 'keyRefused'>;
+
+/**
+ * Pairs a key with the base URL of its own family only: `MANAGED_AGENTS_API_KEY` with `--base-url`,
+ * `MANAGED_AGENTS_BASE_URL` or the default endpoint; `ANTHROPIC_API_KEY` / `ANTHROPIC_AUTH_TOKEN`
+ * with `ANTHROPIC_BASE_URL` or the default. An MCP client hands its own `ANTHROPIC_*` environment
+ * to the server, so mixing families would send a key to a host nobody chose for it. A URL set for
+ * our family with only an `ANTHROPIC_*` key is refused rather than swapped for the default
+ * endpoint: the user meant that URL (often the emulator), and real spend is the wrong surprise.
+ */
+export function resolveEndpoint(flagURL: string | undefined, env: NodeJS.ProcessEnv): Endpoint {
+  const ours = flagURL !== undefined ? { url: flagURL, from: '--base-url' } : env.MANAGED_AGENTS_BASE_URL ? { url: env.MANAGED_AGENTS_BASE_URL, from: 'MANAGED_AGENTS_BASE_URL' } : undefined;
+  const theirs = env.ANTHROPIC_BASE_URL ? { url: env.ANTHROPIC_BASE_URL, from: 'ANTHROPIC_BASE_URL' } : undefined;
+  if (env.MANAGED_AGENTS_API_KEY) {
+    return {
+      apiKey: env.MANAGED_AGENTS_API_KEY,
+      keySource: 'MANAGED_AGENTS_API_KEY',
+      baseURL: ours?.url,
+      baseURLSource: ours?.from,
+      ignoredBaseURL: theirs?.from,
+    };
+  }
+  const key = env.ANTHROPIC_API_KEY
+    ? { apiKey: env.ANTHROPIC_API_KEY, keySource: 'ANTHROPIC_API_KEY' }
+    : env.ANTHROPIC_AUTH_TOKEN
+      ? { authToken: env.ANTHROPIC_AUTH_TOKEN, keySource: 'ANTHROPIC_AUTH_TOKEN' }
+      : undefined;
+  const url = ours ?? theirs;
+  if (key && ours) {
+    return {
+      baseURL: ours.url,
+      baseURLSource: ours.from,
+      keyRefused:
+        `${ours.from} is set, but the only key is ${key.keySource}, which is sent only to ANTHROPIC_BASE_URL or the default endpoint. ` +
+        `Set MANAGED_AGENTS_API_KEY for ${ours.from} (any value for the emulator), or unset ${ours.from}.`,
+    };
+  }
+  return { ...key, baseURL: url?.url, baseURLSource: url?.from };
+}
+
+/** A plain-http URL would carry the key in clear text: only to this machine, unless allowed. */
+function checkTransport(endpoint: Endpoint, allowInsecureHttp: boolean): void {
+  if (endpoint.baseURL === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(endpoint.baseURL);
+  } catch {
+    throw new ConfigError(`${endpoint.baseURLSource} is not a URL: '${endpoint.baseURL}'`);
+  }
+  if (url.protocol === 'https:') return;
+  if (url.protocol !== 'http:') throw new ConfigError(`${endpoint.baseURLSource} must be an http(s) URL, got ${url.protocol}`);
+  if (isLoopbackHost(url.hostname) || allowInsecureHttp) return;
+  throw new ConfigError(
+    `${endpoint.baseURLSource} is plain http to ${url.host}, which would send the API key unencrypted. ` +
+      'Use https, or pass --allow-insecure-http (MANAGED_AGENTS_ALLOW_INSECURE_HTTP=1) if that is really meant.',
+  );
+}
+
+/**
+ * The start-up lines saying which host receives the key and where each came from (never the key
+ * itself): a user can see at once when a key would go somewhere unexpected.
+ */
+export function describeEndpoint(c: Config): { level: 'info' | 'warn'; text: string }[] {
+  const host = c.baseURL ? safeHost(c.baseURL) : 'https://api.anthropic.com';
+  const urlFrom = c.baseURLSource ? `from ${c.baseURLSource}` : 'the default endpoint';
+  const lines: { level: 'info' | 'warn'; text: string }[] = [];
+  if (c.keyRefused) lines.push({ level: 'warn', text: `no key is used: ${c.keyRefused}` });
+  else if (c.keySource) lines.push({ level: 'info', text: `the key from ${c.keySource} is sent to ${host} (${urlFrom})` });
+  else lines.push({ level: 'warn', text: `no API key set: API tools will return an error until MANAGED_AGENTS_API_KEY or ANTHROPIC_API_KEY is configured (or use --emulator)` });
+  if (c.ignoredBaseURL) {
+    lines.push({ level: 'warn', text: `${c.ignoredBaseURL} is ignored: it pairs only with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, and the key comes from ${c.keySource}` });
+  }
+  return lines;
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(an invalid URL)';
+  }
 }
 
 /** A config for tests and embedding: the defaults with overrides. */

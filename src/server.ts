@@ -5,13 +5,13 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, type AnyTool, type ToolContext } from './tools/define.js';
+import { annotationsFor, inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
@@ -68,8 +68,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() },
+        inputSchema: inputSchemaOf(tool),
+        outputSchema: outputShape(tool),
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
@@ -77,46 +77,63 @@ export function createServer(opts: ServerOptions): CreatedServer {
         const progress = progressReporter(extra);
         const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report };
         try {
-          registerInputSecrets(args);
+          for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
           const { structured, text } = await tool.handler(args as any, ctx);
+          // Redacted inside, before any clipping.
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
-          return {
-            content: [{ type: 'text' as const, text: redact(capped.text) }],
-            structuredContent: redactJson(capped.structured, capped.json),
-          };
+          return { content: [{ type: 'text' as const, text: capped.text }], structuredContent: capped.structured };
         } catch (err) {
           const message = errorText(tool.name, err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
         } finally {
-          // Runs before the result is sent: the last coalesced progress message goes out first.
-          progress.done();
+          // Runs before the result is sent: no progress message may follow it or share its read.
+          await progress.done();
         }
       },
     );
   }
+  // Our own tools/list, computed once: the SDK's would add a `$schema` to every schema and
+  // `execution: {taskSupport: "forbidden"}` (the spec's default) to every tool, ~560 tokens of
+  // the default list that every client pays for and no client needs.
+  const listed = listedTools(tools);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   return { server, api, tools };
 }
 
-/**
- * Values the caller passes under secret-looking keys (a GitHub `authorization_token` in
- * `resources`, say) join the redaction list before anything runs, so an API error that quotes
- * them back, or a log line, cannot leak them.
- */
-function registerInputSecrets(value: unknown, key = ''): void {
-  if (typeof value === 'string') {
-    // Keys that name a secret value (access_token, secret_value, client_secret, token, ...), not
-    // ones that merely mention one (secret_name, token_endpoint).
-    if (/(^|_)(token|secret|secret_value|password|passphrase|api_?key)$/i.test(key)) registerSecret(value);
-  } else if (Array.isArray(value)) {
-    for (const v of value) registerInputSecrets(v, key);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) registerInputSecrets(v, k);
-  }
+function outputShape(tool: AnyTool): z.ZodRawShape {
+  return tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() };
+}
+
+/** tools/list as the MCP SDK would render it (zod → JSON Schema draft-07), minus what no client needs. */
+export function listedTools(tools: AnyTool[]): Tool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
+    outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
+    annotations: annotationsFor(tool),
+  }));
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+  return rest;
 }
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Quiet time between the last progress notification and the result. Clients on the MCP TypeScript
+ * SDK (Claude Code among them) handle a notification a microtask after the message that carried
+ * it, but a response at once: a notification read in the same chunk as its call's result finds its
+ * token gone and is reported as an error ("Received a progress notification for an unknown
+ * token"). So what is still pending when the result is ready is dropped (the result says it all),
+ * and a result that follows a notification closely waits this long, so the two do not arrive in
+ * one read.
+ */
+const PROGRESS_QUIET_MS = 20;
 
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
@@ -130,6 +147,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   let pending: string | undefined;
   let skipped = 0;
   let timer: NodeJS.Timeout | undefined;
+  let finished = false;
   const send = (message: string) => {
     count++;
     lastSent = Date.now();
@@ -139,7 +157,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   };
   const flush = () => {
     timer = undefined;
-    if (pending === undefined) return;
+    if (pending === undefined || finished) return;
     const more = skipped > 1 ? ` (+${skipped - 1} more)` : '';
     send(pending + more);
     pending = undefined;
@@ -147,31 +165,23 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   };
   return {
     report(message: string) {
-      if (token === undefined) return;
+      if (token === undefined || finished) return;
       if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
       pending = message;
       skipped++;
       timer ??= setTimeout(flush, Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastSent)));
     },
-    /** Sends what is still coalesced (before the result goes out) and stops the timer. */
-    done() {
+    /** The result is ready: drops what is pending, stops for good, and keeps the result clear of the last notification. */
+    async done(): Promise<void> {
+      finished = true;
       if (timer) clearTimeout(timer);
-      flush();
+      pending = undefined;
+      const since = Date.now() - lastSent;
+      if (count > 0 && since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
     },
   };
 }
 
-/** Redacts secrets inside a structured result (a copy only when something was found). */
-function redactJson(value: Record<string, unknown>, json = JSON.stringify(value)): Record<string, unknown> {
-  const clean = redact(json);
-  return clean === json ? value : JSON.parse(clean);
-}
-
 function linkSignals(a: AbortSignal, b?: AbortSignal): AbortSignal {
   return b ? AbortSignal.any([a, b]) : a;
-}
-
-/** Zod → JSON Schema for the surface snapshot and README table, exactly as the SDK lists them. */
-export function inputJsonSchema(tool: AnyTool): unknown {
-  return z.toJSONSchema(z.object(tool.input));
 }

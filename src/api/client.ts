@@ -44,10 +44,11 @@ export type {
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 
 export class NoCredentialsError extends Error {
-  constructor() {
+  constructor(why?: string) {
     super(
-      'No API key is configured. Set ANTHROPIC_API_KEY (or MANAGED_AGENTS_API_KEY) in the MCP server\'s env, ' +
-        'or start the server with --emulator to use the local emulator (no key, no spend).',
+      why ??
+        'No API key is configured. Set ANTHROPIC_API_KEY (or MANAGED_AGENTS_API_KEY) in the MCP server\'s env, ' +
+          'or start the server with --emulator to use the local emulator (no key, no spend).',
     );
   }
 }
@@ -168,7 +169,7 @@ export function createApi(opts: ApiOptions): Api {
     signal?: AbortSignal,
     callOpts: CallOptions = {},
   ): Promise<T> {
-    if (!client) throw new NoCredentialsError();
+    if (!client) throw new NoCredentialsError(config.keyRefused);
     const maxRetries = callOpts.maxRetries ?? config.maxRetries;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -189,7 +190,7 @@ export function createApi(opts: ApiOptions): Api {
 
   return {
     get client() {
-      if (!client) throw new NoCredentialsError();
+      if (!client) throw new NoCredentialsError(config.keyRefused);
       return client;
     },
     baseURL: client?.baseURL ?? baseURL ?? 'https://api.anthropic.com',

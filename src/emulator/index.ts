@@ -8,12 +8,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createEmulatorServer } from './server.js';
+import { isLoopbackHost } from '../loopback.js';
 
 export interface EmulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
-  /** Interface to bind; loopback (127.0.0.1) by default. */
+  /** Interface to bind; loopback (127.0.0.1) by default. Another one needs `allowRemote` and `apiKey`. */
   host?: string;
+  /** Allow a non-loopback `host` (`0.0.0.0`, `::`, a LAN address): the emulator is then reachable by others. */
+  allowRemote?: boolean;
   /** If set, only this key is accepted; otherwise any non-empty key is. */
   apiKey?: string;
   /** Interval of `event: ping` keep-alives on streams (default 15000 ms). */
@@ -23,17 +26,26 @@ export interface EmulatorOptions {
 }
 
 export interface EmulatorHandle {
-  /** Base URL to hand to the SDK as `baseURL`, e.g. `http://127.0.0.1:43121`. */
+  /** Base URL to hand to the SDK as `baseURL`: the address it really listens on, e.g. `http://127.0.0.1:43121`. */
   url: string;
   port: number;
   /** Ends open streams, timers and sleeping turns, then stops listening. */
   close(): Promise<void>;
 }
 
+/** A host the emulator will not bind as asked (a non-loopback one without opt-in, or without a key). */
+export class EmulatorConfigError extends Error {}
+
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const host = opts.host ?? '127.0.0.1';
+  const remote = !isLoopbackHost(host);
+  if (remote && !opts.allowRemote) {
+    throw new EmulatorConfigError(`--host ${host} is not a loopback address: the emulator would be open to the network. Pass --allow-remote (and a key) if that is meant.`);
+  }
+  if (remote && !opts.apiKey) throw new EmulatorConfigError(`--host ${host} opens the emulator to the network: set a key clients must present (MANAGED_AGENTS_EMULATOR_KEY).`);
   const { server, shutdown } = createEmulatorServer({
     apiKey: opts.apiKey,
+    remote,
     settings: { pingIntervalMs: opts.pingIntervalMs, stepDelayMs: opts.stepDelayMs },
   });
   await new Promise<void>((resolve, reject) => {
@@ -43,8 +55,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const { port, address } = server.address() as AddressInfo;
+  const urlHost = address.includes(':') ? `[${address}]` : address;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,

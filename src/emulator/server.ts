@@ -8,6 +8,7 @@ import {
   ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RequestLogEntry, type RouteContext,
 } from './wire/http.js';
 import { FaultTable } from './wire/faults.js';
+import { foreignRequest } from './wire/guard.js';
 import { requestId as newRequestId } from './wire/ids.js';
 import { State, defaultSettings } from './runtime/state.js';
 import type { EmulatorSettings } from './runtime/types.js';
@@ -27,6 +28,8 @@ export type { RequestLogEntry } from './wire/http.js';
 
 export interface ServerOptions {
   apiKey?: string;
+  /** Bound to a non-loopback interface on purpose: any Host is accepted, and admin routes need the key too. */
+  remote?: boolean;
   settings?: Partial<EmulatorSettings>;
 }
 
@@ -76,7 +79,18 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
     const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = new Query(q >= 0 ? rawUrl.slice(q + 1) : '');
 
-    if (rawPath.startsWith('/_emulator')) return handleAdmin(req, res, method, rawPath, query, rid);
+    const foreign = foreignRequest(req, opts.remote ?? false);
+    if (foreign) return sendError(res, new ApiError(403, 'permission_error', foreign), rid);
+    if (rawPath.startsWith('/_emulator')) {
+      if (opts.remote) {
+        try {
+          checkAuth(req, opts.apiKey);
+        } catch (err) {
+          return sendError(res, err as ApiError, rid);
+        }
+      }
+      return handleAdmin(req, res, method, rawPath, query, rid);
+    }
 
     const entry: RequestLogEntry = { method, path: rawPath, query: query.toObject(), status: 0, time: new Date().toISOString() };
     emu.log.push(entry);

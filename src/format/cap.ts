@@ -5,24 +5,31 @@
  *
  * When a result is too big, the longest arrays lose items from the end and the longest strings
  * are clipped, until it fits; `truncated` then says what happened and how to narrow the request.
+ * Secrets are redacted first: a secret cut in half by a clip would no longer be recognised.
  */
+import { redact } from '../log.js';
 
 export const TRUNCATED_FIELD = 'truncated';
 
 export interface Capped {
+  /** Redacted and within the cap. */
   structured: Record<string, unknown>;
   text: string;
-  /** `structured` serialized, when it was measured unchanged (saves the caller a second pass). */
+  /** `structured` serialized, when it was measured unchanged. */
   json?: string;
 }
 
 const size = (v: unknown) => JSON.stringify(v)?.length ?? 0;
 
-export function capResult(structured: Record<string, unknown>, text: string, maxChars: number, withField = true): Capped {
+export function capResult(rawStructured: Record<string, unknown>, rawText: string, maxChars: number, withField = true): Capped {
+  const rawJson = JSON.stringify(rawStructured) ?? '';
+  const json = redact(rawJson);
+  // A copy only when something was found.
+  const structured: Record<string, unknown> = json === rawJson ? rawStructured : JSON.parse(json);
+  const text = redact(rawText);
   // The text block is a rendering of the same data: it gets its own share of the budget.
   const textCap = Math.max(1000, Math.floor(maxChars / 2));
   const outText = text.length > textCap ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]` : text;
-  const json = JSON.stringify(structured) ?? '';
   if (json.length <= maxChars) return { structured, text: outText, json };
 
   const copy = structuredClone(structured);

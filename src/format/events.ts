@@ -5,10 +5,13 @@
  * tokens. Unknown event types (the union is open) still get a line.
  */
 
+import { redact } from '../log.js';
+
 type AnyEvent = { id?: string; type: string; processed_at?: string | null; [k: string]: unknown };
 
+/** One line of at most `max` characters; secrets are redacted before the cut, so none leaves a prefix. */
 export function clip(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = redact(text).replace(/\s+/g, ' ').trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 

@@ -8,6 +8,13 @@ import { ToolError } from '../api/errors.js';
 
 export const BUILTIN_TOOLS = ['bash', 'read', 'write', 'edit', 'glob', 'grep', 'web_fetch', 'web_search'] as const;
 
+/** The API's limits (SDK doc comments on AgentCreateParams): 256 tools, 20 MCP servers. Skills: ours. */
+const MAX_TOOLS = 256;
+const MAX_MCP_SERVERS = 20;
+const MAX_SKILLS = 64;
+/** The API's own limit for a session's replacement system prompt; used for the agent's too. */
+export const SYSTEM_MAX_CHARS = 100_000;
+
 const policy = z
   .strictObject({ type: z.enum(['always_allow', 'always_ask', 'auto']).describe('Policy.') })
   .describe('always_ask: confirm each call first.');
@@ -19,7 +26,8 @@ const toolsetDefault = z
   })
   .describe('For tools not in configs.');
 
-const domains = z.array(z.string()).optional();
+// The API takes at most 64 domains (sdk: allowed_domains / blocked_domains).
+const domains = z.array(z.string().max(253)).max(64).optional();
 
 const builtinConfig = z.strictObject({
   name: z.enum(BUILTIN_TOOLS).describe('Tool.'),
@@ -33,18 +41,18 @@ const builtinConfig = z.strictObject({
     .optional()
     .describe('web_fetch: allowed URL sources.'),
   user_location: z
-    .partialRecord(z.enum(['type', 'city', 'region', 'country', 'timezone']), z.string())
+    .partialRecord(z.enum(['type', 'city', 'region', 'country', 'timezone']), z.string().max(256))
     .optional()
     .describe('web_search: {"type":"approximate", city?, region?, country?, timezone?}.'),
 });
 
 const mcpConfig = z.strictObject({
-  name: z.string().min(1).describe('MCP tool name.'),
+  name: z.string().min(1).max(128).describe('MCP tool name.'),
   enabled: z.boolean().optional().describe('On or off.'),
   permission_policy: policy.optional(),
 });
 
-const configsOf = <T extends z.ZodType>(item: T) => z.array(item).optional().describe('Per-tool overrides.');
+const configsOf = <T extends z.ZodType>(item: T) => z.array(item).max(256).optional().describe('Per-tool overrides.');
 
 const toolSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -54,14 +62,14 @@ const toolSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('mcp_toolset').describe('Tools of one server in mcp_servers.'),
-    mcp_server_name: z.string().min(1).describe('Its name in mcp_servers.'),
+    mcp_server_name: z.string().min(1).max(255).describe('Its name in mcp_servers.'),
     default_config: toolsetDefault.optional(),
     configs: configsOf(mcpConfig),
   }),
   z.strictObject({
     type: z.literal('custom').describe('Run by you: answer with submit_custom_tool_result.'),
     name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'name: 1–128 letters, digits, _ or -').describe('Tool name.'),
-    description: z.string().min(1).describe('For the agent.'),
+    description: z.string().min(1).max(10_000).describe('For the agent.'),
     // A JSON Schema is open by nature: its other keywords pass through to the API.
     input_schema: z.looseObject({ type: z.literal('object').describe('"object".') }).describe('JSON Schema of the input.'),
   }),
@@ -69,35 +77,38 @@ const toolSchema = z.discriminatedUnion('type', [
 
 export const toolsInput = z
   .array(toolSchema)
+  .max(MAX_TOOLS)
   .describe('[{"type":"agent_toolset_20260401"}] = every built-in tool, always_allow.');
 
 export const mcpServersInput = z
   .array(
     z.strictObject({
       type: z.literal('url').describe('"url".'),
-      name: z.string().min(1).describe('Unique name.'),
-      url: z.url().describe('Server URL.'),
+      name: z.string().min(1).max(255).describe('Unique name.'),
+      url: z.url().max(2048).describe('Server URL.'),
     }),
   )
+  .max(MAX_MCP_SERVERS)
   .describe('Remote MCP servers, each with an mcp_toolset in tools.');
 
 export const skillsInput = z
   .array(
     z.strictObject({
       type: z.enum(['anthropic', 'custom']).describe('Source.'),
-      skill_id: z.string().min(1).describe('e.g. "xlsx" or skill_….'),
-      version: z.string().optional().describe('Omit for latest.'),
+      skill_id: z.string().min(1).max(256).describe('e.g. "xlsx" or skill_….'),
+      version: z.string().max(64).optional().describe('Omit for latest.'),
     }),
   )
+  .max(MAX_SKILLS)
   .describe('Skills.');
 
 const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
 
 export const modelInput = z
   .union([
-    z.string().min(1),
+    z.string().min(1).max(256),
     z.strictObject({
-      id: z.string().min(1).describe('Model id.'),
+      id: z.string().min(1).max(256).describe('Model id.'),
       effort: z.enum(EFFORTS).optional().describe('Reasoning effort.'),
       speed: z.enum(['standard', 'fast']).optional().describe('fast costs more.'),
     }),
@@ -112,6 +123,7 @@ export const modelInput = z
  */
 export const toolsAdvertised = z
   .array(freeObject())
+  .max(MAX_TOOLS)
   .describe(
     'API shapes: {"type":"agent_toolset_20260401", default_config?:{enabled?, permission_policy?:{type:"always_allow"|"always_ask"|"auto"}}, ' +
       'configs?:[{name, enabled?, permission_policy?}]} (bash, read, write, edit, glob, grep, web_fetch, web_search; always_allow by default); ' +
@@ -121,6 +133,7 @@ export const toolsAdvertised = z
 
 export const mcpServersAdvertised = z
   .array(freeObject())
+  .max(MAX_MCP_SERVERS)
   .describe('Remote MCP servers [{type:"url", name, url}], each used by an mcp_toolset in tools.');
 
 /** Parses `value` with the strict schema, failing like the MCP SDK's own argument check. */
@@ -135,11 +148,12 @@ export function parseStrict<T>(tool: string, field: string, schema: z.ZodType<T>
 }
 
 export const modelAdvertised = z
-  .union([z.string(), freeObject()])
+  .union([z.string().max(256), freeObject()])
   .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast}.');
 
 export const skillsAdvertised = z
   .array(freeObject())
+  .max(MAX_SKILLS)
   .describe('[{type:"anthropic"|"custom", skill_id, version?}].');
 
 type ToolInput = z.infer<typeof toolSchema>;

@@ -12,11 +12,13 @@ import {
   parseStrict,
   skillsAdvertised,
   skillsInput,
+  SYSTEM_MAX_CHARS,
   toolSummary,
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
+import { redactedHead } from '../log.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
 
@@ -42,10 +44,10 @@ export const agentTools = [
     toolset: 'core',
     kind: 'create',
     input: {
-      name: z.string().min(1).describe('Agent name.'),
+      name: z.string().min(1).max(256).describe('Agent name.'),
       model: modelAdvertised,
-      system: z.string().optional().describe('System prompt.'),
-      description: z.string().optional().describe('What the agent is for.'),
+      system: z.string().max(SYSTEM_MAX_CHARS).optional().describe('System prompt.'),
+      description: z.string().max(2048).optional().describe('What the agent is for.'),
       tools: toolsAdvertised.optional(),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
@@ -181,7 +183,7 @@ export const agentTools = [
           inference_geo: m?.inference_geo,
         },
         description: ag.description ?? undefined,
-        system: clipped ? `${system!.slice(0, SYSTEM_MAX)}…[clipped ${clipped} chars]` : system,
+        system: clipped ? `${redactedHead(system!, SYSTEM_MAX)}…[clipped ${clipped} chars]` : system,
         system_clipped_chars: clipped || undefined,
         tools: (ag.tools ?? []).map(forUpdate),
         mcp_servers: ag.mcp_servers as unknown as Record<string, unknown>[],
@@ -203,7 +205,7 @@ export const agentTools = [
         text:
           `Agent ${ag.id} v${ag.version} "${ag.name}" (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
           (toolLines.length ? `\ntools: ${toolLines.join(' | ')}` : '') +
-          (system ? `\nsystem (${system.length} chars): ${system.slice(0, 200)}${system.length > 200 ? '…' : ''}` : ''),
+          (system ? `\nsystem (${system.length} chars): ${redactedHead(system, 200)}${system.length > 200 ? '…' : ''}` : ''),
       };
     },
   }),
@@ -221,15 +223,16 @@ export const agentTools = [
     input: {
       agent_id: agentId,
       version: z.number().int().min(1).describe('The current version (from get_agent or list_agents); the update fails if it is stale.'),
-      name: z.string().min(1).optional().describe('New name.'),
-      system: z.string().nullable().optional().describe('New system prompt; null clears it.'),
-      description: z.string().nullable().optional().describe('New description; null clears it.'),
+      name: z.string().min(1).max(256).optional().describe('New name.'),
+      system: z.string().max(SYSTEM_MAX_CHARS).nullable().optional().describe('New system prompt; null clears it.'),
+      description: z.string().max(2048).nullable().optional().describe('New description; null clears it.'),
       model: modelAdvertised.optional(),
       tools: toolsAdvertised.optional().describe('Replaces all tools (send the full list; same shapes as create_agent).'),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
       metadata: z
         .record(z.string().max(64), z.string().max(512).nullable())
+        .refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys')
         .optional()
         .describe('Patch: keys to set; a null value deletes the key.'),
     },

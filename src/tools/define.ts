@@ -37,6 +37,12 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   output: O;
   /** The result is small by construction: no `truncated` field is advertised for it. */
   bounded?: true;
+  /**
+   * The credential values among the arguments (keys, tokens, secret values): redacted from every
+   * result, error and log from the call on. Only these: an argument merely named `token` (in
+   * `metadata`, say) is data, not a secret.
+   */
+  secrets?(args: z.infer<z.ZodObject<I>>): (string | undefined)[];
   handler(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
 }
 
@@ -45,6 +51,28 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
 }
 
 export type AnyTool = ToolDef<any, any>;
+
+const strictInputs = new WeakMap<AnyTool, z.ZodObject>();
+
+/**
+ * The tool's input as the server parses it. Strict: a misspelled argument (`timeout` for
+ * `timeout_s`) would otherwise be dropped silently and the call run with the default, so unknown
+ * names are refused with the valid ones.
+ */
+export function inputSchemaOf(tool: AnyTool): z.ZodObject {
+  let schema = strictInputs.get(tool);
+  if (!schema) {
+    const valid = Object.keys(tool.input).join(', ');
+    schema = z.strictObject(tool.input, {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? `Unknown argument${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}. Valid: ${valid}`
+          : undefined,
+    });
+    strictInputs.set(tool, schema);
+  }
+  return schema;
+}
 
 export interface Annotations {
   readOnlyHint?: boolean;
@@ -80,18 +108,16 @@ export function annotationsFor(tool: AnyTool): Annotations {
 // every client pays for in tools/list.
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const idSchema = (what: string, example: string) =>
-  z.string().refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
+  z.string().max(128).refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
 
 export const sessionId = idSchema('session_id', 'sesn_01…').describe('Session id (sesn_…).');
 export const limitSchema = (max: number, dflt: number) =>
   z.number().int().min(1).max(max).optional().describe(`Page size (default ${dflt}).`);
 export const pageSchema = z.string().max(4096).optional().describe('next_page from the previous result.');
+/** The API's metadata limits (16 pairs, keys ≤ 64, values ≤ 512 characters). */
 export const metadataSchema = z
-  .record(z.string(), z.string())
-  .refine(
-    (m) => Object.keys(m).length <= 16 && Object.entries(m).every(([k, v]) => k.length <= 64 && v.length <= 512),
-    'metadata: at most 16 keys, keys ≤ 64 chars, values ≤ 512 chars',
-  )
+  .record(z.string().max(64), z.string().max(512))
+  .refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys, keys ≤ 64 chars, values ≤ 512 chars')
   .optional()
   .describe('Key/value strings (≤ 16).');
 

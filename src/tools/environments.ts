@@ -49,12 +49,14 @@ function envSummary(e: Environment) {
 const networkingStrict = z
   .strictObject({
     type: z.enum(['unrestricted', 'limited']),
-    allowed_hosts: z.array(z.string().min(1)).optional(),
+    allowed_hosts: z.array(z.string().min(1).max(253)).max(256).optional(),
     allow_mcp_servers: z.boolean().optional(),
     allow_package_managers: z.boolean().optional(),
   })
   .refine((n) => n.type === 'limited' || Object.keys(n).length === 1, 'only type is allowed with unrestricted networking');
 const packagesStrict = z.partialRecord(z.enum(['apt', 'cargo', 'gem', 'go', 'npm', 'pip']), z.array(z.string().min(1)));
+/** Packages per manager, and characters per package spec: ours (the API states none). */
+const PACKAGES_MAX = 256;
 
 export const environmentTools = [
   defineTool({
@@ -74,7 +76,7 @@ export const environmentTools = [
           '{"type":"unrestricted"} (default) or {"type":"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.',
         ),
       packages: z
-        .record(z.string(), z.array(z.string()))
+        .record(z.string().max(16), z.array(z.string().max(256)).max(PACKAGES_MAX))
         .optional()
         .describe('By manager (apt, cargo, gem, go, npm, pip), e.g. {"pip":["pandas==2.2.0"]}.'),
       metadata: metadataSchema,

@@ -3,6 +3,7 @@ import type { EventListParams, SessionEvent } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { eventLine } from '../format/events.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
+import { redactedHead } from '../log.js';
 
 type SdkEventType = NonNullable<EventListParams['types']>[number];
 
@@ -57,7 +58,7 @@ export type EventTypesMissingFromList = AssertNever<Exclude<SdkEventType, (typeo
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-const eventType = z.string().superRefine((t, issue) => {
+const eventType = z.string().max(64).superRefine((t, issue) => {
   if (EVENT_TYPE_SET.has(t)) return;
   const tail = t.split('.').pop() ?? t;
   const near = EVENT_TYPES.filter((k) => k.includes(tail));
@@ -105,7 +106,7 @@ export function clipLargeStrings<T>(value: T, max: number): T {
     // Each removed character saves at least one JSON character; 40 leaves room for the marker.
     const keep = Math.max(MIN_KEEP, str.length - (size - max) - 40);
     if (keep >= str.length) continue;
-    s.holder[s.key] = `${str.slice(0, keep)}…[clipped ${str.length - keep} chars]`;
+    s.holder[s.key] = `${redactedHead(str, keep)}…[clipped ${str.length - keep} chars]`;
     size = jsonSize(copy);
   }
   return copy;

@@ -6,10 +6,11 @@ import type {
 import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
 const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
-const sha256 = z.string().refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
+const sha256 = z.string().max(64).refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
 
 /** Characters of memory content a result carries at most; the rest is cut with a marker. */
 export const MAX_CONTENT_CHARS = 20_000;
@@ -155,7 +156,7 @@ export const memoryTools = [
       const full = m.content ?? '';
       const clipped = full.length > MAX_CONTENT_CHARS;
       const content = clipped
-        ? `${full.slice(0, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
+        ? `${redactedHead(full, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
         : full;
       const structured = compact({
         memory_id: m.id,
@@ -186,6 +187,7 @@ export const memoryTools = [
       path: memoryPath.describe('e.g. /notes/todo.md.'),
       content: z
         .string()
+        .max(102_400)
         .refine((c) => Buffer.byteLength(c, 'utf8') <= 102_400, 'content: at most 102,400 bytes')
         .describe('Full new content (≤ 100 KB).'),
       memory_id: memoryId.optional().describe('Update this memory (mem_…) instead of creating one.'),

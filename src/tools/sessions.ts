@@ -8,9 +8,10 @@ import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common
 const agentId = idSchema('agent_id', 'agent_01…');
 const environmentId = idSchema('environment_id', 'env_01…');
 
+// The API counts whole cents: a smaller budget would round to 0 and stop the first turn at once.
 const budgetInput = z
   .number()
-  .positive()
+  .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
   .optional()
   .describe('Cap in USD at list prices; turns then stop with budget_reached.');
@@ -22,6 +23,7 @@ const budgetParam = (usd: number) => ({
 
 const rfc3339 = z
   .string()
+  .max(40)
   .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time like 2026-11-22T10:00:00Z');
 
 const statusEnum = z.enum(['idle', 'running', 'rescheduling', 'terminated']);
@@ -73,10 +75,12 @@ export const sessionTools = [
       title: z.string().max(500).optional().describe('Human-readable session title.'),
       metadata: metadataSchema,
       resources: z
-        .array(freeObject())
+        // Passed to the API as given (it validates the shapes): only their size is ours to bound.
+        .array(freeObject().refine((r) => JSON.stringify(r).length <= 20_000, 'a resource: at most 20,000 characters of JSON'))
+        .max(100)
         .optional()
         .describe('API shapes: {type:"github_repository", url, authorization_token?} | {type:"file", file_id} | {type:"memory_store", memory_store_id}.'),
-      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).optional().describe('Vaults with MCP server credentials.'),
+      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(50).optional().describe('Vaults with MCP server credentials.'),
       budget: budgetInput,
       message: z.string().min(1).max(100_000).optional().describe('First message, sent at once.'),
       wait: z.boolean().optional().describe('With message: follow the turn (default true).'),
@@ -92,6 +96,7 @@ export const sessionTools = [
       budget_usd: z.number().optional(),
       turn: freeObject().optional(), // the turn digest, as send_message returns it
     },
+    secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
       let env = a.environment_id
         ? { id: a.environment_id, source: 'argument' as const }
@@ -180,7 +185,7 @@ export const sessionTools = [
     kind: 'read',
     input: {
       agent_id: agentId.optional().describe('Only sessions of this agent.'),
-      statuses: z.array(statusEnum).optional().describe('Only sessions in these statuses.'),
+      statuses: z.array(statusEnum).max(4).optional().describe('Only sessions in these statuses.'),
       created_after: rfc3339.optional().describe('Created at or after this RFC 3339 time.'),
       created_before: rfc3339.optional().describe('Created at or before this RFC 3339 time.'),
       include_archived: z.boolean().optional().describe('Include archived sessions (default false).'),
@@ -240,7 +245,7 @@ export const sessionTools = [
     input: {
       session_id: sessionId,
       title: z.string().max(500).optional().describe('New title.'),
-      metadata: z.record(z.string().max(64), z.string().max(512).nullable()).optional().describe('Keys to set; a null value deletes the key.'),
+      metadata: z.record(z.string().max(64), z.string().max(512).nullable()).refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys').optional().describe('Keys to set; a null value deletes the key.'),
       budget: budgetInput,
     },
     output: { ...sessionSummaryShape, budget_usd: z.number().optional() },

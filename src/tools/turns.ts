@@ -70,7 +70,7 @@ export const turnTools = [
     input: {
       session_id: sessionId,
       tool_use_id: toolUseId.optional().describe('The pending action id (from pending_actions).'),
-      tool_use_ids: z.array(toolUseId).optional().describe('Several ids, same answer.'),
+      tool_use_ids: z.array(toolUseId).max(256).optional().describe('Several ids, same answer.'),
       result: z.enum(['allow', 'deny']).describe('allow runs the tool; deny refuses it.'),
       deny_message: z.string().max(10_000).optional().describe('With deny: why (the agent reads it).'),
       wait: waitInput,

@@ -15,13 +15,16 @@ const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), 
 const rfc3339 = z
   .string()
   .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time');
-const httpUrl = z.url({ protocol: /^https?$/ });
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+/** A token or secret value: long JWTs fit; ours (the API states no limit). */
+const secretString = z.string().min(1).max(16_384);
+
 const authStrict = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('static_bearer'), token: z.string().min(1), mcp_server_url: httpUrl }),
+  z.strictObject({ type: z.literal('static_bearer'), token: secretString, mcp_server_url: httpUrl }),
   z.strictObject({
     type: z.literal('environment_variable'),
     secret_name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'an environment variable name (letters, digits, _)'),
-    secret_value: z.string().min(1),
+    secret_value: secretString,
     networking: z
       .discriminatedUnion('type', [
         z.strictObject({ type: z.literal('unrestricted') }),
@@ -32,18 +35,18 @@ const authStrict = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('mcp_oauth'),
-    access_token: z.string().min(1),
+    access_token: secretString,
     mcp_server_url: httpUrl,
     expires_at: rfc3339.optional(),
     refresh: z
       .strictObject({
-        client_id: z.string().min(1),
-        refresh_token: z.string().min(1),
+        client_id: z.string().min(1).max(1024),
+        refresh_token: secretString,
         token_endpoint: httpUrl,
         token_endpoint_auth: z.discriminatedUnion('type', [
           z.strictObject({ type: z.literal('none') }),
-          z.strictObject({ type: z.literal('client_secret_basic'), client_secret: z.string().min(1) }),
-          z.strictObject({ type: z.literal('client_secret_post'), client_secret: z.string().min(1) }),
+          z.strictObject({ type: z.literal('client_secret_basic'), client_secret: secretString }),
+          z.strictObject({ type: z.literal('client_secret_post'), client_secret: secretString }),
         ]),
         resource: z.string().optional(),
         scope: z.string().optional(),
@@ -63,6 +66,8 @@ const credentialShape = {
   refresh: z.boolean().optional(),
   archived: z.boolean().optional(),
 };
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** Only the public fields of a credential, picked one by one: nothing secret can slip through. */
 function credentialSummary(c: Credential) {
@@ -180,6 +185,11 @@ export const vaultTools = [
       metadata: metadataSchema,
     },
     output: { vault_id: z.string(), ...credentialShape, hint: z.string() },
+    secrets: ({ auth }) => {
+      const a = auth as any;
+      const refresh = a?.refresh as any;
+      return [a?.token, a?.secret_value, a?.access_token, refresh?.refresh_token, refresh?.token_endpoint_auth?.client_secret].map(str);
+    },
     handler: async (a, ctx) => {
       const parsed = parseStrict('create_credential', 'auth', authStrict, a.auth);
       const auth =

@@ -7,6 +7,7 @@
  * that may still be pending, never the digest.
  */
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
+import { redactedHead } from '../log.js';
 
 export type PendingAction = {
   id: string;
@@ -188,7 +189,7 @@ export class TurnState {
     const piece = sep + text;
     if (piece.length <= room) this.reply += piece;
     else {
-      this.reply += piece.slice(0, room);
+      this.reply += redactedHead(piece, room);
       this.replyOverflow += piece.length - room;
     }
   }
@@ -234,7 +235,7 @@ export class TurnState {
     let truncated = false;
     const raw = JSON.stringify(input) ?? '';
     if (raw.length > this.caps.inputChars) {
-      input = `${raw.slice(0, this.caps.inputChars)}…`;
+      input = `${redactedHead(raw, this.caps.inputChars)}…`;
       truncated = true;
     }
     const answer_with =

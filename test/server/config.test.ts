@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, type Config } from '../../src/config.js';
+import { ConfigError, describeEndpoint, parseConfig, type Config } from '../../src/config.js';
+import { createApi } from '../../src/api/client.js';
+import { silentLogger } from '../../src/log.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
 import { VERSION } from '../../src/version.js';
 import { readFileSync } from 'node:fs';
@@ -16,14 +18,79 @@ describe('config', () => {
 
   it('defaults < env < flags', () => {
     expect(cfg([]).baseURL).toBeUndefined();
-    expect(cfg([], { ANTHROPIC_BASE_URL: 'http://a' }).baseURL).toBe('http://a');
+    // (https: a plain-http URL to another host is refused, see below)
+    expect(cfg([], { ANTHROPIC_BASE_URL: 'https://a' }).baseURL).toBe('https://a');
     // MANAGED_AGENTS_* wins over ANTHROPIC_*: clients pass their own env, which may point at a model gateway.
-    expect(cfg([], { ANTHROPIC_BASE_URL: 'http://a', MANAGED_AGENTS_BASE_URL: 'http://b' }).baseURL).toBe('http://b');
-    expect(cfg(['--base-url', 'http://c'], { MANAGED_AGENTS_BASE_URL: 'http://b' }).baseURL).toBe('http://c');
+    expect(cfg([], { ANTHROPIC_BASE_URL: 'https://a', MANAGED_AGENTS_BASE_URL: 'https://b' }).baseURL).toBe('https://b');
+    expect(cfg(['--base-url', 'https://c'], { MANAGED_AGENTS_BASE_URL: 'https://b' }).baseURL).toBe('https://c');
     expect(cfg([], { ANTHROPIC_API_KEY: 'k1', MANAGED_AGENTS_API_KEY: 'k2' }).apiKey).toBe('k2');
     expect(cfg(['--timeout', '20'], { MANAGED_AGENTS_TIMEOUT_S: '30' }).turnTimeoutS).toBe(20);
     expect(cfg([], { MANAGED_AGENTS_TIMEOUT_S: '30' }).turnTimeoutS).toBe(30);
     expect(cfg([]).turnTimeoutS).toBeLessThanOrEqual(50);
+  });
+
+  it('a key goes only to a base URL of its own family', () => {
+    // The inherited gateway URL never receives our key: MANAGED_AGENTS_API_KEY → the default endpoint.
+    const inherited = cfg([], { MANAGED_AGENTS_API_KEY: 'k2', ANTHROPIC_BASE_URL: 'https://gateway.example' });
+    expect(inherited.apiKey).toBe('k2');
+    expect(inherited.baseURL).toBeUndefined();
+    expect(inherited.ignoredBaseURL).toBe('ANTHROPIC_BASE_URL');
+    expect(describeEndpoint(inherited).map((l) => l.text)).toEqual([
+      'the key from MANAGED_AGENTS_API_KEY is sent to https://api.anthropic.com (the default endpoint)',
+      'ANTHROPIC_BASE_URL is ignored: it pairs only with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, and the key comes from MANAGED_AGENTS_API_KEY',
+    ]);
+    const both = cfg([], { MANAGED_AGENTS_API_KEY: 'k2', ANTHROPIC_API_KEY: 'k1', MANAGED_AGENTS_BASE_URL: 'https://b', ANTHROPIC_BASE_URL: 'https://a' });
+    expect([both.apiKey, both.baseURL, both.baseURLSource]).toEqual(['k2', 'https://b', 'MANAGED_AGENTS_BASE_URL']);
+    const flag = cfg(['--base-url', 'https://c'], { MANAGED_AGENTS_API_KEY: 'k2' });
+    expect(describeEndpoint(flag)[0]!.text).toBe('the key from MANAGED_AGENTS_API_KEY is sent to https://c (from --base-url)');
+    // ANTHROPIC_* keys pair with ANTHROPIC_BASE_URL or the default.
+    const theirs = cfg([], { ANTHROPIC_API_KEY: 'k1', ANTHROPIC_BASE_URL: 'https://a' });
+    expect([theirs.apiKey, theirs.baseURL, theirs.keySource, theirs.baseURLSource]).toEqual(['k1', 'https://a', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL']);
+    const token = cfg([], { ANTHROPIC_AUTH_TOKEN: 't1' });
+    expect([token.authToken, token.baseURL, token.keySource]).toEqual(['t1', undefined, 'ANTHROPIC_AUTH_TOKEN']);
+    // …and never to a URL set for this server: no key is used, and the reason is given.
+    for (const [argv, env] of [
+      [['--base-url', 'https://c'], { ANTHROPIC_API_KEY: 'k1' }],
+      [[], { MANAGED_AGENTS_BASE_URL: 'https://b', ANTHROPIC_AUTH_TOKEN: 't1', ANTHROPIC_BASE_URL: 'https://a' }],
+    ] as const) {
+      const c = cfg([...argv], env);
+      expect(c.apiKey).toBeUndefined();
+      expect(c.authToken).toBeUndefined();
+      expect(c.keyRefused).toMatch(/is set, but the only key is ANTHROPIC_(API_KEY|AUTH_TOKEN), which is sent only to ANTHROPIC_BASE_URL or the default endpoint/);
+      expect(describeEndpoint(c)[0]).toEqual({ level: 'warn', text: `no key is used: ${c.keyRefused}` });
+    }
+    // No line ever carries the key.
+    for (const c of [inherited, both, flag, theirs, token]) {
+      for (const l of describeEndpoint(c)) expect(l.text).not.toMatch(/k1|k2|t1/);
+    }
+  });
+
+  it('an API without the key of its family answers every tool with the reason', async () => {
+    const c = cfg(['--base-url', 'https://c'], { ANTHROPIC_API_KEY: 'sk-ant-not-for-this-host-000' });
+    const api = createApi({ config: c, log: silentLogger });
+    await expect(api.read(async () => 1)).rejects.toThrow(/--base-url is set, but the only key is ANTHROPIC_API_KEY/);
+  });
+
+  it('plain http only to this machine, unless --allow-insecure-http', () => {
+    for (const url of ['http://127.0.0.1:4010', 'http://localhost:4010', 'http://[::1]:4010', 'http://127.1.2.3', 'http://api.localhost']) {
+      expect(cfg(['--base-url', url], { MANAGED_AGENTS_API_KEY: 'k' }).baseURL).toBe(url);
+    }
+    for (const url of ['http://api.example.com', 'http://10.0.0.5:4010', 'http://0.0.0.0:4010', 'http://[::]:4010', 'http://127.0.0.1.example.com']) {
+      expect(() => parseConfig(['--base-url', url], { MANAGED_AGENTS_API_KEY: 'k' })).toThrow(/is plain http to .* --allow-insecure-http/);
+      expect(cfg(['--base-url', url, '--allow-insecure-http'], { MANAGED_AGENTS_API_KEY: 'k' }).baseURL).toBe(url);
+      expect(cfg([], { MANAGED_AGENTS_BASE_URL: url, MANAGED_AGENTS_ALLOW_INSECURE_HTTP: '1', MANAGED_AGENTS_API_KEY: 'k' }).baseURL).toBe(url);
+    }
+    expect(() => parseConfig([], { ANTHROPIC_BASE_URL: 'http://gateway.example', ANTHROPIC_API_KEY: 'k' })).toThrow(/ANTHROPIC_BASE_URL is plain http/);
+    // An ignored URL is not checked (it receives nothing); the in-process emulator replaces the URL.
+    expect(cfg([], { ANTHROPIC_BASE_URL: 'http://gateway.example', MANAGED_AGENTS_API_KEY: 'k' }).baseURL).toBeUndefined();
+    expect(cfg(['--emulator', '--base-url', 'http://x.example']).emulator).toBe(true);
+    expect(() => parseConfig(['--base-url', 'ftp://x'], {})).toThrow(/must be an http\(s\) URL/);
+    expect(() => parseConfig(['--base-url', 'not a url'], {})).toThrow(/is not a URL/);
+  });
+
+  it('--max-output-chars has a floor', () => {
+    expect(() => parseConfig(['--max-output-chars', '10'], {})).toThrow(/--max-output-chars must be a whole number ≥ 4000/);
+    expect(cfg(['--max-output-chars', '4000']).maxOutputChars).toBe(4000);
   });
 
   it('rejects unknown flags and bad values with a message', () => {
