@@ -11,6 +11,7 @@ import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
  * gateway rather than the Managed Agents API (mcp-notes.md).
  */
 
+/** The one list of toolsets: config, the tool registry (its order is tools/list's order), the help text and the tests read it. */
 export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
@@ -52,8 +53,8 @@ Options:
   --emulator                 start the local emulator in-process and use it (no key, no spend)
   --base-url URL             API base URL (env MANAGED_AGENTS_BASE_URL, ANTHROPIC_BASE_URL)
   --read-only                expose only tools that do not change state (env MANAGED_AGENTS_READ_ONLY=1)
-  --toolsets LIST            comma-separated: core (default), agents, environments, sessions,
-                             vaults, memory, files, or all (env MANAGED_AGENTS_TOOLSETS)
+  --toolsets LIST            comma-separated: core (default), ${TOOLSETS.slice(1).join(', ')},
+                             or all (env MANAGED_AGENTS_TOOLSETS)
   --default-environment ID   environment used when start_session gets none (env MANAGED_AGENTS_DEFAULT_ENVIRONMENT)
   --timeout S                default seconds a turn is followed before returning (default 45)
   --max-retries N            retries for safe requests (default 2)

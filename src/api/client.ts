@@ -42,6 +42,17 @@ export type {
   BetaEnvironment as Environment,
   EnvironmentCreateParams,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+export type {
+  BetaManagedAgentsCredential as Credential,
+  CredentialCreateParams,
+} from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
+export type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
+export type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+export type {
+  BetaManagedAgentsMemory as Memory,
+  BetaManagedAgentsMemoryListItem as MemoryListItem,
+} from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 
 export class NoCredentialsError extends Error {
   constructor() {

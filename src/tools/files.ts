@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import type { FileMetadata } from '../api/client.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');

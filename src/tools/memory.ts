@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import type {
-  BetaManagedAgentsMemory as Memory,
-  BetaManagedAgentsMemoryListItem as MemoryListItem,
-} from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
-import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+import type { Memory, MemoryListItem, MemoryStore } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 

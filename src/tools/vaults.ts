@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { BetaManagedAgentsCredential as Credential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import type { CredentialCreateParams } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
+import type { Credential, CredentialCreateParams, Vault } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 import { networkingSummary } from './environments.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS, selectTools } from '../../src/tools/index.js';
+import { TOOLSETS } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
 import { toolTable } from '../../src/tools/table.js';
 import { harness, type Harness } from '../helpers.js';
@@ -9,7 +10,7 @@ let h: Harness;
 let all: Harness;
 let readOnly: Harness;
 beforeAll(async () => {
-  [h, all, readOnly] = await Promise.all([harness(), harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] }), harness({ readOnly: true })]);
+  [h, all, readOnly] = await Promise.all([harness(), harness({ toolsets: [...TOOLSETS] }), harness({ readOnly: true })]);
 });
 afterAll(async () => {
   await Promise.all([h?.close(), all?.close(), readOnly?.close()]);
