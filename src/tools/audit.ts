@@ -14,10 +14,9 @@ async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: n
   let turns = 0;
   let page: string | undefined;
   for (let i = 0; i < IDLE_PAGES; i++) {
-    const res = await ctx.api.read(
+    const res = await ctx.api.call(
       (c, o) =>
         c.beta.sessions.events.list(session, { types: ['session.status_idle'], order: 'asc', limit: 1000, ...(page ? { page } : {}) }, o),
-      ctx.signal,
     );
     for (const ev of res.data) {
       if (ev.type === 'session.status_idle' && ev.stop_reason?.type !== 'requires_action') turns++;
@@ -61,7 +60,7 @@ export const auditTools = [
       notes: z.array(z.string()).optional(),
     },
     handler: async (a, ctx) => {
-      const s: Session = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+      const s: Session = await ctx.api.call((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
       const u = s.usage ?? {};
       const api: string[] = ['status', 'model', 'tokens'];
       const derived: string[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Api } from '../api/client.js';
+import type { BoundApi, Effect } from '../api/client.js';
 import type { Config, Toolset } from '../config.js';
 import type { Logger } from '../log.js';
 import type { DefaultEnvironment } from './default-environment.js';
@@ -11,8 +11,21 @@ import type { DefaultEnvironment } from './default-environment.js';
  */
 export type ToolKind = 'read' | 'create' | 'update' | 'delete' | 'action';
 
+/**
+ * What a kind's requests do to the API's state: the one answer to "does this tool write?", which
+ * decides its retry policy (src/api/client.ts) and its errors' retry advice (src/api/errors.ts).
+ * Updates and deletes are idempotent (repeating one cannot double its effect), creates and
+ * actions (sends) are not.
+ */
+export function effectOf(kind: ToolKind): Effect {
+  if (kind === 'read') return 'read';
+  if (kind === 'update' || kind === 'delete') return 'idempotent';
+  return 'write';
+}
+
 export interface ToolContext {
-  api: Api;
+  /** The API, bound to this tool's kind: `call` for its own requests, `lookup` for reads on the way. */
+  api: BoundApi;
   config: Config;
   log: Logger;
   /** Aborts when the client cancels the call or disconnects, or the server shuts down. */

@@ -152,7 +152,7 @@ interface Outcome {
 }
 
 async function listPage(ctx: ToolContext, session: string, params: EventListParams) {
-  return ctx.api.read((c, o) => c.beta.sessions.events.list(session, compact(params), o), ctx.signal);
+  return ctx.api.call((c, o) => c.beta.sessions.events.list(session, compact(params), o));
 }
 
 /** One API page, as the caller asked for it. */

@@ -47,7 +47,7 @@ export async function followTurn(
 ): Promise<TurnDigest> {
   const timeoutMs = Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
   return runTurn({
-    api: ctx.api,
+    api: ctx.api.seam,
     log: ctx.log,
     sessionId,
     send,

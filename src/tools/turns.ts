@@ -14,7 +14,7 @@ const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
 /** The result of a send without waiting: the digest's shape, saying where to pick up. */
 async function sendOnly(ctx: Parameters<typeof followTurn>[0], session: string, events: EventParams[]): Promise<TurnDigest> {
-  const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session, { events }, o), ctx.signal);
+  const sent = await ctx.api.call((c, o) => c.beta.sessions.events.send(session, { events }, o));
   const last = (sent?.data ?? []).at(-1) as { id?: string } | undefined;
   return {
     session_id: session,
@@ -169,7 +169,7 @@ export const turnTools = [
       // (api-contract.md §3.7), so wait briefly and then ask the session for its status.
       const d = await followTurn(ctx, a.session_id, events, Math.min(a.timeout_s ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
       if (d.timed_out) {
-        const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+        const s = await ctx.api.lookup((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
         if (s.status !== 'running' && s.status !== 'rescheduling') {
           Object.assign(d, { status: s.status, timed_out: false, hint: `Interrupted; the session is ${s.status}.` });
         }
