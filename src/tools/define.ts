@@ -131,6 +131,27 @@ export function listResult<K extends string, T>(
  */
 export const freeObject = () => z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
 
+/**
+ * A result schema as advertised in tools/list, derived from its one definition: nested objects
+ * (and arrays of them) are advertised as free objects. Every tools/list byte is paid for in each
+ * client's context, and the field names plus the description say enough. Its static type stays
+ * the full definition's, so the handler's result is still checked against it.
+ */
+export function advertised<T extends z.ZodType>(schema: T): T {
+  return coarse(schema) as T;
+}
+
+function coarse(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodOptional) return coarse(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodArray && schema.element instanceof z.ZodObject) return z.array(freeObject());
+  if (schema instanceof z.ZodObject) return freeObject();
+  return schema;
+}
+
+export function advertisedShape<S extends z.ZodRawShape>(shape: S): S {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, coarse(v as z.ZodType)])) as unknown as S;
+}
+
 /** Drops null, undefined, empty arrays and empty objects, recursively: results carry no noise. */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact).filter((v) => v !== undefined) as T;

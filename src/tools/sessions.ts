@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
+import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
 import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+import { turnDigestSchema } from '../turns/digest.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
 const environmentId = idSchema('environment_id', 'env_01…');
@@ -108,7 +109,7 @@ export const sessionTools = [
       agent_id: z.string(),
       agent_version: z.number(),
       budget_usd: z.number().optional(),
-      turn: freeObject().optional(), // the turn digest, as send_message returns it
+      turn: advertised(turnDigestSchema.optional()),
     },
     handler: async (a, ctx) => {
       let env = a.environment_id
@@ -151,7 +152,7 @@ export const sessionTools = [
         return { structured: { ...out, status: 'running' }, text: `${head}\nMessage sent; call wait_for_turn to follow it.` };
       }
       const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
-      return { structured: { ...out, status: turn.status, turn: turn as unknown as Record<string, unknown> }, text: `${head}\n${renderDigest(turn)}` };
+      return { structured: { ...out, status: turn.status, turn }, text: `${head}\n${renderDigest(turn)}` };
     },
   }),
 

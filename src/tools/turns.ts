@@ -3,7 +3,7 @@ import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId } from './define.js';
 import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
-import type { TurnDigest } from '../turns/digest.js';
+import { emptyDigest, type TurnDigest } from '../turns/digest.js';
 
 const waitInput = z
   .boolean()
@@ -16,18 +16,11 @@ const toolUseId = idSchema('tool_use_id', 'sevt_…');
 async function sendOnly(ctx: Parameters<typeof followTurn>[0], session: string, events: EventParams[]): Promise<TurnDigest> {
   const sent = await ctx.api.call((c, o) => c.beta.sessions.events.send(session, { events }, o));
   const last = (sent?.data ?? []).at(-1) as { id?: string } | undefined;
-  return {
-    session_id: session,
+  return emptyDigest(session, {
     status: 'running',
-    reply: '',
-    steps: [],
-    pending_actions: [],
-    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
     last_event_id: last?.id,
-    timed_out: false,
-    events_seen: 0,
     hint: `Sent. Call wait_for_turn {"session_id":"${session}"} to follow the turn.`,
-  };
+  });
 }
 
 async function sendAndFollow(
