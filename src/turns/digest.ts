@@ -55,8 +55,23 @@ export type TurnDigest = z.infer<typeof turnDigestSchema>;
 const emptyUsage = (): TurnUsage => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 });
 
 /** A digest of a turn that was not followed (a send without waiting, a queued message): no events, no usage. */
-export function emptyDigest(sessionId: string, fields: Pick<TurnDigest, 'status'> & Partial<TurnDigest>): TurnDigest {
-  return { session_id: sessionId, reply: '', steps: [], pending_actions: [], usage: emptyUsage(), timed_out: false, events_seen: 0, ...fields };
+export function emptyDigest(
+  sessionId: string,
+  f: Pick<TurnDigest, 'status' | 'hint'> & Partial<Pick<TurnDigest, 'stop_reason' | 'pending_actions' | 'last_event_id'>>,
+): TurnDigest {
+  return {
+    session_id: sessionId,
+    status: f.status,
+    ...(f.stop_reason ? { stop_reason: f.stop_reason } : {}),
+    reply: '',
+    steps: [],
+    pending_actions: f.pending_actions ?? [],
+    usage: emptyUsage(),
+    ...(f.last_event_id ? { last_event_id: f.last_event_id } : {}),
+    timed_out: false,
+    events_seen: 0,
+    hint: f.hint,
+  };
 }
 
 export interface DigestCaps {
@@ -220,24 +235,24 @@ export class TurnState {
         pending.push(this.pendingAction(id, call));
       }
     }
+    const stop = e?.kind === 'idle' ? e.stopReason : e?.kind === 'terminated' ? 'terminated' : undefined;
+    // Keys in the schema's order; optional ones only when they say something.
     const d: TurnDigest = {
       session_id: this.sessionId,
       status: this.status,
+      ...(stop ? { stop_reason: stop } : {}),
       reply: this.reply,
+      ...(this.replyOverflow ? { reply_truncated_chars: this.replyOverflow } : {}),
       steps: this.steps,
+      ...(this.stepsOmitted ? { steps_omitted: this.stepsOmitted } : {}),
       pending_actions: pending,
       usage: this.usage,
+      ...(this.lastEventId ? { last_event_id: this.lastEventId } : {}),
       timed_out: timedOut,
       events_seen: this.eventsSeen,
     };
-    if (e?.kind === 'idle') d.stop_reason = e.stopReason;
-    if (e?.kind === 'terminated') d.stop_reason = 'terminated';
-    if (this.replyOverflow) d.reply_truncated_chars = this.replyOverflow;
-    if (this.stepsOmitted) d.steps_omitted = this.stepsOmitted;
-    if (this.lastEventId) d.last_event_id = this.lastEventId;
-    d.hint = this.hint(d);
-    if (!d.hint) delete d.hint;
-    return d;
+    const hint = this.hint(d);
+    return hint ? { ...d, hint } : d;
   }
 
   private pendingAction(id: string, call: BlockingCall | undefined): PendingAction {
