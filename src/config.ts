@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
  *
  * `MANAGED_AGENTS_*` variables win over `ANTHROPIC_*` ones because MCP clients such as Claude Code
  * pass their own environment to the server, and their `ANTHROPIC_BASE_URL` may point at a model
- * gateway rather than the Managed Agents API (mcp-notes.md).
+ * gateway rather than the Managed Agents API (docs/api-behaviour.md, "MCP clients").
  */
 
 /** The one list of toolsets: config, the tool registry (its order is tools/list's order), the help text and the tests read it. */

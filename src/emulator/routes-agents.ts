@@ -1,4 +1,4 @@
-/** Agents (contract §1.1, §2.1): versioned, archive-only. */
+/** Agents (SDK resources/beta/agents/agents.d.ts): versioned, archive-only. */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { conflict, notFound, type Router } from './http.js';
 import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from './normalize.js';

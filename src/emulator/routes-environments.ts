@@ -1,4 +1,4 @@
-/** Environments (contract §1.2, §2.2). An archived environment cannot start sessions. */
+/** Environments (SDK resources/beta/environments/environments.d.ts). An archived environment cannot start sessions. */
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import { ApiError, badRequest, conflict, type Router } from './http.js';
 import { listParams, paginate } from './pagination.js';

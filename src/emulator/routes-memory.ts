@@ -1,4 +1,4 @@
-/** Memory stores and memories (contract §1.4, §2.6). Memory versions are recorded but only their ids are exposed. */
+/** Memory stores and memories (SDK resources/beta/memory-stores/). Memory versions are recorded but only their ids are exposed. */
 import { createHash } from 'node:crypto';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';

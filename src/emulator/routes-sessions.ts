@@ -1,4 +1,4 @@
-/** Sessions (contract §1.3, §2.3, §4.7, §7.13–14). */
+/** Sessions (SDK resources/beta/sessions/sessions.d.ts). */
 import type {
   BetaManagedAgentsSession, BetaManagedAgentsSessionAgent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
@@ -43,7 +43,7 @@ export function makeResource(emu: Emulator, p: z.output<typeof resourceParams>):
   if (!store) throw badRequest(`resources: memory store '${p.memory_store_id}' not found`);
   const slug = store.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'store';
   // The SDK's MemoryStoreResource type has no `id`, but resources are retrieved and deleted by id
-  // (§7.11), so the emulator includes one.
+  // (SDK resources/beta/sessions/resources.d.ts), so the emulator includes one.
   return {
     type: 'memory_store', id: st.ids.next('sesrsc'), memory_store_id: store.id, access: p.access ?? 'read_write',
     description: store.description, instructions: p.instructions ?? null, mount_path: `/mnt/memory/${slug}`, name: store.name,

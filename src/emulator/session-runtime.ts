@@ -1,7 +1,7 @@
 /**
  * One session: its stored event history, its live streams, its status machine and its turn queue.
  *
- * Ordering rules (api-contract §3, §5.3; turn-engine.md): every emitted event is appended to the
+ * Ordering rules (docs/api-behaviour.md, "Events" and "Streaming"; docs/turn-engine.md): every emitted event is appended to the
  * history and written to every open stream in the same order. User events are echoed (stored and
  * streamed, with a server id and `processed_at`) when they are processed; a `user.message` sent
  * while a turn is running is queued (its echo in the send response has `processed_at: null`) and
@@ -297,7 +297,7 @@ export class SessionRuntime {
     this.setStatus('idle');
     this.emit({ type: 'session.usage', usage: this.snapshot(), budget: this.session.budget });
     this.emit({ type: 'session.status_idle', stop_reason: { type: stop }, stop_details: null });
-    if (stop === 'retries_exhausted') this.queue = []; // §3.5: exhausted flushes queued inputs
+    if (stop === 'retries_exhausted') this.queue = []; // exhausted flushes queued inputs (docs/api-behaviour.md, "Events")
   }
 
   snapshot() {
@@ -309,7 +309,7 @@ export class SessionRuntime {
 
   /**
    * Blocks the turn until every id is resolved. Emits one `requires_action` idle listing the open
-   * ids; partial resolution re-emits it with the rest (§7.22); full resolution goes back to running.
+   * ids; partial resolution re-emits it with the rest (docs/api-behaviour.md, "Events"); full resolution goes back to running.
    */
   async waitForActions(ids: string[], signal: AbortSignal): Promise<void> {
     const open = ids.filter((id) => !this.resolutions.has(id));

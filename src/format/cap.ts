@@ -1,7 +1,7 @@
 /**
  * The global output cap: the last line of defence behind each tool's own paging and clipping.
  * Claude Code refuses results over 25,000 tokens and swaps ones over ~50,000 characters for a
- * file path (mcp-notes.md), so nothing may leave the server bigger than `maxChars`.
+ * file path (docs/api-behaviour.md, "MCP clients"), so nothing may leave the server bigger than `maxChars`.
  *
  * When a result is too big, the longest arrays lose items from the end and the longest strings
  * are clipped, until it fits; `truncated` then says what happened and how to narrow the request.

@@ -159,7 +159,7 @@ export const turnTools = [
       const events = [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])];
       if (a.message || a.wait === false) return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
       // A bare interrupt: the contract does not promise an idle when the session was not running
-      // (api-contract.md §3.7), so wait briefly and then ask the session for its status.
+      // (docs/api-behaviour.md, "Events", interrupt), so wait briefly and then ask the session for its status.
       const d = await followTurn(ctx, a.session_id, events, Math.min(a.timeout_s ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
       if (d.timed_out) {
         const s = await ctx.api.lookup((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));

@@ -7,7 +7,7 @@ import { networkingSummary } from './environments.js';
 const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), from list_vaults.');
 
 /**
- * Strict auth shapes (api-contract.md §2.7), applied in the handler: the advertised schema stays
+ * Strict auth shapes (the SDK's CredentialCreateParams), applied in the handler: the advertised schema stays
  * one line. The secret fields are write-only — the API never returns them, and neither do we.
  */
 const rfc3339 = z

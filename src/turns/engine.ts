@@ -1,5 +1,5 @@
 /**
- * The send → stream → wait engine (turn-engine.md; api-contract.md §3, §5).
+ * The send → stream → wait engine (docs/turn-engine.md).
  *
  * 1. Open the stream and wait for its headers: it is live only, so anything emitted before it
  *    exists is never delivered on it.
