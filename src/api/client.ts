@@ -90,8 +90,6 @@ export class RetryLaterError extends Error {
  * `idempotent` on any transient failure, `write` only when the API provably did not act.
  */
 export type Effect = 'read' | 'idempotent' | 'write';
-/** The turn engine's vocabulary: its requests are reads or writes. */
-export type CallKind = 'read' | 'write';
 
 export interface CallOptions {
   /** Overrides config.maxRetries (the turn engine runs its own reconnect loop). */
