@@ -187,8 +187,9 @@ export function createApi(opts: ApiOptions): Api {
       fetch: (url: string | URL | Request, init?: RequestInit) => {
         const slot = requestSlot.getStore();
         if (slot) {
-          slot.method = init?.method ?? 'GET';
-          slot.path = new URL(String(url)).pathname;
+          const href = url instanceof Request ? url.url : String(url);
+          slot.method = init?.method ?? (url instanceof Request ? url.method : 'GET');
+          slot.path = URL.canParse(href) ? new URL(href).pathname : undefined;
         }
         return fetch(url, init);
       },
