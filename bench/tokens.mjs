@@ -15,7 +15,7 @@ function measure(label, r, kind = 'typical') {
     kind,
     textChars: text.length,
     structuredChars: structured,
-    // Claude Code gives the model structuredContent when present (mcp-notes.md); others read the text.
+    // Claude Code gives the model structuredContent when present (docs/api-behaviour.md, "MCP clients"); others read the text.
     tokens: tokens(Math.max(structured, text.length)),
     overCap: Math.max(structured, text.length) > CAP,
   };

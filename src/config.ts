@@ -10,9 +10,10 @@ import { isLoopbackHost } from './loopback.js';
  * `MANAGED_AGENTS_*` variables win over `ANTHROPIC_*` ones because MCP clients such as Claude Code
  * pass their own environment to the server, and their `ANTHROPIC_BASE_URL` may point at a model
  * gateway rather than the Managed Agents API. A key is only ever sent to a base URL of its own
- * family (see `resolveEndpoint`), so an inherited gateway URL never receives a key set for us.
+ * family (see `resolveEndpoint`; docs/api-behaviour.md, "MCP clients"), so an inherited gateway URL never receives a key set for us.
  */
 
+/** The one list of toolsets: config, the tool registry (its order is tools/list's order), the help text and the tests read it. */
 export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
@@ -68,8 +69,8 @@ Options:
   --allow-insecure-http      allow an http:// base URL that is not this machine (env
                              MANAGED_AGENTS_ALLOW_INSECURE_HTTP=1): the key would travel unencrypted
   --read-only                expose only tools that do not change state (env MANAGED_AGENTS_READ_ONLY=1)
-  --toolsets LIST            comma-separated: core (default), agents, environments, sessions,
-                             vaults, memory, files, or all (env MANAGED_AGENTS_TOOLSETS)
+  --toolsets LIST            comma-separated: core (default), ${TOOLSETS.slice(1).join(', ')},
+                             or all (env MANAGED_AGENTS_TOOLSETS)
   --default-environment ID   environment used when start_session gets none (env MANAGED_AGENTS_DEFAULT_ENVIRONMENT)
   --timeout S                default seconds a turn is followed before returning (default 45)
   --max-retries N            retries for safe requests (default 2)

@@ -4,7 +4,7 @@
  *
  * Prices are USD per million tokens at Anthropic's published standard rates. Cache reads cost
  * 0.1× the input rate, 5-minute cache writes 1.25×, 1-hour cache writes 2×. Managed Agents adds
- * $0.08 per hour of active (`running`) session time (api-docs-notes.md §4). Users can override
+ * $0.08 per hour of active (`running`) session time (docs/api-behaviour.md, "Pricing"). Users can override
  * the table with `--price-table FILE` / `MANAGED_AGENTS_PRICE_TABLE` (a JSON object of the same shape).
  */
 

@@ -7,11 +7,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { createApi, type Api } from './api/client.js';
+import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
+import { annotationsFor, effectOf, inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
@@ -75,7 +75,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const signal = linkSignals(extra.signal, opts.shutdownSignal);
         const progress = progressReporter(extra);
-        const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report };
+        const ctx: ToolContext = { api: bindApi(api, effectOf(tool.kind), signal), config, log, signal, defaultEnvironment, progress: progress.report };
         try {
           for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
           const { structured, text } = await tool.handler(args as any, ctx);
@@ -83,7 +83,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
           return { content: [{ type: 'text' as const, text: capped.text }], structuredContent: capped.structured };
         } catch (err) {
-          const message = errorText(tool.name, err);
+          const message = errorText(tool.name, effectOf(tool.kind), err);
           log.info(`${tool.name}: ${message.split('\n')[0]}`);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
         } finally {

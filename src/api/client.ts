@@ -1,25 +1,37 @@
 /**
  * The one seam to the Managed Agents API: the only module that imports `@anthropic-ai/sdk` at run
- * time. Tools get an `Api`, call `api.read(...)` / `api.write(...)` with a function of the SDK
- * client, and inherit the retry policy below.
+ * time. A tool's handler gets a `BoundApi` already bound to the effect of its kind (see
+ * `effectOf` in src/tools/define.ts), so "may this be retried?" is answered once, by the kind; the
+ * turn engine uses the unbound `Api`, deciding per request (its stream opens and history reads are
+ * reads, its sends writes).
  *
  * Why our own retry loop instead of the SDK's (`maxRetries`): the SDK retries every method the same
  * way, including creates and event sends after a 500 or a dropped connection, when the request may
- * already have taken effect (api-contract.md §6.3) — a retried `agents.create` can leave two agents,
- * a retried `user.message` makes the agent read the message twice. So the SDK client runs with
- * `maxRetries: 0` and:
- *   - reads (and idempotent operations) retry on connection errors, 408, 429 and ≥ 500;
- *   - writes retry only when the API provably did not act: 429 and 529 (rejected before processing)
- *     and a connection that was refused (never reached the server).
- * Both honour `retry-after-ms` / `retry-after`; a wait longer than `maxRetryAfterS` is not slept
+ * already have taken effect (docs/api-behaviour.md, "Retries") — a retried `agents.create` can leave
+ * two agents, a retried `user.message` makes the agent read the message twice. So the SDK client
+ * runs with `maxRetries: 0` and:
+ *   - reads retry on connection errors, 408, 429 and ≥ 500;
+ *   - idempotent changes (update and delete kinds: archive, delete, update with the agent's
+ *     version or a session's fields) retry the same way: repeating one cannot double its effect.
+ *     The cost is that a retry after an unseen success can report 404 or 409; the error text then
+ *     says an earlier attempt may have taken effect;
+ *   - writes (create and action kinds: creates, event sends) retry only when the API provably did
+ *     not act: 429 and 529 (rejected before processing) and a connection that was refused (never
+ *     reached the server).
+ * All honour `retry-after-ms` / `retry-after`; a wait longer than `maxRetryAfterS` is not slept
  * through but reported, so a tool call never hangs on a server that says "come back in an hour".
+ *
+ * Every failure that leaves `call` carries its facts (`failureOf`): the effect, how many retries
+ * were made and the failed request's method and path, so the error text can say truthfully whether
+ * retrying helps and name the list tool of the resource that failed, not guess from a tool's name.
  */
-import Anthropic, { APIError, APIConnectionError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Anthropic, { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 
 export type Client = Anthropic;
-export { APIError, APIConnectionError, APIUserAbortError };
+export { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError };
 export type RequestOpts = { signal?: AbortSignal; maxRetries?: number; timeout?: number };
 
 export type { Stream } from '@anthropic-ai/sdk/core/streaming';
@@ -42,6 +54,17 @@ export type {
   BetaEnvironment as Environment,
   EnvironmentCreateParams,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+export type {
+  BetaManagedAgentsCredential as Credential,
+  CredentialCreateParams,
+} from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
+export type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
+export type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+export type {
+  BetaManagedAgentsMemory as Memory,
+  BetaManagedAgentsMemoryListItem as MemoryListItem,
+} from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -63,16 +86,24 @@ export class RetryLaterError extends Error {
   }
 }
 
-export type CallKind = 'read' | 'write';
+/**
+ * What a request does to the API's state, which decides how it may be retried: `read` and
+ * `idempotent` on any transient failure, `write` only when the API provably did not act.
+ */
+export type Effect = 'read' | 'idempotent' | 'write';
 
 export interface CallOptions {
   /** Overrides config.maxRetries (the turn engine runs its own reconnect loop). */
   maxRetries?: number;
 }
 
+export type ApiCall<T> = (c: Client, opts: RequestOpts) => PromiseLike<T>;
+
 export interface Api {
   readonly client: Client;
   readonly baseURL: string;
+  /** A call with the retry policy of `effect`. */
+  call<T>(effect: Effect, fn: ApiCall<T>, signal?: AbortSignal, callOpts?: CallOptions): Promise<T>;
   /** Idempotent call: retried on transient failures. */
   read<T>(fn: (c: Client, opts: RequestOpts) => PromiseLike<T>, signal?: AbortSignal, callOpts?: CallOptions): Promise<T>;
   /** Non-idempotent call (create, send): retried only when the API cannot have acted on it. */
@@ -128,13 +159,13 @@ function connectionRefused(err: unknown): boolean {
   return false;
 }
 
-export function isRetryable(kind: CallKind, err: unknown): boolean {
+export function isRetryable(effect: Effect, err: unknown): boolean {
   if (err instanceof APIUserAbortError) return false;
-  if (err instanceof APIConnectionError) return kind === 'read' || connectionRefused(err);
+  if (err instanceof APIConnectionError) return effect !== 'write' || connectionRefused(err);
   if (!(err instanceof APIError) || err.status === undefined) return false;
   const explicit = err.headers?.get('x-should-retry');
   if (explicit === 'false') return false;
-  if (kind === 'write') return err.status === 429 || err.status === 529;
+  if (effect === 'write') return err.status === 429 || err.status === 529;
   if (explicit === 'true') return true;
   return err.status === 408 || err.status === 429 || err.status >= 500;
 }
@@ -153,6 +184,16 @@ export function createApi(opts: ApiOptions): Api {
       maxRetries: 0,
       // Up to the response headers only; an open event stream is not subject to it.
       timeout: 60_000,
+      // Notes each request's method and path for the failure facts of the call that made it.
+      fetch: (url: string | URL | Request, init?: RequestInit) => {
+        const slot = requestSlot.getStore();
+        if (slot) {
+          const href = url instanceof Request ? url.url : String(url);
+          slot.method = init?.method ?? (url instanceof Request ? url.method : 'GET');
+          slot.path = URL.canParse(href) ? new URL(href).pathname : undefined;
+        }
+        return fetch(url, init);
+      },
       logLevel: 'warn',
       logger: {
         error: (msg: string) => log.error(`sdk: ${msg}`),
@@ -163,26 +204,23 @@ export function createApi(opts: ApiOptions): Api {
     });
   }
 
-  async function call<T>(
-    kind: CallKind,
-    fn: (c: Client, o: RequestOpts) => PromiseLike<T>,
-    signal?: AbortSignal,
-    callOpts: CallOptions = {},
-  ): Promise<T> {
+  async function call<T>(effect: Effect, fn: ApiCall<T>, signal?: AbortSignal, callOpts: CallOptions = {}): Promise<T> {
     if (!client) throw new NoCredentialsError(config.keyRefused);
     const maxRetries = callOpts.maxRetries ?? config.maxRetries;
     for (let attempt = 0; ; attempt++) {
+      const slot: RequestSlot = {};
       try {
-        return await fn(client, { signal, maxRetries: 0 });
+        return await requestSlot.run(slot, () => fn(client!, { signal, maxRetries: 0 }));
       } catch (err) {
-        if (signal?.aborted) throw err;
-        if (attempt >= maxRetries || !isRetryable(kind, err)) throw err;
+        const facts = { effect, retries: attempt, method: slot.method, path: slot.path };
+        if (signal?.aborted) throw noteFailure(err, facts);
+        if (attempt >= maxRetries || !isRetryable(effect, err)) throw noteFailure(err, facts);
         const asked = err instanceof APIError ? retryAfterSeconds(err) : undefined;
-        if (asked !== undefined && asked > config.maxRetryAfterS) throw new RetryLaterError(err as APIError, asked);
+        if (asked !== undefined && asked > config.maxRetryAfterS) throw noteFailure(new RetryLaterError(err as APIError, asked), facts);
         // The SDK's own schedule: min(0.5 s · 2^n, 8 s), minus up to 25 % jitter.
         const backoff = Math.min(0.5 * 2 ** attempt, 8) * (1 - Math.random() * 0.25);
         const delayS = asked !== undefined && asked > 0 ? asked : backoff;
-        log.warn(`retrying ${kind} after ${describeForLog(err)} in ${delayS.toFixed(2)} s (attempt ${attempt + 2})`);
+        log.warn(`retrying ${effect} after ${describeForLog(err)} in ${delayS.toFixed(2)} s (attempt ${attempt + 2})`);
         await wait(delayS * 1000, signal);
       }
     }
@@ -194,9 +232,70 @@ export function createApi(opts: ApiOptions): Api {
       return client;
     },
     baseURL: client?.baseURL ?? baseURL ?? 'https://api.anthropic.com',
+    call,
     read: (fn, signal, o) => call('read', fn, signal, o),
     write: (fn, signal, o) => call('write', fn, signal, o),
   };
+}
+
+/** A tool's view of the API: its own requests carry the effect of its kind. */
+export interface BoundApi {
+  /** The tool's own request, retried as its kind allows and aborted with the tool call. */
+  call<T>(fn: ApiCall<T>): Promise<T>;
+  /** A read on the way to the tool's request (a lookup before or after a write): retried as a read. */
+  lookup<T>(fn: ApiCall<T>): Promise<T>;
+  /** The seam itself, for the turn engine, which decides per request. */
+  readonly seam: Api;
+}
+
+export function bindApi(api: Api, effect: Effect, signal: AbortSignal): BoundApi {
+  return {
+    call: (fn) => api.call(effect, fn, signal),
+    lookup: (fn) => api.call('read', fn, signal),
+    seam: api,
+  };
+}
+
+// ---- failure facts ---------------------------------------------------------------------------
+
+/** The request a call is making, filled in by the client's fetch. */
+interface RequestSlot {
+  method?: string;
+  path?: string;
+}
+const requestSlot = new AsyncLocalStorage<RequestSlot>();
+
+/** The resources of the API's paths, named by their collection segment. */
+export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files'] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+/** What is known about a failed call, beyond the error itself. */
+export interface FailureFacts {
+  effect: Effect;
+  /** Retries this server made before giving up (0: the first attempt's error). */
+  retries: number;
+  method?: string;
+  /** Path of the failed request, e.g. /v1/sessions/sesn_1/events. */
+  path?: string;
+  /** The resource the failure is about, when the handler knows better than the path. */
+  resource?: Resource;
+}
+
+const failures = new WeakMap<object, FailureFacts>();
+
+function noteFailure<E>(err: E, facts: FailureFacts): E {
+  if (err && typeof err === 'object') failures.set(err, { ...failures.get(err), ...facts });
+  return err;
+}
+
+export function failureOf(err: unknown): FailureFacts | undefined {
+  return err && typeof err === 'object' ? failures.get(err) : undefined;
+}
+
+/** Records which resource a failure is about (a handler that knows which of its ids failed). */
+export function blame<E>(err: E, resource: Resource): E {
+  if (err && typeof err === 'object') failures.set(err, { effect: 'read', retries: 0, ...failures.get(err), resource });
+  return err;
 }
 
 function describeForLog(err: unknown): string {

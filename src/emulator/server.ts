@@ -1,6 +1,6 @@
 /**
  * The HTTP server: request log, admin routes, faults, auth, beta check, body parsing, dispatch.
- * Contract §0 and §8. A handler exception becomes a 500 `api_error` and never kills the server.
+ * docs/api-behaviour.md, "Wire". A handler exception becomes a 500 `api_error` and never kills the server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

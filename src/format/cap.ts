@@ -1,13 +1,13 @@
 /**
  * The global output cap: the last line of defence behind each tool's own paging and clipping.
  * Claude Code refuses results over 25,000 tokens and swaps ones over ~50,000 characters for a
- * file path (mcp-notes.md), so nothing may leave the server bigger than `maxChars`.
+ * file path (docs/api-behaviour.md, "MCP clients"), so nothing may leave the server bigger than `maxChars`.
  *
  * When a result is too big, the longest arrays lose items from the end and the longest strings
  * are clipped, until it fits; `truncated` then says what happened and how to narrow the request.
  * Secrets are redacted first: a secret cut in half by a clip would no longer be recognised.
  */
-import { redact } from '../log.js';
+import { redact } from '../secrets.js';
 
 export const TRUNCATED_FIELD = 'truncated';
 

@@ -1,5 +1,5 @@
 /**
- * Agent configuration shapes for create_agent / update_agent (api-contract.md §4), the checks
+ * Agent configuration shapes for create_agent / update_agent (the SDK's AgentCreateParams), the checks
  * zod cannot express cheaply, and the one-line summaries the agent tools return.
  */
 import { z } from 'zod';

@@ -69,7 +69,7 @@ export const agentTools = [
       };
       checkTools(a.tools, a.mcp_servers);
       const params = compact({ ...a }) as AgentCreateParams;
-      const agent = await ctx.api.write((c, o) => c.beta.agents.create(params, o), ctx.signal);
+      const agent = await ctx.api.call((c, o) => c.beta.agents.create(params, o));
       const structured = compact({
         agent_id: agent.id,
         version: agent.version,
@@ -111,9 +111,8 @@ export const agentTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.agents.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
-        ctx.signal,
       );
       const agents = page.data.map((ag) =>
         compact({
@@ -165,9 +164,8 @@ export const agentTools = [
       archived_at: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const ag: Agent = await ctx.api.read(
+      const ag: Agent = await ctx.api.call(
         (c, o) => c.beta.agents.retrieve(a.agent_id, a.version !== undefined ? { version: a.version } : {}, o),
-        ctx.signal,
       );
       const system = ag.system ?? undefined;
       const clipped = system !== undefined && system.length > SYSTEM_MAX ? system.length - SYSTEM_MAX : 0;
@@ -255,7 +253,7 @@ export const agentTools = [
       // Explicit nulls (clearing system/description, deleting metadata keys) must reach the API,
       // so only undefined is dropped here, not compact().
       const params = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as AgentUpdateParams;
-      const ag = await ctx.api.write((c, o) => c.beta.agents.update(agent_id, params, o), ctx.signal);
+      const ag = await ctx.api.call((c, o) => c.beta.agents.update(agent_id, params, o));
       return {
         structured: { agent_id: ag.id, version: ag.version },
         text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed).`,
@@ -274,7 +272,7 @@ export const agentTools = [
     input: { agent_id: agentId },
     output: { agent_id: z.string(), archived_at: z.string().optional() },
     handler: async (a, ctx) => {
-      const ag = await ctx.api.write((c, o) => c.beta.agents.archive(a.agent_id, {}, o), ctx.signal);
+      const ag = await ctx.api.call((c, o) => c.beta.agents.archive(a.agent_id, {}, o));
       return {
         structured: compact({ agent_id: ag.id, archived_at: ag.archived_at ?? undefined }),
         text: `Archived agent ${ag.id}.`,

@@ -9,15 +9,14 @@ const IDLE_PAGES = 20;
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const centsToUsd = (amount: string | number) => round(Number(amount) / 100, 2);
 
-/** Completed turns: idles that ended a turn (requires_action leaves it open, contract §3.4). */
+/** Completed turns: idles that ended a turn (requires_action leaves it open, docs/api-behaviour.md, "Events"). */
 async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: number; complete: boolean }> {
   let turns = 0;
   let page: string | undefined;
   for (let i = 0; i < IDLE_PAGES; i++) {
-    const res = await ctx.api.read(
+    const res = await ctx.api.call(
       (c, o) =>
         c.beta.sessions.events.list(session, { types: ['session.status_idle'], order: 'asc', limit: 1000, ...(page ? { page } : {}) }, o),
-      ctx.signal,
     );
     for (const ev of res.data) {
       if (ev.type === 'session.status_idle' && ev.stop_reason?.type !== 'requires_action') turns++;
@@ -61,7 +60,7 @@ export const auditTools = [
       notes: z.array(z.string()).optional(),
     },
     handler: async (a, ctx) => {
-      const s: Session = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+      const s: Session = await ctx.api.call((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
       const u = s.usage ?? {};
       const api: string[] = ['status', 'model', 'tokens'];
       const derived: string[] = [];
@@ -85,7 +84,7 @@ export const auditTools = [
       else notes.push('The API reports no list_cost for this session yet (cost tracking may be unavailable).');
 
       // usage.active_seconds counts concurrent threads once (the priced duration); stats.active_seconds
-      // sums every thread's time, so it is only a fallback (contract §2.3, §7.17).
+      // sums every thread's time, so it is only a fallback (docs/api-behaviour.md, "Events", usage).
       let active_seconds = u.active_seconds;
       if (active_seconds !== undefined) api.push('active_seconds');
       else if (s.stats?.active_seconds !== undefined) {

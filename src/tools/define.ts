@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Api } from '../api/client.js';
+import type { BoundApi, Effect } from '../api/client.js';
 import type { Config, Toolset } from '../config.js';
 import type { Logger } from '../log.js';
 import type { DefaultEnvironment } from './default-environment.js';
@@ -11,8 +11,21 @@ import type { DefaultEnvironment } from './default-environment.js';
  */
 export type ToolKind = 'read' | 'create' | 'update' | 'delete' | 'action';
 
+/**
+ * What a kind's requests do to the API's state: the one answer to "does this tool write?", which
+ * decides its retry policy (src/api/client.ts) and its errors' retry advice (src/api/errors.ts).
+ * Updates and deletes are idempotent (repeating one cannot double its effect), creates and
+ * actions (sends) are not.
+ */
+export function effectOf(kind: ToolKind): Effect {
+  if (kind === 'read') return 'read';
+  if (kind === 'update' || kind === 'delete') return 'idempotent';
+  return 'write';
+}
+
 export interface ToolContext {
-  api: Api;
+  /** The API, bound to this tool's kind: `call` for its own requests, `lookup` for reads on the way. */
+  api: BoundApi;
   config: Config;
   log: Logger;
   /** Aborts when the client cancels the call or disconnects, or the server shuts down. */
@@ -143,6 +156,27 @@ export function listResult<K extends string, T>(
  * what is meant: any object.
  */
 export const freeObject = () => z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
+
+/**
+ * A result schema as advertised in tools/list, derived from its one definition: nested objects
+ * (and arrays of them) are advertised as free objects. Every tools/list byte is paid for in each
+ * client's context, and the field names plus the description say enough. Its static type stays
+ * the full definition's, so the handler's result is still checked against it.
+ */
+export function advertised<T extends z.ZodType>(schema: T): T {
+  return coarse(schema) as T;
+}
+
+function coarse(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodOptional) return coarse(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodArray && schema.element instanceof z.ZodObject) return z.array(freeObject());
+  if (schema instanceof z.ZodObject) return freeObject();
+  return schema;
+}
+
+export function advertisedShape<S extends z.ZodRawShape>(shape: S): S {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, coarse(v as z.ZodType)])) as unknown as S;
+}
 
 /** Drops null, undefined, empty arrays and empty objects, recursively: results carry no noise. */
 export function compact<T>(value: T): T {

@@ -105,7 +105,7 @@ export const environmentTools = [
         metadata: a.metadata,
         config: { type: 'cloud' as const, networking, packages: hasPackages ? packages : undefined },
       });
-      const env = await ctx.api.write((c, o) => c.beta.environments.create(params, o), ctx.signal);
+      const env = await ctx.api.call((c, o) => c.beta.environments.create(params, o));
       const cfg = env.config as any;
       const structured = compact({
         environment_id: env.id,
@@ -146,9 +146,8 @@ export const environmentTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.environments.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
-        ctx.signal,
       );
       const environments = page.data.map(envSummary);
       return listResult('environments', environments, page.next_page, `${environments.length} environment(s)`, (e) =>
@@ -167,7 +166,7 @@ export const environmentTools = [
     input: { environment_id: environmentId },
     output: { environment_id: z.string(), archived_at: z.string().optional() },
     handler: async (a, ctx) => {
-      const env = await ctx.api.write((c, o) => c.beta.environments.archive(a.environment_id, {}, o), ctx.signal);
+      const env = await ctx.api.call((c, o) => c.beta.environments.archive(a.environment_id, {}, o));
       return {
         structured: compact({ environment_id: env.id, archived_at: env.archived_at ?? undefined }),
         text: `Archived environment ${env.id}.`,
@@ -185,7 +184,7 @@ export const environmentTools = [
     input: { environment_id: environmentId },
     output: { environment_id: z.string(), deleted: z.boolean() },
     handler: async (a, ctx) => {
-      const res = await ctx.api.write((c, o) => c.beta.environments.delete(a.environment_id, {}, o), ctx.signal);
+      const res = await ctx.api.call((c, o) => c.beta.environments.delete(a.environment_id, {}, o));
       const id = res?.id ?? a.environment_id;
       return { structured: { environment_id: id, deleted: true }, text: `Deleted environment ${id}.` };
     },

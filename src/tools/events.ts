@@ -7,7 +7,7 @@ import { redactedHead } from '../log.js';
 
 type SdkEventType = NonNullable<EventListParams['types']>[number];
 
-/** Every value of the SDK's `BetaManagedAgentsSessionEventType` (api-contract.md §3.1). */
+/** Every value of the SDK's `BetaManagedAgentsSessionEventType` (docs/api-behaviour.md, "Events"). */
 export const EVENT_TYPES = [
   'user.message',
   'user.interrupt',
@@ -153,7 +153,7 @@ interface Outcome {
 }
 
 async function listPage(ctx: ToolContext, session: string, params: EventListParams) {
-  return ctx.api.read((c, o) => c.beta.sessions.events.list(session, compact(params), o), ctx.signal);
+  return ctx.api.call((c, o) => c.beta.sessions.events.list(session, compact(params), o));
 }
 
 /** One API page, as the caller asked for it. */
@@ -188,8 +188,8 @@ async function processedAtOf(ctx: ToolContext, session: string, id: string): Pro
 }
 
 /**
- * The events after `afterId`. The API has no after-id parameter (api-contract.md §6.1: `after_id`
- * is a 400), and its `created_at[gte]` filter needs the event's processed_at, which several events
+ * The events after `afterId`. The API has no after-id parameter (docs/api-behaviour.md,
+ * "Pagination"), and its `created_at[gte]` filter needs the event's processed_at, which several events
  * can share. So the anchor is first looked up from the newest end (resuming from a recent
  * last_event_id is the common case); its processed_at then starts an ascending read that skips
  * up to and including the anchor. An anchor deeper than MAX_SCAN from the end is searched from

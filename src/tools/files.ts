@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import type { FileMetadata } from '../api/client.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
@@ -64,9 +64,8 @@ export const fileTools = [
     },
     output: { files: z.array(z.object(fileShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.files.list(compact({ scope_id: a.scope_id, limit: a.limit ?? 20, page: a.page }), o),
-        ctx.signal,
       );
       const files = page.data.map(fileSummary);
       return listResult('files', files, page.next_page, `${files.length} file(s)${a.scope_id ? ` of ${a.scope_id}` : ''}`, fileLine);
@@ -87,7 +86,7 @@ export const fileTools = [
       note: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const f = await ctx.api.read((c, o) => c.beta.files.retrieveMetadata(a.file_id, {}, o), ctx.signal);
+      const f = await ctx.api.call((c, o) => c.beta.files.retrieveMetadata(a.file_id, {}, o));
       const base = compact({ ...fileSummary(f), session_id: f.scope?.type === 'session' ? f.scope.id : undefined });
       const size = `${f.size_bytes.toLocaleString('en')} bytes`;
       let content: string | undefined;
@@ -96,7 +95,7 @@ export const fileTools = [
       else if (f.downloadable === false) note = 'Not downloadable (uploaded files cannot be downloaded; only files sessions produce can).';
       else if (f.size_bytes > MAX_INLINE_BYTES) note = `Text, ${size}: over the ${MAX_INLINE_BYTES.toLocaleString('en')}-byte inline limit, content not shown.`;
       else {
-        const res = await ctx.api.read((c, o) => c.beta.files.download(a.file_id, {}, o), ctx.signal);
+        const res = await ctx.api.call((c, o) => c.beta.files.download(a.file_id, {}, o));
         const { bytes, more } = await readPrefix(res, MAX_INLINE_BYTES);
         // `stream: true` keeps a multi-byte character cut at the limit from turning into U+FFFD noise.
         content = new TextDecoder('utf-8').decode(bytes, { stream: more });

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { TOOLSETS, type Config } from '../config.js';
 import type { AnyTool } from './define.js';
 import { agentTools } from './agents.js';
 import { environmentTools } from './environments.js';
@@ -9,8 +9,6 @@ import { auditTools } from './audit.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { fileTools } from './files.js';
-
-const ORDER = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'];
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -23,7 +21,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...vaultTools,
   ...memoryTools,
   ...fileTools,
-].sort((a, b) => ORDER.indexOf(a.toolset) - ORDER.indexOf(b.toolset));
+].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
 /** The tools a configuration exposes: its toolsets, and only reads under --read-only. */
 export function selectTools(config: Pick<Config, 'toolsets' | 'readOnly'>): AnyTool[] {

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import type {
-  BetaManagedAgentsMemory as Memory,
-  BetaManagedAgentsMemoryListItem as MemoryListItem,
-} from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
-import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+import type { Memory, MemoryListItem, MemoryStore } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 import { redactedHead } from '../log.js';
@@ -65,9 +61,8 @@ export const memoryTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.memoryStores.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
-        ctx.signal,
       );
       const stores = page.data.map(storeSummary);
       return listResult('memory_stores', stores, page.next_page, `${stores.length} memory store(s)`, (s) =>
@@ -90,9 +85,8 @@ export const memoryTools = [
     },
     output: { memory_store_id: z.string(), name: z.string(), hint: z.string() },
     handler: async (a, ctx) => {
-      const s = await ctx.api.write(
+      const s = await ctx.api.call(
         (c, o) => c.beta.memoryStores.create(compact({ name: a.name, description: a.description, metadata: a.metadata }), o),
-        ctx.signal,
       );
       const hint = `Attach it with start_session resources [{"type":"memory_store","memory_store_id":"${s.id}"}]; write_memory seeds it.`;
       return { structured: { memory_store_id: s.id, name: s.name, hint }, text: `Created memory store ${s.id} "${s.name}".\n${hint}` };
@@ -119,14 +113,13 @@ export const memoryTools = [
     },
     output: { memories: z.array(z.string()), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) =>
           c.beta.memoryStores.memories.list(
             a.memory_store_id,
             compact({ limit: a.limit ?? 50, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
             o,
           ),
-        ctx.signal,
       );
       const memories = page.data.map(memoryLine);
       return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, (m) => m);
@@ -149,9 +142,8 @@ export const memoryTools = [
       clipped: z.boolean().optional(),
     },
     handler: async (a, ctx) => {
-      const m = await ctx.api.read(
+      const m = await ctx.api.call(
         (c, o) => c.beta.memoryStores.memories.retrieve(a.memory_id, { memory_store_id: a.memory_store_id, view: 'full' }, o),
-        ctx.signal,
       );
       const full = m.content ?? '';
       const clipped = full.length > MAX_CONTENT_CHARS;
@@ -197,13 +189,12 @@ export const memoryTools = [
     handler: async (a, ctx) => {
       if (!a.memory_id) {
         if (a.expected_sha256) throw new ToolError('expected_sha256 applies to an update only.', 'Pass memory_id too, or drop expected_sha256.');
-        const m = await ctx.api.write(
+        const m = await ctx.api.call(
           (c, o) => c.beta.memoryStores.memories.create(a.memory_store_id, { path: a.path, content: a.content }, o),
-          ctx.signal,
         );
         return writeResult(m, 'Created');
       }
-      const m = await ctx.api.write(
+      const m = await ctx.api.call(
         (c, o) =>
           c.beta.memoryStores.memories.update(
             a.memory_id!,
@@ -215,7 +206,6 @@ export const memoryTools = [
             },
             o,
           ),
-        ctx.signal,
       );
       return writeResult(m, 'Updated');
     },
@@ -231,9 +221,8 @@ export const memoryTools = [
     input: { memory_store_id: storeId, memory_id: memoryId },
     output: { memory_id: z.string(), deleted: z.boolean() },
     handler: async (a, ctx) => {
-      const r = await ctx.api.write(
+      const r = await ctx.api.call(
         (c, o) => c.beta.memoryStores.memories.delete(a.memory_id, { memory_store_id: a.memory_store_id }, o),
-        ctx.signal,
       );
       const id = r?.id ?? a.memory_id;
       return { structured: { memory_id: id, deleted: true }, text: `Deleted memory ${id}.` };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
-import { APIError } from '../api/client.js';
+import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
+import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
 import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+import { turnDigestSchema } from '../turns/digest.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
 const environmentId = idSchema('environment_id', 'env_01…');
@@ -59,6 +60,24 @@ function sessionLine(s: ReturnType<typeof summarize>): string {
   return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` $${s.list_cost_usd.toFixed(2)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
+/**
+ * Which id of a refused sessions.create is gone (archived or not found): its environment or its
+ * agent. The error's code says so when the API sends one (`environment_archived`,
+ * `environment_not_found`); otherwise each is looked up. Never decided by the message's wording.
+ */
+async function goneReference(ctx: ToolContext, err: unknown, agentId: string, environmentId: string): Promise<'environments' | 'agents' | undefined> {
+  if (!(err instanceof NotFoundError || err instanceof BadRequestError)) return undefined;
+  if (err.errorCode === 'environment_archived' || err.errorCode === 'environment_not_found') return 'environments';
+  const gone = (lookup: () => Promise<{ archived_at?: string | null }>) =>
+    lookup().then(
+      (r) => Boolean(r.archived_at),
+      (e) => (e instanceof NotFoundError ? true : Promise.reject(err)),
+    );
+  if (await gone(() => ctx.api.lookup((c, o) => c.beta.environments.retrieve(environmentId, {}, o)))) return 'environments';
+  if (await gone(() => ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, {}, o)))) return 'agents';
+  return undefined;
+}
+
 export const sessionTools = [
   defineTool({
     name: 'start_session',
@@ -94,7 +113,7 @@ export const sessionTools = [
       agent_id: z.string(),
       agent_version: z.number(),
       budget_usd: z.number().optional(),
-      turn: freeObject().optional(), // the turn digest, as send_message returns it
+      turn: advertised(turnDigestSchema.optional()),
     },
     secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
@@ -112,17 +131,15 @@ export const sessionTools = [
       } as SessionCreateParams;
       let session: Session;
       try {
-        session = await ctx.api.write((c, o) => c.beta.sessions.create(params, o), ctx.signal);
+        session = await ctx.api.call((c, o) => c.beta.sessions.create(params, o));
       } catch (err) {
+        const gone = await goneReference(ctx, err, a.agent_id, env.id);
         // The remembered default environment was archived or deleted meanwhile: look again once.
-        const stale =
-          err instanceof APIError &&
-          ((err.status === 400 && /archived/i.test(String(err.message))) || (err.status === 404 && /environment/i.test(String(err.message))));
-        if (!a.environment_id && env.source !== 'configured' && stale) {
+        if (gone === 'environments' && !a.environment_id && env.source !== 'configured') {
           ctx.defaultEnvironment.invalidate();
           env = await ctx.defaultEnvironment.resolve(ctx.signal);
-          session = await ctx.api.write((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o), ctx.signal);
-        } else throw err;
+          session = await ctx.api.call((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o));
+        } else throw gone ? blame(err, gone) : err;
       }
       const out = {
         session_id: session.id,
@@ -136,11 +153,11 @@ export const sessionTools = [
       const head = `Started ${session.id} (${session.status}) for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}).`;
       if (!a.message) return { structured: out, text: `${head}\nNext: send_message with this session_id.` };
       if (a.wait === false) {
-        await ctx.api.write((c, o) => c.beta.sessions.events.send(session.id, { events: [textEvent(a.message!)] }, o), ctx.signal);
+        await ctx.api.call((c, o) => c.beta.sessions.events.send(session.id, { events: [textEvent(a.message!)] }, o));
         return { structured: { ...out, status: 'running' }, text: `${head}\nMessage sent; call wait_for_turn to follow it.` };
       }
       const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
-      return { structured: { ...out, status: turn.status, turn: turn as unknown as Record<string, unknown> }, text: `${head}\n${renderDigest(turn)}` };
+      return { structured: { ...out, status: turn.status, turn }, text: `${head}\n${renderDigest(turn)}` };
     },
   }),
 
@@ -162,7 +179,7 @@ export const sessionTools = [
       vault_ids: z.array(z.string()).optional(),
     },
     handler: async (a, ctx) => {
-      const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+      const s = await ctx.api.call((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
       const budget = s.budget?.max_list_cost?.amount;
       const structured = compact({
         ...summarize(s),
@@ -197,7 +214,7 @@ export const sessionTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) =>
           c.beta.sessions.list(
             {
@@ -211,7 +228,6 @@ export const sessionTools = [
             },
             o,
           ),
-        ctx.signal,
       );
       return listResult('sessions', page.data.map(summarize), page.next_page, `${page.data.length} session(s)`, sessionLine);
     },
@@ -227,7 +243,7 @@ export const sessionTools = [
     input: { session_id: sessionId },
     output: { session_id: z.string(), status: z.string(), archived_at: z.string().optional() },
     handler: async (a, ctx) => {
-      const s = await ctx.api.read((c, o) => c.beta.sessions.archive(a.session_id, {}, o), ctx.signal);
+      const s = await ctx.api.call((c, o) => c.beta.sessions.archive(a.session_id, {}, o));
       return {
         structured: compact({ session_id: s.id, status: s.status, archived_at: s.archived_at ?? undefined }),
         text: `Archived ${s.id} (${s.status}).`,
@@ -253,7 +269,7 @@ export const sessionTools = [
       if (a.title === undefined && a.metadata === undefined && a.budget === undefined) {
         throw new ToolError('Nothing to update: give title, metadata or budget.');
       }
-      const s = await ctx.api.read(
+      const s = await ctx.api.call(
         (c, o) =>
           c.beta.sessions.update(
             a.session_id,
@@ -264,7 +280,6 @@ export const sessionTools = [
             } as any,
             o,
           ),
-        ctx.signal,
       );
       const budget = s.budget?.max_list_cost?.amount;
       return {
@@ -284,7 +299,7 @@ export const sessionTools = [
     input: { session_id: sessionId },
     output: { session_id: z.string(), deleted: z.boolean() },
     handler: async (a, ctx) => {
-      const r = await ctx.api.read((c, o) => c.beta.sessions.delete(a.session_id, {}, o), ctx.signal);
+      const r = await ctx.api.call((c, o) => c.beta.sessions.delete(a.session_id, {}, o));
       return { structured: { session_id: r.id, deleted: true }, text: `Deleted ${r.id}.` };
     },
   }),

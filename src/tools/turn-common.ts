@@ -1,32 +1,16 @@
 import { z } from 'zod';
-import { freeObject } from './define.js';
+import { advertisedShape } from './define.js';
 import type { EventParams } from '../api/client.js';
 import { runTurn } from '../turns/engine.js';
-import type { TurnDigest } from '../turns/digest.js';
+import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import type { ToolContext } from './define.js';
 
-/** The turn digest as an output schema, shared by every tool that follows a turn. */
 /**
- * The turn digest as an output schema, shared by every tool that follows a turn. Output schemas
- * carry no descriptions: tools/list is paid for in every client's context, and the field names
- * plus the tool description say enough (Claude Code does not show output schemas to the model).
+ * The turn digest as an output schema, shared by every tool that follows a turn: derived from its
+ * one definition (src/turns/digest.ts). Output schemas carry no descriptions: tools/list is paid
+ * for in every client's context (Claude Code does not show output schemas to the model).
  */
-export const digestShape = {
-  session_id: z.string(),
-  status: z.string(),
-  stop_reason: z.string().optional(),
-  reply: z.string(),
-  reply_truncated_chars: z.number().optional(),
-  steps: z.array(z.string()),
-  steps_omitted: z.number().optional(),
-  // {id, kind, tool, input, input_truncated?, answer_with: {tool, arguments}}
-  pending_actions: z.array(freeObject()),
-  usage: z.record(z.string(), z.number()),
-  last_event_id: z.string().optional(),
-  timed_out: z.boolean(),
-  events_seen: z.number(),
-  hint: z.string().optional(),
-};
+export const digestShape = advertisedShape(turnDigestSchema.shape);
 
 export const timeoutInput = z
   .number()
@@ -47,7 +31,7 @@ export async function followTurn(
 ): Promise<TurnDigest> {
   const timeoutMs = Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
   return runTurn({
-    api: ctx.api,
+    api: ctx.api.seam,
     log: ctx.log,
     sessionId,
     send,

@@ -3,7 +3,7 @@ import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId } from './define.js';
 import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
-import type { TurnDigest } from '../turns/digest.js';
+import { emptyDigest, type TurnDigest } from '../turns/digest.js';
 
 const waitInput = z
   .boolean()
@@ -14,20 +14,13 @@ const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
 /** The result of a send without waiting: the digest's shape, saying where to pick up. */
 async function sendOnly(ctx: Parameters<typeof followTurn>[0], session: string, events: EventParams[]): Promise<TurnDigest> {
-  const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session, { events }, o), ctx.signal);
+  const sent = await ctx.api.call((c, o) => c.beta.sessions.events.send(session, { events }, o));
   const last = (sent?.data ?? []).at(-1) as { id?: string } | undefined;
-  return {
-    session_id: session,
+  return emptyDigest(session, {
     status: 'running',
-    reply: '',
-    steps: [],
-    pending_actions: [],
-    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
     last_event_id: last?.id,
-    timed_out: false,
-    events_seen: 0,
     hint: `Sent. Call wait_for_turn {"session_id":"${session}"} to follow the turn.`,
-  };
+  });
 }
 
 async function sendAndFollow(
@@ -166,10 +159,10 @@ export const turnTools = [
       const events = [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])];
       if (a.message || a.wait === false) return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
       // A bare interrupt: the contract does not promise an idle when the session was not running
-      // (api-contract.md §3.7), so wait briefly and then ask the session for its status.
+      // (docs/api-behaviour.md, "Events", interrupt), so wait briefly and then ask the session for its status.
       const d = await followTurn(ctx, a.session_id, events, Math.min(a.timeout_s ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
       if (d.timed_out) {
-        const s = await ctx.api.read((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o), ctx.signal);
+        const s = await ctx.api.lookup((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
         if (s.status !== 'running' && s.status !== 'rescheduling') {
           Object.assign(d, { status: s.status, timed_out: false, hint: `Interrupted; the session is ${s.status}.` });
         }

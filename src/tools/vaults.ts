@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { BetaManagedAgentsCredential as Credential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import type { CredentialCreateParams } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
-import type { BetaManagedAgentsVault as Vault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
+import type { Credential, CredentialCreateParams, Vault } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 import { networkingSummary } from './environments.js';
@@ -9,7 +7,7 @@ import { networkingSummary } from './environments.js';
 const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), from list_vaults.');
 
 /**
- * Strict auth shapes (api-contract.md §2.7), applied in the handler: the advertised schema stays
+ * Strict auth shapes (the SDK's CredentialCreateParams), applied in the handler: the advertised schema stays
  * one line. The secret fields are write-only — the API never returns them, and neither do we.
  */
 const rfc3339 = z
@@ -111,9 +109,8 @@ export const vaultTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.vaults.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
-        ctx.signal,
       );
       const vaults = page.data.map(vaultSummary);
       return listResult('vaults', vaults, page.next_page, `${vaults.length} vault(s)`, (v) =>
@@ -135,7 +132,7 @@ export const vaultTools = [
     },
     output: { vault_id: z.string(), display_name: z.string(), hint: z.string() },
     handler: async (a, ctx) => {
-      const v = await ctx.api.write((c, o) => c.beta.vaults.create(compact({ display_name: a.display_name, metadata: a.metadata }), o), ctx.signal);
+      const v = await ctx.api.call((c, o) => c.beta.vaults.create(compact({ display_name: a.display_name, metadata: a.metadata }), o));
       const hint = 'Add credentials with create_credential; pass vault_ids to start_session.';
       return { structured: { vault_id: v.id, display_name: v.display_name, hint }, text: `Created vault ${v.id} "${v.display_name}".\n${hint}` };
     },
@@ -155,9 +152,8 @@ export const vaultTools = [
     },
     output: { credentials: z.array(z.object(credentialShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.read(
+      const page = await ctx.api.call(
         (c, o) => c.beta.vaults.credentials.list(a.vault_id, compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
-        ctx.signal,
       );
       const credentials = page.data.map(credentialSummary);
       return listResult('credentials', credentials, page.next_page, `${credentials.length} credential(s) in ${a.vault_id}`, credentialLine);
@@ -199,7 +195,7 @@ export const vaultTools = [
         display_name: a.display_name,
         metadata: a.metadata,
       });
-      const cred = await ctx.api.write((c, o) => c.beta.vaults.credentials.create(a.vault_id, params, o), ctx.signal);
+      const cred = await ctx.api.call((c, o) => c.beta.vaults.credentials.create(a.vault_id, params, o));
       const summary = credentialSummary(cred);
       const hint = `Sessions started with vault_ids ["${cred.vault_id}"] can use it.`;
       return {
@@ -219,7 +215,7 @@ export const vaultTools = [
     input: { vault_id: vaultId },
     output: { vault_id: z.string(), archived_at: z.string().optional() },
     handler: async (a, ctx) => {
-      const v = await ctx.api.read((c, o) => c.beta.vaults.archive(a.vault_id, {}, o), ctx.signal);
+      const v = await ctx.api.call((c, o) => c.beta.vaults.archive(a.vault_id, {}, o));
       return { structured: compact({ vault_id: v.id, archived_at: v.archived_at ?? undefined }), text: `Archived vault ${v.id}.` };
     },
   }),

@@ -2,44 +2,77 @@
  * The turn digest: what a model needs to know about one turn, accumulated event by event with
  * bounded memory (the reply and the step list are capped as they grow, not after).
  *
- * What belongs to "this turn" (turn-engine.md): everything after the echo of the last event we
+ * What belongs to "this turn" (docs/turn-engine.md): everything after the echo of the last event we
  * sent. Events before it — a previous turn's idle above all — only feed the lookup of tool calls
  * that may still be pending, never the digest.
  */
+import { z } from 'zod';
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
 import { redactedHead } from '../log.js';
 
-export type PendingAction = {
-  id: string;
-  kind: 'tool_confirmation' | 'custom_tool_result';
-  tool: string;
-  input: unknown;
-  input_truncated?: boolean;
-  answer_with: { tool: string; arguments: Record<string, unknown> };
-};
+export const pendingActionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['tool_confirmation', 'custom_tool_result']),
+  /** The tool the agent wants to run (`server/tool` for MCP tools). */
+  tool: z.string(),
+  /** Its input, or a clipped JSON string of it when `input_truncated`. */
+  input: z.unknown(),
+  input_truncated: z.literal(true).optional(),
+  /** The exact call that answers it. */
+  answer_with: z.object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) }),
+});
+export type PendingAction = z.infer<typeof pendingActionSchema>;
 
-export type TurnUsage = {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-  model_requests: number;
-};
+export const turnUsageSchema = z.object({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_read_input_tokens: z.number(),
+  cache_creation_input_tokens: z.number(),
+  model_requests: z.number(),
+});
+export type TurnUsage = z.infer<typeof turnUsageSchema>;
 
-export interface TurnDigest {
-  session_id: string;
-  status: string;
-  stop_reason?: string;
-  reply: string;
-  reply_truncated_chars?: number;
-  steps: string[];
-  steps_omitted?: number;
-  pending_actions: PendingAction[];
-  usage: TurnUsage;
-  last_event_id?: string;
-  timed_out: boolean;
-  events_seen: number;
-  hint?: string;
+/**
+ * The turn digest: the one definition of what the turn tools return. The type is inferred from it,
+ * and the tools' output schema is derived from it (src/tools/turn-common.ts).
+ */
+export const turnDigestSchema = z.object({
+  session_id: z.string(),
+  status: z.string(),
+  stop_reason: z.string().optional(),
+  reply: z.string(),
+  reply_truncated_chars: z.number().optional(),
+  steps: z.array(z.string()),
+  steps_omitted: z.number().optional(),
+  pending_actions: z.array(pendingActionSchema),
+  usage: turnUsageSchema,
+  last_event_id: z.string().optional(),
+  timed_out: z.boolean(),
+  events_seen: z.number(),
+  hint: z.string().optional(),
+});
+export type TurnDigest = z.infer<typeof turnDigestSchema>;
+
+const emptyUsage = (): TurnUsage => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 });
+
+/** A digest of a turn that was not followed (a send without waiting, a queued message): no events, no usage. */
+export function emptyDigest(
+  sessionId: string,
+  f: Pick<TurnDigest, 'status' | 'hint'> & Partial<Pick<TurnDigest, 'stop_reason' | 'pending_actions' | 'last_event_id'>>,
+): TurnDigest {
+  return {
+    session_id: sessionId,
+    status: f.status,
+    ...(f.stop_reason ? { stop_reason: f.stop_reason } : {}),
+    reply: '',
+    steps: [],
+    pending_actions: f.pending_actions ?? [],
+    usage: emptyUsage(),
+    ...(f.last_event_id ? { last_event_id: f.last_event_id } : {}),
+    timed_out: false,
+    events_seen: 0,
+    hint: f.hint,
+  };
 }
 
 export interface DigestCaps {
@@ -78,13 +111,7 @@ export class TurnState {
   private readonly steps: string[] = [];
   private stepsOmitted = 0;
   private readonly calls = new Map<string, BlockingCall>();
-  private readonly usage: TurnUsage = {
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation_input_tokens: 0,
-    model_requests: 0,
-  };
+  private readonly usage = emptyUsage();
 
   /**
    * @param awaitedEcho id of the last event we sent: the turn starts at its echo. Undefined means
@@ -209,24 +236,24 @@ export class TurnState {
         pending.push(this.pendingAction(id, call));
       }
     }
+    const stop = e?.kind === 'idle' ? e.stopReason : e?.kind === 'terminated' ? 'terminated' : undefined;
+    // Keys in the schema's order; optional ones only when they say something.
     const d: TurnDigest = {
       session_id: this.sessionId,
       status: this.status,
+      ...(stop ? { stop_reason: stop } : {}),
       reply: this.reply,
+      ...(this.replyOverflow ? { reply_truncated_chars: this.replyOverflow } : {}),
       steps: this.steps,
+      ...(this.stepsOmitted ? { steps_omitted: this.stepsOmitted } : {}),
       pending_actions: pending,
       usage: this.usage,
+      ...(this.lastEventId ? { last_event_id: this.lastEventId } : {}),
       timed_out: timedOut,
       events_seen: this.eventsSeen,
     };
-    if (e?.kind === 'idle') d.stop_reason = e.stopReason;
-    if (e?.kind === 'terminated') d.stop_reason = 'terminated';
-    if (this.replyOverflow) d.reply_truncated_chars = this.replyOverflow;
-    if (this.stepsOmitted) d.steps_omitted = this.stepsOmitted;
-    if (this.lastEventId) d.last_event_id = this.lastEventId;
-    d.hint = this.hint(d);
-    if (!d.hint) delete d.hint;
-    return d;
+    const hint = this.hint(d);
+    return hint ? { ...d, hint } : d;
   }
 
   private pendingAction(id: string, call: BlockingCall | undefined): PendingAction {

@@ -1,5 +1,5 @@
 /**
- * The send → stream → wait engine (turn-engine.md; api-contract.md §3, §5).
+ * The send → stream → wait engine (docs/turn-engine.md).
  *
  * 1. Open the stream and wait for its headers: it is live only, so anything emitted before it
  *    exists is never delivered on it.
@@ -16,7 +16,7 @@ import type { Api, EventParams, SessionEvent } from '../api/client.js';
 import { sleep } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import type { Logger } from '../log.js';
-import { type DigestCaps, DEFAULT_CAPS, type TurnDigest, TurnState } from './digest.js';
+import { type DigestCaps, DEFAULT_CAPS, emptyDigest, type TurnDigest, TurnState } from './digest.js';
 import { openStream, type LiveStream } from './stream.js';
 
 type Ev = SessionEvent & { id: string; processed_at?: string | null };
@@ -290,21 +290,15 @@ async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Pro
   const e = probe.ending;
   if (e?.kind !== 'idle' || e.stopReason !== 'requires_action') return undefined;
   const d = await finish(opts, probe, false, signal);
-  return {
-    session_id: opts.sessionId,
+  return emptyDigest(opts.sessionId, {
     status: 'idle',
     stop_reason: 'requires_action',
-    reply: '',
-    steps: [],
     pending_actions: d.pending_actions,
-    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
     last_event_id: d.last_event_id,
-    timed_out: false,
-    events_seen: 0,
     hint:
       `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
       'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
-  };
+  });
 }
 
 /** Pages history newest-first until `stop` matches (inclusive), returning those events oldest-first. */

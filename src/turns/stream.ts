@@ -20,7 +20,7 @@ export interface LiveStream {
 
 /**
  * Opens the stream and resolves once the response headers have arrived: from then on every event
- * the session emits is delivered on it (the stream has no replay, api-contract.md §5.3).
+ * the session emits is delivered on it (the stream has no replay, docs/api-behaviour.md, "Streaming").
  */
 export async function openStream(api: Api, sessionId: string, signal: AbortSignal, maxRetries?: number): Promise<LiveStream> {
   const ac = new AbortController();

@@ -1,4 +1,4 @@
-/** Cursor pagination to the end in both orders (api-contract §6.1), including sessions' prev_page. */
+/** Cursor pagination to the end in both orders (docs/api-behaviour.md, "Pagination"), including sessions' prev_page. */
 import { describe, expect, it } from 'vitest';
 import { makeAgent, makeEnv, reportTarget, useTarget } from './target.js';
 

@@ -1,4 +1,4 @@
-/** Every resource endpoint through the official SDK (api-contract §1, §2). */
+/** Every resource endpoint through the official SDK (docs/api-behaviour.md, "Wire"). */
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';

@@ -1,4 +1,4 @@
-/** SSE framing and lifecycle (api-contract §5), and events.list pagination (§6.1). */
+/** SSE framing and lifecycle (docs/api-behaviour.md, "Streaming"), and events.list pagination ("Pagination"). */
 import { describe, expect, it } from 'vitest';
 import { EMU_ONLY, REAL, idles, makeSession, reportTarget, texts, turn, useTarget, type Ev } from './target.js';
 

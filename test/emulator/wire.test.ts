@@ -1,4 +1,4 @@
-/** Wire contract (api-contract §0, §6): auth, betas, envelope, request ids, query encoding, errors. */
+/** Wire contract (docs/api-behaviour.md, "Wire", "Errors", "Retries"): auth, betas, envelope, request ids, query encoding, errors. */
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { EMU_ONLY, REAL, makeAgent, reportTarget, useTarget } from './target.js';

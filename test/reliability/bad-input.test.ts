@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
+import { TOOLSETS } from '../../src/config.js';
 import { inputSchemaOf, type AnyTool } from '../../src/tools/define.js';
 import { agentAndSession, ASK_BASH_TOOLS, harness, history, ok, type Harness } from '../helpers.js';
 import { eventually, requests, within, type LogEntry } from './util.js';
@@ -34,7 +35,7 @@ let ids: {
 };
 
 beforeAll(async () => {
-  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'], turnTimeoutS: 3 });
+  h = await harness({ toolsets: [...TOOLSETS], turnTimeoutS: 3 });
   const { agent_id, session_id } = await agentAndSession(h);
   const d = ok(await h.call('send_message', { session_id, text: '/reply fixture' }));
   const spare = await agentAndSession(h);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS, selectTools } from '../../src/tools/index.js';
+import { TOOLSETS } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
 import { toolTable } from '../../src/tools/table.js';
 import { harness, type Harness } from '../helpers.js';
@@ -8,19 +9,92 @@ import { harness, type Harness } from '../helpers.js';
 let h: Harness;
 let all: Harness;
 let readOnly: Harness;
+let readOnlyAll: Harness;
 beforeAll(async () => {
-  [h, all, readOnly] = await Promise.all([harness(), harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] }), harness({ readOnly: true })]);
+  [h, all, readOnly, readOnlyAll] = await Promise.all([
+    harness(),
+    harness({ toolsets: [...TOOLSETS] }),
+    harness({ readOnly: true }),
+    harness({ readOnly: true, toolsets: [...TOOLSETS] }),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([h?.close(), all?.close(), readOnly?.close()]);
+  await Promise.all([h?.close(), all?.close(), readOnly?.close(), readOnlyAll?.close()]);
 });
 
 const tokens = (v: unknown) => Math.ceil(JSON.stringify(v).length / 4);
 
+/** Keys sorted at every depth (arrays keep their order), so a snapshot diff shows only what changed. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as any)[k])]));
+  return v;
+}
+
+const SNAPSHOTS = new URL('../__snapshots__/tools/', import.meta.url);
+
+/**
+ * Input-schema constructs that clients render badly — `anyOf`/`oneOf` (many show only the first
+ * branch, or a raw JSON editor) and `type` arrays — each allowed only where listed here, with why.
+ */
+const SCHEMA_EXCEPTIONS: Record<string, string> = {
+  'create_agent.model anyOf': 'the API takes a model id or a {id, effort, speed} object; a string alone would hide effort and speed',
+  'update_agent.model anyOf': 'as create_agent.model',
+  'update_agent.system anyOf': 'a string (with its length limit) or null: null clears the system prompt (the API\'s patch semantics); there is no other way to say "clear"',
+  'update_agent.description anyOf': 'null clears the description, as for system',
+  'update_agent.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
+  'update_session.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
+};
+
+/** The constructs of SCHEMA_EXCEPTIONS found in a schema, as `path construct`. */
+function awkward(s: any, path: string, out: string[] = []): string[] {
+  if (!s || typeof s !== 'object') return out;
+  if (Array.isArray(s.type)) out.push(`${path} type[]`);
+  for (const k of ['anyOf', 'oneOf'] as const) {
+    if (!s[k]) continue;
+    out.push(`${path} ${k}`);
+    s[k].forEach((b: unknown, i: number) => awkward(b, `${path}|${i}`, out));
+  }
+  for (const [k, v] of Object.entries(s.properties ?? {})) awkward(v, `${path}.${k}`, out);
+  if (s.items) awkward(s.items, `${path}[]`, out);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') awkward(s.additionalProperties, `${path}{}`, out);
+  return out;
+}
+
 describe('tool surface', () => {
-  it('matches the committed snapshot (names, schemas, annotations)', async () => {
+  it('matches the committed snapshot of each tool (names, schemas, annotations), one file per tool', async () => {
     const { tools } = await all.client.listTools();
-    await expect(JSON.stringify(tools, null, 2) + '\n').toMatchFileSnapshot('../__snapshots__/tools-list.json');
+    for (const t of tools) {
+      await expect(JSON.stringify(sortKeys(t), null, 2) + '\n').toMatchFileSnapshot(new URL(`${t.name}.json`, SNAPSHOTS).pathname);
+    }
+    // No snapshot is left behind by a removed or renamed tool.
+    expect(readdirSync(SNAPSHOTS).sort()).toEqual(tools.map((t) => `${t.name}.json`).sort());
+  });
+
+  it('matches the committed set of tool names of each configuration', async () => {
+    const names = async (x: Harness) => (await x.client.listTools()).tools.map((t) => t.name);
+    const sets = {
+      default: await names(h),
+      '--read-only': await names(readOnly),
+      '--toolsets all': await names(all),
+      '--read-only --toolsets all': await names(readOnlyAll),
+    };
+    await expect(JSON.stringify(sets, null, 2) + '\n').toMatchFileSnapshot('../__snapshots__/tool-names.json');
+  });
+
+  it('input schemas avoid constructs clients render badly, except where listed with a reason', async () => {
+    const { tools } = await all.client.listTools();
+    const found: string[] = [];
+    for (const t of tools) {
+      const root = t.inputSchema as any;
+      // The root is always a plain object: never a union, never a type array.
+      expect(root.type, t.name).toBe('object');
+      for (const k of ['anyOf', 'oneOf', 'allOf']) expect(root[k], `${t.name} ${k}`).toBeUndefined();
+      found.push(...awkward(root, t.name));
+    }
+    expect(found.filter((f) => !(f in SCHEMA_EXCEPTIONS)), 'unlisted constructs').toEqual([]);
+    // Every exception still exists, so the list stays the truth.
+    expect(Object.keys(SCHEMA_EXCEPTIONS).filter((e) => !found.includes(e)), 'stale exceptions').toEqual([]);
   });
 
   it('the default set holds the five named tools and stays under 6,000 tokens', async () => {

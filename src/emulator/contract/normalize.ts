@@ -1,4 +1,4 @@
-/** Request params → the fully resolved response shapes (contract §2.1, §4). */
+/** Request params → the fully resolved response shapes (SDK resources/beta/agents/agents.d.ts). */
 import type {
   BetaManagedAgentsAgentToolConfig,
   BetaManagedAgentsAgentToolset20260401,
@@ -29,7 +29,7 @@ export function normalizeModel(
     return { id: param, effort: previous?.effort ?? DEFAULT_EFFORT, speed: 'standard' };
   }
   const out: BetaManagedAgentsModelConfig = { id: param.id };
-  // Omitting effort on update keeps the stored value; a bare string is returned as {type} (§7.16).
+  // Omitting effort on update keeps the stored value; a bare string is returned as {type} (the SDK's AgentUpdateParams).
   if (param.effort === undefined || param.effort === null) out.effort = previous?.effort ?? DEFAULT_EFFORT;
   else out.effort = typeof param.effort === 'string' ? { type: param.effort } : param.effort;
   if (param.inference_geo) out.inference_geo = param.inference_geo;

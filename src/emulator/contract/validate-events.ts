@@ -1,4 +1,4 @@
-/** Schemas for sendable events (contract §3.1 rows marked S / I) and session create/update. */
+/** Schemas for sendable events (the SDK's *Params event types, resources/beta/sessions/events.d.ts) and session create/update. */
 import { z } from 'zod';
 import {
   budget, mcpServers, metadataCreate, metadataPatch, modelParam, resourceParams, skills, toolParams,

@@ -1,4 +1,4 @@
-/** Agents (contract §1.1, §2.1): versioned, archive-only. */
+/** Agents (SDK resources/beta/agents/agents.d.ts): versioned, archive-only. */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
@@ -50,7 +50,7 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
     const version = query.int('version', 1, Number.MAX_SAFE_INTEGER);
     if (version === undefined) return latest(rec);
     const v = rec.versions[version - 1];
-    if (!v) throw notFound('agent version', `${params.id} v${version}`);
+    if (!v) throw notFound('agent', `${params.id} v${version}`);
     return v;
   });
 
@@ -59,9 +59,9 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
     const p = parseBody('agents.update', agentUpdate, body);
     const cur = latest(rec);
     if (p.version !== undefined && p.version !== cur.version) {
-      throw conflict(`agents.update: version ${p.version} is not the current version (${cur.version}) of agent ${cur.id}`);
+      throw conflict(`agents.update: ${p.version} is stale; agent ${cur.id} is now at ${cur.version}`);
     }
-    if (cur.archived_at) throw conflict(`agent ${cur.id} is archived and cannot be updated`);
+    if (cur.archived_at) throw conflict(`agent ${cur.id} was retired and takes no changes`);
     const servers = p.mcp_servers !== undefined ? normalizeServers(p.mcp_servers) : cur.mcp_servers;
     const next: BetaManagedAgentsAgent = {
       ...cur,

@@ -1,4 +1,4 @@
-/** Environments (contract §1.2, §2.2). An archived environment cannot start sessions. */
+/** Environments (SDK resources/beta/environments/environments.d.ts). An archived environment cannot start sessions. */
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import { ApiError, badRequest, conflict, type Router } from '../wire/http.js';
 import { listPage } from '../wire/pagination.js';
@@ -9,7 +9,7 @@ import { environmentCreate, environmentUpdate, parseBody, type EnvConfigParams }
 export function getEnvironment(emu: Emulator, id: string): BetaEnvironment {
   const env = emu.state.environments.get(id);
   if (!env) {
-    throw new ApiError(404, 'not_found_error', `environment not found: '${id}'`, { error_code: 'environment_not_found' });
+    throw new ApiError(404, 'not_found_error', `no env '${id}' is visible to this key`, { error_code: 'environment_not_found' });
   }
   return env;
 }
@@ -82,7 +82,7 @@ export function registerEnvironmentRoutes(router: Router, emu: Emulator): void {
       throw new ApiError(400, 'invalid_request_error', `config.type cannot change from '${env.config.type}' to '${p.config.type}'`,
         { error_code: 'invalid_config_type_change' });
     }
-    if (env.archived_at) throw conflict(`environment ${env.id} is archived and cannot be updated`);
+    if (env.archived_at) throw conflict(`env ${env.id} was retired and takes no changes`);
     if (p.name !== undefined) env.name = p.name;
     if (p.description !== undefined) env.description = p.description;
     if (p.config) env.config = normalizeConfig(p.config, env.config);

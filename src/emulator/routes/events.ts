@@ -1,5 +1,5 @@
 /**
- * Events: list (history), send, and the live SSE stream (contract §1.3, §3, §5).
+ * Events: list (history), send, and the live SSE stream (docs/api-behaviour.md, "Events" and "Streaming").
  * events.list must stay fast on 100,000+ events: history is append-only and ordered by
  * processed_at, so time bounds are binary searches and a cursor is just a position.
  */
@@ -94,7 +94,7 @@ function openStream(emu: Emulator, ctx: RouteContext, rt: SessionRuntime): typeo
   });
   conn.start();
   if (rt.terminated || rt.disposed) {
-    // A terminated session has nothing more to say: the stream closes right away (§5.3).
+    // A terminated session has nothing more to say: the stream closes right away (docs/api-behaviour.md, "Streaming").
     conn.end();
     return HANDLED;
   }
@@ -119,7 +119,7 @@ export function registerEventRoutes(router: Router, emu: Emulator): void {
     return rt;
   };
 
-  // Thread events: limit and page only (§7.4). The primary thread carries the session's events.
+  // Thread events: limit and page only (SDK resources/beta/sessions/threads/events.d.ts). The primary thread carries the session's events.
   router.add('GET', '/v1/sessions/:sid/threads/:tid/events', 'managed', (ctx) =>
     listEvents(thread(ctx.params.sid!, ctx.params.tid!), ctx, false));
 

@@ -1,5 +1,5 @@
 /**
- * Files (contract §1.7): upload (multipart), list (`scope_id` = a session id lists that session's
+ * Files (SDK resources/beta/files.d.ts): upload (multipart), list (`scope_id` = a session id lists that session's
  * outputs, written by the `/file` directive), metadata, download, delete. No beta header needed.
  */
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';

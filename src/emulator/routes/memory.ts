@@ -1,4 +1,4 @@
-/** Memory stores and memories (contract §1.4, §2.6). Memory versions are recorded but only their ids are exposed. */
+/** Memory stores and memories (SDK resources/beta/memory-stores/). Memory versions are recorded but only their ids are exposed. */
 import { createHash } from 'node:crypto';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
@@ -38,7 +38,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     for (const m of memoriesOf(storeId)) {
       if (m.id === selfId) continue;
       if (m.path === path || m.path.startsWith(`${path}/`) || path.startsWith(`${m.path}/`)) {
-        throw new ApiError(409, 'memory_path_conflict_error', `path '${path}' conflicts with existing memory '${m.path}'`, undefined,
+        throw new ApiError(409, 'memory_path_conflict_error', `path '${path}' overlaps memory '${m.path}'`, undefined,
           { conflicting_memory_id: m.id, conflicting_path: m.path });
       }
     }
@@ -90,7 +90,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
 
   router.add('POST', '/v1/memory_stores/:ms/memories', 'memory', ({ params, body, query }) => {
     const store = getStore(params.ms!);
-    if (store.archived_at) throw badRequest(`memory store ${store.id} is archived`);
+    if (store.archived_at) throw badRequest(`memory store ${store.id} was retired`);
     const p = parseBody('memories.create', memoryCreate, body);
     checkConflict(store.id, p.path);
     const now = emu.state.clock.iso();
@@ -109,7 +109,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     const m = getMemory(params.ms!, params.id!);
     const p = parseBody('memories.update', memoryUpdate, body);
     if (p.precondition?.content_sha256 !== undefined && p.precondition.content_sha256 !== m.content_sha256) {
-      throw new ApiError(409, 'memory_precondition_failed_error', `content_sha256 precondition failed for memory ${m.id}`);
+      throw new ApiError(409, 'memory_precondition_failed_error', `content_sha256 differs from the stored content of memory ${m.id}`);
     }
     if (p.path !== undefined && p.path !== m.path) checkConflict(m.memory_store_id, p.path, m.id);
     const changed = (p.path !== undefined && p.path !== m.path) || (p.content !== undefined && p.content !== m.content);

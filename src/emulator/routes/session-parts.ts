@@ -1,4 +1,4 @@
-/** Session resources and threads (contract §1.3, §2.4, §2.5). A session has one primary thread. */
+/** Session resources and threads (SDK resources/beta/sessions/resources.d.ts, threads/). A session has one primary thread. */
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
 import { badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';

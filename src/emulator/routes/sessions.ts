@@ -1,4 +1,4 @@
-/** Sessions (contract §1.3, §2.3, §4.7, §7.13–14). */
+/** Sessions (SDK resources/beta/sessions/sessions.d.ts). */
 import type {
   BetaManagedAgentsSession, BetaManagedAgentsSessionAgent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
@@ -42,7 +42,7 @@ export function makeResource(emu: Emulator, p: z.output<typeof resourceParams>):
   if (!store) throw badRequest(`resources: memory store '${p.memory_store_id}' not found`);
   const slug = store.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'store';
   // The SDK's MemoryStoreResource type has no `id`, but resources are retrieved and deleted by id
-  // (§7.11), so the emulator includes one.
+  // (SDK resources/beta/sessions/resources.d.ts), so the emulator includes one.
   return {
     type: 'memory_store', id: st.ids.next('sesrsc'), memory_store_id: store.id, access: p.access ?? 'read_write',
     description: store.description, instructions: p.instructions ?? null, mount_path: `/mnt/memory/${slug}`, name: store.name,
@@ -57,10 +57,10 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     const rec = getAgent(emu, ref.id);
     const base = ref.version !== undefined ? rec.versions[ref.version - 1] : latest(rec);
     if (!base) throw badRequest(`agent.version: agent ${ref.id} has no version ${ref.version}`);
-    if (base.archived_at) throw badRequest(`agent: agent ${ref.id} is archived and cannot start sessions`);
+    if (base.archived_at) throw badRequest(`agent: ${ref.id} was retired and starts no new sessions`);
     const env = getEnvironment(emu, p.environment_id);
     if (env.archived_at) {
-      throw new ApiError(400, 'invalid_request_error', `environment ${env.id} is archived and cannot start sessions`,
+      throw new ApiError(400, 'invalid_request_error', `env ${env.id} was retired and starts no new sessions`,
         { error_code: 'environment_archived' });
     }
     let agent: BetaManagedAgentsSessionAgent = {
@@ -109,7 +109,7 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     const p = parseBody('sessions.update', sessionUpdate, body);
     const s = rt.session;
     if (p.vault_ids !== undefined) throw badRequest('sessions.update: vault_ids: updating vault_ids is not yet supported');
-    if (rt.terminated) throw conflict(`session ${s.id} is ${s.archived_at ? 'archived' : 'terminated'} and cannot be updated`);
+    if (rt.terminated) throw conflict(`session ${s.id} has ended and takes no changes`);
     const changed: Record<string, unknown> = {};
     if (p.budget !== undefined) {
       if (p.budget === null) {
@@ -147,7 +147,7 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
       }
     }
     if (p.agent) {
-      if (rt.activeTurn || s.status === 'running') throw conflict(`sessions.update: agent: session ${s.id} is running; update it when idle`);
+      if (rt.activeTurn || s.status === 'running') throw conflict(`sessions.update: agent: session ${s.id} is busy with a turn; update it when idle`);
       const servers = p.agent.mcp_servers !== undefined ? normalizeServers(p.agent.mcp_servers) : s.agent.mcp_servers;
       const tools = p.agent.tools !== undefined ? normalizeTools(p.agent.tools, servers)
         : normalizeTools(s.agent.tools as Parameters<typeof normalizeTools>[0], servers);

@@ -1,5 +1,5 @@
 /**
- * Vaults and credentials (contract §1.5, §2.7). Secret fields (access/refresh tokens, client
+ * Vaults and credentials (SDK resources/beta/vaults/). Secret fields (access/refresh tokens, client
  * secrets, bearer tokens, secret values) are write-only: stored apart and never returned.
  */
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';

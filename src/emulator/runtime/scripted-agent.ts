@@ -45,7 +45,7 @@ export async function runTurn(rt: TurnHost, trigger: StoredEvent, signal: AbortS
   } catch (err) {
     const reason = err instanceof TurnAborted ? err.reason : typeof err === 'string' ? (err as AbortReason) : undefined;
     if (reason === 'interrupt') {
-      // §3.7: an interrupted model request produces no final message; its span end closes it.
+      // docs/api-behaviour.md, "Events" (interrupt): an interrupted model request produces no final message; its span end closes it.
       turn.finish('end_turn');
     } else if (reason === undefined) {
       throw err;

@@ -2,7 +2,7 @@
  * `/tool` directives. A run of consecutive `/tool` lines is one model step (parallel tool calls):
  * every call is emitted, the step closes, and if any call blocks (an `always_ask` permission, a
  * custom tool, or a built-in tool on a self-hosted environment) the session idles ONCE with
- * `requires_action` listing all blocking ids (contract §3.3, §3.6, §7.22). When all are resolved,
+ * `requires_action` listing all blocking ids (docs/api-behaviour.md, "Events"). When all are resolved,
  * results are emitted and a new model step acknowledges them.
  */
 import type { Turn } from './turn.js';

@@ -1,7 +1,7 @@
 /**
  * One session: its stored event history, its live streams, its status machine and its turn queue.
  *
- * Ordering rules (api-contract §3, §5.3; turn-engine.md): every emitted event is appended to the
+ * Ordering rules (docs/api-behaviour.md, "Events" and "Streaming"; docs/turn-engine.md): every emitted event is appended to the
  * history and written to every open stream in the same order. User events are echoed (stored and
  * streamed, with a server id and `processed_at`) when they are processed; a `user.message` sent
  * while a turn is running is queued (its echo in the send response has `processed_at: null`) and
@@ -173,26 +173,26 @@ export class SessionRuntime implements TurnHost {
   /** events.send: validates the whole batch first, then applies it. Returns the echoes. */
   send(params: EventParam[]): StoredEvent[] {
     if (this.terminated) {
-      throw conflict(`session ${this.id} is ${this.session.archived_at ? 'archived' : 'terminated'} and accepts no more events`);
+      throw conflict(`session ${this.id} has ended and takes no further input`);
     }
     const open = new Map(this.pending);
     params.forEach((p, i) => {
       const where = `events[${i}]`;
       if (p.type === 'user.tool_confirmation') {
         if (open.get(p.tool_use_id) !== 'confirm') {
-          throw badRequest(`${where}.tool_use_id: '${p.tool_use_id}' is not a tool use awaiting confirmation in this session`);
+          throw badRequest(`${where}: '${p.tool_use_id}' names no call in this session that waits for a yes or no`);
         }
         if (p.result === 'allow' && p.deny_message != null) throw badRequest(`${where}.deny_message: only allowed with result 'deny'`);
         open.delete(p.tool_use_id);
       } else if (p.type === 'user.custom_tool_result') {
         if (open.get(p.custom_tool_use_id) !== 'custom') {
-          throw badRequest(`${where}.custom_tool_use_id: '${p.custom_tool_use_id}' is not a custom tool use awaiting a result in this session`);
+          throw badRequest(`${where}: '${p.custom_tool_use_id}' names no call in this session that waits for an answer`);
         }
         open.delete(p.custom_tool_use_id);
       } else if (p.type === 'user.tool_result') {
         if (!this.selfHosted) throw badRequest(`${where}: user.tool_result is only valid on self_hosted environments`);
         if (open.get(p.tool_use_id) !== 'result') {
-          throw badRequest(`${where}.tool_use_id: '${p.tool_use_id}' is not a tool use awaiting a result in this session`);
+          throw badRequest(`${where}: '${p.tool_use_id}' names no call in this session that waits for a result`);
         }
         open.delete(p.tool_use_id);
       } else if (p.type === 'system.message') {
@@ -201,7 +201,7 @@ export class SessionRuntime implements TurnHost {
           throw badRequest(`${where}: system.message must be the last event and follow a user.message, user.tool_result or user.custom_tool_result`);
         }
       } else if (p.type === 'user.interrupt' && p.session_thread_id && p.session_thread_id !== this.thread.id) {
-        throw badRequest(`${where}.session_thread_id: unknown thread '${p.session_thread_id}'`);
+        throw badRequest(`${where}: no thread '${p.session_thread_id}' in this session`);
       }
     });
 
@@ -282,7 +282,7 @@ export class SessionRuntime implements TurnHost {
     this.setStatus('idle');
     this.emit({ type: 'session.usage', usage: this.snapshot(), budget: this.session.budget });
     this.emit({ type: 'session.status_idle', stop_reason: { type: stop }, stop_details: null });
-    if (stop === 'retries_exhausted') this.queue = []; // §3.5: exhausted flushes queued inputs
+    if (stop === 'retries_exhausted') this.queue = []; // exhausted flushes queued inputs (docs/api-behaviour.md, "Events")
   }
 
   snapshot() {
@@ -304,7 +304,7 @@ export class SessionRuntime implements TurnHost {
 
   /**
    * Blocks the turn until every id is resolved. Emits one `requires_action` idle listing the open
-   * ids; partial resolution re-emits it with the rest (§7.22); full resolution goes back to running.
+   * ids; partial resolution re-emits it with the rest (docs/api-behaviour.md, "Events"); full resolution goes back to running.
    */
   async waitForActions(ids: string[], signal: AbortSignal): Promise<void> {
     const open = ids.filter((id) => !this.resolutions.has(id));
@@ -369,7 +369,7 @@ export class SessionRuntime implements TurnHost {
   /** Delete: refused while running (409); otherwise emits `session.deleted` and closes streams. */
   delete(): void {
     if (this.session.status === 'running' || this.session.status === 'rescheduling') {
-      throw conflict(`session ${this.id} is running; interrupt it (user.interrupt) or archive it before deleting`);
+      throw conflict(`session ${this.id} is busy with a turn; send user.interrupt (or archive it) before deleting`);
     }
     this.turn?.abort('terminate' satisfies AbortReason);
     this.emit({ type: 'session.deleted' });

@@ -57,7 +57,7 @@ export function sortedById<T extends { id: string }>(items: Iterable<T>): T[] {
   return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** Metadata patch: a null value deletes the key (on environments `""` deletes too, §7.15). */
+/** Metadata patch: a null value deletes the key (on environments `""` deletes too, docs/api-behaviour.md, "Wire"). */
 export function patchMetadata(
   current: Record<string, string>,
   patch: Record<string, string | null> | null | undefined,

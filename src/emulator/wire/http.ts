@@ -1,6 +1,6 @@
 /**
  * Wire helpers: the error envelope, query parsing, body reading and a tiny router.
- * Contract §0 (wire conventions) and §6.2 (error envelope).
+ * docs/api-behaviour.md, "Wire" and "Errors".
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -36,7 +36,7 @@ export const badRequest = (message: string, details?: Record<string, unknown>) =
   new ApiError(400, 'invalid_request_error', message, details);
 export const notFound = (kind: string, id: string) =>
   new ApiError(404, 'not_found_error', `${kind} not found: '${id}'`);
-/** Semantic 409s use invalid_request_error (api-docs-notes §5) and carry x-should-retry: false. */
+/** Semantic 409s use invalid_request_error (docs/api-behaviour.md, "Errors") and carry x-should-retry: false. */
 export const conflict = (message: string, type: ErrorType = 'invalid_request_error') =>
   new ApiError(409, type, message);
 

@@ -1,5 +1,5 @@
 /**
- * Cursor pagination (contract §6.1). `next_page` must be null on the last page: the SDK keeps paging
+ * Cursor pagination (docs/api-behaviour.md, "Pagination"). `next_page` must be null on the last page: the SDK keeps paging
  * while it is truthy, even on an empty page. Cursors are opaque base64url JSON; list cursors are
  * keyset cursors over the (monotonic) id, so deleting or adding items never skips or repeats one.
  */

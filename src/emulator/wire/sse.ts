@@ -1,5 +1,5 @@
 /**
- * One SSE connection (contract §5.2): `event: <type>\ndata: <json>\n\n` frames (the SDK silently drops
+ * One SSE connection (docs/api-behaviour.md, "Streaming"): `event: <type>\ndata: <json>\n\n` frames (the SDK silently drops
  * frames without an `event:` line), `event: ping` keep-alives, optional `event_start`/`event_delta`
  * previews, backpressure tracking and the per-connection stream faults.
  */

@@ -1,0 +1,217 @@
+/**
+ * Errors through the MCP protocol: the tool's kind decides retries and retry advice, the resource
+ * that failed decides which list tool a hint names, and no hint depends on the API's wording.
+ *
+ * The wording check runs every hinted failure twice: against the emulator as it is, and through a
+ * proxy that replaces every error message with an opaque one. The hints must be the same; and the
+ * emulator's own messages must match none of the regexes the server ever matched wording with
+ * (so a server that went back to reading wording would fail here).
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOLSETS } from '../../src/config.js';
+import { ASK_BASH_TOOLS, errText, harness, ok, type Harness } from '../helpers.js';
+import { clearFaults, mark, requests, setFaults } from '../reliability/util.js';
+
+/** Every regex src/api/errors.ts and src/tools ever applied to an error message (git log -p). */
+const HISTORICAL_WORDING = [
+  /archived/i,
+  /environment/i,
+  /environment_archived|archived environment/i,
+  /tool_use|custom_tool_use|tool confirmation|unknown.*id/i,
+  /archived|terminated/i,
+  /version/i,
+  /running/i,
+  /precondition/i,
+  /path_conflict|conflicts? with/i,
+];
+
+const OPAQUE = 'request refused (wording withheld)';
+
+/** A pass-through proxy that replaces the `message` of every JSON error body. */
+async function opaqueProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const to = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      const status = upRes.statusCode ?? 502;
+      if (status < 400 || !String(upRes.headers['content-type']).includes('json')) {
+        res.writeHead(status, upRes.headers);
+        upRes.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (body?.error) body.error.message = OPAQUE;
+        const text = JSON.stringify(body);
+        res.writeHead(status, { ...upRes.headers, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      });
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+let h: Harness;
+let opaque: Harness;
+let proxy: Awaited<ReturnType<typeof opaqueProxy>>;
+
+beforeAll(async () => {
+  h = await harness({ toolsets: [...TOOLSETS] });
+  proxy = await opaqueProxy(h.url);
+  // Its own emulator stays idle: every request goes through the proxy to h's emulator.
+  opaque = await harness({ toolsets: [...TOOLSETS], baseURL: proxy.url });
+});
+afterAll(async () => {
+  await Promise.all([h?.close(), opaque?.close()]);
+  await proxy?.close();
+});
+
+const hits = async (since: number, method: string, path: string) =>
+  (await requests(h, since)).data.filter((e) => e.method === method && e.path === path).map((e) => e.status);
+
+describe('kind decides the retry policy', () => {
+  it('archive_session and archive_agent (both delete kind) are retried alike after a 500', async () => {
+    const agent = ok(await h.call('create_agent', { name: 'to-archive', model: 'claude-sonnet-4-6' })).agent_id;
+    const session = ok(await h.call('start_session', { agent_id: agent })).session_id;
+    const paths = { archive_session: `/v1/sessions/${session}/archive`, archive_agent: `/v1/agents/${agent}/archive` };
+    await setFaults(h, Object.values(paths).map((path) => ({ match: { method: 'POST', path }, times: 1, status: 500 })));
+    const m = await mark(h);
+    ok(await h.call('archive_session', { session_id: session }));
+    ok(await h.call('archive_agent', { agent_id: agent }));
+    expect(await hits(m, 'POST', paths.archive_session)).toEqual([500, 200]);
+    expect(await hits(m, 'POST', paths.archive_agent)).toEqual([500, 200]);
+    await clearFaults(h);
+  });
+
+  it('write_memory after a 500 is not retried, and its error does not say "Retry helps: yes"', async () => {
+    const store = ok(await h.call('create_memory_store', { name: 'flaky' })).memory_store_id;
+    const path = `/v1/memory_stores/${store}/memories`;
+    await setFaults(h, [{ match: { method: 'POST', path }, times: 1, status: 500 }]);
+    const m = await mark(h);
+    const t = errText(await h.call('write_memory', { memory_store_id: store, path: '/n.md', content: 'x' }));
+    await clearFaults(h);
+    expect(t).toMatch(/^write_memory failed: HTTP 500 api_error/);
+    expect(t).not.toMatch(/Retry helps: yes/);
+    expect(t).toMatch(/Retry helps: only after checking\. The request may have taken effect/);
+    expect(t).toMatch(/list_memories shows whether it exists/);
+    expect(await hits(m, 'POST', path)).toEqual([500]);
+  });
+
+  it('a read that failed after retries says how many were made', async () => {
+    const { session_id } = await agentSession(h);
+    await setFaults(h, [{ match: { method: 'GET', path: `/v1/sessions/${session_id}` }, status: 503 }]);
+    const t = errText(await h.call('get_session', { session_id }));
+    await clearFaults(h);
+    expect(t).toContain(`Retry helps: yes. This server already retried ${h.config.maxRetries} time(s)`);
+  });
+});
+
+async function agentSession(x: Harness) {
+  const agent = ok(await x.call('create_agent', { name: 'err-agent', model: 'claude-sonnet-4-6', tools: ASK_BASH_TOOLS })).agent_id;
+  const session_id = ok(await x.call('start_session', { agent_id: agent })).session_id;
+  return { agent, session_id };
+}
+
+/** Each hinted failure, produced through `x`; returns the error texts by scenario. */
+async function hinted(x: Harness): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const { agent, session_id } = await agentSession(x);
+  const env = ok(await x.call('create_environment', { name: 'err-env' })).environment_id;
+  out.agent404 = errText(await x.call('start_session', { agent_id: 'agent_doesnotexist0' }));
+  out.env404 = errText(await x.call('start_session', { agent_id: agent, environment_id: 'env_doesnotexist0' }));
+  ok(await x.call('archive_environment', { environment_id: env }));
+  out.envArchived = errText(await x.call('start_session', { agent_id: agent, environment_id: env }));
+  out.unknownToolUse = errText(await x.call('confirm_tool_use', { session_id, tool_use_id: 'sevt_doesnotexist', result: 'allow' }));
+  out.staleVersion = errText(await x.call('update_agent', { agent_id: agent, version: 99, description: 'x' }));
+  out.session404 = errText(await x.call('get_session', { session_id: 'sesn_doesnotexist0' }));
+  const vault404 = { vault_id: 'vlt_doesnotexist0', auth: { type: 'static_bearer', token: 't0k3n-value-xyz', mcp_server_url: 'https://mcp.example.com/sse' } };
+  out.vault404 = errText(await x.call('create_credential', vault404));
+  const store = ok(await x.call('create_memory_store', { name: 'err-store' })).memory_store_id;
+  const mem = ok(await x.call('write_memory', { memory_store_id: store, path: '/a.md', content: '1' }));
+  out.pathConflict = errText(await x.call('write_memory', { memory_store_id: store, path: '/a.md', content: '2' }));
+  out.precondition = errText(
+    await x.call('write_memory', { memory_store_id: store, memory_id: mem.memory_id, path: '/a.md', content: '3', expected_sha256: '0'.repeat(64) }),
+  );
+  ok(await x.call('delete_memory', { memory_store_id: store, memory_id: mem.memory_id }));
+  out.memory404 = errText(await x.call('get_memory', { memory_store_id: store, memory_id: mem.memory_id }));
+  const busy = (await agentSession(x)).session_id;
+  ok(await x.call('send_message', { session_id: busy, text: '/sleep 3000', wait: false }));
+  out.deleteRunning = errText(await x.call('delete_session', { session_id: busy }));
+  ok(await x.call('interrupt_session', { session_id: busy }));
+  const ended = (await agentSession(x)).session_id;
+  ok(await x.call('send_message', { session_id: ended, text: '/error unknown_error terminal' }));
+  out.terminated = errText(await x.call('send_message', { session_id: ended, text: 'hello?' }));
+  return out;
+}
+
+/** What each hint must say, whatever the API's wording. */
+const EXPECTED: Record<string, RegExp[]> = {
+  agent404: [/HTTP 404/, /Next: No such resource: list_agents shows valid ids/],
+  env404: [/HTTP 404/, /Next: No such resource: list_environments shows valid ids/],
+  envArchived: [/HTTP 400/, /The environment is archived: pass another environment_id/],
+  unknownToolUse: [/HTTP 400/, /pending_actions/],
+  staleVersion: [/HTTP 409/, /get_agent shows its current version/],
+  session404: [/HTTP 404/, /list_sessions shows valid ids/],
+  vault404: [/HTTP 404/, /list_vaults shows valid ids/],
+  pathConflict: [/HTTP 409 memory_path_conflict_error/, /Next: .*list_memories.*memory_id/],
+  precondition: [/HTTP 409 memory_precondition_failed_error/, /Next: .*get_memory.*expected_sha256/],
+  memory404: [/HTTP 404/, /list_memories \(or list_memory_stores for the ids it sits under\) shows valid ids/],
+  deleteRunning: [/HTTP 409/, /interrupt_session/],
+  terminated: [/HTTP 409/, /start_session to begin a new one/],
+};
+
+describe('hints come from status, type, code and resource — never wording', () => {
+  let direct: Record<string, string>;
+  let withheld: Record<string, string>;
+  beforeAll(async () => {
+    [direct, withheld] = await Promise.all([hinted(h), hinted(opaque)]);
+  }, 60_000);
+
+  it('each hint names the right next step, against the emulator as it is', () => {
+    expect(Object.keys(direct)).toEqual(Object.keys(EXPECTED));
+    for (const [name, patterns] of Object.entries(EXPECTED)) for (const p of patterns) expect(direct[name], name).toMatch(p);
+  });
+
+  it('and the same hints when every error message is withheld', () => {
+    for (const [name, text] of Object.entries(withheld)) {
+      expect(text, name).toContain(OPAQUE);
+      const hint = (t: string) => t.split('\n').slice(1).join('\n');
+      expect(hint(text), name).toBe(hint(direct[name]!));
+    }
+  });
+
+  it("the emulator's messages match no regex the server ever read wording with", () => {
+    for (const [name, text] of Object.entries(direct)) {
+      const message = /— (.*) \(request_id/.exec(text)?.[1];
+      expect(message, name).toBeTruthy();
+      for (const re of HISTORICAL_WORDING) expect(message, `${name}: ${re}`).not.toMatch(re);
+    }
+  });
+});
+
+describe('the stale default environment', () => {
+  for (const how of ['archive_environment', 'delete_environment'] as const) {
+    it(`is replaced when it was removed with ${how} (with every message withheld)`, async () => {
+      const agent = ok(await opaque.call('create_agent', { name: `stale-${how}`, model: 'claude-sonnet-4-6' })).agent_id;
+      const first = ok(await opaque.call('start_session', { agent_id: agent }));
+      expect(['created', 'reused']).toContain(first.environment_source);
+      ok(await opaque.call(how, { environment_id: first.environment_id }));
+      const second = ok(await opaque.call('start_session', { agent_id: agent }));
+      expect(second.environment_id).not.toBe(first.environment_id);
+      expect(second.environment_source).toBe('created');
+    });
+  }
+});
