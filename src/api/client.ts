@@ -17,6 +17,7 @@
 import Anthropic, { APIError, APIConnectionError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
 export { APIError, APIConnectionError, APIUserAbortError };
@@ -138,6 +139,8 @@ export function isRetryable(kind: CallKind, err: unknown): boolean {
   return err.status === 408 || err.status === 429 || err.status >= 500;
 }
 
+const SSE_PARSE_LOG = /^(Could not parse message into JSON|From chunk)/;
+
 export function createApi(opts: ApiOptions): Api {
   const { config, log } = opts;
   const apiKey = opts.apiKey ?? config.apiKey;
@@ -152,9 +155,13 @@ export function createApi(opts: ApiOptions): Api {
       maxRetries: 0,
       // Up to the response headers only; an open event stream is not subject to it.
       timeout: 60_000,
+      // Response bodies and SSE events are capped while they are read (limits.ts).
+      fetch: limitedFetch(),
       logLevel: 'warn',
       logger: {
-        error: (msg: string) => log.error(`sdk: ${msg}`),
+        // The SDK logs each unparsable SSE frame twice before throwing; the turn engine reports
+        // the error once per turn, so these per-frame lines are dropped.
+        error: (msg: string) => (SSE_PARSE_LOG.test(msg) ? undefined : log.error(`sdk: ${msg}`)),
         warn: (msg: string) => log.warn(`sdk: ${msg}`),
         info: () => {},
         debug: () => {},
