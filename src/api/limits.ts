@@ -52,12 +52,13 @@ export function limitedFetch(limits: ByteLimits = DEFAULT_LIMITS, inner: Fetch =
     if (!res.body || NULL_BODY.has(res.status)) return res;
     const where = `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
-    if (!sse) {
-      const declared = Number(res.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > limits.bodyBytes) {
-        await res.body.cancel().catch(() => {});
-        throw new ResponseTooLargeError('a response body', limits.bodyBytes, where);
-      }
+    const declared = Number(res.headers.get('content-length'));
+    if (!sse && Number.isFinite(declared) && declared > limits.bodyBytes) {
+      // Not read at all. The error comes from reading the body, not from fetch: the SDK would
+      // report a rejected fetch as a connection error (and a read would be retried).
+      await res.body.cancel().catch(() => {});
+      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, where);
+      return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
     }
     const check = sse ? sseEventCounter(limits.sseEventBytes, where) : bodyCounter(limits.bodyBytes, where);
     const body = res.body.pipeThrough(
@@ -69,10 +70,15 @@ export function limitedFetch(limits: ByteLimits = DEFAULT_LIMITS, inner: Fetch =
         },
       }),
     );
-    const limited = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-    Object.defineProperty(limited, 'url', { value: res.url });
-    return limited;
+    return rebuild(res, body);
   };
+}
+
+/** `res` with another body. */
+function rebuild(res: Response, body: ReadableStream<Uint8Array>): Response {
+  const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(out, 'url', { value: res.url });
+  return out;
 }
 
 function bodyCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
@@ -88,7 +94,7 @@ function bodyCounter(limit: number, where: string): (chunk: Uint8Array) => Error
  * `\r\n\r\n`, the SDK's event boundary). Only LF is searched for (native `indexOf`), so a stream
  * framed by bare CRs counts as one event; the API frames with LF.
  */
-function sseEventCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
+export function sseEventCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
   let event = 0; // bytes of the current event, including its finished lines
   let line = 0; // bytes of the current line so far
   let lastByte = -1; // the line's last byte, to recognise "\r\n" as an empty line
