@@ -66,37 +66,34 @@ describe('limitedFetch through the SDK, against the emulator', () => {
   const client = (bodyBytes: number, sseEventBytes: number) =>
     new Anthropic({ apiKey: 'sk-ant-limits-test-key-000000', baseURL: emu.url, maxRetries: 0, fetch: limitedFetch({ bodyBytes, sseEventBytes }) });
 
-  it('follows a stream of many events whose total is far over the per-event cap', async () => {
-    const c = client(1 << 20, 4096);
+  /** A session that has run one turn of `/events n`, followed on a stream of client `c`; returns its events. */
+  async function turnOfEvents(c: Anthropic, n: number) {
     const agent = await c.beta.agents.create({ name: 'limits', model: 'claude-sonnet-4-6' });
     const env = await c.beta.environments.create({ name: 'limits' });
     const session = await c.beta.sessions.create({ agent: agent.id, environment_id: env.id });
     const stream = await c.beta.sessions.events.stream(session.id);
-    await c.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: '/events 2000' }] }] });
-    let events = 0;
-    let bytes = 0;
+    await c.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: `/events ${n}` }] }] });
+    const events: unknown[] = [];
     for await (const ev of stream) {
-      events++;
-      bytes += JSON.stringify(ev).length;
+      events.push(ev);
       if (ev.type === 'session.status_idle') break;
     }
-    expect(events).toBeGreaterThan(2000);
-    expect(bytes).toBeGreaterThan(20 * 4096);
+    return { sessionId: session.id, events };
+  }
+
+  it('follows a stream of many events whose total is far over the per-event cap', async () => {
+    const { events } = await turnOfEvents(client(1 << 20, 4096), 2000);
+    expect(events.length).toBeGreaterThan(2000);
+    expect(JSON.stringify(events).length).toBeGreaterThan(20 * 4096);
   });
 
   it('refuses a body over the cap with ResponseTooLargeError, and the next request works', async () => {
-    const big = client(1 << 20, 4096);
-    const agent = await big.beta.agents.create({ name: 'limits', model: 'claude-sonnet-4-6' });
-    const env = await big.beta.environments.create({ name: 'limits' });
-    const session = await big.beta.sessions.create({ agent: agent.id, environment_id: env.id });
-    const stream = await big.beta.sessions.events.stream(session.id);
-    await big.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: '/events 500' }] }] });
-    for await (const ev of stream) if (ev.type === 'session.status_idle') break;
+    const { sessionId } = await turnOfEvents(client(1 << 20, 4096), 500);
     const small = client(8 * 1024, 4096);
-    const err = await small.beta.sessions.events.list(session.id, { limit: 1000 }).catch((e: unknown) => e);
+    const err = await small.beta.sessions.events.list(sessionId, { limit: 1000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResponseTooLargeError);
     expect(String((err as Error).message)).toMatch(/sent a response body over .* \(GET \/v1\/sessions\/sesn_\w+\/events\)/);
-    const ok = await small.beta.sessions.events.list(session.id, { limit: 5 });
+    const ok = await small.beta.sessions.events.list(sessionId, { limit: 5 });
     expect(ok.data).toHaveLength(5);
   });
 });
