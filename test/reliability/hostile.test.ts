@@ -21,11 +21,14 @@ const MAX_PEAK_RSS_MIB = 400;
 /** A call without a timeout_s of its own: its page walks stop after 30 s (src/api/paging.ts). */
 const NO_TIMEOUT_S = 30;
 
+/** Endless pages end at the page cap, or at the call's deadline on a slow machine: both say so. */
+const ENDLESS = /after \d+ pages in one call without reaching its end|the call's time ran out after \d+ pages/;
+
 /** What the error must say, per upstream mode. */
 const CLEAR: Record<HostileCase['mode'], RegExp> = {
   'list-self-cursor': /next_page cursor it had already returned/,
-  'list-fresh-empty': /after \d+ pages in one call without reaching its end/,
-  'list-fresh-one': /after \d+ pages in one call without reaching its end/,
+  'list-fresh-empty': ENDLESS,
+  'list-fresh-one': ENDLESS,
   'list-50mb': /response body over 32 MiB/,
   'stream-close': /Lost the event stream .* the stream closed without a new event/,
   'stream-malformed': /Lost the event stream .* a malformed event frame/,
@@ -56,8 +59,9 @@ describe('against a hostile upstream, every call ends bounded with a clear error
         expect(r.byRoute['POST /v1/sessions'] ?? 0).toBe(0);
       }
       if (c.mode.startsWith('stream-')) {
-        // The stream was reopened (the bound is what ends the call, not a first failure).
-        expect(r.reopens).toBeGreaterThanOrEqual(2);
+        // The stream was reopened: the bound is what ends the call, not a first failure. (A 16 MiB
+        // read per open leaves time for fewer reopens than an empty stream does.)
+        expect(r.reopens).toBeGreaterThanOrEqual(/close|malformed/.test(c.mode) ? 2 : 1);
         // One stream failure logged per turn, whatever the number of bad frames.
         expect(r.stderrLines, r.stderrTail).toBeLessThanOrEqual(3);
       }
