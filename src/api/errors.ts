@@ -3,7 +3,7 @@
  * what failed, whether retrying helps, and which tool to call next.
  */
 import { APIError, APIConnectionError, APIUserAbortError, NoCredentialsError, RetryLaterError } from './client.js';
-import { ResponseTooLargeError } from './limits.js';
+import { ResponseLimitError } from './limits.js';
 import { redact } from '../log.js';
 
 /** A failure the server detected itself, with its own hint (bad combination of arguments, etc.). */
@@ -79,7 +79,7 @@ export function errorText(tool: string, err: unknown): string {
 
 function rawErrorText(tool: string, err: unknown): string {
   if (err instanceof NoCredentialsError) return `${tool} failed: ${err.message}`;
-  if (err instanceof ToolError || err instanceof ResponseTooLargeError) return `${tool} failed: ${err.message}${err.hint ? `\nNext: ${err.hint}` : ''}`;
+  if (err instanceof ToolError || err instanceof ResponseLimitError) return `${tool} failed: ${err.message}${err.hint ? `\nNext: ${err.hint}` : ''}`;
   if (err instanceof RetryLaterError) {
     return (
       `${tool} failed: ${describeApiError(err.cause)}\n` +

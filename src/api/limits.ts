@@ -12,10 +12,13 @@
  *   between two blank lines, so also any single line — is at most MAX_SSE_EVENT_BYTES. Events sent
  *   by this server are text and usually a few KiB; the cap leaves room for an image or a document
  *   that another client put in a user.message.
+ * - Time: the SDK's timeout ends at the response headers; a body (not a stream) that has not
+ *   arrived whole within MAX_BODY_MS fails too, so a proxy that trickles bytes cannot hold a call.
  */
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_MS = 60_000;
 
 const MIB = 1024 * 1024;
 const LF = 0x0a;
@@ -23,30 +26,50 @@ const CR = 0x0d;
 /** Statuses whose Response may not have a body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
-/** The upstream sent more than a cap allows; the read stopped there. */
-export class ResponseTooLargeError extends Error {
-  /** What to do about it. */
-  readonly hint: string;
+const CHECK_UPSTREAM = 'that the base URL points at the Managed Agents API and not at a proxy that rewrites responses.';
+
+/** A response passed one of the bounds above; reading stopped there. */
+export class ResponseLimitError extends Error {
+  constructor(
+    message: string,
+    /** What to do about it. */
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ResponseTooLargeError extends ResponseLimitError {
   constructor(what: 'a response body' | 'one event-stream event', limit: number, where: string) {
-    super(`The API sent ${what} over ${limit / MIB} MiB (${where}); reading stopped there to bound memory.`);
-    this.name = 'ResponseTooLargeError';
-    this.hint =
-      (what === 'a response body' ? 'Ask for fewer items (a smaller limit), or check' : 'Check') +
-      ' that the base URL points at the Managed Agents API and not at a proxy that rewrites responses.';
+    super(
+      `The API sent ${what} over ${limit / MIB} MiB (${where}); reading stopped there to bound memory.`,
+      `${what === 'a response body' ? 'Ask for fewer items (a smaller limit), or check' : 'Check'} ${CHECK_UPSTREAM}`,
+    );
+  }
+}
+
+export class ResponseTooSlowError extends ResponseLimitError {
+  constructor(ms: number, where: string) {
+    super(
+      `The API's response body had not arrived whole after ${ms / 1000} s (${where}); reading stopped there.`,
+      `Retry later; if it persists, check ${CHECK_UPSTREAM}`,
+    );
   }
 }
 
 type Fetch = typeof globalThis.fetch;
 
-export interface ByteLimits {
+export interface ResponseLimits {
   bodyBytes: number;
   sseEventBytes: number;
+  bodyMs: number;
 }
 
-const DEFAULT_LIMITS: ByteLimits = { bodyBytes: MAX_BODY_BYTES, sseEventBytes: MAX_SSE_EVENT_BYTES };
+const DEFAULT_LIMITS: ResponseLimits = { bodyBytes: MAX_BODY_BYTES, sseEventBytes: MAX_SSE_EVENT_BYTES, bodyMs: MAX_BODY_MS };
 
 /** A `fetch` for the SDK client whose response bodies fail once they pass `limits`. */
-export function limitedFetch(limits: ByteLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
+export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
     const res = await inner(input, init);
     if (!res.body || NULL_BODY.has(res.status)) return res;
@@ -61,12 +84,24 @@ export function limitedFetch(limits: ByteLimits = DEFAULT_LIMITS, inner: Fetch =
       return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
     }
     const check = sse ? sseEventCounter(limits.sseEventBytes, where) : bodyCounter(limits.bodyBytes, where);
+    let timer: NodeJS.Timeout | undefined;
     const body = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
+        start(controller) {
+          // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
+          if (sse) return;
+          timer = setTimeout(() => controller.error(new ResponseTooSlowError(limits.bodyMs, where)), limits.bodyMs);
+          timer.unref();
+        },
         transform(chunk, controller) {
           const err = check(chunk);
-          if (err) controller.error(err);
-          else controller.enqueue(chunk);
+          if (err) {
+            clearTimeout(timer);
+            controller.error(err);
+          } else controller.enqueue(chunk);
+        },
+        flush() {
+          clearTimeout(timer);
         },
       }),
     );

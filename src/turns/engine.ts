@@ -17,7 +17,7 @@
 import type { Api, EventListParams, EventParams, SessionEvent } from '../api/client.js';
 import { sleep } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { ResponseTooLargeError } from '../api/limits.js';
+import { ResponseLimitError } from '../api/limits.js';
 import { PageBudget, PageLimitError, type Paged, walkPages } from '../api/paging.js';
 import type { Logger } from '../log.js';
 import { type DigestCaps, DEFAULT_CAPS, type TurnDigest, TurnState } from './digest.js';
@@ -235,7 +235,7 @@ function lostStream(opts: TurnOptions, state: TurnState, reopens: number, err: u
   return new ToolError(
     `Lost the event stream of ${opts.sessionId} after ${reopens} reopen(s) in this call (with backoff, at most ${MAX_REOPENS_PER_TURN}); last failure: ${describe(err)}.`,
     `The turn may still be running on the API: call wait_for_turn {"session_id":"${opts.sessionId}"${after}} once the API is reachable (nothing is lost in between).` +
-      (err instanceof ResponseTooLargeError ? ` ${err.hint}` : ''),
+      (err instanceof ResponseLimitError ? ` ${err.hint}` : ''),
   );
 }
 

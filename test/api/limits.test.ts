@@ -7,8 +7,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { limitedFetch, ResponseTooLargeError, sseEventCounter } from '../../src/api/limits.js';
+import { limitedFetch, ResponseTooLargeError, ResponseTooSlowError, sseEventCounter } from '../../src/api/limits.js';
 import { startEmulator } from '../../src/emulator/index.js';
+import { SESSION_ID, startHostileUpstream } from '../reliability/hostile-upstream.mjs';
 
 const enc = new TextEncoder();
 
@@ -63,8 +64,8 @@ describe('limitedFetch through the SDK, against the emulator', () => {
     emu = await startEmulator({ port: 0 });
   });
   afterAll(async () => emu.close());
-  const client = (bodyBytes: number, sseEventBytes: number) =>
-    new Anthropic({ apiKey: 'sk-ant-limits-test-key-000000', baseURL: emu.url, maxRetries: 0, fetch: limitedFetch({ bodyBytes, sseEventBytes }) });
+  const client = (bodyBytes: number, sseEventBytes: number, bodyMs = 60_000, baseURL = emu.url) =>
+    new Anthropic({ apiKey: 'sk-ant-limits-test-key-000000', baseURL, maxRetries: 0, fetch: limitedFetch({ bodyBytes, sseEventBytes, bodyMs }) });
 
   /** A session that has run one turn of `/events n`, followed on a stream of client `c`; returns its events. */
   async function turnOfEvents(c: Anthropic, n: number) {
@@ -95,5 +96,19 @@ describe('limitedFetch through the SDK, against the emulator', () => {
     expect(String((err as Error).message)).toMatch(/sent a response body over .* \(GET \/v1\/sessions\/sesn_\w+\/events\)/);
     const ok = await small.beta.sessions.events.list(sessionId, { limit: 5 });
     expect(ok.data).toHaveLength(5);
+  });
+
+  it('ends a body that trickles in (headers, then a byte every 100 ms) at its time bound', async () => {
+    const up = await startHostileUpstream('list-trickle');
+    try {
+      const t0 = Date.now();
+      const err = await client(1 << 20, 4096, 500, up.url).beta.sessions.events.list(SESSION_ID).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResponseTooSlowError);
+      expect(String((err as Error).message)).toMatch(/had not arrived whole after 0\.5 s \(GET \/v1\/sessions\/sesn_\w+\/events\)/);
+      // A bound, not a speed check: without it the call never ends.
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      await up.close();
+    }
   });
 });

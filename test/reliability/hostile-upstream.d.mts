@@ -3,6 +3,7 @@ export type HostileMode =
   | 'list-fresh-empty'
   | 'list-fresh-one'
   | 'list-50mb'
+  | 'list-trickle'
   | 'stream-close'
   | 'stream-malformed'
   | 'stream-300mb-line'

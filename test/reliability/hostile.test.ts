@@ -30,6 +30,7 @@ const CLEAR: Record<HostileCase['mode'], RegExp> = {
   'list-fresh-empty': ENDLESS,
   'list-fresh-one': ENDLESS,
   'list-50mb': /response body over 32 MiB/,
+  'list-trickle': /had not arrived whole after 60 s/,
   'stream-close': /Lost the event stream .* the stream closed without a new event/,
   'stream-malformed': /Lost the event stream .* a malformed event frame/,
   'stream-300mb-line': /Lost the event stream .* one event-stream event over 16 MiB/,
