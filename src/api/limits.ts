@@ -71,42 +71,43 @@ const DEFAULT_LIMITS: ResponseLimits = { bodyBytes: MAX_BODY_BYTES, sseEventByte
 /** A `fetch` for the SDK client whose response bodies fail once they pass `limits`. */
 export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
-    const res = await inner(input, init);
+    // Our own signal, following the SDK's, so the time bound can end the body's read.
+    const ac = new AbortController();
+    const outer = init?.signal;
+    if (outer?.aborted) ac.abort(outer.reason);
+    else outer?.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
+    const res = await inner(input, { ...init, signal: ac.signal });
     if (!res.body || NULL_BODY.has(res.status)) return res;
-    const where = `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
+    const where = () => `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
-    const declared = Number(res.headers.get('content-length'));
-    if (!sse && Number.isFinite(declared) && declared > limits.bodyBytes) {
+    if (sse) return rebuild(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where())));
+    // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
+    // Aborting once the body is read does nothing; before, the read fails with this reason.
+    setTimeout(() => ac.abort(new ResponseTooSlowError(limits.bodyMs, where())), limits.bodyMs).unref();
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
+    if (declared > limits.bodyBytes) {
       // Not read at all. The error comes from reading the body, not from fetch: the SDK would
       // report a rejected fetch as a connection error (and a read would be retried).
       await res.body.cancel().catch(() => {});
-      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, where);
+      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, where());
       return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
     }
-    const check = sse ? sseEventCounter(limits.sseEventBytes, where) : bodyCounter(limits.bodyBytes, where);
-    let timer: NodeJS.Timeout | undefined;
-    const body = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        start(controller) {
-          // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
-          if (sse) return;
-          timer = setTimeout(() => controller.error(new ResponseTooSlowError(limits.bodyMs, where)), limits.bodyMs);
-          timer.unref();
-        },
-        transform(chunk, controller) {
-          const err = check(chunk);
-          if (err) {
-            clearTimeout(timer);
-            controller.error(err);
-          } else controller.enqueue(chunk);
-        },
-        flush() {
-          clearTimeout(timer);
-        },
-      }),
-    );
-    return rebuild(res, body);
+    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where())));
   };
+}
+
+/** `body`, failing with `check`'s error once it returns one. */
+function counted(body: ReadableStream<Uint8Array>, check: (chunk: Uint8Array) => Error | undefined): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        const err = check(chunk);
+        if (err) controller.error(err);
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /** `res` with another body. */

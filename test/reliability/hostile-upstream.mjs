@@ -15,7 +15,7 @@ export const MODES = [
   'list-fresh-empty', // empty pages, each with a new next_page
   'list-fresh-one', // one-item pages, each with a new next_page
   'list-50mb', // one list response of 50 MB
-  'list-trickle', // a list response that sends one byte every 100 ms, forever
+  'list-trickle', // a list response that sends one byte every 100 ms, forever (page_1: no declared length)
   'stream-close', // the stream opens (headers) and closes at once
   'stream-malformed', // the stream sends frames whose data is not JSON
   'stream-300mb-line', // the stream sends a 300 MB line without a newline
@@ -105,7 +105,8 @@ export async function startHostileUpstream(mode) {
     if (mode === 'list-fresh-empty') return json(res, 200, { data: [], next_page: `page_${n + 1}` });
     if (mode === 'list-fresh-one') return json(res, 200, { data: [item(n)], next_page: `page_${n + 1}` });
     if (mode === 'list-trickle') {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      // Declared length or not, the body must end: every other request declares none.
+      res.writeHead(200, { 'content-type': 'application/json', ...(n % 2 ? {} : { 'content-length': '1000000' }) });
       res.write('{"data":[');
       const drip = setInterval(() => res.write(' '), 100);
       res.on('close', () => clearInterval(drip));
