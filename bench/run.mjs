@@ -190,11 +190,13 @@ try {
     row(6, `largest result provoked (${stress.map((s) => s.label.replace(/^send_message, |^list_events, /, '')).join('; ')}): ${worst.label}`, `${fmt(Math.max(worst.structuredChars, worst.textChars), 0)} chars`, `${fmt(worst.structuredChars, 0)} / ${fmt(worst.textChars, 0)}`, '', `≤ ${fmt(CAP, 0)} chars`, ok(all));
   }
   if (only.includes('hostile')) {
-    log('7. hostile upstream: 14 calls, each on a fresh server against a misbehaving upstream …');
+    log('7. hostile upstream: 15 calls, each on a fresh server against a misbehaving upstream …');
     const r = (results.hostile = await benchHostile({ bin: BUNDLE }));
     for (const x of r) {
       const limitS = (x.timeoutS || 30) + 10;
-      const bounded = x.isError && x.nextOk && x.ms <= limitS * 1000 && x.requests <= 1000 && x.reopens <= 24 && x.peakRssMiB < 400;
+      // One new event per open earns no backoff: the per-turn cap (50) bounds that case.
+      const maxReopens = x.mode === 'stream-one-then-close' ? 50 : 24;
+      const bounded = x.isError && x.nextOk && x.ms <= limitS * 1000 && x.requests <= 1000 && x.reopens <= maxReopens && x.peakRssMiB < 400;
       const first = x.text.split('\n')[0].replace(/^\w+ failed: /, '');
       row(
         7,
@@ -202,7 +204,7 @@ try {
         `${ms(x.ms, 0)}, ${x.requests} requests, ${x.reopens} reopens, peak RSS ${fmt(x.peakRssMiB, 0)} MiB, ${x.stderrLines} stderr lines`,
         '',
         first.length > 90 ? `${first.slice(0, 90)}…` : first,
-        `error ≤ ${limitS} s, ≤ 1,000 requests, ≤ 24 reopens, < 400 MiB, next call works`,
+        `error ≤ ${limitS} s, ≤ 1,000 requests, ≤ ${maxReopens} reopens, < 400 MiB, next call works`,
         ok(bounded),
       );
       if (!bounded) why.push(`Hostile upstream, ${x.label}: ${x.isError ? '' : 'no error; '}${Math.round(x.ms)} ms, ${x.requests} requests, ${x.reopens} reopens, ${fmt(x.peakRssMiB, 0)} MiB, next call ${x.nextOk ? 'worked' : 'failed'}.`);

@@ -23,6 +23,8 @@ export const CASES = [
   { mode: 'list-50mb', tool: 'list_events', args: { session_id: SESSION_ID, limit: 200 }, timeoutS: 0 },
   { mode: 'stream-close', ...waitFor(5), timeoutS: 5 },
   { mode: 'stream-malformed', ...waitFor(5), timeoutS: 5 },
+  // Each reopen brings a new event, so no backoff: the per-turn cap ends it (time to spare for it).
+  { mode: 'stream-one-then-close', ...waitFor(15), timeoutS: 15 },
   { mode: 'stream-300mb-line', ...waitFor(5), timeoutS: 5 },
   { mode: 'stream-50mb-event', ...waitFor(5), timeoutS: 5 },
 ];

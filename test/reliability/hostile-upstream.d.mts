@@ -6,6 +6,7 @@ export type HostileMode =
   | 'list-trickle'
   | 'stream-close'
   | 'stream-malformed'
+  | 'stream-one-then-close'
   | 'stream-300mb-line'
   | 'stream-50mb-event';
 export const MODES: HostileMode[];

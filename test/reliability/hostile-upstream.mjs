@@ -18,6 +18,7 @@ export const MODES = [
   'list-trickle', // a list response that sends one byte every 100 ms, forever (page_1: no declared length)
   'stream-close', // the stream opens (headers) and closes at once
   'stream-malformed', // the stream sends frames whose data is not JSON
+  'stream-one-then-close', // the stream sends one new event, then closes: every reopen "makes progress"
   'stream-300mb-line', // the stream sends a 300 MB line without a newline
   'stream-50mb-event', // the stream sends one 50 MB event (many data lines, no blank line until the end)
 ];
@@ -132,6 +133,7 @@ export async function startHostileUpstream(mode) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
     if (mode === 'stream-close') return res.end();
+    if (mode === 'stream-one-then-close') return res.end(`event: agent.message\ndata: ${JSON.stringify(agentMessage(counts.streamOpens))}\n\n`);
     if (mode === 'stream-malformed') {
       // Frames a parser must reject; then the connection stays open, as a live stream would.
       for (let i = 0; i < 3; i++) {
