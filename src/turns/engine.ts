@@ -168,7 +168,10 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
     const maxFailures = opts.maxReconnects ?? 6;
     // Out of time: a timed-out digest, unless the stream is failing (twice in a row, nothing new
     // since): then say so, rather than suggest that following it again would go better.
-    const timeUp = () => (failures >= 2 ? Promise.reject(lostStream(opts, state, reopens, lastError)) : finish(opts, state, true, signal));
+    const timeUp = async (): Promise<TurnDigest> => {
+      if (failures >= 2) throw lostStream(opts, state, reopens, lastError);
+      return finish(opts, state, true, signal);
+    };
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return await timeUp();
