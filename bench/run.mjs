@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { bundle } from './bundle.mjs';
 import { benchConcurrency } from './concurrency.mjs';
 import { benchHeapCap } from './heapcap.mjs';
+import { benchHostile } from './hostile.mjs';
 import { benchLatency } from './latency.mjs';
 import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
 import { benchLiveHeap, benchMemory } from './memory.mjs';
@@ -22,7 +23,7 @@ import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
 
-const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens'];
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile'];
 const { values } = parseArgs({
   options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
@@ -188,6 +189,27 @@ try {
     for (const x of r.results.filter((y) => y.overCap)) why.push(`${x.label} is over the ${fmt(CAP, 0)}-character cap.`);
     row(6, `largest result provoked (${stress.map((s) => s.label.replace(/^send_message, |^list_events, /, '')).join('; ')}): ${worst.label}`, `${fmt(Math.max(worst.structuredChars, worst.textChars), 0)} chars`, `${fmt(worst.structuredChars, 0)} / ${fmt(worst.textChars, 0)}`, '', `≤ ${fmt(CAP, 0)} chars`, ok(all));
   }
+  if (only.includes('hostile')) {
+    log('7. hostile upstream: 15 calls, each on a fresh server against a misbehaving upstream …');
+    const r = (results.hostile = await benchHostile({ bin: BUNDLE }));
+    for (const x of r) {
+      const limitS = (x.timeoutS || 30) + 10;
+      // One new event per open earns no backoff: the per-turn cap (50) bounds that case.
+      const maxReopens = x.mode === 'stream-one-then-close' ? 50 : 24;
+      const bounded = x.isError && x.nextOk && x.ms <= limitS * 1000 && x.requests <= 1000 && x.reopens <= maxReopens && x.peakRssMiB < 400;
+      const first = x.text.split('\n')[0].replace(/^\w+ failed: /, '');
+      row(
+        7,
+        `${x.label}`,
+        `${ms(x.ms, 0)}, ${x.requests} requests, ${x.reopens} reopens, peak RSS ${fmt(x.peakRssMiB, 0)} MiB, ${x.stderrLines} stderr lines`,
+        '',
+        first.length > 90 ? `${first.slice(0, 90)}…` : first,
+        `error ≤ ${limitS} s, ≤ 1,000 requests, ≤ ${maxReopens} reopens, < 400 MiB, next call works`,
+        ok(bounded),
+      );
+      if (!bounded) why.push(`Hostile upstream, ${x.label}: ${x.isError ? '' : 'no error; '}${Math.round(x.ms)} ms, ${x.requests} requests, ${x.reopens} reopens, ${fmt(x.peakRssMiB, 0)} MiB, next call ${x.nextOk ? 'worked' : 'failed'}.`);
+    }
+  }
 } finally {
   await emu.close();
 }
@@ -212,6 +234,7 @@ const md = [
   'Start-up is spawn → `initialize` → `tools/list` over raw JSON-RPC, rotated round by round with the reference (`mcp-server-everything stdio`), 15 rounds.',
   `Per-call: 500 calls each, interleaved, after 50 warm-up. Turn latency: 50 turns. Concurrency: 3 rounds per level; the SDK column runs the same turns directly (the floor set by the emulator and client sharing ${m.nproc} cores).`,
   'Memory: VmHWM of a fresh server per measurement (3 rounds). Tokens: characters / 4 of the JSON sent (`structuredContent`, which Claude Code gives the model, or the text block, whichever is larger).',
+  'Hostile upstream: one run per case, the bin pointed at test/reliability/hostile-upstream.mjs on loopback (`MANAGED_AGENTS_BASE_URL`); requests and reopens as the upstream counted them, peak RSS from /proc/<pid>/status VmHWM, the result column is the error the call ended with.',
   ...notes.map((n) => `Note: ${n}`),
   '',
   why.length ? `**Missed or borderline:**\n\n${why.map((w) => `- ${w}`).join('\n')}` : '**Every target met.**',

@@ -29,6 +29,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import Anthropic, { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
 export { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError };
@@ -170,6 +171,8 @@ export function isRetryable(effect: Effect, err: unknown): boolean {
   return err.status === 408 || err.status === 429 || err.status >= 500;
 }
 
+const SSE_PARSE_LOG = /^(Could not parse message into JSON|From chunk)/;
+
 export function createApi(opts: ApiOptions): Api {
   const { config, log } = opts;
   const apiKey = opts.apiKey ?? config.apiKey;
@@ -184,8 +187,9 @@ export function createApi(opts: ApiOptions): Api {
       maxRetries: 0,
       // Up to the response headers only; an open event stream is not subject to it.
       timeout: 60_000,
-      // Notes each request's method and path for the failure facts of the call that made it.
-      fetch: (url: string | URL | Request, init?: RequestInit) => {
+      // Response bodies and SSE events are capped while they are read (limits.ts); each request's
+      // method and path are noted for the failure facts of the call that made it.
+      fetch: limitedFetch(undefined, (url, init) => {
         const slot = requestSlot.getStore();
         if (slot) {
           const href = url instanceof Request ? url.url : String(url);
@@ -193,10 +197,12 @@ export function createApi(opts: ApiOptions): Api {
           slot.path = URL.canParse(href) ? new URL(href).pathname : undefined;
         }
         return fetch(url, init);
-      },
+      }),
       logLevel: 'warn',
       logger: {
-        error: (msg: string) => log.error(`sdk: ${msg}`),
+        // The SDK logs each unparsable SSE frame twice before throwing; the turn engine reports
+        // the error once per turn, so these per-frame lines are dropped.
+        error: (msg: string) => (SSE_PARSE_LOG.test(msg) ? undefined : log.error(`sdk: ${msg}`)),
         warn: (msg: string) => log.warn(`sdk: ${msg}`),
         info: () => {},
         debug: () => {},

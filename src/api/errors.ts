@@ -20,6 +20,7 @@ import {
   type FailureFacts,
   type Resource,
 } from './client.js';
+import { ResponseLimitError } from './limits.js';
 import { redact } from '../log.js';
 
 /** A failure the server detected itself, with its own hint (bad combination of arguments, etc.). */
@@ -156,7 +157,7 @@ export function errorText(tool: string, effect: Effect, err: unknown): string {
 
 function rawErrorText(tool: string, effect: Effect, err: unknown): string {
   if (err instanceof NoCredentialsError) return `${tool} failed: ${err.message}`;
-  if (err instanceof ToolError) return `${tool} failed: ${err.message}${err.hint ? `\nNext: ${err.hint}` : ''}`;
+  if (err instanceof ToolError || err instanceof ResponseLimitError) return `${tool} failed: ${err.message}${err.hint ? `\nNext: ${err.hint}` : ''}`;
   if (err instanceof RetryLaterError) {
     return (
       `${tool} failed: ${describeApiError(err.cause)}\n` +

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Session } from '../api/client.js';
+import { PageBudget, walkPages } from '../api/paging.js';
 import { costOf, priceFor } from '../pricing.js';
 import { compact, defineTool, sessionId, type ToolContext, freeObject } from './define.js';
 
@@ -12,17 +13,20 @@ const centsToUsd = (amount: string | number) => round(Number(amount) / 100, 2);
 /** Completed turns: idles that ended a turn (requires_action leaves it open, docs/api-behaviour.md, "Events"). */
 async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: number; complete: boolean }> {
   let turns = 0;
-  let page: string | undefined;
-  for (let i = 0; i < IDLE_PAGES; i++) {
-    const res = await ctx.api.call(
-      (c, o) =>
+  let pages = 0;
+  const idles = walkPages(
+    (page) =>
+      ctx.api.call((c, o) =>
         c.beta.sessions.events.list(session, { types: ['session.status_idle'], order: 'asc', limit: 1000, ...(page ? { page } : {}) }, o),
-    );
+      ),
+    { what: `the idle events of ${session}`, budget: new PageBudget(IDLE_PAGES + 1), hint: 'Retry session_usage later.' },
+  );
+  for await (const res of idles) {
     for (const ev of res.data) {
       if (ev.type === 'session.status_idle' && ev.stop_reason?.type !== 'requires_action') turns++;
     }
     if (!res.next_page) return { turns, complete: true };
-    page = res.next_page;
+    if (++pages >= IDLE_PAGES) break;
   }
   return { turns, complete: false };
 }

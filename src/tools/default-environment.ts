@@ -1,4 +1,5 @@
 import type { Api } from '../api/client.js';
+import { PageBudget, walkPages } from '../api/paging.js';
 import type { Config } from '../config.js';
 
 export const DEFAULT_ENVIRONMENT_NAME = 'managed-agents-mcp-default';
@@ -25,12 +26,14 @@ export function createDefaultEnvironment(api: Api, config: Config): DefaultEnvir
   let pending: Promise<ResolvedEnvironment> | undefined;
   async function lookup(signal?: AbortSignal): Promise<ResolvedEnvironment> {
     if (config.defaultEnvironmentId) return { id: config.defaultEnvironmentId, source: 'configured' };
-    let page = await api.read((c, o) => c.beta.environments.list({ limit: 100 }, o), signal);
-    for (;;) {
-      const found = page.data.find((e) => e.name === DEFAULT_ENVIRONMENT_NAME && !e.archived_at);
+    const pages = walkPages((page) => api.read((c, o) => c.beta.environments.list({ limit: 100, ...(page ? { page } : {}) }, o), signal), {
+      what: 'the environments (looking for the default one)',
+      budget: new PageBudget(),
+      hint: 'Pass environment_id to start_session (list_environments shows them), or set --default-environment.',
+    });
+    for await (const { data } of pages) {
+      const found = data.find((e) => e.name === DEFAULT_ENVIRONMENT_NAME && !e.archived_at);
       if (found) return { id: found.id, source: 'reused' };
-      if (!page.hasNextPage()) break;
-      page = await page.getNextPage();
     }
     const created = await api.write(
       (c, o) =>

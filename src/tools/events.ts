@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventListParams, SessionEvent } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
+import { PageBudget, walkPages } from '../api/paging.js';
 import { eventLine } from '../format/events.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
 import { redactedHead } from '../log.js';
@@ -173,16 +174,23 @@ async function plainList(
   return { next_page: res.next_page ?? undefined };
 }
 
+/** The history pages of `session` read with `params`, within the call's page budget and time. */
+function scan(ctx: ToolContext, session: string, params: EventListParams, budget: PageBudget) {
+  return walkPages((page) => listPage(ctx, session, { ...params, page }), {
+    what: `the event history of ${session}`,
+    budget,
+    hint: 'Use a more recent after_event_id (a last_event_id or next_after_event_id), or page with list_events page=… instead.',
+  });
+}
+
 /** The processed_at of `id`, looked up from the newest event back (bounded), or undefined. */
-async function processedAtOf(ctx: ToolContext, session: string, id: string): Promise<string | undefined> {
-  let cursor: string | undefined;
-  for (let scanned = 0; scanned < MAX_SCAN; ) {
-    const res = await listPage(ctx, session, { order: 'desc', limit: SCAN_PAGE, page: cursor });
-    const hit = res.data.find((ev) => ev.id === id);
+async function processedAtOf(ctx: ToolContext, session: string, id: string, budget: PageBudget): Promise<string | undefined> {
+  let scanned = 0;
+  for await (const { data } of scan(ctx, session, { order: 'desc', limit: SCAN_PAGE }, budget)) {
+    const hit = data.find((ev) => ev.id === id);
     if (hit) return hit.processed_at ?? undefined;
-    scanned += res.data.length;
-    if (!res.next_page || res.data.length === 0) return undefined;
-    cursor = res.next_page;
+    scanned += data.length;
+    if (data.length === 0 || scanned >= MAX_SCAN) return undefined;
   }
   return undefined;
 }
@@ -204,15 +212,15 @@ async function listAfter(
   limit: number,
   col: Collector,
 ): Promise<Outcome> {
-  const at = await processedAtOf(ctx, session, afterId);
+  // One budget for both walks: this call reads at most MAX_PAGES_PER_CALL pages in all.
+  const budget = new PageBudget();
+  const at = await processedAtOf(ctx, session, afterId, budget);
   const from: EventListParams = at ? { 'created_at[gte]': at } : {};
-  let cursor: string | undefined;
   let scanned = 0;
   let found = false;
   // The last event handled (included, or skipped by the type filter): the next call resumes after it.
   let lastConsumed: string | undefined;
-  for (;;) {
-    const res = await listPage(ctx, session, { ...from, order: 'asc', limit: SCAN_PAGE, page: cursor });
+  for await (const res of scan(ctx, session, { ...from, order: 'asc', limit: SCAN_PAGE }, budget)) {
     let full = false;
     for (const ev of res.data) {
       scanned++;
@@ -230,15 +238,7 @@ async function listAfter(
       lastConsumed = ev.id;
       if (col.items.length >= limit) full = true;
     }
-    if (!res.next_page) {
-      if (!found) {
-        throw new ToolError(
-          `after_event_id ${afterId} is not in the history of ${session}.`,
-          'Use an event id from an earlier list_events, send_message or wait_for_turn result of this session.',
-        );
-      }
-      return {};
-    }
+    if (!res.next_page) break;
     if (full) return { resume: lastConsumed };
     if (scanned >= MAX_SCAN) {
       if (!found) {
@@ -252,8 +252,14 @@ async function listAfter(
         note: `Scanned ${MAX_SCAN} events without filling the page; continue with after_event_id=${lastConsumed ?? afterId}.`,
       };
     }
-    cursor = res.next_page;
   }
+  if (!found) {
+    throw new ToolError(
+      `after_event_id ${afterId} is not in the history of ${session}.`,
+      'Use an event id from an earlier list_events, send_message or wait_for_turn result of this session.',
+    );
+  }
+  return {};
 }
 
 export const eventTools = [

@@ -10,11 +10,15 @@
  *    `session.error` with `retrying`, `rescheduled`, spans and thinking do not end it.
  * 4. If the stream ends, errors or stays quiet too long, reopen it first, then read history
  *    since the last event seen (ascending, paged to the end) and merge by id: nothing is lost or
- *    reported twice. Bounded backoff; a clear error when the API stays unreachable.
+ *    reported twice. A stream that brought nothing new is reopened with exponential backoff and
+ *    jitter, reopens per turn are capped, and history walks share one page budget and the call's
+ *    deadline (docs/bounds.md); a clear error when a bound is hit or the API stays unreachable.
  */
-import type { Api, EventParams, SessionEvent } from '../api/client.js';
+import type { Api, EventListParams, EventParams, SessionEvent } from '../api/client.js';
 import { sleep } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
+import { ResponseLimitError } from '../api/limits.js';
+import { PageBudget, PageLimitError, type Paged, walkPages } from '../api/paging.js';
 import type { Logger } from '../log.js';
 import { type DigestCaps, DEFAULT_CAPS, emptyDigest, type TurnDigest, TurnState } from './digest.js';
 import { openStream, type LiveStream } from './stream.js';
@@ -35,14 +39,31 @@ export interface TurnOptions {
   signal: AbortSignal;
   onStep?: (line: string) => void;
   caps?: DigestCaps;
-  /** Reconnect attempts in a row before giving up. */
+  /** Reopens in a row that bring no new event before giving up. */
   maxReconnects?: number;
 }
+
+/** What a turn's helpers share: its options and the page budget of its history walks. */
+type Run = TurnOptions & { pages: PageBudget };
 
 const TURN_STARTERS = new Set(['user.message']);
 const HISTORY_PAGE = 1000;
 /** How far back wait_for_turn looks for the start of the current turn. */
 const MAX_LOOKBACK = 20_000;
+/** Stream reopens per turn, whatever they bring: a stream that always drops after one event ends here. */
+export const MAX_REOPENS_PER_TURN = 50;
+/** History walks may finish this long after the turn's timeout (a read that began just before it). */
+const WALK_GRACE_MS = 5_000;
+
+/**
+ * Delay before the n-th reopen in a row that brought nothing new: the first at once (a stream that
+ * dropped after delivering events is the ordinary case), then 0.5 s doubling to 10 s — the SDK's
+ * own session tool runner's schedule — minus up to 25 % jitter so clients do not reconnect in step.
+ */
+export function reopenDelayMs(n: number): number {
+  if (n <= 1) return 0;
+  return Math.min(500 * 2 ** (n - 2), 10_000) * (1 - Math.random() * 0.25);
+}
 
 /**
  * Duplicate detection in bounded memory, so following a 100,000-event turn costs no more than a
@@ -99,10 +120,11 @@ class Dedupe {
   }
 }
 
-export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
-  const { api, sessionId, log } = opts;
+export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
+  const { api, sessionId, log } = turnOpts;
   const started = Date.now();
-  const deadline = started + opts.timeoutMs;
+  const deadline = started + turnOpts.timeoutMs;
+  const opts: Run = { ...turnOpts, pages: new PageBudget(undefined, deadline + WALK_GRACE_MS) };
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -110,10 +132,13 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
   const seen = new Dedupe();
   let state: TurnState;
   let stream: LiveStream | undefined;
+  /** New (not duplicate) events applied so far. */
+  let fresh = 0;
 
   const apply = (ev: Ev, fromStream = false): boolean => {
     if (seen.isDuplicate(ev.id, ev.processed_at, fromStream)) return false;
     seen.add(ev.id, ev.processed_at);
+    fresh++;
     return state.apply(ev as any);
   };
 
@@ -135,31 +160,55 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
       if (ended) return await finish(opts, state, false, signal);
     }
 
+    // Reopens in a row that brought no new event (failed, or the stream ended or failed first).
     let failures = 0;
+    let reopens = 0;
+    let streamErrors = 0;
     let lastError: unknown;
+    const maxFailures = opts.maxReconnects ?? 6;
+    // Out of time: a timed-out digest, unless the stream is failing (twice in a row, nothing new
+    // since): then say so, rather than suggest that following it again would go better.
+    const timeUp = async (): Promise<TurnDigest> => {
+      if (failures >= 2) throw lostStream(opts, state, reopens, lastError);
+      return finish(opts, state, true, signal);
+    };
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) return await finish(opts, state, true, signal);
-      const r = await stream.next(Math.min(left, opts.stallMs));
+      if (left <= 0) return await timeUp();
+      const before = fresh;
+      let r = await stream.next(Math.min(left, opts.stallMs));
       if (signal.aborted) throw new ToolError('Cancelled while following the turn.');
       if (r.kind === 'event') {
-        failures = 0;
         const ev = r.event as Ev;
         if (!('id' in ev) || !ev.id) continue; // event_start / event_delta previews
-        if (apply(ev, true)) return await finish(opts, state, false, signal);
-        continue;
+        if (typeof ev.type === 'string') {
+          if (apply(ev, true)) return await finish(opts, state, false, signal);
+          if (fresh > before) failures = 0;
+          continue;
+        }
+        r = { kind: 'error', error: new Error('an event without a type') };
       }
-      if (r.kind === 'quiet' && Date.now() >= deadline) return await finish(opts, state, true, signal);
+      if (r.kind === 'quiet' && Date.now() >= deadline) return await timeUp();
       // Dropped, errored or quiet for too long: reopen first, then reconcile with history.
-      if (r.kind === 'error') log.warn(`event stream for ${sessionId} failed: ${(r.error as Error)?.message ?? r.error}`);
+      if (r.kind === 'error') {
+        lastError = r.error;
+        // Once per turn: a stream that fails on every reopen must not flood stderr.
+        if (streamErrors++ === 0) log.warn(`event stream for ${sessionId} failed: ${describe(r.error)} (further stream errors in this turn are not logged)`);
+      }
+      if (r.kind === 'end') lastError = new Error('the stream closed without a new event');
+      // A quiet stream already waited stallMs; one that ended or failed backs off before reopening.
+      if (r.kind !== 'quiet') failures++;
       stream.close();
       stream = undefined;
       for (;;) {
-        if (failures > 0) {
-          const backoff = Math.min(250 * 2 ** (failures - 1), 5_000);
-          if (Date.now() + backoff >= deadline) throw lostStream(opts, state, failures, lastError);
+        if (failures > maxFailures) throw lostStream(opts, state, reopens, lastError);
+        const backoff = reopenDelayMs(failures);
+        if (backoff > 0) {
+          if (Date.now() + backoff >= deadline) throw lostStream(opts, state, reopens, lastError);
           await sleep(backoff, signal);
         }
+        if (reopens >= MAX_REOPENS_PER_TURN) throw lostStream(opts, state, reopens, lastError);
+        reopens++;
         try {
           // This loop is the retry policy for reopening: no nested retries inside it.
           stream = await openStream(api, sessionId, signal, 0);
@@ -168,13 +217,13 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
           if (ended) return await finish(opts, state, false, signal);
           break;
         } catch (err) {
-          if (signal.aborted) throw err;
+          if (signal.aborted || err instanceof PageLimitError) throw err;
           stream?.close();
           stream = undefined;
           failures++;
           lastError = err;
-          if (failures > (opts.maxReconnects ?? 6) || Date.now() >= deadline) throw lostStream(opts, state, failures, err);
-          log.warn(`reconnect ${failures} for ${sessionId} failed: ${(err as Error)?.message ?? err}`);
+          if (Date.now() >= deadline) throw lostStream(opts, state, reopens, err);
+          if (failures <= maxFailures) log.warn(`reconnect ${reopens} for ${sessionId} failed: ${describe(err)}`);
         }
       }
     }
@@ -184,11 +233,12 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
   }
 }
 
-function lostStream(opts: TurnOptions, state: TurnState, attempts: number, err: unknown): ToolError {
+function lostStream(opts: TurnOptions, state: TurnState, reopens: number, err: unknown): ToolError {
   const after = state.lastEventId ? `, "after_event_id":"${state.lastEventId}"` : '';
   return new ToolError(
-    `Lost the event stream of ${opts.sessionId} and could not reconnect (${attempts} attempt(s)): ${describe(err)}.`,
-    `The turn may still be running on the API: call wait_for_turn {"session_id":"${opts.sessionId}"${after}} once the API is reachable (nothing is lost in between).`,
+    `Lost the event stream of ${opts.sessionId} after ${reopens} reopen(s) in this call (with backoff, at most ${MAX_REOPENS_PER_TURN}); last failure: ${describe(err)}.`,
+    `The turn may still be running on the API: call wait_for_turn {"session_id":"${opts.sessionId}"${after}} once the API is reachable (nothing is lost in between).` +
+      (err instanceof ResponseLimitError ? ` ${err.hint}` : ''),
   );
 }
 
@@ -204,19 +254,10 @@ type Apply = (ev: Ev, fromStream?: boolean) => boolean;
  * Reads history after the last event seen (or, when nothing was seen yet, back to the events we
  * sent) and applies what the stream did not deliver. Returns true when the turn has ended.
  */
-async function catchUp(opts: TurnOptions, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
-  const { api, sessionId } = opts;
+async function catchUp(opts: Run, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
   if (state.lastProcessedAt) {
-    let page = await api.read(
-      (c, o) =>
-        c.beta.sessions.events.list(sessionId, { order: 'asc', limit: HISTORY_PAGE, 'created_at[gte]': state.lastProcessedAt }, o),
-      signal,
-    );
-    for (;;) {
-      for (const ev of page.data as Ev[]) apply(ev);
-      if (!page.hasNextPage()) break;
-      page = await page.getNextPage();
-    }
+    const pages = history(opts, { order: 'asc', limit: HISTORY_PAGE, 'created_at[gte]': state.lastProcessedAt }, signal);
+    for await (const { data } of pages) for (const ev of data) apply(ev);
     return state.ending !== null && state.started;
   }
   // Nothing seen yet: walk back from the newest event to what we sent, then replay forwards.
@@ -227,7 +268,7 @@ async function catchUp(opts: TurnOptions, state: TurnState, apply: Apply, signal
 }
 
 /** wait_for_turn: find where the current (or last) turn began and replay it from history. */
-async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
+async function catchUpFromStart(opts: Run, state: TurnState, apply: Apply, signal: AbortSignal): Promise<boolean> {
   const events = await walkBack(
     opts,
     // A queued message may be listed before it is processed (processed_at null): not a turn start.
@@ -281,7 +322,7 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * will not run our events until the pending actions are answered: waiting would only time out,
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
-async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
+async function pendingBlockingQueue(opts: Run, signal: AbortSignal): Promise<TurnDigest | undefined> {
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
   if (s.status !== 'idle') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
@@ -302,42 +343,41 @@ async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Pro
 }
 
 /** Pages history newest-first until `stop` matches (inclusive), returning those events oldest-first. */
-async function walkBack(opts: TurnOptions, stop: (ev: Ev) => boolean, signal: AbortSignal): Promise<Ev[]> {
-  const { api, sessionId } = opts;
+async function walkBack(opts: Run, stop: (ev: Ev) => boolean, signal: AbortSignal): Promise<Ev[]> {
   const out: Ev[] = [];
-  let page = await api.read((c, o) => c.beta.sessions.events.list(sessionId, { order: 'desc', limit: HISTORY_PAGE }, o), signal);
-  outer: for (;;) {
-    for (const ev of page.data as Ev[]) {
+  outer: for await (const { data } of history(opts, { order: 'desc', limit: HISTORY_PAGE }, signal)) {
+    for (const ev of data) {
       out.push(ev);
       if (stop(ev) || out.length >= MAX_LOOKBACK) break outer;
     }
-    if (!page.hasNextPage()) break;
-    page = await page.getNextPage();
   }
   return out.reverse();
 }
 
+/** The session's history pages, within the turn's page budget and deadline. */
+function history(opts: Run, params: EventListParams, signal: AbortSignal): AsyncGenerator<Paged<Ev>> {
+  const list = (page: string | undefined) =>
+    opts.api.read((c, o) => c.beta.sessions.events.list(opts.sessionId, page ? { ...params, page } : params, o), signal);
+  return walkPages(list as (page: string | undefined) => Promise<Paged<Ev>>, {
+    what: `the event history of ${opts.sessionId}`,
+    budget: opts.pages,
+    hint: `The turn may still be running: call wait_for_turn {"session_id":"${opts.sessionId}"} later; if this persists, the API (or a proxy in front of it) is misbehaving.`,
+  });
+}
+
 /** Completes the digest: resolves pending-action ids that happened before what we followed. */
-async function finish(opts: TurnOptions, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
+async function finish(opts: Run, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
   const e = state.ending;
   if (!timedOut && e?.kind === 'idle' && e.stopReason === 'requires_action') {
     let missing = state.missingCalls(e.eventIds);
     if (missing.length) {
-      let page = await opts.api.read(
-        (c, o) =>
-          c.beta.sessions.events.list(
-            opts.sessionId,
-            { order: 'desc', limit: HISTORY_PAGE, types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'] },
-            o,
-          ),
-        signal,
-      );
-      for (let scanned = 0; missing.length && scanned < MAX_LOOKBACK; ) {
-        for (const ev of page.data as Ev[]) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
-        scanned += page.data.length;
+      const calls = history(opts, { order: 'desc', limit: HISTORY_PAGE, types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'] }, signal);
+      let scanned = 0;
+      for await (const { data } of calls) {
+        for (const ev of data) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
+        scanned += data.length;
         missing = state.missingCalls(e.eventIds);
-        if (!missing.length || !page.hasNextPage()) break;
-        page = await page.getNextPage();
+        if (!missing.length || scanned >= MAX_LOOKBACK) break;
       }
     }
   }

@@ -42,7 +42,8 @@ export async function openStream(api: Api, sessionId: string, signal: AbortSigna
   const read = (): Promise<StreamRead> =>
     it.next().then(
       (r) => (r.done ? { kind: 'end' } : { kind: 'event', event: r.value }),
-      (error) => ({ kind: 'error', error }),
+      // The SDK throws JSON.parse's SyntaxError for a frame that is not JSON: name it for the reader.
+      (error) => ({ kind: 'error', error: error instanceof SyntaxError ? new Error(`a malformed event frame (${error.message})`) : error }),
     );
 
   return {

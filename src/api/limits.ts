@@ -1,0 +1,156 @@
+/**
+ * Byte bounds on what the API sends, enforced while reading (docs/bounds.md).
+ *
+ * The SDK buffers a whole JSON response before parsing it, and its SSE parser keeps appending to
+ * one string until it sees a line ending: a misbehaving upstream (a proxy, a gateway, a bug) can
+ * make either grow without bound. So the client's `fetch` wraps every response body in a stream
+ * that counts bytes and fails once a cap is passed — before the SDK holds more than the cap.
+ *
+ * - A response body (every list, get, create): at most MAX_BODY_BYTES. A history page of 1,000
+ *   events is usually well under 1 MiB; the cap leaves room for pages of large tool results.
+ * - An event stream has no total (it lives as long as the turn), but one SSE event — the bytes
+ *   between two blank lines, so also any single line — is at most MAX_SSE_EVENT_BYTES. Events sent
+ *   by this server are text and usually a few KiB; the cap leaves room for an image or a document
+ *   that another client put in a user.message.
+ * - Time: the SDK's timeout ends at the response headers; a body (not a stream) that has not
+ *   arrived whole within MAX_BODY_MS fails too, so a proxy that trickles bytes cannot hold a call.
+ */
+
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_MS = 60_000;
+
+const MIB = 1024 * 1024;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Statuses whose Response may not have a body. */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+const CHECK_UPSTREAM = 'that the base URL points at the Managed Agents API and not at a proxy that rewrites responses.';
+
+/** A response passed one of the bounds above; reading stopped there. */
+export class ResponseLimitError extends Error {
+  constructor(
+    message: string,
+    /** What to do about it. */
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ResponseTooLargeError extends ResponseLimitError {
+  constructor(what: 'a response body' | 'one event-stream event', limit: number, where: string) {
+    super(
+      `The API sent ${what} over ${limit / MIB} MiB (${where}); reading stopped there to bound memory.`,
+      `${what === 'a response body' ? 'Ask for fewer items (a smaller limit), or check' : 'Check'} ${CHECK_UPSTREAM}`,
+    );
+  }
+}
+
+export class ResponseTooSlowError extends ResponseLimitError {
+  constructor(ms: number, where: string) {
+    super(
+      `The API's response body had not arrived whole after ${ms / 1000} s (${where}); reading stopped there.`,
+      `Retry later; if it persists, check ${CHECK_UPSTREAM}`,
+    );
+  }
+}
+
+type Fetch = typeof globalThis.fetch;
+
+export interface ResponseLimits {
+  bodyBytes: number;
+  sseEventBytes: number;
+  bodyMs: number;
+}
+
+const DEFAULT_LIMITS: ResponseLimits = { bodyBytes: MAX_BODY_BYTES, sseEventBytes: MAX_SSE_EVENT_BYTES, bodyMs: MAX_BODY_MS };
+
+/** A `fetch` for the SDK client whose response bodies fail once they pass `limits`. */
+export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
+  return async (input, init) => {
+    // Our own signal, following the SDK's, so the time bound can end the body's read.
+    const ac = new AbortController();
+    const outer = init?.signal;
+    if (outer?.aborted) ac.abort(outer.reason);
+    else outer?.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
+    const res = await inner(input, { ...init, signal: ac.signal });
+    if (!res.body || NULL_BODY.has(res.status)) return res;
+    const where = () => `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
+    const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
+    if (sse) return rebuild(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where())));
+    // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
+    // Aborting once the body is read does nothing; before, the read fails with this reason.
+    setTimeout(() => ac.abort(new ResponseTooSlowError(limits.bodyMs, where())), limits.bodyMs).unref();
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
+    if (declared > limits.bodyBytes) {
+      // Not read at all. The error comes from reading the body, not from fetch: the SDK would
+      // report a rejected fetch as a connection error (and a read would be retried).
+      await res.body.cancel().catch(() => {});
+      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, where());
+      return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
+    }
+    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where())));
+  };
+}
+
+/** `body`, failing with `check`'s error once it returns one. */
+function counted(body: ReadableStream<Uint8Array>, check: (chunk: Uint8Array) => Error | undefined): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        const err = check(chunk);
+        if (err) controller.error(err);
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** `res` with another body. */
+function rebuild(res: Response, body: ReadableStream<Uint8Array>): Response {
+  const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(out, 'url', { value: res.url });
+  return out;
+}
+
+function bodyCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
+  let total = 0;
+  return (chunk) => {
+    total += chunk.byteLength;
+    return total > limit ? new ResponseTooLargeError('a response body', limit, where) : undefined;
+  };
+}
+
+/**
+ * Counts the bytes of the SSE event being received: they reset at a blank line (`\n\n` or
+ * `\r\n\r\n`, the SDK's event boundary). Only LF is searched for (native `indexOf`), so a stream
+ * framed by bare CRs counts as one event; the API frames with LF.
+ */
+export function sseEventCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
+  let event = 0; // bytes of the current event, including its finished lines
+  let line = 0; // bytes of the current line so far
+  let lastByte = -1; // the line's last byte, to recognise "\r\n" as an empty line
+  return (chunk) => {
+    let pos = 0;
+    for (;;) {
+      const lf = chunk.indexOf(LF, pos);
+      const end = lf === -1 ? chunk.byteLength : lf;
+      if (end > pos) {
+        line += end - pos;
+        lastByte = chunk[end - 1]!;
+      }
+      if (lf === -1) break;
+      const blank = line === 0 || (line === 1 && lastByte === CR);
+      event = blank ? 0 : event + line + 1;
+      if (event > limit) return new ResponseTooLargeError('one event-stream event', limit, where);
+      line = 0;
+      lastByte = -1;
+      pos = lf + 1;
+    }
+    return event + line > limit ? new ResponseTooLargeError('one event-stream event', limit, where) : undefined;
+  };
+}
