@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, parseConfig, type Config } from './config.js';
+import { ConfigError, NO_KEY_WARNING, USAGE, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -42,7 +42,7 @@ async function serve(config: Config): Promise<void> {
     apiKey = 'emulator-key';
     log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
   } else if (!config.apiKey && !config.authToken) {
-    log.warn('no ANTHROPIC_API_KEY set: API tools will return an error until one is configured (or use --emulator)');
+    log.warn(NO_KEY_WARNING);
   }
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),

@@ -11,8 +11,9 @@ import { createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, type AnyTool, type ToolContext } from './tools/define.js';
+import { annotationsFor, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
+import { UnseenTurns } from './turns/unseen.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
@@ -50,6 +51,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
   const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
   const defaultEnvironment = createDefaultEnvironment(api, config);
   const tools = selectTools(config);
+  const unseen = new UnseenTurns();
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
@@ -75,7 +77,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const signal = linkSignals(extra.signal, opts.shutdownSignal);
         const progress = progressReporter(extra);
-        const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report };
+        const ctx: ToolContext = { api, config, log, signal, defaultEnvironment, progress: progress.report, unseen, elicit: elicitFor(server, extra, signal) };
         try {
           registerInputSecrets(args);
           const { structured, text } = await tool.handler(args as any, ctx);
@@ -86,7 +88,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
           };
         } catch (err) {
           const message = errorText(tool.name, err);
-          log.info(`${tool.name}: ${message.split('\n')[0]}`);
+          // The message already names the tool.
+          log.info(message.split('\n')[0]!);
           return { isError: true, content: [{ type: 'text' as const, text: message }] };
         } finally {
           // Runs before the result is sent: the last coalesced progress message goes out first.
@@ -159,6 +162,21 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
       flush();
     },
   };
+}
+
+/**
+ * Asking the person, for the approval policy: present only when the client declared form-mode
+ * elicitation (an empty `elicitation: {}` counts as form). The request is tied to the tool call,
+ * ends with it, and times out when the call's time is up.
+ */
+function elicitFor(server: McpServer, extra: RequestHandlerExtra<ServerRequest, ServerNotification>, signal: AbortSignal): ToolContext['elicit'] {
+  if (!server.server.getClientCapabilities()?.elicitation?.form) return undefined;
+  return (form: ElicitForm, timeoutMs: number) =>
+    server.server.elicitInput({ mode: 'form', ...form } as Parameters<typeof server.server.elicitInput>[0], {
+      signal,
+      timeout: Math.max(1, timeoutMs),
+      relatedRequestId: extra.requestId,
+    });
 }
 
 /** Redacts secrets inside a structured result (a copy only when something was found). */

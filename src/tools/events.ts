@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EventListParams, SessionEvent } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { eventLine } from '../format/events.js';
+import { fenced } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
 
 type SdkEventType = NonNullable<EventListParams['types']>[number];
@@ -312,7 +313,11 @@ export const eventTools = [
       const more = out.next_page ? `more: page=${out.next_page}` : out.resume ? `more: after_event_id=${out.resume}` : '';
       return {
         structured,
-        text: [`${col.items.length} event(s)`, ...col.lines, ...(note ? [note] : more ? [more] : [])].join('\n'),
+        text: [
+          `${col.items.length} event(s)`,
+          ...(col.lines.length ? [fenced('session events', col.lines.join('\n'))] : []),
+          ...(note ? [note] : more ? [more] : []),
+        ].join('\n'),
       };
     },
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BetaFileMetadata as FileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
+import { fenced } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
@@ -106,7 +107,7 @@ export const fileTools = [
       const head = `${fileLine(base)}${base.session_id ? `  (output of ${base.session_id})` : ''}`;
       return {
         structured,
-        text: content !== undefined ? `${head}\n--- content ---\n${content}\n--- end ---` : `${head}\n${note}`,
+        text: content !== undefined ? `${head}\n${fenced('file content', content)}` : `${head}\n${note}`,
       };
     },
   }),

@@ -5,6 +5,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import { ToolError } from '../api/errors.js';
+import { fenced } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
@@ -167,7 +168,7 @@ export const memoryTools = [
       });
       return {
         structured,
-        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n--- content ---\n${content}\n--- end ---`,
+        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n${fenced('memory content', content)}`,
       };
     },
   }),
@@ -180,7 +181,7 @@ export const memoryTools = [
       'Create a memory at path, or with memory_id replace its content (and path). expected_sha256 makes the update apply only if ' +
       'the memory is unchanged since you read it.',
     toolset: 'memory',
-    kind: 'create',
+    kind: 'update',
     input: {
       memory_store_id: storeId,
       path: memoryPath.describe('e.g. /notes/todo.md.'),

@@ -17,6 +17,9 @@ export type PendingAction = {
   answer_with: { tool: string; arguments: Record<string, unknown> };
 };
 
+/** answer_with's `result` for a confirmation: the verdict is the caller's to choose (rejected as is). */
+export const VERDICT_PLACEHOLDER = '<allow or deny>';
+
 export type TurnUsage = {
   input_tokens: number;
   output_tokens: number;
@@ -72,7 +75,9 @@ export class TurnState {
   lastProcessedAt?: string;
   eventsSeen = 0;
   readonly awaitedEcho?: string;
+  /** The reply's start and (once it outgrows the cap) its latest end: the middle is what is cut. */
   private reply = '';
+  private replyTail = '';
   private replyOverflow = 0;
   private readonly steps: string[] = [];
   private stepsOmitted = 0;
@@ -149,8 +154,12 @@ export class TurnState {
         this.addStep(`${ev.type === 'session.deleted' ? 'session deleted' : 'session terminated'}`);
         return true;
       case 'user.message':
-        // Another client's message on the same session: facts, not ours to hide.
-        if (ev.id !== this.awaitedEcho) this.addStep(`user.message (another client): ${clip(contentText(ev.content), 100)}`);
+        // Another client's message on the same session: facts, not ours to hide. Only a turn we
+        // started by sending knows which message is ours; when following (wait_for_turn), the
+        // message may well be our own earlier one (after a timeout, wait:false or a cancel).
+        if (ev.id !== this.awaitedEcho) {
+          this.addStep(`user.message${this.awaitedEcho ? ' (another client)' : ''}: ${clip(contentText(ev.content), 100)}`);
+        }
         break;
     }
     if (isStepEvent(ev.type)) this.addStep(`${ev.type} ${eventSummary(ev, this.caps.stepWidth)}`.trimEnd());
@@ -179,18 +188,17 @@ export class TurnState {
 
   private appendReply(text: string): void {
     if (!text) return;
-    const sep = this.reply ? '\n\n' : '';
-    const room = this.caps.replyChars - this.reply.length;
-    if (room <= 0) {
-      this.replyOverflow += sep.length + text.length;
-      return;
-    }
-    const piece = sep + text;
-    if (piece.length <= room) this.reply += piece;
-    else {
-      this.reply += piece.slice(0, room);
-      this.replyOverflow += piece.length - room;
-    }
+    const piece = (this.reply ? '\n\n' : '') + text;
+    const headCap = Math.ceil(this.caps.replyChars * 0.6);
+    const room = headCap - this.reply.length;
+    const rest = room > 0 ? piece.slice(room) : piece;
+    if (room > 0) this.reply += piece.slice(0, room);
+    if (!rest) return;
+    // Past the head: keep a rolling tail, counting what falls out of it.
+    const tail = this.replyTail + rest;
+    const tailCap = this.caps.replyChars - headCap;
+    this.replyOverflow += Math.max(0, tail.length - tailCap);
+    this.replyTail = tail.slice(-tailCap);
   }
 
   private addStep(line: string): void {
@@ -211,7 +219,9 @@ export class TurnState {
     const d: TurnDigest = {
       session_id: this.sessionId,
       status: this.status,
-      reply: this.reply,
+      reply: this.replyOverflow
+        ? `${this.reply}\n[… ${this.replyOverflow} characters cut from the middle of the reply: list_events types=["agent.message"] shows all of it …]\n${this.replyTail}`
+        : this.reply + this.replyTail,
       steps: this.steps,
       pending_actions: pending,
       usage: this.usage,
@@ -239,14 +249,10 @@ export class TurnState {
     }
     const answer_with =
       kind === 'custom_tool_result'
-        ? {
-            tool: 'submit_custom_tool_result',
-            arguments: { session_id: this.sessionId, custom_tool_use_id: id, content: '<result text>' },
-          }
-        : {
-            tool: 'confirm_tool_use',
-            arguments: { session_id: this.sessionId, tool_use_id: id, result: 'allow' },
-          };
+        ? // No content: a placeholder would be accepted as a real result; content is the caller's to write.
+          { tool: 'submit_custom_tool_result', arguments: { session_id: this.sessionId, custom_tool_use_id: id } }
+        : // The verdict is the caller's: this value is rejected until it is replaced by "allow" or "deny".
+          { tool: 'confirm_tool_use', arguments: { session_id: this.sessionId, tool_use_id: id, result: VERDICT_PLACEHOLDER } };
     const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, answer_with };
     if (truncated) p.input_truncated = true;
     return p;
@@ -254,13 +260,14 @@ export class TurnState {
 
   private hint(d: TurnDigest): string | undefined {
     if (d.timed_out) {
-      return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"} to keep following it (nothing is lost in between).`;
+      const after = d.last_event_id ? `,"after_event_id":"${d.last_event_id}"` : '';
+      return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"${after}} to keep following it (nothing is lost in between).`;
     }
     const parts: string[] = [];
     if (d.pending_actions.length) {
       parts.push(
         `The session is waiting on ${d.pending_actions.length} action(s): answer each with the tool in answer_with ` +
-          '(confirm_tool_use with result "allow" or "deny"; submit_custom_tool_result with your result as content).',
+          '(confirm_tool_use: set result to "allow" or "deny"; submit_custom_tool_result: add your result as content).',
       );
     }
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');

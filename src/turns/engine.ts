@@ -281,7 +281,7 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * will not run our events until the pending actions are answered: waiting would only time out,
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
-async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
+export async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
   if (s.status !== 'idle') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);

@@ -114,7 +114,7 @@ describe('stdio end to end (built CLI)', () => {
     expect(started.environment_source).toBe('created');
     expect(started.turn.pending_actions).toHaveLength(1);
     const p = started.turn.pending_actions[0];
-    const done = await call(p.answer_with.tool, p.answer_with.arguments);
+    const done = await call(p.answer_with.tool, { ...p.answer_with.arguments, result: 'allow' });
     expect(done.stop_reason).toBe('end_turn');
     const events = await call('list_events', { session_id: started.session_id });
     expect(events.events.length).toBeGreaterThan(5);
