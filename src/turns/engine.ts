@@ -258,7 +258,12 @@ async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Appl
     state.status = s.status;
     return s.status !== 'running' && s.status !== 'rescheduling';
   }
-  for (const ev of events.slice(start)) if (ev.processed_at !== null || !ev.type.startsWith('user.')) apply(ev);
+  for (const ev of events.slice(start)) {
+    if (ev.processed_at === null && ev.type.startsWith('user.')) continue;
+    // Resuming from an older event: report that turn up to its end, not the turns after it. An
+    // idle on requires_action ends it only if nothing resumed it since.
+    if (apply(ev) && !(state.ending?.kind === 'idle' && state.ending.stopReason === 'requires_action')) break;
+  }
   return state.ending !== null;
 }
 

@@ -174,6 +174,8 @@ describe('stdio end to end (built CLI)', () => {
     expect(r.result.isError).toBe(true);
     expect(r.result.content[0].text).toMatch(/ANTHROPIC_API_KEY/);
     expect(r.result.content[0].text).toMatch(/--emulator/);
+    // The start-up warning names the variable this server prefers first.
+    expect(s.stderr).toMatch(/no API key: set MANAGED_AGENTS_API_KEY \(or ANTHROPIC_API_KEY/);
     s.child.stdin.end();
     await s.exited;
   });
