@@ -203,8 +203,12 @@ export class TurnState {
 
   private addStep(line: string): void {
     this.onStep?.(line);
-    if (this.steps.length < this.caps.steps) this.steps.push(clip(line, this.caps.stepWidth));
-    else this.stepsOmitted++;
+    // The newest steps are kept: what led to the end of the turn matters more than its start.
+    this.steps.push(clip(line, this.caps.stepWidth));
+    if (this.steps.length > this.caps.steps) {
+      this.steps.shift();
+      this.stepsOmitted++;
+    }
   }
 
   digest(timedOut: boolean): TurnDigest {

@@ -77,6 +77,18 @@ describe('the size cap keeps the frame whole', () => {
     expect(JSON.stringify(d).length).toBeLessThanOrEqual(h.config.maxOutputChars);
   });
 
+  it('past the step cap the oldest steps go, the newest stay, and both renderings say so', async () => {
+    const { session_id } = await agentAndSession(h, [{ type: 'agent_toolset_20260401' }]);
+    const lines = Array.from({ length: 30 }, (_, i) => `/tool bash {"command":"step-${i}"}`);
+    const r = await h.call('send_message', { session_id, text: lines.join('\n') });
+    const d = ok(r);
+    expect(d.steps_omitted).toBeGreaterThan(0);
+    expect(d.steps.join('\n')).toContain('step-29');
+    expect(d.steps.join('\n')).not.toContain('step-0"');
+    expect(d.hint).toMatch(/list_events shows the full history/);
+    expect(r.content[0].text).toMatch(new RegExp(`- … ${d.steps_omitted} earlier step\\(s\\) omitted \\(list_events shows them\\)`));
+  });
+
   it('a long reply is cut in the middle, with how much and where to read it; its end survives', async () => {
     const small = await harness({ maxOutputChars: 8000 });
     try {
