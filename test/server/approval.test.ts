@@ -8,6 +8,7 @@
 import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENY_MESSAGE } from '../../src/tools/approval.js';
+import { ConfigError, parseConfig, type Config } from '../../src/config.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 
 /** A client that declares elicitation and answers each request with `answer` (recorded in `asked`). */
@@ -135,6 +136,29 @@ describe('when the person does not decide', () => {
   });
 });
 
+describe('every turn-following tool asks', () => {
+  it('start_session with message, and wait_for_turn asking again after nobody answered in time', async () => {
+    let answering = false;
+    const { h, asked } = await elicitingHarness(() =>
+      answering ? Promise.resolve({ action: 'accept', content: { decision: 'allow' } }) : new Promise<ElicitResult>(() => {}),
+    );
+    try {
+      const a = ok(await h.call('create_agent', { name: 'asker', model: 'claude-sonnet-4-6', tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }] }));
+      const s = ok(await h.call('start_session', { agent_id: a.agent_id, message: '/tool bash {"command":"make"}\n/reply built', timeout_s: 1.5 }));
+      expect(s.turn.timed_out).toBe(true);
+      expect(s.turn.pending_actions).toHaveLength(1);
+      answering = true;
+      const w = ok(await h.call('wait_for_turn', { session_id: s.session_id }));
+      expect(asked).toHaveLength(2);
+      expect(w.stop_reason).toBe('end_turn');
+      expect(w.reply).toContain('built');
+      expect((await confirmations(h, s.session_id)).map((e) => e.result)).toEqual(['allow']);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('other policies', () => {
   it('deny: every confirmation is refused with the fixed message, nobody is asked, and allow is refused', async () => {
     const { h, asked } = await elicitingHarness(async () => ({ action: 'accept', content: { decision: 'allow' } }), { approval: 'deny' });
@@ -176,5 +200,14 @@ describe('other policies', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('--approval', () => {
+  it('defaults to human; the flag wins over MANAGED_AGENTS_APPROVAL; anything else is refused', () => {
+    expect((parseConfig([], {}) as Config).approval).toBe('human');
+    expect((parseConfig([], { MANAGED_AGENTS_APPROVAL: 'deny' }) as Config).approval).toBe('deny');
+    expect((parseConfig(['--approval', 'model'], { MANAGED_AGENTS_APPROVAL: 'deny' }) as Config).approval).toBe('model');
+    expect(() => parseConfig(['--approval', 'allow'], {})).toThrow(ConfigError);
   });
 });
