@@ -7,12 +7,11 @@
  * cut is the middle of the reply, the oldest steps and then the length of tool inputs, each with
  * a marker saying how much and where to read all of it.
  */
-import type { PendingAction, TurnDigest } from '../turns/digest.js';
+import { OMITTED_HINT, replyCutMarker, type PendingAction, type TurnDigest } from '../turns/digest.js';
 import { Fence } from './fence.js';
 
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
-export const OMITTED_HINT = 'Parts were omitted to keep this result small: list_events shows the full history.';
 
 /** `text` with its middle replaced by a marker, at most about `keep` characters long. */
 export function cutMiddle(text: string, keep: number): { text: string; cut: number } {
@@ -21,7 +20,7 @@ export function cutMiddle(text: string, keep: number): { text: string; cut: numb
   const head = Math.ceil(room * 0.6);
   const tail = room - head;
   const cut = text.length - head - tail;
-  const marker = `\n[… ${cut} characters cut from the middle of the reply: list_events types=["agent.message"] shows all of it …]\n`;
+  const marker = replyCutMarker(cut);
   return { text: text.slice(0, head) + marker + (tail > 0 ? text.slice(-tail) : ''), cut };
 }
 

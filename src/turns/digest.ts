@@ -17,6 +17,13 @@ export type PendingAction = {
   answer_with: { tool: string; arguments: Record<string, unknown> };
 };
 
+export const OMITTED_HINT = 'Parts were omitted to keep this result small: list_events shows the full history.';
+
+/** Stands where the middle of a reply was cut (while streaming, or to fit the output cap). */
+export function replyCutMarker(chars: number): string {
+  return `\n[… ${chars} characters cut from the middle of the reply: list_events types=["agent.message"] shows all of it …]\n`;
+}
+
 /** answer_with's `result` for a confirmation: the verdict is the caller's to choose (rejected as is). */
 export const VERDICT_PLACEHOLDER = '<allow or deny>';
 
@@ -224,7 +231,7 @@ export class TurnState {
       session_id: this.sessionId,
       status: this.status,
       reply: this.replyOverflow
-        ? `${this.reply}\n[… ${this.replyOverflow} characters cut from the middle of the reply: list_events types=["agent.message"] shows all of it …]\n${this.replyTail}`
+        ? `${this.reply}${replyCutMarker(this.replyOverflow)}${this.replyTail}`
         : this.reply + this.replyTail,
       steps: this.steps,
       pending_actions: pending,
@@ -278,7 +285,7 @@ export class TurnState {
     if (d.stop_reason === 'retries_exhausted') parts.push('The platform gave up after repeated errors (see steps); send_message again to retry the task.');
     if (d.stop_reason === 'terminated') parts.push('The session is terminated: start_session to continue the work.');
     if (d.reply_truncated_chars || d.steps_omitted) {
-      parts.push('Parts were omitted to keep this result small: list_events shows the full history.');
+      parts.push(OMITTED_HINT);
     }
     return parts.length ? parts.join(' ') : undefined;
   }
