@@ -3,7 +3,7 @@ import type { Session, SessionCreateParams } from '../api/client.js';
 import { APIError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
-import { followTurn, renderDigest, textBudget, textEvent, timeoutInput } from './turn-common.js';
+import { followTurn, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { formatUsd } from '../format/events.js';
 
@@ -143,11 +143,8 @@ export const sessionTools = [
         `Started ${session.id} for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}); status ${status}.`;
       if (!a.message) return { structured: out, text: `${head(out.status)}\nNext: send_message with this session_id.` };
       if (a.wait === false) {
-        const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session.id, { events: [textEvent(a.message!)] }, o), ctx.signal);
-        const last = sent?.data?.at(-1)?.id;
-        if (last) ctx.unseen.mark(session.id, last);
-        const follow = `wait_for_turn {"session_id":"${session.id}"${last ? `,"after_event_id":"${last}"` : ''}}`;
-        return { structured: { ...out, status: 'running', hint: `Message sent: ${follow} follows the turn.` }, text: `${head('running')}\nMessage sent: ${follow} follows the turn.` };
+        const { hint } = await sendOnly(ctx, session.id, [textEvent(a.message)]);
+        return { structured: { ...out, status: 'running', hint }, text: `${head('running')}\n${hint}` };
       }
       const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
       return {
@@ -188,10 +185,10 @@ export const sessionTools = [
         vault_ids: s.vault_ids,
       });
       const unseen = ctx.unseen.take(s.id);
-      const notes = [...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(unseen ? [UnseenTurns.note(s.id, unseen)] : [])];
+      const hint = unseen ? UnseenTurns.note(s.id, unseen) : undefined;
       return {
-        structured: unseen ? { ...structured, hint: UnseenTurns.note(s.id, unseen) } : structured,
-        text: [sessionLine(summarize(s)), ...notes].join('\n'),
+        structured: hint ? { ...structured, hint } : structured,
+        text: [sessionLine(summarize(s)), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
       };
     },
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { freeObject } from './define.js';
 import type { EventParams } from '../api/client.js';
-import { runTurn } from '../turns/engine.js';
+import { pendingBlockingQueue, runTurn } from '../turns/engine.js';
 import type { TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { fitDigest } from '../format/digest-text.js';
@@ -76,6 +76,42 @@ export async function followTurn(
   if (unseen && (send || (afterEventId && afterEventId !== unseen))) d.hint = joinHint(UnseenTurns.note(sessionId, unseen), d.hint);
   const resumeAt = d.last_event_id ?? afterEventId ?? unseen;
   if (d.timed_out && !d.pending_actions.length && resumeAt) ctx.unseen.mark(sessionId, resumeAt);
+  return fitDigest(d, digestBudget(ctx));
+}
+
+/**
+ * The result of a send without waiting: the digest's shape, saying where to pick up. A message
+ * the API queued behind pending actions says so (it will not run until they are answered).
+ */
+export async function sendOnly(ctx: ToolContext, session: string, events: EventParams[]): Promise<TurnDigest> {
+  const unseen = ctx.unseen.take(session);
+  const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session, { events }, o), ctx.signal);
+  const echoes = (sent?.data ?? []) as { id?: string; processed_at?: string | null }[];
+  const last = echoes.at(-1)?.id;
+  const queued = echoes.length > 0 && echoes.every((e) => e.processed_at === null);
+  const blocked = queued
+    ? await pendingBlockingQueue(
+        { api: ctx.api, log: ctx.log, sessionId: session, timeoutMs: 0, stallMs: 0, signal: ctx.signal },
+        ctx.signal,
+      )
+    : undefined;
+  // A queued event may be missing from the history until it runs (docs/emulator.md): no resume point yet.
+  const resumeAt = queued ? undefined : last;
+  if (resumeAt) ctx.unseen.mark(session, resumeAt);
+  const after = resumeAt ? `,"after_event_id":"${resumeAt}"` : '';
+  const d: TurnDigest = blocked ?? {
+    session_id: session,
+    status: 'running',
+    reply: '',
+    steps: [],
+    pending_actions: [],
+    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
+    last_event_id: last,
+    timed_out: false,
+    events_seen: 0,
+    hint: `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn.`,
+  };
+  if (unseen) d.hint = joinHint(UnseenTurns.note(session, unseen), d.hint);
   return fitDigest(d, digestBudget(ctx));
 }
 

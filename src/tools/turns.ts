@@ -2,11 +2,7 @@ import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
-import { digestBudget, digestShape, followTurn, joinHint, renderDigest, textBudget, textEvent, timeoutInput } from './turn-common.js';
-import type { TurnDigest } from '../turns/digest.js';
-import { pendingBlockingQueue } from '../turns/engine.js';
-import { UnseenTurns } from '../turns/unseen.js';
-import { fitDigest } from '../format/digest-text.js';
+import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 
 const waitInput = z
   .boolean()
@@ -14,40 +10,6 @@ const waitInput = z
   .describe('Follow the turn (default true); false returns after sending.');
 
 const toolUseId = idSchema('tool_use_id', 'sevt_…');
-
-/**
- * The result of a send without waiting: the digest's shape, saying where to pick up. A message
- * the API queued behind pending actions says so (it will not run until they are answered).
- */
-async function sendOnly(ctx: ToolContext, session: string, events: EventParams[]): Promise<TurnDigest> {
-  const unseen = ctx.unseen.take(session);
-  const sent = await ctx.api.write((c, o) => c.beta.sessions.events.send(session, { events }, o), ctx.signal);
-  const echoes = (sent?.data ?? []) as { id?: string; processed_at?: string | null }[];
-  const last = echoes.at(-1)?.id;
-  const queued = echoes.length > 0 && echoes.every((e) => e.processed_at === null);
-  const blocked = queued
-    ? await pendingBlockingQueue(
-        { api: ctx.api, log: ctx.log, sessionId: session, timeoutMs: 0, stallMs: 0, signal: ctx.signal },
-        ctx.signal,
-      )
-    : undefined;
-  if (last && !blocked) ctx.unseen.mark(session, last);
-  const after = last ? `,"after_event_id":"${last}"` : '';
-  const d: TurnDigest = blocked ?? {
-    session_id: session,
-    status: 'running',
-    reply: '',
-    steps: [],
-    pending_actions: [],
-    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
-    last_event_id: last,
-    timed_out: false,
-    events_seen: 0,
-    hint: `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn.`,
-  };
-  if (unseen) d.hint = joinHint(UnseenTurns.note(session, unseen), d.hint);
-  return fitDigest(d, digestBudget(ctx));
-}
 
 async function sendAndFollow(
   ctx: ToolContext,
