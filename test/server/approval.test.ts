@@ -12,10 +12,14 @@ import { ConfigError, parseConfig, type Config } from '../../src/config.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 
 /** A client that declares elicitation and answers each request with `answer` (recorded in `asked`). */
-async function elicitingHarness(answer: (req: ElicitRequest['params'], n: number) => Promise<ElicitResult>, overrides = {}) {
+async function elicitingHarness(
+  answer: (req: ElicitRequest['params'], n: number) => Promise<ElicitResult>,
+  overrides = {},
+  elicitation: Record<string, unknown> = { form: {} },
+) {
   const asked: ElicitRequest['params'][] = [];
   const h = await harness(overrides, {}, {
-    capabilities: { elicitation: { form: {} } },
+    capabilities: { elicitation },
     setup: (client) =>
       client.setRequestHandler(ElicitRequestSchema, async (req) => {
         asked.push(req.params);
@@ -92,7 +96,8 @@ describe('human approval through elicitation', () => {
 
 describe('when the person does not decide', () => {
   it('a declined request leaves every pending action unchanged and allows nothing', async () => {
-    const { h, asked } = await elicitingHarness(async () => ({ action: 'decline' }));
+    // An empty `elicitation: {}` (what older clients declare) counts as form mode.
+    const { h, asked } = await elicitingHarness(async () => ({ action: 'decline' }), {}, {});
     try {
       const { session_id } = await agentAndSession(h);
       const d = ok(await h.call('send_message', { session_id, text: TWO_COMMANDS }));
