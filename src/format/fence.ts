@@ -25,6 +25,11 @@ export function neutralize(text: string): string {
     .replace(DASH_RUN, (run) => run.split('').join(' '));
 }
 
+/** Agent-named things (memory paths, file names) in a one-line-per-item text: inert, and one line. */
+export function inertLine(text: string): string {
+  return neutralize(text).replace(/\s+/g, ' ');
+}
+
 export class Fence {
   readonly nonce = randomBytes(6).toString('hex');
 

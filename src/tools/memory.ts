@@ -5,7 +5,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 import type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import { ToolError } from '../api/errors.js';
-import { fenced } from '../format/fence.js';
+import { fenced, inertLine } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
@@ -129,7 +129,7 @@ export const memoryTools = [
         ctx.signal,
       );
       const memories = page.data.map(memoryLine);
-      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, (m) => m);
+      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, inertLine);
     },
   }),
 
