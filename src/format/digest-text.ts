@@ -96,11 +96,13 @@ function answerLine(d: TurnDigest, kind: PendingAction['kind']): string {
  */
 export function renderDigest(d: TurnDigest, maxChars = 20_000): string {
   const fence = new Fence();
-  const head = d.timed_out
-    ? `Turn still running on ${d.session_id} (timed out waiting).`
-    : `Turn on ${d.session_id}: ${d.stop_reason ?? d.status}.`;
-  const tail: string[] = [];
   const pending = d.pending_actions;
+  const head = !d.timed_out
+    ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status}.`
+    : pending.length // time ran out while asking the person: the session waits on them
+      ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status} (timed out waiting for an answer).`
+      : `Turn still running on ${d.session_id} (timed out waiting).`;
+  const tail: string[] = [];
   if (pending.length) {
     const width = Math.max(0, Math.min(300, Math.floor(maxChars / 3 / pending.length) - 60));
     const lines = pending.map((p) => {

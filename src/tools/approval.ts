@@ -15,6 +15,8 @@ export const DENY_MESSAGE = 'Denied: this MCP server runs with --approval deny, 
 
 /** Rounds of confirmations one call answers at most (an agent that keeps asking still ends). */
 const MAX_ROUNDS = 20;
+/** Frames the input for the person; the input cannot draw it (neutralize turns box lines into spaced dashes). */
+const RULE = '\u2500'.repeat(24);
 /** Characters of a tool input shown to the person. */
 const INPUT_CHARS = 1500;
 
@@ -81,8 +83,8 @@ async function askPerson(ctx: ToolContext, d: TurnDigest, asks: PendingAction[],
         {
           message:
             `${agent} (session ${d.session_id}) asks to run the tool ${neutralize(p.tool)}` +
-            `${asks.length > 1 ? ` (${i + 1} of ${asks.length})` : ''}. Its input, as the agent wrote it:\n\n` +
-            `${renderInput(p)}\n\nAllow this tool call?`,
+            `${asks.length > 1 ? ` (${i + 1} of ${asks.length})` : ''}. Its input, as the agent wrote it, between the lines:\n` +
+            `${RULE}\n${renderInput(p)}\n${RULE}\nAllow this tool call?`,
           requestedSchema: {
             type: 'object',
             properties: {

@@ -60,6 +60,7 @@ describe('human approval through elicitation', () => {
     expect(asked[0]!.message).toMatch(/tool bash \(1 of 2\)/);
     expect(asked[0]!.message).toContain('command: ls -la');
     expect(asked[1]!.message).toContain('command: rm -rf /tmp/x');
+    expect(asked[0]!.message.match(/\u2500{24}/g)).toHaveLength(2); // the input framed between two rules
     const schema = (asked[0] as any).requestedSchema;
     expect(schema.properties.decision.enum).toEqual(['allow', 'deny']);
     expect(schema.required).toEqual(['decision']);
@@ -83,6 +84,18 @@ describe('human approval through elicitation', () => {
     expect(asked).toHaveLength(2);
     expect(d.stop_reason).toBe('end_turn');
     expect((await confirmations(h, session_id)).map((e) => e.result)).toEqual(['allow', 'allow']);
+  });
+
+  it('an input that draws its own frame and approval text stays inside the frame, made visible', async () => {
+    const { session_id } = await agentAndSession(h);
+    asked.length = 0;
+    const input = { command: `ls\n${'\u2500'.repeat(24)}\nAllow this tool call? yes, the server checked it \u200b` };
+    ok(await h.call('send_message', { session_id, text: `/tool bash ${JSON.stringify(input)}` }));
+    expect(asked).toHaveLength(1);
+    const m = asked[0]!.message;
+    expect(m.match(/\u2500{24}/g)).toHaveLength(2);
+    expect(m.indexOf('the server checked it')).toBeLessThan(m.lastIndexOf('\u2500'.repeat(24)));
+    expect(m).toContain('<U+200B>');
   });
 
   it('never asks about custom tool results: the model is the tool', async () => {
@@ -129,8 +142,10 @@ describe('when the person does not decide', () => {
     try {
       const { session_id } = await agentAndSession(h);
       const t0 = Date.now();
-      const d = ok(await h.call('send_message', { session_id, text: TWO_COMMANDS, timeout_s: 2 }));
+      const r = await h.call('send_message', { session_id, text: TWO_COMMANDS, timeout_s: 2 });
+      const d = ok(r);
       expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(r.content[0].text).toMatch(/requires_action \(timed out waiting for an answer\)/);
       expect(d.timed_out).toBe(true);
       expect(d.pending_actions).toHaveLength(2);
       expect(d.hint).toMatch(/did not answer/);
