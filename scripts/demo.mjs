@@ -59,7 +59,11 @@ const ask = await call(
 );
 const pending = ask.pending_actions[0];
 
-const after = await call(pending.answer_with.tool, pending.answer_with.arguments, 'Allow the tool call exactly as pending_actions says');
+const after = await call(
+  pending.answer_with.tool,
+  { ...pending.answer_with.arguments, result: 'allow' },
+  'Allow the tool call: answer_with gives the call, the verdict is ours to fill in',
+);
 
 const custom = await call(
   'send_message',

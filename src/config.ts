@@ -18,6 +18,18 @@ export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults',
 export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
 
+/**
+ * Who answers a remote agent's tool confirmations (docs/approval.md): `human` asks the person
+ * through MCP elicitation when the client supports it (else the model decides), `model` always
+ * returns them to the model, `deny` refuses every one (unattended use).
+ */
+export const APPROVALS = ['human', 'model', 'deny'] as const;
+export type Approval = (typeof APPROVALS)[number];
+
+/** Logged at start-up without a key: the variable this server prefers comes first. */
+export const NO_KEY_WARNING =
+  'no API key: set MANAGED_AGENTS_API_KEY (or ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN) in the server\'s env; API tools return an error until then (or use --emulator)';
+
 export interface Config {
   apiKey?: string;
   authToken?: string;
@@ -53,6 +65,7 @@ export interface Config {
    * GET and a history read, cheap next to a turn lost to a dead connection.
    */
   streamStallS: number;
+  approval: Approval;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +77,7 @@ export const USAGE = `Usage: managed-agents-mcp [options]            stdio MCP s
 
 Options:
   --emulator                 start the local emulator in-process and use it (no key, no spend)
+                             (env MANAGED_AGENTS_EMULATOR=1)
   --base-url URL             API base URL (env MANAGED_AGENTS_BASE_URL; ANTHROPIC_BASE_URL only
                              with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN)
   --allow-insecure-http      allow an http:// base URL that is not this machine (env
@@ -73,7 +87,11 @@ Options:
                              or all (env MANAGED_AGENTS_TOOLSETS)
   --default-environment ID   environment used when start_session gets none (env MANAGED_AGENTS_DEFAULT_ENVIRONMENT)
   --timeout S                default seconds a turn is followed before returning (default 45)
-  --max-retries N            retries for safe requests (default 2)
+                             (env MANAGED_AGENTS_TIMEOUT_S)
+  --max-retries N            retries for safe requests (default 2) (env MANAGED_AGENTS_MAX_RETRIES)
+  --approval WHO             who answers the agent's tool confirmations: human (default: ask the
+                             person via the client when it can, else the model decides), model, or
+                             deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
   -h, --help                 show this help
@@ -85,6 +103,12 @@ permits a non-loopback --host, and then clients must present the key in MANAGED_
 Credentials come from the environment only (never a flag, so they stay out of process lists):
   MANAGED_AGENTS_API_KEY (sent to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint), or
   ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN (sent to ANTHROPIC_BASE_URL or the default endpoint).`;
+
+function parseApproval(v: string | undefined): Approval {
+  if (v === undefined || v === '') return 'human';
+  if ((APPROVALS as readonly string[]).includes(v)) return v as Approval;
+  throw new ConfigError(`--approval must be one of ${APPROVALS.join(', ')}, got '${v}'`);
+}
 
 const priceTableSchema = z.object({
   models: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })),
@@ -156,6 +180,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
         'max-retries': { type: 'string' },
         'price-table': { type: 'string' },
         'max-output-chars': { type: 'string' },
+        approval: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -190,6 +215,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true, min: MIN_OUTPUT_CHARS }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
+    approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
   };
 }
 
@@ -261,7 +287,7 @@ export function describeEndpoint(c: Config): { level: 'info' | 'warn'; text: str
   const lines: { level: 'info' | 'warn'; text: string }[] = [];
   if (c.keyRefused) lines.push({ level: 'warn', text: `no key is used: ${c.keyRefused}` });
   else if (c.keySource) lines.push({ level: 'info', text: `the key from ${c.keySource} is sent to ${host} (${urlFrom})` });
-  else lines.push({ level: 'warn', text: `no API key set: API tools will return an error until MANAGED_AGENTS_API_KEY or ANTHROPIC_API_KEY is configured (or use --emulator)` });
+  else lines.push({ level: 'warn', text: NO_KEY_WARNING });
   if (c.ignoredBaseURL) {
     lines.push({ level: 'warn', text: `${c.ignoredBaseURL} is ignored: it pairs only with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, and the key comes from ${c.keySource}` });
   }

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createServer } from '../src/server.js';
@@ -28,14 +29,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<string, unknown> = {}): Promise<Harness> {
+/** How the test client presents itself: its capabilities, and handlers set before it connects. */
+export interface ClientSetup {
+  capabilities?: ClientCapabilities;
+  setup?(client: Client): void;
+}
+
+export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<string, unknown> = {}, clientSetup: ClientSetup = {}): Promise<Harness> {
   const emu = await startEmulator({ port: 0, pingIntervalMs: 200, ...emuOpts });
   const config = defaultConfig({ apiKey: TEST_KEY, baseURL: emu.url, streamStallS: 2, turnTimeoutS: 20, ...overrides });
   const shutdown = new AbortController();
   const { server } = createServer({ config, log: captureLogger(), shutdownSignal: shutdown.signal });
   const [ct, st] = InMemoryTransport.createLinkedPair();
   await server.connect(st);
-  const client = new Client({ name: 'test', version: '0.0.0' });
+  const client = new Client({ name: 'test', version: '0.0.0' }, clientSetup.capabilities ? { capabilities: clientSetup.capabilities } : undefined);
+  clientSetup.setup?.(client);
   await client.connect(ct);
   return {
     client,

@@ -99,8 +99,15 @@ export function eventLine(ev: AnyEvent, width = 160): string {
 }
 
 export function formatCents(amount: string | number | undefined): string {
-  const cents = Number(amount ?? 0);
-  return `$${(cents / 100).toFixed(2)}`;
+  return formatUsd(Number(amount ?? 0) / 100);
+}
+
+/**
+ * A cost in USD, two decimals. Under one cent reads "< $0.01", never "$0.00": the API reports whole
+ * cents, so a reported 0 means "less than a cent", not free.
+ */
+export function formatUsd(usd: number): string {
+  return usd < 0.01 ? '< $0.01' : `$${usd.toFixed(2)}`;
 }
 
 /** Types whose appearance is worth a step line in a turn digest (and a progress notification). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Session } from '../api/client.js';
 import { PageBudget, walkPages } from '../api/paging.js';
 import { costOf, priceFor } from '../pricing.js';
+import { formatUsd } from '../format/events.js';
 import { compact, defineTool, sessionId, type ToolContext, freeObject } from './define.js';
 
 /** Idle events read to count turns: 20 pages of 1000. Beyond that the count says "at least". */
@@ -174,6 +175,7 @@ export const auditTools = [
       const n = (x: number) => x.toLocaleString('en-US');
       // API figures are whole cents; estimates keep four decimals so small sessions do not read $0.00.
       const money = (x: number | undefined) => (x === undefined ? 'n/a' : `$${x.toFixed(2)}`);
+      const cost = (x: number | undefined) => (x === undefined ? 'n/a' : formatUsd(x));
       const est = (x: number) => `$${x.toFixed(4)}`;
       const rows: [string, string][] = [
         ['session', `${s.id} (${s.status}, ${model})${turns !== undefined ? `, ${turns} turn(s)` : ''}`],
@@ -191,7 +193,7 @@ export const auditTools = [
         ],
         [
           'cost',
-          `API list cost ${money(list_cost_usd)}` +
+          `API list cost ${cost(list_cost_usd)}${list_cost_usd !== undefined ? ' (whole cents)' : ''}` +
             (estimate
               ? `  | estimate ${est(estimate.total_usd)} (tokens ${est(estimate.tokens_usd)} + runtime ${est(estimate.runtime_usd)})`
               : ''),
@@ -201,7 +203,7 @@ export const auditTools = [
         rows.push([
           'budget',
           budget.spent_usd !== undefined
-            ? `${money(budget.spent_usd)} of ${money(budget.max_usd)} spent, ${money(budget.remaining_usd)} left`
+            ? `${cost(budget.spent_usd)} of ${money(budget.max_usd)} spent, ${money(budget.remaining_usd)} left`
             : `max ${money(budget.max_usd)} (spend not reported)`,
         ]);
       }

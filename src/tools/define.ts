@@ -3,13 +3,26 @@ import type { BoundApi, Effect } from '../api/client.js';
 import type { Config, Toolset } from '../config.js';
 import type { Logger } from '../log.js';
 import type { DefaultEnvironment } from './default-environment.js';
+import type { UnseenTurns } from '../turns/unseen.js';
 
 /**
  * Tools are data: one `defineTool({...})` literal each. `kind` alone derives the MCP annotations,
  * so they cannot disagree with what the tool does; the server, the filters, the README table and
  * the tests all read these objects.
  */
-export type ToolKind = 'read' | 'create' | 'update' | 'delete' | 'action';
+export type ToolKind = 'read' | 'create' | 'update' | 'delete' | 'action' | 'approve';
+
+/**
+ * What each kind can cause, which the annotations state (docs/approval.md#annotations):
+ * - read: changes nothing;
+ * - create: adds something new, losing nothing;
+ * - update: overwrites what was there (a memory's content, an agent's permission policies, a
+ *   session's budget): destructive, and repeating it changes nothing more;
+ * - delete: removes or archives, irreversibly;
+ * - action: drives a session (sends a message, a result, an interrupt);
+ * - approve: lets the remote agent run a tool call it asked permission for: anything that tool can
+ *   do, so destructive.
+ */
 
 /**
  * What a kind's requests do to the API's state: the one answer to "does this tool write?", which
@@ -33,6 +46,21 @@ export interface ToolContext {
   /** Sends an MCP progress notification when the caller asked for progress; a no-op otherwise. */
   progress(message: string): void;
   defaultEnvironment: DefaultEnvironment;
+  /** Asks the person through the client (MCP elicitation, form mode); absent when the client cannot. */
+  elicit?: (form: ElicitForm, timeoutMs: number) => Promise<ElicitAnswer>;
+  /** Turns that went on unseen, per session (this server's memory). */
+  unseen: UnseenTurns;
+}
+
+export interface ElicitForm {
+  message: string;
+  /** A flat object of primitive properties (MCP form mode). */
+  requestedSchema: { type: 'object'; properties: Record<string, Record<string, unknown>>; required?: string[] };
+}
+
+export interface ElicitAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, unknown>;
 }
 
 export interface ToolResult<O> {
@@ -102,10 +130,12 @@ export function annotationsFor(tool: AnyTool): Annotations {
     case 'read':
       return { readOnlyHint: true };
     case 'delete':
-      return { destructiveHint: true, idempotentHint: true };
     case 'update':
-      return { destructiveHint: false, idempotentHint: true };
-    default:
+      return { destructiveHint: true, idempotentHint: true };
+    case 'approve':
+      return { destructiveHint: true };
+    case 'create':
+    case 'action':
       return { destructiveHint: false };
   }
 }

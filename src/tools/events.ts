@@ -3,6 +3,7 @@ import type { EventListParams, SessionEvent } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { PageBudget, walkPages } from '../api/paging.js';
 import { eventLine } from '../format/events.js';
+import { fenced } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -319,7 +320,11 @@ export const eventTools = [
       const more = out.next_page ? `more: page=${out.next_page}` : out.resume ? `more: after_event_id=${out.resume}` : '';
       return {
         structured,
-        text: [`${col.items.length} event(s)`, ...col.lines, ...(note ? [note] : more ? [more] : [])].join('\n'),
+        text: [
+          `${col.items.length} event(s)`,
+          ...(col.lines.length ? [fenced('session events', col.lines.join('\n'))] : []),
+          ...(note ? [note] : more ? [more] : []),
+        ].join('\n'),
       };
     },
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
+import { fenced, inertLine } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
@@ -21,7 +22,8 @@ function fileSummary(f: FileMetadata) {
   return { file_id: f.id, filename: f.filename, mime_type: f.mime_type, size_bytes: f.size_bytes, created_at: f.created_at };
 }
 
-const fileLine = (f: ReturnType<typeof fileSummary>) => `${f.file_id}  ${f.filename}  ${f.mime_type}  ${f.size_bytes} B  ${f.created_at}`;
+// File names come from the session that wrote them: one inert line each.
+const fileLine = (f: ReturnType<typeof fileSummary>) => inertLine(`${f.file_id}  ${f.filename}  ${f.mime_type}  ${f.size_bytes} B  ${f.created_at}`);
 
 /** At most `max` bytes of a response body; the rest is never read. */
 async function readPrefix(res: Response, max: number): Promise<{ bytes: Uint8Array; more: boolean }> {
@@ -105,7 +107,7 @@ export const fileTools = [
       const head = `${fileLine(base)}${base.session_id ? `  (output of ${base.session_id})` : ''}`;
       return {
         structured,
-        text: content !== undefined ? `${head}\n--- content ---\n${content}\n--- end ---` : `${head}\n${note}`,
+        text: content !== undefined ? `${head}\n${fenced('file content', content)}` : `${head}\n${note}`,
       };
     },
   }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Memory, MemoryListItem, MemoryStore } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
+import { fenced, inertLine } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -122,7 +123,7 @@ export const memoryTools = [
           ),
       );
       const memories = page.data.map(memoryLine);
-      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, (m) => m);
+      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, inertLine);
     },
   }),
 
@@ -160,7 +161,7 @@ export const memoryTools = [
       });
       return {
         structured,
-        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n--- content ---\n${content}\n--- end ---`,
+        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n${fenced('memory content', content)}`,
       };
     },
   }),
@@ -173,7 +174,7 @@ export const memoryTools = [
       'Create a memory at path, or with memory_id replace its content (and path). expected_sha256 makes the update apply only if ' +
       'the memory is unchanged since you read it.',
     toolset: 'memory',
-    kind: 'create',
+    kind: 'update',
     input: {
       memory_store_id: storeId,
       path: memoryPath.describe('e.g. /notes/todo.md.'),

@@ -3,8 +3,10 @@ import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
-import { followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
+import { UnseenTurns } from '../turns/unseen.js';
+import { followTurn, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 import { turnDigestSchema } from '../turns/digest.js';
+import { formatUsd } from '../format/events.js';
 
 const agentId = idSchema('agent_id', 'agent_01…');
 const environmentId = idSchema('environment_id', 'env_01…');
@@ -57,7 +59,14 @@ function summarize(s: Session) {
 }
 
 function sessionLine(s: ReturnType<typeof summarize>): string {
-  return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` $${s.list_cost_usd.toFixed(2)}` : ''}${s.archived ? ' (archived)' : ''}`;
+  return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
+}
+
+/** The API reports list cost in whole cents (an integer amount in minor units); a text with costs says so once. */
+export const WHOLE_CENTS_NOTE = 'List costs are whole cents as the API reports them; session_usage adds a finer estimate.';
+
+function hasCost(sessions: { list_cost_usd?: number }[]): boolean {
+  return sessions.some((s) => s.list_cost_usd !== undefined);
 }
 
 /**
@@ -114,6 +123,7 @@ export const sessionTools = [
       agent_version: z.number(),
       budget_usd: z.number().optional(),
       turn: advertised(turnDigestSchema.optional()),
+      hint: z.string().optional(),
     },
     secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
@@ -150,14 +160,16 @@ export const sessionTools = [
         agent_version: session.agent.version,
         ...(a.budget ? { budget_usd: a.budget } : {}),
       };
-      const head = `Started ${session.id} (${session.status}) for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}).`;
-      if (!a.message) return { structured: out, text: `${head}\nNext: send_message with this session_id.` };
+      // The text states the status the structured result carries: after the first turn, if any.
+      const head = (status: string) =>
+        `Started ${session.id} for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}); status ${status}.`;
+      if (!a.message) return { structured: out, text: `${head(out.status)}\nNext: send_message with this session_id.` };
       if (a.wait === false) {
-        await ctx.api.call((c, o) => c.beta.sessions.events.send(session.id, { events: [textEvent(a.message!)] }, o));
-        return { structured: { ...out, status: 'running' }, text: `${head}\nMessage sent; call wait_for_turn to follow it.` };
+        const { hint } = await sendOnly(ctx, session.id, [textEvent(a.message)]);
+        return { structured: { ...out, status: 'running', hint }, text: `${head('running')}\n${hint}` };
       }
       const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
-      return { structured: { ...out, status: turn.status, turn }, text: `${head}\n${renderDigest(turn)}` };
+      return { structured: { ...out, status: turn.status, turn }, text: `${head(turn.status)}\n${renderDigest(turn, textBudget(ctx) - 300)}` };
     },
   }),
 
@@ -177,6 +189,7 @@ export const sessionTools = [
       budget_usd: z.number().optional(),
       resources: z.array(z.string()).optional(),
       vault_ids: z.array(z.string()).optional(),
+      hint: z.string().optional(),
     },
     handler: async (a, ctx) => {
       const s = await ctx.api.call((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
@@ -190,7 +203,12 @@ export const sessionTools = [
         resources: (s.resources ?? []).map((r: any) => `${r.type} ${r.url ?? r.file_id ?? r.memory_store_id ?? ''} → ${r.mount_path ?? ''}`.trim()),
         vault_ids: s.vault_ids,
       });
-      return { structured, text: sessionLine(summarize(s)) };
+      const unseen = ctx.unseen.take(s.id);
+      const hint = unseen ? UnseenTurns.note(s.id, unseen) : undefined;
+      return {
+        structured: hint ? { ...structured, hint } : structured,
+        text: [sessionLine(summarize(s)), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
+      };
     },
   }),
 
@@ -229,7 +247,8 @@ export const sessionTools = [
             o,
           ),
       );
-      return listResult('sessions', page.data.map(summarize), page.next_page, `${page.data.length} session(s)`, sessionLine);
+      const r = listResult('sessions', page.data.map(summarize), page.next_page, `${page.data.length} session(s)`, sessionLine);
+      return hasCost(r.structured.sessions) ? { ...r, text: `${r.text}\n${WHOLE_CENTS_NOTE}` } : r;
     },
   }),
 

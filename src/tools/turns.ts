@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { defineTool, idSchema, sessionId } from './define.js';
-import { digestShape, followTurn, renderDigest, textEvent, timeoutInput } from './turn-common.js';
-import { emptyDigest, type TurnDigest } from '../turns/digest.js';
+import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
+import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 
 const waitInput = z
   .boolean()
@@ -12,26 +11,15 @@ const waitInput = z
 
 const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
-/** The result of a send without waiting: the digest's shape, saying where to pick up. */
-async function sendOnly(ctx: Parameters<typeof followTurn>[0], session: string, events: EventParams[]): Promise<TurnDigest> {
-  const sent = await ctx.api.call((c, o) => c.beta.sessions.events.send(session, { events }, o));
-  const last = (sent?.data ?? []).at(-1) as { id?: string } | undefined;
-  return emptyDigest(session, {
-    status: 'running',
-    last_event_id: last?.id,
-    hint: `Sent. Call wait_for_turn {"session_id":"${session}"} to follow the turn.`,
-  });
-}
-
 async function sendAndFollow(
-  ctx: Parameters<typeof followTurn>[0],
+  ctx: ToolContext,
   session: string,
   events: EventParams[],
   wait: boolean | undefined,
   timeoutS: number | undefined,
 ) {
   const d = wait === false ? await sendOnly(ctx, session, events) : await followTurn(ctx, session, events, timeoutS);
-  return { structured: d, text: renderDigest(d) };
+  return { structured: d, text: renderDigest(d, textBudget(ctx)) };
 }
 
 export const turnTools = [
@@ -59,7 +47,7 @@ export const turnTools = [
     description:
       'Allow or deny pending tool_confirmation actions, then follow the rest of the turn like send_message.',
     toolset: 'core',
-    kind: 'action',
+    kind: 'approve',
     input: {
       session_id: sessionId,
       tool_use_id: toolUseId.optional().describe('The pending action id (from pending_actions).'),
@@ -74,6 +62,9 @@ export const turnTools = [
       const ids = [...(a.tool_use_id ? [a.tool_use_id] : []), ...(a.tool_use_ids ?? [])];
       if (ids.length === 0) throw new ToolError('Give tool_use_id or tool_use_ids.', 'Take the ids from pending_actions of the last result.');
       if (a.deny_message && a.result !== 'deny') throw new ToolError('deny_message is only allowed with result "deny".');
+      if (a.result === 'allow' && ctx.config.approval === 'deny') {
+        throw new ToolError('This server runs with --approval deny: no tool call may be allowed.', 'Answer with result "deny", or ask the user to change the setting.');
+      }
       const events = Array.from(new Set(ids)).map(
         (id) =>
           ({
@@ -91,7 +82,7 @@ export const turnTools = [
     name: 'submit_custom_tool_result',
     title: 'Answer a custom tool call',
     description:
-      'Answer a pending custom_tool_result action, then follow the rest of the turn like send_message.',
+      'Answer a pending custom_tool_result action, then follow the rest of the turn like send_message. You are the tool: never asked of the user.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -137,7 +128,7 @@ export const turnTools = [
     output: digestShape,
     handler: async (a, ctx) => {
       const d = await followTurn(ctx, a.session_id, undefined, a.timeout_s, a.after_event_id);
-      return { structured: d, text: renderDigest(d) };
+      return { structured: d, text: renderDigest(d, textBudget(ctx)) };
     },
   }),
 
@@ -145,7 +136,7 @@ export const turnTools = [
     name: 'interrupt_session',
     title: 'Interrupt a running session',
     description:
-      'Stop what the agent is doing; optionally redirect it with a new message (followed like send_message).',
+      'Stop what the agent is doing; optionally redirect it with a new message (followed like send_message). Messages already queued still run.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -157,20 +148,31 @@ export const turnTools = [
     output: digestShape,
     handler: async (a, ctx) => {
       const events = [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])];
-      if (a.message || a.wait === false) return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
-      // A bare interrupt: the contract does not promise an idle when the session was not running
-      // (docs/api-behaviour.md, "Events", interrupt), so wait briefly and then ask the session for its status.
-      const d = await followTurn(ctx, a.session_id, events, Math.min(a.timeout_s ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
-      if (d.timed_out) {
-        const s = await ctx.api.lookup((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
-        if (s.status !== 'running' && s.status !== 'rescheduling') {
-          Object.assign(d, { status: s.status, timed_out: false, hint: `Interrupted; the session is ${s.status}.` });
-        }
-      }
-      return { structured: d, text: renderDigest(d) };
+      const r = a.message || a.wait === false ? await sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s) : await bareInterrupt(ctx, a.session_id, events, a.timeout_s);
+      r.structured.hint = joinHint(QUEUED_NOTE, r.structured.hint);
+      return { structured: r.structured, text: renderDigest(r.structured, textBudget(ctx)) };
     },
   }),
 ];
+
+/** What an interrupt does not do: the API has no way to withdraw a queued message. */
+const QUEUED_NOTE = 'Messages queued before the interrupt were not withdrawn (the API cannot): they still run, each as its own turn.';
+
+/**
+ * A bare interrupt: the contract does not promise an idle when the session was not running
+ * (api-contract.md §3.7), so wait briefly and then ask the session for its status.
+ */
+async function bareInterrupt(ctx: ToolContext, session: string, events: EventParams[], timeoutS: number | undefined) {
+  const d = await followTurn(ctx, session, events, Math.min(timeoutS ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));
+  if (d.timed_out) {
+    const s = await ctx.api.lookup((c, o) => c.beta.sessions.retrieve(session, {}, o));
+    if (s.status !== 'running' && s.status !== 'rescheduling') {
+      ctx.unseen.take(session);
+      Object.assign(d, { status: s.status, timed_out: false, hint: `Interrupted; the session is ${s.status}.` });
+    }
+  }
+  return { structured: d };
+}
 
 /** How long a bare interrupt waits for the session to settle before asking for its status. */
 const INTERRUPT_WAIT_S = 10;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
-import { redactedHead } from '../log.js';
+import { redact, redactedHead } from '../secrets.js';
 
 export const pendingActionSchema = z.object({
   id: z.string(),
@@ -22,6 +22,16 @@ export const pendingActionSchema = z.object({
   answer_with: z.object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) }),
 });
 export type PendingAction = z.infer<typeof pendingActionSchema>;
+
+export const OMITTED_HINT = 'Parts were omitted to keep this result small: list_events shows the full history.';
+
+/** Stands where the middle of a reply was cut (while streaming, or to fit the output cap). */
+export function replyCutMarker(chars: number): string {
+  return `\n[… ${chars} characters cut from the middle of the reply: list_events types=["agent.message"] shows all of it …]\n`;
+}
+
+/** answer_with's `result` for a confirmation: the verdict is the caller's to choose (rejected as is). */
+export const VERDICT_PLACEHOLDER = '<allow or deny>';
 
 export const turnUsageSchema = z.object({
   input_tokens: z.number(),
@@ -106,7 +116,9 @@ export class TurnState {
   lastProcessedAt?: string;
   eventsSeen = 0;
   readonly awaitedEcho?: string;
+  /** The reply's start and (once it outgrows the cap) its latest end: the middle is what is cut. */
   private reply = '';
+  private replyTail = '';
   private replyOverflow = 0;
   private readonly steps: string[] = [];
   private stepsOmitted = 0;
@@ -177,8 +189,12 @@ export class TurnState {
         this.addStep(`${ev.type === 'session.deleted' ? 'session deleted' : 'session terminated'}`);
         return true;
       case 'user.message':
-        // Another client's message on the same session: facts, not ours to hide.
-        if (ev.id !== this.awaitedEcho) this.addStep(`user.message (another client): ${clip(contentText(ev.content), 100)}`);
+        // Another client's message on the same session: facts, not ours to hide. Only a turn we
+        // started by sending knows which message is ours; when following (wait_for_turn), the
+        // message may well be our own earlier one (after a timeout, wait:false or a cancel).
+        if (ev.id !== this.awaitedEcho) {
+          this.addStep(`user.message${this.awaitedEcho ? ' (another client)' : ''}: ${clip(contentText(ev.content), 100)}`);
+        }
         break;
     }
     if (isStepEvent(ev.type)) this.addStep(`${ev.type} ${eventSummary(ev, this.caps.stepWidth)}`.trimEnd());
@@ -207,24 +223,28 @@ export class TurnState {
 
   private appendReply(text: string): void {
     if (!text) return;
-    const sep = this.reply ? '\n\n' : '';
-    const room = this.caps.replyChars - this.reply.length;
-    if (room <= 0) {
-      this.replyOverflow += sep.length + text.length;
-      return;
-    }
-    const piece = sep + text;
-    if (piece.length <= room) this.reply += piece;
-    else {
-      this.reply += redactedHead(piece, room);
-      this.replyOverflow += piece.length - room;
-    }
+    // Redacted before any cut: a secret straddling the head or the tail must not leave a part behind.
+    const piece = redact((this.reply ? '\n\n' : '') + text);
+    const headCap = Math.ceil(this.caps.replyChars * 0.6);
+    const room = headCap - this.reply.length;
+    const rest = room > 0 ? piece.slice(room) : piece;
+    if (room > 0) this.reply += piece.slice(0, room);
+    if (!rest) return;
+    // Past the head: keep a rolling tail, counting what falls out of it.
+    const tail = this.replyTail + rest;
+    const tailCap = this.caps.replyChars - headCap;
+    this.replyOverflow += Math.max(0, tail.length - tailCap);
+    this.replyTail = tail.slice(-tailCap);
   }
 
   private addStep(line: string): void {
     this.onStep?.(line);
-    if (this.steps.length < this.caps.steps) this.steps.push(clip(line, this.caps.stepWidth));
-    else this.stepsOmitted++;
+    // The newest steps are kept: what led to the end of the turn matters more than its start.
+    this.steps.push(clip(line, this.caps.stepWidth));
+    if (this.steps.length > this.caps.steps) {
+      this.steps.shift();
+      this.stepsOmitted++;
+    }
   }
 
   digest(timedOut: boolean): TurnDigest {
@@ -242,7 +262,9 @@ export class TurnState {
       session_id: this.sessionId,
       status: this.status,
       ...(stop ? { stop_reason: stop } : {}),
-      reply: this.reply,
+      reply: this.replyOverflow
+        ? `${this.reply}${replyCutMarker(this.replyOverflow)}${this.replyTail}`
+        : this.reply + this.replyTail,
       ...(this.replyOverflow ? { reply_truncated_chars: this.replyOverflow } : {}),
       steps: this.steps,
       ...(this.stepsOmitted ? { steps_omitted: this.stepsOmitted } : {}),
@@ -267,14 +289,10 @@ export class TurnState {
     }
     const answer_with =
       kind === 'custom_tool_result'
-        ? {
-            tool: 'submit_custom_tool_result',
-            arguments: { session_id: this.sessionId, custom_tool_use_id: id, content: '<result text>' },
-          }
-        : {
-            tool: 'confirm_tool_use',
-            arguments: { session_id: this.sessionId, tool_use_id: id, result: 'allow' },
-          };
+        ? // No content: a placeholder would be accepted as a real result; content is the caller's to write.
+          { tool: 'submit_custom_tool_result', arguments: { session_id: this.sessionId, custom_tool_use_id: id } }
+        : // The verdict is the caller's: this value is rejected until it is replaced by "allow" or "deny".
+          { tool: 'confirm_tool_use', arguments: { session_id: this.sessionId, tool_use_id: id, result: VERDICT_PLACEHOLDER } };
     const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, answer_with };
     if (truncated) p.input_truncated = true;
     return p;
@@ -282,20 +300,21 @@ export class TurnState {
 
   private hint(d: TurnDigest): string | undefined {
     if (d.timed_out) {
-      return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"} to keep following it (nothing is lost in between).`;
+      const after = d.last_event_id ? `,"after_event_id":"${d.last_event_id}"` : '';
+      return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"${after}} to keep following it (nothing is lost in between).`;
     }
     const parts: string[] = [];
     if (d.pending_actions.length) {
       parts.push(
         `The session is waiting on ${d.pending_actions.length} action(s): answer each with the tool in answer_with ` +
-          '(confirm_tool_use with result "allow" or "deny"; submit_custom_tool_result with your result as content).',
+          '(confirm_tool_use: set result to "allow" or "deny"; submit_custom_tool_result: add your result as content).',
       );
     }
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');
     if (d.stop_reason === 'retries_exhausted') parts.push('The platform gave up after repeated errors (see steps); send_message again to retry the task.');
     if (d.stop_reason === 'terminated') parts.push('The session is terminated: start_session to continue the work.');
     if (d.reply_truncated_chars || d.steps_omitted) {
-      parts.push('Parts were omitted to keep this result small: list_events shows the full history.');
+      parts.push(OMITTED_HINT);
     }
     return parts.length ? parts.join(' ') : undefined;
   }

@@ -299,7 +299,12 @@ async function catchUpFromStart(opts: Run, state: TurnState, apply: Apply, signa
     state.status = s.status;
     return s.status !== 'running' && s.status !== 'rescheduling';
   }
-  for (const ev of events.slice(start)) if (ev.processed_at !== null || !ev.type.startsWith('user.')) apply(ev);
+  for (const ev of events.slice(start)) {
+    if (ev.processed_at === null && ev.type.startsWith('user.')) continue;
+    // Resuming from an older event: report that turn up to its end, not the turns after it. An
+    // idle on requires_action ends it only if nothing resumed it since.
+    if (apply(ev) && !(state.ending?.kind === 'idle' && state.ending.stopReason === 'requires_action')) break;
+  }
   return state.ending !== null;
 }
 
@@ -322,7 +327,9 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * will not run our events until the pending actions are answered: waiting would only time out,
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
-async function pendingBlockingQueue(opts: Run, signal: AbortSignal): Promise<TurnDigest | undefined> {
+export async function pendingBlockingQueue(given: TurnOptions | Run, signal: AbortSignal): Promise<TurnDigest | undefined> {
+  // Called on its own (a send without waiting), it gets the default page budget and walk deadline.
+  const opts: Run = 'pages' in given ? given : { ...given, pages: new PageBudget() };
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
   if (s.status !== 'idle') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);

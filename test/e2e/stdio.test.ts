@@ -114,7 +114,7 @@ describe('stdio end to end (built CLI)', () => {
     expect(started.environment_source).toBe('created');
     expect(started.turn.pending_actions).toHaveLength(1);
     const p = started.turn.pending_actions[0];
-    const done = await call(p.answer_with.tool, p.answer_with.arguments);
+    const done = await call(p.answer_with.tool, { ...p.answer_with.arguments, result: 'allow' });
     expect(done.stop_reason).toBe('end_turn');
     const events = await call('list_events', { session_id: started.session_id });
     expect(events.events.length).toBeGreaterThan(5);
@@ -174,6 +174,8 @@ describe('stdio end to end (built CLI)', () => {
     expect(r.result.isError).toBe(true);
     expect(r.result.content[0].text).toMatch(/ANTHROPIC_API_KEY/);
     expect(r.result.content[0].text).toMatch(/--emulator/);
+    // The start-up warning names the variable this server prefers first.
+    expect(s.stderr).toMatch(/no API key: set MANAGED_AGENTS_API_KEY \(or ANTHROPIC_API_KEY/);
     s.child.stdin.end();
     await s.exited;
   });

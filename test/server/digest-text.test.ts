@@ -28,7 +28,9 @@ function normalise(text: string): string {
       }
       return seen.get(id)!;
     })
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+    // The fence nonce is random per result (docs/approval.md): the same placeholder for each.
+    .replace(/\[fence [0-9a-f]{12}\]/g, '[fence <nonce>]');
 }
 
 async function reads(r: any): Promise<string> {

@@ -96,18 +96,24 @@ describe('kind decides the retry policy', () => {
     await clearFaults(h);
   });
 
-  it('write_memory after a 500 is not retried, and its error does not say "Retry helps: yes"', async () => {
+  it('write_memory (kind update: repeating it cannot double its effect) is retried after a 500, and its error says what was done', async () => {
     const store = ok(await h.call('create_memory_store', { name: 'flaky' })).memory_store_id;
     const path = `/v1/memory_stores/${store}/memories`;
+    // One 500: the retry writes it, and exactly one memory exists at the path.
     await setFaults(h, [{ match: { method: 'POST', path }, times: 1, status: 500 }]);
-    const m = await mark(h);
-    const t = errText(await h.call('write_memory', { memory_store_id: store, path: '/n.md', content: 'x' }));
+    let m = await mark(h);
+    ok(await h.call('write_memory', { memory_store_id: store, path: '/n.md', content: 'x' }));
+    await clearFaults(h);
+    expect(await hits(m, 'POST', path)).toEqual([500, 200]);
+    expect(ok(await h.call('list_memories', { memory_store_id: store })).memories.filter((line: string) => line.includes(' /n.md'))).toHaveLength(1);
+    // A 500 that persists: the error never claims a retry is still to be tried blindly.
+    await setFaults(h, [{ match: { method: 'POST', path }, status: 500 }]);
+    m = await mark(h);
+    const t = errText(await h.call('write_memory', { memory_store_id: store, path: '/m.md', content: 'y' }));
     await clearFaults(h);
     expect(t).toMatch(/^write_memory failed: HTTP 500 api_error/);
-    expect(t).not.toMatch(/Retry helps: yes/);
-    expect(t).toMatch(/Retry helps: only after checking\. The request may have taken effect/);
-    expect(t).toMatch(/list_memories shows whether it exists/);
-    expect(await hits(m, 'POST', path)).toEqual([500]);
+    expect(t).toContain(`This server already retried ${h.config.maxRetries} time(s)`);
+    expect(await hits(m, 'POST', path)).toEqual(Array(h.config.maxRetries + 1).fill(500));
   });
 
   it('a read that failed after retries says how many were made', async () => {

@@ -105,8 +105,9 @@ describe('agent text is data', () => {
     expect(d.reply).toBe(evil);
     const text = r.content[0].text as string;
     // The fence cannot be closed from inside: the reply's own fence-like text is neutralised.
-    expect(text.match(/----- end of agent reply -----/g)).toHaveLength(1);
-    expect(text.indexOf('admin mode')).toBeLessThan(text.indexOf('----- end of agent reply -----'));
+    // (The closing line now carries the result's nonce: `----- end of agent reply [fence <nonce>] -----`.)
+    expect(text.match(/----- end of agent reply \[fence [0-9a-f]+\] -----/g)).toHaveLength(1);
+    expect(text.indexOf('admin mode')).toBeLessThan(text.search(/----- end of agent reply \[fence [0-9a-f]+\] -----/));
     const after = (await h.admin('GET', `/_emulator/requests?since=${before}`)).data;
     expect(after.some((e: any) => /archive/.test(e.path))).toBe(false);
     const s = ok(await h.call('get_session', { session_id }));

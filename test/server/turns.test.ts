@@ -70,8 +70,10 @@ describe('pending actions', () => {
     expect(d.pending_actions).toHaveLength(1);
     const p = d.pending_actions[0];
     expect(p).toMatchObject({ kind: 'tool_confirmation', tool: 'bash', input: { command: 'ls -la' } });
-    expect(p.answer_with).toEqual({ tool: 'confirm_tool_use', arguments: { session_id, tool_use_id: p.id, result: 'allow' } });
-    const r = ok(await h.call(p.answer_with.tool, p.answer_with.arguments));
+    // The verdict is the caller's: answer_with leaves `result` to fill, and its placeholder is rejected as is.
+    expect(p.answer_with).toEqual({ tool: 'confirm_tool_use', arguments: { session_id, tool_use_id: p.id, result: '<allow or deny>' } });
+    expect(errText(await h.call(p.answer_with.tool, p.answer_with.arguments))).toMatch(/result/);
+    const r = ok(await h.call(p.answer_with.tool, { ...p.answer_with.arguments, result: 'allow' }));
     expect(r.stop_reason).toBe('end_turn');
     expect(r.steps.some((s: string) => s.startsWith('agent.tool_result'))).toBe(true);
     expect(r.pending_actions).toEqual([]);
@@ -93,7 +95,9 @@ describe('pending actions', () => {
     expect(d.pending_actions).toHaveLength(1);
     const p = d.pending_actions[0];
     expect(p).toMatchObject({ kind: 'custom_tool_result', tool: 'get_weather', input: { city: 'Paris' } });
-    expect(p.answer_with.tool).toBe('submit_custom_tool_result');
+    // No placeholder content that could pass for a real result: content is the caller's to write.
+    expect(p.answer_with).toEqual({ tool: 'submit_custom_tool_result', arguments: { session_id, custom_tool_use_id: p.id } });
+    expect(errText(await h.call(p.answer_with.tool, p.answer_with.arguments))).toMatch(/content/);
     const r = ok(await h.call('submit_custom_tool_result', { session_id, custom_tool_use_id: p.id, content: 'sunny, 21C' }));
     expect(r.stop_reason).toBe('end_turn');
     expect(r.reply).toContain('sunny, 21C');

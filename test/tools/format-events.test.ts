@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, contentText, eventLine, eventSummary, formatCents, isStepEvent, shortTime } from '../../src/format/events.js';
+import { clip, contentText, eventLine, eventSummary, formatCents, formatUsd, isStepEvent, shortTime } from '../../src/format/events.js';
 
 const T = '2026-05-01T12:34:56.789Z';
 const text = (t: string) => [{ type: 'text', text: t }];
@@ -177,7 +177,14 @@ describe('formatCents', () => {
   it('turns minor units into dollars', () => {
     expect(formatCents('2500')).toBe('$25.00');
     expect(formatCents(7)).toBe('$0.07');
-    expect(formatCents(undefined)).toBe('$0.00');
+    expect(formatCents(1)).toBe('$0.01');
+  });
+
+  it('reads a cost under one cent as "< $0.01", never "$0.00" (the API reports whole cents)', () => {
+    expect(formatCents(undefined)).toBe('< $0.01');
+    expect(formatCents('0')).toBe('< $0.01');
+    expect(formatUsd(0.004)).toBe('< $0.01');
+    expect(formatUsd(0.01)).toBe('$0.01');
   });
 });
 

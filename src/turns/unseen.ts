@@ -1,0 +1,35 @@
+/**
+ * Turns that went on while nobody was watching: a call that timed out (or sent with wait:false)
+ * and was never resumed. Kept in this server's memory, per session, so the next send_message,
+ * wait_for_turn or get_session on that session can say so once (docs/approval.md#unseen-turns).
+ * The API cannot tell us what a client has read, so this is the one piece of state the server
+ * keeps between calls; it is bounded, and lost on restart (the history itself is never lost).
+ */
+const MAX_SESSIONS = 1000;
+
+export class UnseenTurns {
+  /** session id → the event after which nothing was reported. */
+  private readonly since = new Map<string, string>();
+
+  /** The turn on `sessionId` was last reported up to `afterEventId` and goes on unseen. */
+  mark(sessionId: string, afterEventId: string): void {
+    this.since.delete(sessionId);
+    this.since.set(sessionId, afterEventId);
+    if (this.since.size > MAX_SESSIONS) this.since.delete(this.since.keys().next().value!);
+  }
+
+  /** Removes and returns the mark of `sessionId`, if any. */
+  take(sessionId: string): string | undefined {
+    const at = this.since.get(sessionId);
+    this.since.delete(sessionId);
+    return at;
+  }
+
+  /** The sentence a result adds for a mark taken from a session. */
+  static note(sessionId: string, afterEventId: string): string {
+    return (
+      `An earlier turn on this session went on unseen after ${afterEventId} (a timeout or wait:false): ` +
+      `wait_for_turn {"session_id":"${sessionId}","after_event_id":"${afterEventId}"} reports how it went.`
+    );
+  }
+}
