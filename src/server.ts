@@ -12,7 +12,7 @@ import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
 import { annotationsFor, type AnyTool, type ToolContext } from './tools/define.js';
-import { createDefaultEnvironment } from './tools/default-environment.js';
+import { createDefaultEnvironment, type DefaultEnvironment } from './tools/default-environment.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
@@ -33,6 +33,15 @@ export interface ServerOptions {
   apiKey?: string;
   /** Aborted on shutdown: every in-flight call and open stream ends. */
   shutdownSignal?: AbortSignal;
+  /** Shared across servers (HTTP mode makes one server per request, over one API client). */
+  api?: Api;
+  defaultEnvironment?: DefaultEnvironment;
+  /**
+   * False when a server→client request (elicitation) cannot be answered in-process: in stateless
+   * HTTP the reply arrives as a new POST, maybe on another replica. Code that would ask the user
+   * must then return the pending actions to the model instead (docs/http.md).
+   */
+  elicitation?: boolean;
 }
 
 export interface CreatedServer {
@@ -47,8 +56,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
   registerSecret(config.apiKey);
   registerSecret(config.authToken);
   registerSecret(opts.apiKey);
-  const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
-  const defaultEnvironment = createDefaultEnvironment(api, config);
+  const api = opts.api ?? createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
+  const defaultEnvironment = opts.defaultEnvironment ?? createDefaultEnvironment(api, config);
   const tools = selectTools(config);
 
   const server = new McpServer(
