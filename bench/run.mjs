@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { bundle } from './bundle.mjs';
 import { benchConcurrency } from './concurrency.mjs';
 import { benchHeapCap } from './heapcap.mjs';
+import { benchHttp, httpRows } from './http.mjs';
 import { benchLatency } from './latency.mjs';
 import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
 import { benchLiveHeap, benchMemory } from './memory.mjs';
@@ -22,7 +23,7 @@ import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
 
-const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens'];
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'http'];
 const { values } = parseArgs({
   options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
@@ -187,6 +188,12 @@ try {
     const all = r.results.every((x) => !x.overCap);
     for (const x of r.results.filter((y) => y.overCap)) why.push(`${x.label} is over the ${fmt(CAP, 0)}-character cap.`);
     row(6, `largest result provoked (${stress.map((s) => s.label.replace(/^send_message, |^list_events, /, '')).join('; ')}): ${worst.label}`, `${fmt(Math.max(worst.structuredChars, worst.textChars), 0)} chars`, `${fmt(worst.structuredChars, 0)} / ${fmt(worst.textChars, 0)}`, '', `≤ ${fmt(CAP, 0)} chars`, ok(all));
+  }
+
+  if (only.includes('http')) {
+    log('7. HTTP mode: get_session over stdio, HTTP, and through nginx with 1 and 2 replicas …');
+    const r = (results.http = await benchHttp());
+    for (const [measure, ours, baseline, ratio] of httpRows(r)) row(7, measure, ours, baseline, ratio, 'info', '');
   }
 } finally {
   await emu.close();
