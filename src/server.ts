@@ -4,6 +4,7 @@
  * packages is one file.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -50,6 +51,23 @@ export interface CreatedServer {
   tools: AnyTool[];
 }
 
+/**
+ * Built once per process, not per server: HTTP mode creates a server per request, and a fresh Ajv
+ * instance and zod objects for every tool were most of that cost (docs/http.md).
+ */
+let validator: AjvJsonSchemaValidator | undefined;
+const schemaCache = new WeakMap<AnyTool, { inputSchema: z.ZodObject; outputSchema: z.ZodObject }>();
+
+function schemasOf(tool: AnyTool) {
+  let s = schemaCache.get(tool);
+  if (!s) {
+    const output = tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() };
+    s = { inputSchema: z.object(tool.input), outputSchema: z.object(output) };
+    schemaCache.set(tool, s);
+  }
+  return s;
+}
+
 export function createServer(opts: ServerOptions): CreatedServer {
   const { config } = opts;
   const log = opts.log ?? createLogger();
@@ -62,7 +80,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()) },
   );
 
   for (const p of PROMPTS) {
@@ -77,8 +95,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() },
+        ...schemasOf(tool),
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
