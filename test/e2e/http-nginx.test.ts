@@ -69,6 +69,25 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
     expect(replicas.map((r) => new URL(r.url).host).sort()).toEqual([...seen].sort());
   });
 
+  it('progress notifications stream through nginx as the turn runs, not buffered until its end', async () => {
+    const agent = ok(await mcp.call('create_agent', { name: 'progress', model: 'claude-haiku-4-5' }));
+    const session = ok(await mcp.call('start_session', { agent_id: agent.agent_id }));
+    const progress: { at: number; message: string }[] = [];
+    const r = ok(
+      await mcp.call(
+        'send_message',
+        { session_id: session.session_id, text: '/reply first\n/sleep 2000\n/reply second' },
+        { onprogress: (p) => progress.push({ at: Date.now(), message: String(p.message) }) },
+      ),
+    );
+    const resultAt = Date.now();
+    expect(r.reply).toMatch(/second/);
+    const early = progress.find((p) => p.message.includes('first'));
+    expect(early, JSON.stringify(progress)).toBeDefined();
+    // The turn sleeps 2 s after "first": a buffering proxy would deliver it with the result.
+    expect(resultAt - early!.at).toBeGreaterThan(1000);
+  });
+
   it('200 concurrent tool calls across the replicas all answer correctly', async () => {
     const clients = await Promise.all(Array.from({ length: 4 }, () => httpClient(`${nginx.url}/mcp`)));
     const names = Array.from({ length: 200 }, (_, i) => `concurrent-${i}`);

@@ -63,7 +63,7 @@ export interface HttpClient {
   client: Client;
   /** The replica (host:port) that answered the last response, from nginx's X-Upstream. */
   lastUpstream(): string | undefined;
-  call(name: string, args: Record<string, unknown>, opts?: { timeout?: number }): Promise<any>;
+  call(name: string, args: Record<string, unknown>, opts?: { timeout?: number; onprogress?: (p: any) => void }): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,10 @@ export async function httpClient(mcpUrl: string, token = TOKEN): Promise<HttpCli
     client,
     lastUpstream: () => upstream,
     async call(name, args, opts = {}) {
-      const r: any = await client.callTool({ name, arguments: args }, undefined, { timeout: opts.timeout ?? 60_000 });
+      const r: any = await client.callTool({ name, arguments: args }, undefined, {
+        timeout: opts.timeout ?? 60_000,
+        ...(opts.onprogress ? { onprogress: opts.onprogress } : {}),
+      });
       capture(JSON.stringify(r));
       return r;
     },
