@@ -108,6 +108,14 @@ describe('HTTP mode: auth, Host/Origin, probes, shutdown', () => {
     expect(short.stderr).toMatch(/at least 16 characters/);
   });
 
+  it('--help lists the HTTP flags and their environment variables', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const s of ['--http [HOST:]PORT', '--http-token-file', '--http-allowed-hosts', '--http-allowed-origins', 'MANAGED_AGENTS_HTTP_TOKENS', 'MANAGED_AGENTS_HTTP_TOKEN_FILE', '(env MANAGED_AGENTS_HTTP)']) {
+      expect(help.stdout).toContain(s);
+    }
+  });
+
   it('/healthz needs no token; /readyz is 200 with the API up, 503 with it unreachable or no key', async () => {
     const h = await raw(`${base}/healthz`, { method: 'GET' });
     expect([h.status, JSON.parse(h.body)]).toEqual([200, { status: 'ok' }]);
