@@ -1,5 +1,5 @@
 /**
- * HTTP mode as deployed: two replicas of the built bin (`--http`) sharing one emulator process,
+ * HTTP mode as deployed: three replicas of the built bin (`--http`) sharing one emulator process,
  * behind Debian's nginx (round robin), driven by the MCP SDK's Streamable HTTP client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ function ok(r: any): any {
   return r.structuredContent;
 }
 
-describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
+describe.skipIf(!NGINX)('HTTP mode: replicas behind nginx', () => {
   let emulator: Proc;
   let replicas: Proc[];
   let nginx: Nginx;
@@ -24,7 +24,8 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
 
   beforeAll(async () => {
     emulator = await spawnBin(['emulator', '--port', '0']);
-    replicas = await Promise.all([spawnReplica(emulator.url), spawnReplica(emulator.url)]);
+    // Three: the failover case kills two, one before a call and one during it.
+    replicas = await Promise.all([spawnReplica(emulator.url), spawnReplica(emulator.url), spawnReplica(emulator.url)]);
     nginx = await startNginx(replicas.map((r) => r.url));
     mcp = await httpClient(`${nginx.url}/mcp`);
   }, 60_000);
@@ -36,7 +37,7 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
     await Promise.all([...(replicas ?? []), emulator].map((p) => p?.exited));
   });
 
-  it('runs the whole workflow through nginx, answered by both replicas', async () => {
+  it('runs the whole workflow through nginx, answered by every replica', async () => {
     const seen = new Set<string>();
     const call = async (name: string, args: Record<string, unknown>) => {
       const r = ok(await mcp.call(name, args));
@@ -64,8 +65,8 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
     expect(types).toContain('agent.tool_result');
     const usage = await call('session_usage', { session_id: started.session_id });
     expect(usage.tokens.output).toBeGreaterThan(0);
-    // Round robin: consecutive calls landed on both replicas, and the workflow did not notice.
-    expect(seen.size).toBe(2);
+    // Round robin: consecutive calls landed on every replica, and the workflow did not notice.
+    expect(seen.size).toBe(3);
     expect(replicas.map((r) => new URL(r.url).host).sort()).toEqual([...seen].sort());
   });
 
@@ -104,14 +105,14 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
     }
   }, 120_000);
 
-  // Last: it kills a replica.
-  it('a turn started through one replica finishes on the other after that replica is SIGKILLed', async () => {
+  // Last: it kills replicas.
+  it('a turn started through one replica finishes on another after SIGKILLs, one of them mid-call', async () => {
     const agent = ok(await mcp.call('create_agent', { name: 'failover', model: 'claude-haiku-4-5' }));
     const session = ok(await mcp.call('start_session', { agent_id: agent.agent_id }));
     const first = ok(
       await mcp.call('send_message', {
         session_id: session.session_id,
-        text: '/reply before the sleep\n/sleep 4000\n/reply after the sleep',
+        text: '/reply before the sleep\n/sleep 8000\n/reply after the sleep',
         timeout_s: 1,
       }),
     );
@@ -119,16 +120,35 @@ describe.skipIf(!NGINX)('HTTP mode: two replicas behind nginx', () => {
     expect(first.timed_out).toBe(true);
     expect(first.reply).toBe('before the sleep');
     expect(first.last_event_id).toMatch(/^sevt_/);
+    const kill = async (host: string) => {
+      const victim = replicas.find((r) => new URL(r.url).host === host)!;
+      expect(victim).toBeDefined();
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+    };
+    await kill(startedOn);
 
-    const victim = replicas.find((r) => new URL(r.url).host === startedOn)!;
-    expect(victim).toBeDefined();
-    victim.child.kill('SIGKILL');
-    await victim.exited;
-
-    const finished = ok(
-      await mcp.call('wait_for_turn', { session_id: session.session_id, after_event_id: first.last_event_id, timeout_s: 30 }),
+    // A wait_for_turn in flight on a second replica, which dies under it: the call fails...
+    mcp.resetUpstream();
+    const resume = { session_id: session.session_id, after_event_id: first.last_event_id, timeout_s: 30 };
+    // The SDK client does not fail a request whose SSE stream was cut (it would resume a stateful
+    // stream); like a real client, this one gives up on its own timeout and calls again.
+    const cut = mcp.call('wait_for_turn', resume, { timeout: 4000 }).then(
+      (r) => ({ r }),
+      (e) => ({ e }),
     );
-    expect(mcp.lastUpstream()).not.toBe(startedOn);
+    for (let i = 0; i < 100 && !mcp.lastUpstream(); i++) await new Promise((r) => setTimeout(r, 50));
+    const followedOn = mcp.lastUpstream()!;
+    expect(followedOn).toBeDefined();
+    expect(followedOn).not.toBe(startedOn);
+    await new Promise((r) => setTimeout(r, 300));
+    await kill(followedOn);
+    const outcome: any = await cut;
+    expect(outcome.r?.structuredContent?.stop_reason, 'the cut call must not report the turn finished').not.toBe('end_turn');
+
+    // ...and the same call again, through nginx, finishes the turn on the last replica.
+    const finished = ok(await mcp.call('wait_for_turn', resume));
+    expect([startedOn, followedOn]).not.toContain(mcp.lastUpstream());
     expect(finished.timed_out).toBe(false);
     expect(finished.stop_reason).toBe('end_turn');
     expect(finished.reply).toBe('after the sleep');

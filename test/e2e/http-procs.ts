@@ -63,6 +63,8 @@ export interface HttpClient {
   client: Client;
   /** The replica (host:port) that answered the last response, from nginx's X-Upstream. */
   lastUpstream(): string | undefined;
+  /** Forgets the last upstream, to see which replica takes the next request. */
+  resetUpstream(): void;
   call(name: string, args: Record<string, unknown>, opts?: { timeout?: number; onprogress?: (p: any) => void }): Promise<any>;
   close(): Promise<void>;
 }
@@ -73,7 +75,8 @@ export async function httpClient(mcpUrl: string, token = TOKEN): Promise<HttpCli
     requestInit: { headers: { authorization: `Bearer ${token}` } },
     fetch: async (input, init) => {
       const res = await fetch(input, init);
-      upstream = res.headers.get('x-upstream') ?? upstream;
+      // nginx lists every replica it tried ("dead:port, live:port"): the last one answered.
+      upstream = res.headers.get('x-upstream')?.split(',').at(-1)?.trim() ?? upstream;
       return res;
     },
   });
@@ -82,6 +85,7 @@ export async function httpClient(mcpUrl: string, token = TOKEN): Promise<HttpCli
   return {
     client,
     lastUpstream: () => upstream,
+    resetUpstream: () => void (upstream = undefined),
     async call(name, args, opts = {}) {
       const r: any = await client.callTool({ name, arguments: args }, undefined, {
         timeout: opts.timeout ?? 60_000,
