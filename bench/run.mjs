@@ -16,6 +16,7 @@ import { bundle } from './bundle.mjs';
 import { benchConcurrency } from './concurrency.mjs';
 import { benchHeapCap } from './heapcap.mjs';
 import { benchHostile } from './hostile.mjs';
+import { benchHttp, httpRows } from './http.mjs';
 import { benchLatency } from './latency.mjs';
 import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
 import { benchLiveHeap, benchMemory } from './memory.mjs';
@@ -23,7 +24,7 @@ import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
 
-const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile'];
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http'];
 const { values } = parseArgs({
   options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
@@ -209,6 +210,11 @@ try {
       );
       if (!bounded) why.push(`Hostile upstream, ${x.label}: ${x.isError ? '' : 'no error; '}${Math.round(x.ms)} ms, ${x.requests} requests, ${x.reopens} reopens, ${fmt(x.peakRssMiB, 0)} MiB, next call ${x.nextOk ? 'worked' : 'failed'}.`);
     }
+
+  if (only.includes('http')) {
+    log('8. HTTP mode: get_session over stdio, HTTP, and through nginx with 1 and 2 replicas …');
+    const r = (results.http = await benchHttp());
+    for (const [measure, ours, baseline, ratio] of httpRows(r)) row(8, measure, ours, baseline, ratio, 'info', '');
   }
 } finally {
   await emu.close();

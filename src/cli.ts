@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * Entry point. `managed-agents-mcp [flags]` serves MCP over stdio; `managed-agents-mcp emulator`
+ * Entry point. `managed-agents-mcp [flags]` serves MCP over stdio (or HTTP with --http); `managed-agents-mcp emulator`
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config } from './config.js';
+import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config, type HttpConfig } from './config.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +44,7 @@ async function serve(config: Config): Promise<void> {
   } else {
     for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
+  if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
@@ -68,6 +69,37 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.stdout.on('error', () => void close('stdout closed'));
   await server.connect(transport);
+}
+
+interface Runtime {
+  log: ReturnType<typeof createLogger>;
+  shutdown: AbortController;
+  baseURL?: string;
+  apiKey?: string;
+  emulator?: { close(): Promise<void> };
+}
+
+/** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
+async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
+  const { startHttpServer } = await import('./http.js');
+  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal });
+  process.stdout.write(`${handle.url}\n`);
+  const auth = config.http.tokens.length ? 'bearer token required' : 'NO AUTH (loopback only)';
+  rt.log.info(`serving MCP over Streamable HTTP (stateless) at ${handle.url}; ${auth}; /healthz, /readyz`);
+  let closing = false;
+  const close = async (why: string) => {
+    if (closing) return;
+    closing = true;
+    rt.log.info(`shutting down (${why})`);
+    setTimeout(() => process.exit(0), 800).unref();
+    // Stop accepting first, then end in-flight calls so their responses close.
+    const stopped = handle.close();
+    rt.shutdown.abort();
+    await Promise.allSettled([stopped, rt.emulator?.close()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
 }
 
 async function runEmulator(argv: string[]): Promise<void> {

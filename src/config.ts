@@ -66,6 +66,19 @@ export interface Config {
    */
   streamStallS: number;
   approval: Approval;
+  /** Serve MCP over Streamable HTTP (stateless) instead of stdio (docs/http.md). */
+  http?: HttpConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Bearer tokens callers must present; empty only on loopback. */
+  tokens: string[];
+  /** Host header names accepted (DNS-rebinding guard); `*` accepts any. */
+  allowedHosts: string[];
+  /** Origin header values accepted when one is sent; empty: loopback origins only; `*` accepts any. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +107,15 @@ Options:
                              deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
+  --http [HOST:]PORT         serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio;
+                             HOST defaults to 127.0.0.1 (env MANAGED_AGENTS_HTTP). See docs/http.md
+  --http-token-file FILE     bearer tokens callers must send, one per line (env MANAGED_AGENTS_HTTP_TOKEN_FILE,
+                             or the tokens comma-separated in MANAGED_AGENTS_HTTP_TOKENS); required
+                             unless HOST is loopback
+  --http-allowed-hosts LIST  Host names accepted, comma-separated (default: loopback names; * for any)
+                             (env MANAGED_AGENTS_HTTP_ALLOWED_HOSTS)
+  --http-allowed-origins LIST  Origins accepted from browsers (default: loopback origins; * for any)
+                             (env MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS)
   -h, --help                 show this help
   -v, --version              print the version
 
@@ -181,6 +203,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
         'price-table': { type: 'string' },
         'max-output-chars': { type: 'string' },
         approval: { type: 'string' },
+        http: { type: 'string' },
+        'http-token-file': { type: 'string' },
+        'http-allowed-hosts': { type: 'string' },
+        'http-allowed-origins': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -216,6 +242,45 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
     approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
+    http: parseHttp(f, env),
+  };
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+function list(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+}
+
+function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): HttpConfig | undefined {
+  const spec = (f.http as string | undefined) ?? (env.MANAGED_AGENTS_HTTP || undefined);
+  if (spec === undefined) return undefined;
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(spec.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`--http takes [HOST:]PORT, got '${spec}'`);
+  const host = m[1] ?? m[2] ?? '127.0.0.1';
+  const tokenFile = (f['http-token-file'] as string | undefined) ?? (env.MANAGED_AGENTS_HTTP_TOKEN_FILE || undefined);
+  let tokens = list(env.MANAGED_AGENTS_HTTP_TOKENS) ?? [];
+  if (tokenFile) {
+    try {
+      tokens = [...tokens, ...(list(readFileSync(tokenFile, 'utf8')) ?? [])];
+    } catch (err) {
+      throw new ConfigError(`Cannot read --http-token-file ${tokenFile}: ${(err as Error).message}`);
+    }
+  }
+  // A short token can be guessed; callers are machines, so ask for a generated one.
+  if (tokens.some((t) => t.length < 16)) throw new ConfigError('HTTP bearer tokens must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+  if (!isLoopbackHost(host) && tokens.length === 0) {
+    throw new ConfigError(
+      `Refusing to serve HTTP on ${host} without a bearer token: set MANAGED_AGENTS_HTTP_TOKENS or --http-token-file (docs/http.md)`,
+    );
+  }
+  return {
+    host,
+    port,
+    tokens,
+    allowedHosts: list((f['http-allowed-hosts'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_HOSTS) ?? LOOPBACK_HOSTS,
+    allowedOrigins: list((f['http-allowed-origins'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS) ?? [],
   };
 }
 

@@ -4,15 +4,16 @@
  * packages is one file.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
 import { annotationsFor, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
-import { createDefaultEnvironment } from './tools/default-environment.js';
+import { createDefaultEnvironment, type DefaultEnvironment } from './tools/default-environment.js';
 import { UnseenTurns } from './turns/unseen.js';
 import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
@@ -34,6 +35,17 @@ export interface ServerOptions {
   apiKey?: string;
   /** Aborted on shutdown: every in-flight call and open stream ends. */
   shutdownSignal?: AbortSignal;
+  /** Shared across servers (HTTP mode makes one server per request, over one API client). */
+  api?: Api;
+  defaultEnvironment?: DefaultEnvironment;
+  /**
+   * False when a server→client request (elicitation) cannot be answered in-process: in stateless
+   * HTTP the reply arrives as a new POST, maybe on another replica. Code that would ask the user
+   * must then return the pending actions to the model instead (docs/http.md).
+   */
+  elicitation?: boolean;
+  /** Turns that ended unseen, per session (HTTP mode shares one across its per-request servers). */
+  unseen?: UnseenTurns;
 }
 
 export interface CreatedServer {
@@ -42,20 +54,37 @@ export interface CreatedServer {
   tools: AnyTool[];
 }
 
+/**
+ * Built once per process, not per server: HTTP mode creates a server per request, and a fresh Ajv
+ * instance and zod objects for every tool were most of that cost (docs/http.md).
+ */
+let validator: AjvJsonSchemaValidator | undefined;
+const schemaCache = new WeakMap<AnyTool, { inputSchema: z.ZodObject; outputSchema: z.ZodObject }>();
+
+function schemasOf(tool: AnyTool) {
+  let s = schemaCache.get(tool);
+  if (!s) {
+    s = { inputSchema: inputSchemaOf(tool), outputSchema: z.object(outputShape(tool)) };
+    schemaCache.set(tool, s);
+  }
+  return s;
+}
+
 export function createServer(opts: ServerOptions): CreatedServer {
   const { config } = opts;
   const log = opts.log ?? createLogger();
   registerSecret(config.apiKey);
   registerSecret(config.authToken);
   registerSecret(opts.apiKey);
-  const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
-  const defaultEnvironment = createDefaultEnvironment(api, config);
+  const api = opts.api ?? createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
+  const defaultEnvironment = opts.defaultEnvironment ?? createDefaultEnvironment(api, config);
   const tools = selectTools(config);
-  const unseen = new UnseenTurns();
+  const unseen = opts.unseen ?? new UnseenTurns();
+  const roundTrips = opts.elicitation !== false;
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()) },
   );
 
   for (const p of PROMPTS) {
@@ -70,13 +99,12 @@ export function createServer(opts: ServerOptions): CreatedServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: inputSchemaOf(tool),
-        outputSchema: outputShape(tool),
+        ...schemasOf(tool),
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const signal = linkSignals(extra.signal, opts.shutdownSignal);
-        const progress = progressReporter(extra);
+        const progress = progressReporter(extra, roundTrips);
         const ctx: ToolContext = {
           api: bindApi(api, effectOf(tool.kind), signal),
           config,
@@ -85,7 +113,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
           defaultEnvironment,
           progress: progress.report,
           unseen,
-          elicit: elicitFor(server, extra, signal),
+          elicit: roundTrips ? elicitFor(server, extra, signal) : undefined,
         };
         try {
           for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
@@ -137,22 +165,25 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
 const PROGRESS_INTERVAL_MS = 100;
 /**
- * Quiet time between the last progress notification and the result. Clients on the MCP TypeScript
- * SDK (Claude Code among them) handle a notification a microtask after the message that carried
- * it, but a response at once: a notification read in the same chunk as its call's result finds its
- * token gone and is reported as an error ("Received a progress notification for an unknown
- * token"). So what is still pending when the result is ready is dropped (the result says it all),
- * and a result that follows a notification closely waits this long, so the two do not arrive in
- * one read.
+ * Clients on the MCP TypeScript SDK (Claude Code among them) handle a notification a microtask
+ * after the message that carried it, but a response at once: a notification read in the same chunk
+ * as its call's result finds its token gone and is reported as an error ("Received a progress
+ * notification for an unknown token"). So what is still pending when the result is ready is
+ * dropped (the result says it all), and when notifications went out, the result waits for a `ping`
+ * round trip first: the client answers it only after reading everything sent before it, and the
+ * notification's microtask runs before its answer is written. Where a round trip cannot be made
+ * (stateless HTTP: the answer would come as another request), a short quiet time stands in for it.
  */
 const PROGRESS_QUIET_MS = 20;
+/** A client that does not answer a ping this fast is not kept waiting for the result. */
+const PROGRESS_PING_TIMEOUT_MS = 1_000;
 
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
  * Bursts are coalesced: within one interval only the latest message is sent, with how many it
  * stands for, so the client sees steady progress (and can reset its timeout) without a flood.
  */
-function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotification>) {
+function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotification>, roundTrips: boolean) {
   const token = extra._meta?.progressToken;
   let count = 0;
   let lastSent = 0;
@@ -188,8 +219,13 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
       finished = true;
       if (timer) clearTimeout(timer);
       pending = undefined;
+      if (count === 0) return;
+      if (roundTrips) {
+        await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, { timeout: PROGRESS_PING_TIMEOUT_MS }).catch(() => {});
+        return;
+      }
       const since = Date.now() - lastSent;
-      if (count > 0 && since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
+      if (since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
     },
   };
 }

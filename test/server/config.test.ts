@@ -100,6 +100,24 @@ describe('config', () => {
     expect(() => parseConfig(['--toolsets', 'core,bogus'], {})).toThrow(/Unknown toolset 'bogus'/);
   });
 
+  it('--http [HOST:]PORT: loopback by default, tokens from env and file, refused off loopback without one', () => {
+    expect(cfg([]).http).toBeUndefined();
+    expect(cfg(['--http', '8080']).http).toMatchObject({ host: '127.0.0.1', port: 8080, tokens: [] });
+    expect(cfg([], { MANAGED_AGENTS_HTTP: '[::1]:9' }).http).toMatchObject({ host: '::1', port: 9 });
+    const tok = 'a'.repeat(16);
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'tokens');
+    writeFileSync(file, `${'b'.repeat(20)}\n\n${'c'.repeat(20)}\n`);
+    const h = cfg(['--http', '0.0.0.0:80', '--http-token-file', file], { MANAGED_AGENTS_HTTP_TOKENS: tok })!.http!;
+    expect(h.tokens).toEqual([tok, 'b'.repeat(20), 'c'.repeat(20)]);
+    expect(h.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    expect(cfg(['--http', '1', '--http-allowed-hosts', 'a.example, b.example']).http!.allowedHosts).toEqual(['a.example', 'b.example']);
+    expect(() => parseConfig(['--http', '0.0.0.0:80'], {})).toThrow(/Refusing to serve HTTP on 0\.0\.0\.0 without a bearer token/);
+    expect(() => parseConfig(['--http', 'example.com:80'], {})).toThrow(/without a bearer token/);
+    expect(() => parseConfig(['--http', '80'], { MANAGED_AGENTS_HTTP_TOKENS: 'short' })).toThrow(/at least 16/);
+    for (const bad of ['', 'x', '1:2:3', '70000', 'host:']) expect(() => parseConfig(['--http', bad], {})).toThrow(/--http takes/);
+    expect(() => parseConfig(['--http', '1', '--http-token-file', '/no/such/file'], {})).toThrow(/Cannot read --http-token-file/);
+  });
+
   it('toolsets: core is always on; all expands', () => {
     expect(cfg(['--toolsets', 'agents']).toolsets).toEqual(['core', 'agents']);
     expect(cfg(['--toolsets', 'all']).toolsets.length).toBeGreaterThan(3);

@@ -1,0 +1,228 @@
+/**
+ * Team deployment: MCP over Streamable HTTP, stateless (docs/http.md).
+ *
+ * Every POST /mcp gets a fresh McpServer and a `StreamableHTTPServerTransport` with no session id
+ * (the SDK's stateless form), over one shared API client. Nothing about a turn lives in this
+ * process: the Managed Agents API holds it, so any replica behind a load balancer can answer any
+ * request and `wait_for_turn {after_event_id}` resumes a turn wherever it lands.
+ *
+ * Before MCP sees a request: the Host (and Origin, when a browser sends one) must be on the
+ * allow-list (DNS rebinding), then a bearer token must match one configured (constant time).
+ * `/healthz` and `/readyz` skip both: probes carry neither, and they reveal nothing.
+ */
+import { UnseenTurns } from './turns/unseen.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { APIError, createApi, NoCredentialsError } from './api/client.js';
+import type { Config, HttpConfig } from './config.js';
+import { isLoopbackHost } from './loopback.js';
+import { registerSecret, type Logger } from './log.js';
+import { createServer } from './server.js';
+import { createDefaultEnvironment } from './tools/default-environment.js';
+
+/** Largest JSON-RPC body accepted (a batch of tool calls with long messages fits easily). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** /readyz asks the API at most this often; probes in between get the cached answer. */
+const READY_CACHE_MS = 5_000;
+const READY_TIMEOUT_MS = 3_000;
+
+export interface HttpServerOptions {
+  config: Config & { http: HttpConfig };
+  log: Logger;
+  baseURL?: string;
+  apiKey?: string;
+  /** Aborted on shutdown: in-flight tool calls end. */
+  shutdownSignal: AbortSignal;
+}
+
+export interface HttpServerHandle {
+  /** e.g. http://127.0.0.1:8080/mcp */
+  url: string;
+  port: number;
+  /** Stops accepting, waits for open responses (which the shutdown signal is ending), then resolves. */
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
+  const { config, log, shutdownSignal } = opts;
+  const http = config.http;
+  for (const t of http.tokens) registerSecret(t);
+  const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
+  const defaultEnvironment = createDefaultEnvironment(api, config);
+  // One per replica: a turn that ended unseen is mentioned by the next call this replica answers.
+  const unseen = new UnseenTurns();
+  const tokenDigests = http.tokens.map(digest);
+  const ready = readiness(() =>
+    api.read((c, o) => c.beta.agents.list({ limit: 1 }, { ...o, timeout: READY_TIMEOUT_MS }), AbortSignal.timeout(READY_TIMEOUT_MS), {
+      maxRetries: 0,
+    }),
+  );
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      // Stateless: no session to resume with GET, none to end with DELETE.
+      res.setHeader('allow', 'POST');
+      return sendJsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless, POST only');
+    }
+    const body = await readJson(req, res);
+    if (body === undefined) return;
+    const { server } = createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const httpServer = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = async () => {
+      if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz' && req.method === 'GET') {
+        const r = await ready();
+        return sendJson(res, r.ok ? 200 : 503, r.ok ? { status: 'ready' } : { status: 'unready', reason: r.reason });
+      }
+      const refusal = checkHostAndOrigin(req, http);
+      if (refusal) return sendJson(res, 403, { error: refusal });
+      if (tokenDigests.length > 0) {
+        const presented = bearer(req);
+        if (!presented || !matchesAny(presented, tokenDigests)) {
+          res.setHeader(
+            'www-authenticate',
+            presented ? 'Bearer realm="managed-agents-mcp", error="invalid_token"' : 'Bearer realm="managed-agents-mcp"',
+          );
+          return sendJson(res, 401, { error: presented ? 'invalid bearer token' : 'bearer token required' });
+        }
+      }
+      if (path === '/mcp') return handleMcp(req, res);
+      return sendJson(res, 404, { error: 'not found: MCP is served at /mcp' });
+    };
+    route().catch((err) => {
+      log.error(`http ${req.method} ${path}: ${(err as Error).message}`);
+      if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal server error');
+      else res.destroy();
+    });
+  });
+  // Long turns stream for minutes: no request timeout of our own (the turn timeout bounds them).
+  httpServer.requestTimeout = 0;
+  httpServer.headersTimeout = 30_000;
+  httpServer.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(http.port, http.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const urlHost = http.host.includes(':') ? `[${http.host}]` : http.host === '0.0.0.0' ? '127.0.0.1' : http.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/mcp`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Compares against every token, digests of equal length, so timing says nothing about any of them. */
+function matchesAny(presented: string, tokenDigests: Buffer[]): boolean {
+  const d = digest(presented);
+  let found = false;
+  for (const t of tokenDigests) found = timingSafeEqual(d, t) || found;
+  return found;
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+function hostnameOf(hostHeader: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim());
+  return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+}
+
+/** DNS rebinding guard: a page on evil.example resolving to 127.0.0.1 still sends its own Host. */
+function checkHostAndOrigin(req: IncomingMessage, http: HttpConfig): string | undefined {
+  if (!http.allowedHosts.includes('*')) {
+    const host = hostnameOf(req.headers.host ?? '');
+    if (!http.allowedHosts.some((h) => hostnameOf(h) === host)) return `Host not allowed: ${host || '(none)'}`;
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined || http.allowedOrigins.includes('*')) return undefined;
+  if (http.allowedOrigins.length > 0) return http.allowedOrigins.includes(origin) ? undefined : `Origin not allowed: ${origin}`;
+  let hostname: string;
+  try {
+    hostname = new URL(origin).hostname;
+  } catch {
+    return `Origin not allowed: ${origin}`;
+  }
+  return isLoopbackHost(hostname) ? undefined : `Origin not allowed: ${origin}`;
+}
+
+type Readiness = { ok: true } | { ok: false; reason: string };
+
+/** One upstream probe at a time, its answer cached for a few seconds. */
+function readiness(probe: () => Promise<unknown>): () => Promise<Readiness> {
+  let last: { at: number; result: Promise<Readiness> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < READY_CACHE_MS) return last.result;
+    const result = probe().then(
+      (): Readiness => ({ ok: true }),
+      (err): Readiness => ({ ok: false, reason: describeUpstreamError(err) }),
+    );
+    last = { at: Date.now(), result };
+    return result;
+  };
+}
+
+/** Status and kind only: never the message, which could quote a request. */
+function describeUpstreamError(err: unknown): string {
+  if (err instanceof NoCredentialsError) return 'no API key configured';
+  if (err instanceof APIError && err.status) return `API answered ${err.status}`;
+  if ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError') return 'API did not answer in time';
+  return 'API unreachable';
+}
+
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      sendJsonRpcError(res, 413, -32600, `Request body over ${MAX_BODY_BYTES} bytes`);
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not JSON');
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
