@@ -10,14 +10,16 @@ import { parseBody } from './validate.js';
 const resourceAdd = z.strictObject({ type: z.literal('file'), file_id: z.string().min(1), mount_path: z.string().nullish() });
 const resourceUpdate = z.strictObject({ authorization_token: z.string().min(1) });
 
+/** Memory store resources have no id in the SDK: they page by their store id and are not addressable. */
 function resourceId(r: BetaManagedAgentsSessionResource): string {
-  return (r as { id?: string }).id ?? '';
+  return 'id' in r ? r.id : '';
 }
+const cursorKey = (r: BetaManagedAgentsSessionResource) => ('id' in r ? r.id : r.memory_store_id);
 
 export function registerSessionPartRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/v1/sessions/:sid/resources', 'managed', ({ params, query }) => {
     const rt = getSession(emu, params.sid!);
-    return paginate(rt.session.resources, resourceId, listParams(query, { defaultOrder: 'asc' }));
+    return paginate(rt.session.resources, cursorKey, listParams(query, { defaultOrder: 'asc' }));
   });
 
   router.add('POST', '/v1/sessions/:sid/resources', 'managed', ({ params, body }) => {
