@@ -250,7 +250,9 @@ describe.skipIf(REAL)('files (emulator only: uploads and /file outputs)', () => 
     expect((await c.beta.files.list({ ids: [up.id] })).data.map((f) => f.id)).toEqual([up.id]);
     const { session } = await makeSession(c);
     await turn(c, session.id, '/file report.md # Report\n/reply done');
-    const outputs = await c.beta.files.list({ scope_id: session.id });
+    // Session outputs need both betas, as the documentation's examples send them.
+    await expect(c.beta.files.list({ scope_id: session.id })).rejects.toMatchObject({ status: 400, error: { error: { type: 'invalid_request_error' } } });
+    const outputs = await c.beta.files.list({ scope_id: session.id, betas: ['files-api-2025-04-14', 'managed-agents-2026-04-01'] });
     expect(outputs.data).toHaveLength(1);
     expect(outputs.data[0]).toMatchObject({ filename: 'report.md', scope: { type: 'session', id: session.id }, size_bytes: 8 });
     expect((await c.beta.files.retrieveMetadata(outputs.data[0]!.id)).scope?.id).toBe(session.id);
