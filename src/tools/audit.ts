@@ -191,7 +191,7 @@ export const auditTools = [
           `API list cost ${money(list_cost_usd)}` +
             (estimate
               ? `  | estimate ${est(estimate.total_usd)} (tokens ${est(estimate.tokens_usd)} + runtime ${est(estimate.runtime_usd)})`
-              : ''),
+              : `  | no estimate (no price for ${model})`),
         ],
       ];
       if (budget) {
