@@ -78,7 +78,8 @@ export function renderDigest(d: TurnDigest): string {
     if (d.steps_omitted) lines.push(`- … ${d.steps_omitted} more`);
   }
   for (const p of d.pending_actions) {
-    lines.push(`Pending ${p.kind} ${p.id} (${p.tool} ${JSON.stringify(p.input)}): answer with ${p.answer_with.tool} ${JSON.stringify(p.answer_with.arguments)}`);
+    const answer = p.answer_with ? `answer with ${p.answer_with.tool} ${JSON.stringify(p.answer_with.arguments)}` : p.note;
+    lines.push(`Pending ${p.kind} ${p.id} (${p.tool} ${JSON.stringify(p.input)}): ${answer}`);
   }
   const u = d.usage;
   lines.push(`Usage this turn: ${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read (${u.model_requests} model requests).`);

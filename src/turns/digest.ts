@@ -10,12 +10,23 @@ import { clip, contentText, eventSummary, isStepEvent } from '../format/events.j
 
 export type PendingAction = {
   id: string;
-  kind: 'tool_confirmation' | 'custom_tool_result';
+  /** `tool_result`: a built-in call on a self-hosted environment, whose worker must answer it. */
+  kind: 'tool_confirmation' | 'custom_tool_result' | 'tool_result';
   tool: string;
   input: unknown;
   input_truncated?: boolean;
-  answer_with: { tool: string; arguments: Record<string, unknown> };
+  /** Absent when no tool of this server can answer (tool_result). */
+  answer_with?: { tool: string; arguments: Record<string, unknown> };
+  note?: string;
 };
+
+/**
+ * On a self-hosted environment an allowed built-in call waits for a `user.tool_result` from the
+ * environment's own worker (it runs the tool). This server has no tool for it: faking a result
+ * for a command nobody ran would mislead the agent, and a tool_confirmation cannot answer it.
+ */
+export const SELF_HOSTED_NOTE =
+  'Runs on a self-hosted environment: its result (user.tool_result) must come from your environment worker; this server cannot send it.';
 
 export type TurnUsage = {
   input_tokens: number;
@@ -104,7 +115,7 @@ export class TurnState {
     this.lastEventId = ev.id;
     if (ev.processed_at) this.lastProcessedAt = ev.processed_at;
     this.rememberCall(ev);
-    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result') {
+    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result' || ev.type === 'user.tool_result') {
       this.calls.delete(ev.tool_use_id ?? ev.custom_tool_use_id);
     }
     if (!this.started) {
@@ -162,7 +173,7 @@ export class TurnState {
     if (ev.type === 'agent.custom_tool_use') kind = 'custom_tool_result';
     else if ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask') {
       kind = 'tool_confirmation';
-    }
+    } else if (ev.type === 'agent.tool_use') kind = 'tool_result'; // blocks only on self-hosted
     if (!kind) return;
     const tool = ev.type === 'agent.mcp_tool_use' ? `${ev.mcp_server_name}/${ev.name}` : String(ev.name);
     this.calls.set(ev.id, { id: ev.id, kind, tool, input: ev.input });
@@ -237,6 +248,11 @@ export class TurnState {
       input = `${raw.slice(0, this.caps.inputChars)}…`;
       truncated = true;
     }
+    if (kind === 'tool_result') {
+      const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, note: SELF_HOSTED_NOTE };
+      if (truncated) p.input_truncated = true;
+      return p;
+    }
     const answer_with =
       kind === 'custom_tool_result'
         ? {
@@ -257,7 +273,8 @@ export class TurnState {
       return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"} to keep following it (nothing is lost in between).`;
     }
     const parts: string[] = [];
-    if (d.pending_actions.length) {
+    if (d.pending_actions.some((p) => p.kind === 'tool_result')) parts.push(SELF_HOSTED_NOTE);
+    if (d.pending_actions.some((p) => p.answer_with)) {
       parts.push(
         `The session is waiting on ${d.pending_actions.length} action(s): answer each with the tool in answer_with ` +
           '(confirm_tool_use with result "allow" or "deny"; submit_custom_tool_result with your result as content).',

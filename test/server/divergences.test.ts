@@ -1,10 +1,11 @@
 /**
  * Issue 8 §4 through the MCP protocol: update_agent keeps a stored inference_geo across a model
  * change, budget wording says what the API allows, session_usage says "no estimate" for a model
- * without a price.
+ * without a price, and a self-hosted built-in call is never offered as an answerable confirmation.
  */
+import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errText, harness, ok, type Harness } from '../helpers.js';
+import { TEST_KEY, errText, harness, ok, type Harness } from '../helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -61,5 +62,35 @@ describe('session_usage without a price', () => {
     expect(u.notes.join(' ')).toMatch(/No price for claude-nonexistent-9.*no estimate/);
     expect(r.content[0].text).toMatch(/no estimate \(no price for claude-nonexistent-9\)/);
     expect(r.content[0].text).not.toMatch(/\$0\.0000/);
+  });
+});
+
+describe('self-hosted environments', () => {
+  it('a built-in call waiting for user.tool_result is pending with the limitation named, not a confirmation', async () => {
+    const sdk = new Anthropic({ apiKey: TEST_KEY, baseURL: h.url, maxRetries: 0 });
+    const env = await sdk.beta.environments.create({ name: 'self', config: { type: 'self_hosted' } } as never);
+    const ask = ok(
+      await h.call('create_agent', {
+        name: 'self-hosted',
+        model: 'claude-sonnet-4-6',
+        tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'read', permission_policy: { type: 'always_ask' } }] }],
+      }),
+    );
+    const s = ok(await h.call('start_session', { agent_id: ask.agent_id, environment_id: env.id }));
+
+    // bash is always_allow: it waits for its result at once.
+    const r = await h.call('send_message', { session_id: s.session_id, text: '/tool bash {"command":"ls"}' });
+    const d = ok(r);
+    expect(d.stop_reason).toBe('requires_action');
+    expect(d.pending_actions).toEqual([expect.objectContaining({ kind: 'tool_result', tool: 'bash', note: expect.stringMatching(/self-hosted.*cannot send it/) })]);
+    expect(d.pending_actions[0].answer_with).toBeUndefined();
+    expect(r.content[0].text).toMatch(/Pending tool_result .*self-hosted/);
+    await sdk.beta.sessions.events.send(s.session_id, { events: [{ type: 'user.tool_result', tool_use_id: d.pending_actions[0].id, content: [{ type: 'text', text: 'x' }] }] as never });
+
+    // read is always_ask: a confirmation this server can answer, as on cloud environments.
+    ok(await h.call('wait_for_turn', { session_id: s.session_id }));
+    const c = ok(await h.call('send_message', { session_id: s.session_id, text: '/tool read {"file_path":"/a"}' }));
+    expect(c.pending_actions).toEqual([expect.objectContaining({ kind: 'tool_confirmation', answer_with: expect.objectContaining({ tool: 'confirm_tool_use' }) })]);
+    expect(ok(await h.call('confirm_tool_use', { session_id: s.session_id, tool_use_id: c.pending_actions[0].id, result: 'allow' })).stop_reason).toBe('end_turn');
   });
 });
