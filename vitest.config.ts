@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    globalSetup: ['test/setup/global.ts'],
-    setupFiles: ['test/setup/capture.ts'],
+    globalSetup: ['test/setup/global.ts', 'test/setup/conformance-global.ts'],
+    setupFiles: ['test/setup/capture.ts', 'test/setup/conformance.ts'],
   },
 });

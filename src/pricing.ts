@@ -24,16 +24,28 @@ export interface PriceTable {
   cache_write_1h_multiplier: number;
 }
 
+/**
+ * One entry per model id in the SDK's `BetaManagedAgentsModel` enum (dated ids resolve to their
+ * undated entry; test/tools/pricing.test.ts checks the enum is covered). Each price and its source
+ * page are listed in docs/pricing.md.
+ */
 export const DEFAULT_PRICE_TABLE: PriceTable = {
   models: {
-    'claude-opus-4-5': { input: 5, output: 25 },
-    'claude-opus-4-6': { input: 5, output: 25 },
-    'claude-opus-4-7': { input: 5, output: 25 },
-    'claude-opus-4-8': { input: 5, output: 25 },
+    'claude-fable-5-2': { input: 8, output: 40 },
+    'claude-fable-5-1': { input: 10, output: 50 },
+    'claude-fable-5': { input: 10, output: 50 },
+    'claude-opus-5-5': { input: 4, output: 20 },
     'claude-opus-5': { input: 5, output: 25 },
-    'claude-sonnet-4-5': { input: 3, output: 15 },
+    'claude-opus-4-8': { input: 5, output: 25 },
+    'claude-opus-4-7': { input: 5, output: 25 },
+    'claude-opus-4-6': { input: 5, output: 25 },
+    'claude-opus-4-5': { input: 5, output: 25 },
+    'claude-sonnet-5-5': { input: 2, output: 10 },
+    'claude-sonnet-5': { input: 2, output: 10 },
     'claude-sonnet-4-6': { input: 3, output: 15 },
-    'claude-sonnet-5': { input: 3, output: 15 },
+    'claude-sonnet-4-5': { input: 3, output: 15 },
+    // Banded: this is the rate for prompts up to 100,000 tokens; longer prompts cost more.
+    'claude-haiku-5-5': { input: 0.1, output: 0.5 },
     'claude-haiku-4-5': { input: 1, output: 5 },
   },
   runtime_per_hour: 0.08,

@@ -21,6 +21,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerFileRoutes } from './routes/files.js';
+import { wireRequest, wireResponse } from './contract/wire-hooks.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';
@@ -138,7 +139,9 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
       }
       const ctx: RouteContext = { req, res, method, rawPath, params: matched.params, query, body, rawBody, requestId: rid, streamFault };
       const result = await matched.route.handler(ctx);
-      if (result !== HANDLED) sendJson(res, 200, result);
+      const pattern = `/${matched.route.segments.join('/')}`;
+      wireRequest({ method, route: pattern, query: query.toObject(), body, multipart: body === undefined && rawBody.length > 0 });
+      if (result !== HANDLED) sendJson(res, 200, wireResponse(method, pattern, result));
     } catch (err) {
       if (err instanceof ApiError) sendError(res, err, rid);
       else {

@@ -111,7 +111,8 @@ export function renderDigest(d: TurnDigest, maxChars = 20_000): string {
       return `${p.id} ${p.kind} ${p.tool}${shown}`;
     });
     tail.push(`Pending actions (${pending.length}), oldest first:`, ...fence.wrap('pending tool calls', lines.join('\n')));
-    for (const kind of new Set(pending.map((p) => p.kind))) tail.push(`Answer ${kind} with ${answerLine(d, kind)}.`);
+    // tool_result (self-hosted) has no answer here: the hint says who sends it.
+    for (const kind of new Set(pending.map((p) => p.kind))) if (kind !== 'tool_result') tail.push(`Answer ${kind} with ${answerLine(d, kind)}.`);
   }
   const u = d.usage;
   tail.push(`Usage this turn: ${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read (${u.model_requests} model requests).`);

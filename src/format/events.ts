@@ -78,6 +78,8 @@ export function eventSummary(ev: AnyEvent, width = 160): string {
     }
     case 'user.define_outcome':
       return clip(String(e.description ?? ''), width);
+    case 'span.outcome_evaluation_end':
+      return `${e.result ?? '?'} (iteration ${e.iteration ?? 0}): ${clip(String(e.explanation ?? ''), width - 40)}`;
     case 'session.updated':
       return clip(Object.keys(e).filter((k) => !['id', 'type', 'processed_at'].includes(k)).join(', '), width);
     default:

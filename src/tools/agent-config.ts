@@ -111,9 +111,10 @@ export const modelInput = z
       id: z.string().min(1).max(256).describe('Model id.'),
       effort: z.enum(EFFORTS).optional().describe('Reasoning effort.'),
       speed: z.enum(['standard', 'fast']).optional().describe('fast costs more.'),
+      inference_geo: z.string().min(1).nullable().optional().describe('Inference region; null clears it.'),
     }),
   ])
-  .describe('e.g. "claude-sonnet-4-6", or {id, effort?, speed?}.');
+  .describe('e.g. "claude-sonnet-4-6", or {id, effort?, speed?, inference_geo?}.');
 
 /**
  * What tools/list advertises for `tools`: the entry types and a compact description of their
@@ -149,7 +150,7 @@ export function parseStrict<T>(tool: string, field: string, schema: z.ZodType<T>
 
 export const modelAdvertised = z
   .union([z.string().max(256), freeObject()])
-  .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast}.');
+  .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast, inference_geo?}.');
 
 export const skillsAdvertised = z
   .array(freeObject())

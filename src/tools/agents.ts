@@ -17,7 +17,7 @@ import {
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './define.js';
 import { redactedHead } from '../log.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
@@ -33,6 +33,19 @@ const agentIdVersion = {
 const toolsOut = z.array(z.string()).optional().describe('One summary per tool entry.');
 
 // ---- tools -----------------------------------------------------------------------------------
+
+/**
+ * On update `model` is whole-object replacement (SDK: "omitting inference_geo clears it"), so a
+ * model change would silently drop a stored region. Unless the caller gave inference_geo (null
+ * clears it), the current one is carried over.
+ */
+async function keepInferenceGeo(ctx: ToolContext, agentId: string, model: z.infer<typeof modelInput>) {
+  const m = typeof model === 'string' ? { id: model } : model;
+  if (m.inference_geo !== undefined) return undefined;
+  const cur = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, {}, o));
+  const kept = (cur.model as { inference_geo?: string | null } | undefined)?.inference_geo;
+  return kept ? { model: { ...m, inference_geo: kept }, kept } : undefined;
+}
 
 export const agentTools = [
   defineTool({
@@ -250,13 +263,15 @@ export const agentTools = [
         throw new ToolError('Send tools together with mcp_servers, so every server has its mcp_toolset.', 'get_agent shows the current tools.');
       }
       checkTools(a.tools, a.mcp_servers);
+      const geo = a.model === undefined ? undefined : await keepInferenceGeo(ctx, agent_id, a.model);
+      if (geo) rest.model = geo.model;
       // Explicit nulls (clearing system/description, deleting metadata keys) must reach the API,
       // so only undefined is dropped here, not compact().
       const params = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as AgentUpdateParams;
       const ag = await ctx.api.call((c, o) => c.beta.agents.update(agent_id, params, o));
       return {
         structured: { agent_id: ag.id, version: ag.version },
-        text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed).`,
+        text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed)${geo ? `; kept inference_geo ${geo.kept}` : ''}.`,
       };
     },
   }),

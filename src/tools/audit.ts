@@ -196,7 +196,7 @@ export const auditTools = [
           `API list cost ${cost(list_cost_usd)}${list_cost_usd !== undefined ? ' (whole cents)' : ''}` +
             (estimate
               ? `  | estimate ${est(estimate.total_usd)} (tokens ${est(estimate.tokens_usd)} + runtime ${est(estimate.runtime_usd)})`
-              : ''),
+              : `  | no estimate (no price for ${model})`),
         ],
       ];
       if (budget) {

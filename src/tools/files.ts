@@ -3,6 +3,12 @@ import type { FileMetadata } from '../api/client.js';
 import { fenced, inertLine } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
+/**
+ * Session outputs are Files API objects in the Managed Agents scope: the documentation's examples
+ * send both betas on list (with scope_id), retrieve and download; the SDK adds neither by itself.
+ */
+const FILE_BETAS = { betas: ['files-api-2025-04-14', 'managed-agents-2026-04-01'] };
+
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
 
 /** Text files up to this many bytes are shown inline by get_file; nothing larger is downloaded. */
@@ -67,7 +73,7 @@ export const fileTools = [
     output: { files: z.array(z.object(fileShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.files.list(compact({ scope_id: a.scope_id, limit: a.limit ?? 20, page: a.page }), o),
+        (c, o) => c.beta.files.list(compact({ scope_id: a.scope_id, limit: a.limit ?? 20, page: a.page, ...FILE_BETAS }), o),
       );
       const files = page.data.map(fileSummary);
       return listResult('files', files, page.next_page, `${files.length} file(s)${a.scope_id ? ` of ${a.scope_id}` : ''}`, fileLine);
@@ -88,7 +94,7 @@ export const fileTools = [
       note: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const f = await ctx.api.call((c, o) => c.beta.files.retrieveMetadata(a.file_id, {}, o));
+      const f = await ctx.api.call((c, o) => c.beta.files.retrieveMetadata(a.file_id, FILE_BETAS, o));
       const base = compact({ ...fileSummary(f), session_id: f.scope?.type === 'session' ? f.scope.id : undefined });
       const size = `${f.size_bytes.toLocaleString('en')} bytes`;
       let content: string | undefined;
@@ -97,7 +103,7 @@ export const fileTools = [
       else if (f.downloadable === false) note = 'Not downloadable (uploaded files cannot be downloaded; only files sessions produce can).';
       else if (f.size_bytes > MAX_INLINE_BYTES) note = `Text, ${size}: over the ${MAX_INLINE_BYTES.toLocaleString('en')}-byte inline limit, content not shown.`;
       else {
-        const res = await ctx.api.call((c, o) => c.beta.files.download(a.file_id, {}, o));
+        const res = await ctx.api.call((c, o) => c.beta.files.download(a.file_id, FILE_BETAS, o));
         const { bytes, more } = await readPrefix(res, MAX_INLINE_BYTES);
         // `stream: true` keeps a multi-byte character cut at the limit from turning into U+FFFD noise.
         content = new TextDecoder('utf-8').decode(bytes, { stream: more });

@@ -17,7 +17,7 @@ const budgetInput = z
   .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
   .optional()
-  .describe('Cap in USD at list prices; turns then stop with budget_reached.');
+  .describe('Cap in USD at list prices; turns then stop with budget_reached. Only settable here: none can be added later.');
 
 const budgetParam = (usd: number) => ({
   type: 'limit' as const,
@@ -274,14 +274,15 @@ export const sessionTools = [
     name: 'update_session',
     bounded: true,
     title: 'Update a session',
-    description: 'Change a session\'s title, metadata or budget (raise it to resume a session stopped by budget_reached).',
+    description:
+      'Change a session\'s title, metadata or budget. A budget can only be raised (e.g. to resume after budget_reached), on a session started with one.',
     toolset: 'sessions',
     kind: 'update',
     input: {
       session_id: sessionId,
       title: z.string().max(500).optional().describe('New title.'),
       metadata: z.record(z.string().max(64), z.string().max(512).nullable()).refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys').optional().describe('Keys to set; a null value deletes the key.'),
-      budget: budgetInput,
+      budget: budgetInput.describe('New cap in USD, above what is already spent.'),
     },
     output: { ...sessionSummaryShape, budget_usd: z.number().optional() },
     handler: async (a, ctx) => {

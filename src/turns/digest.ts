@@ -12,16 +12,27 @@ import { redact, redactedHead } from '../secrets.js';
 
 export const pendingActionSchema = z.object({
   id: z.string(),
-  kind: z.enum(['tool_confirmation', 'custom_tool_result']),
+  /** `tool_result`: a built-in call on a self-hosted environment, whose worker must answer it. */
+  kind: z.enum(['tool_confirmation', 'custom_tool_result', 'tool_result']),
   /** The tool the agent wants to run (`server/tool` for MCP tools). */
   tool: z.string(),
   /** Its input, or a clipped JSON string of it when `input_truncated`. */
   input: z.unknown(),
   input_truncated: z.literal(true).optional(),
-  /** The exact call that answers it. */
-  answer_with: z.object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) }),
+  /** The exact call that answers it; absent when no tool of this server can (tool_result). */
+  answer_with: z.object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) }).optional(),
+  /** Why there is no answer_with. */
+  note: z.string().optional(),
 });
 export type PendingAction = z.infer<typeof pendingActionSchema>;
+
+/**
+ * On a self-hosted environment an allowed built-in call waits for a `user.tool_result` from the
+ * environment's own worker (it runs the tool). This server has no tool for it: faking a result
+ * for a command nobody ran would mislead the agent, and a tool_confirmation cannot answer it.
+ */
+export const SELF_HOSTED_NOTE =
+  'Runs on a self-hosted environment: its result (user.tool_result) must come from your environment worker; this server cannot send it.';
 
 export const OMITTED_HINT = 'Parts were omitted to keep this result small: list_events shows the full history.';
 
@@ -144,7 +155,7 @@ export class TurnState {
     this.lastEventId = ev.id;
     if (ev.processed_at) this.lastProcessedAt = ev.processed_at;
     this.rememberCall(ev);
-    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result') {
+    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result' || ev.type === 'user.tool_result') {
       this.calls.delete(ev.tool_use_id ?? ev.custom_tool_use_id);
     }
     if (!this.started) {
@@ -206,7 +217,7 @@ export class TurnState {
     if (ev.type === 'agent.custom_tool_use') kind = 'custom_tool_result';
     else if ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask') {
       kind = 'tool_confirmation';
-    }
+    } else if (ev.type === 'agent.tool_use') kind = 'tool_result'; // blocks only on self-hosted
     if (!kind) return;
     const tool = ev.type === 'agent.mcp_tool_use' ? `${ev.mcp_server_name}/${ev.name}` : String(ev.name);
     this.calls.set(ev.id, { id: ev.id, kind, tool, input: ev.input });
@@ -287,6 +298,11 @@ export class TurnState {
       input = `${redactedHead(raw, this.caps.inputChars)}…`;
       truncated = true;
     }
+    if (kind === 'tool_result') {
+      const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, note: SELF_HOSTED_NOTE };
+      if (truncated) p.input_truncated = true;
+      return p;
+    }
     const answer_with =
       kind === 'custom_tool_result'
         ? // No content: a placeholder would be accepted as a real result; content is the caller's to write.
@@ -304,7 +320,8 @@ export class TurnState {
       return `The turn is still running. Call wait_for_turn {"session_id":"${this.sessionId}"${after}} to keep following it (nothing is lost in between).`;
     }
     const parts: string[] = [];
-    if (d.pending_actions.length) {
+    if (d.pending_actions.some((p) => p.kind === 'tool_result')) parts.push(SELF_HOSTED_NOTE);
+    if (d.pending_actions.some((p) => p.answer_with)) {
       parts.push(
         `The session is waiting on ${d.pending_actions.length} action(s): answer each with the tool in answer_with ` +
           '(confirm_tool_use: set result to "allow" or "deny"; submit_custom_tool_result: add your result as content).',

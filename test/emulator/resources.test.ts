@@ -3,7 +3,7 @@ import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import { describe, expect, it } from 'vitest';
-import { MODEL, REAL, makeAgent, makeEnv, makeSession, reportTarget, turn, useTarget } from './target.js';
+import { MODEL, REAL, liveBudget, liveTag, makeAgent, makeEnv, makeSession, reportTarget, turn, useTarget } from './target.js';
 
 const t = useTarget();
 reportTarget();
@@ -21,7 +21,7 @@ describe('agents', () => {
 
     const v2 = await c.beta.agents.update(agent.id, { version: 1, system: 'be very brief', metadata: { team: null, owner: 'b' } });
     expect(v2.version).toBe(2);
-    expect(v2.metadata).toEqual({ owner: 'b' });
+    expect(v2.metadata).toEqual({ owner: 'b', ...liveTag });
     expect(v2.model.effort).toEqual({ type: 'medium' });
     expect((await c.beta.agents.retrieve(agent.id, { version: 1 })).system).toBe('be brief');
     expect((await c.beta.agents.retrieve(agent.id)).version).toBe(2);
@@ -58,7 +58,7 @@ describe('environments', () => {
     expect((await c.beta.environments.retrieve(env.id)).name).toBe(env.name);
     const upd = await c.beta.environments.update(env.id, { description: 'd', metadata: { a: '', b: null, c: '3' } as never });
     expect(upd.description).toBe('d');
-    expect(upd.metadata).toEqual({ c: '3' });
+    expect(upd.metadata).toEqual({ c: '3', ...liveTag });
     const typeChange = await c.beta.environments.update(env.id, { config: { type: 'self_hosted' } }).catch((e) => e);
     expect(typeChange).toBeInstanceOf(Anthropic.BadRequestError);
     expect(typeChange.errorCode ?? typeChange.error?.error?.details?.error_code).toBe('invalid_config_type_change');
@@ -82,7 +82,7 @@ describe('sessions', () => {
     await c.beta.agents.update(agent.id, { system: 'v2' });
     const env = await makeEnv(c);
     const latest = await c.beta.sessions.create({ agent: agent.id, environment_id: env.id, title: 't', metadata: { k: 'v' } });
-    expect(latest).toMatchObject({ type: 'session', status: 'idle', title: 't', agent: { version: 2, system: 'v2' }, vault_ids: [], budget: null });
+    expect(latest).toMatchObject({ type: 'session', status: 'idle', title: 't', agent: { version: 2, system: 'v2' }, vault_ids: [], budget: liveBudget });
     expect(latest.id).toMatch(/^sesn_/);
     expect(latest.usage).toBeTypeOf('object');
     const pinned = await c.beta.sessions.create({ agent: { type: 'agent', id: agent.id, version: 1 }, environment_id: env.id });
@@ -108,8 +108,11 @@ describe('sessions', () => {
     expect(vaults).toBeInstanceOf(Anthropic.BadRequestError);
 
     const { session: other } = await makeSession(c);
-    const createOnly = await c.beta.sessions.update(other.id, { budget: { type: 'limit', max_list_cost: { amount: '100', currency: 'USD' } } }).catch((e) => e);
-    expect(createOnly.error?.error?.details?.error_code).toBe('budget_create_only');
+    // A live run caps every session it creates (liveBudget), so it never has one without a budget.
+    if (!liveBudget) {
+      const createOnly = await c.beta.sessions.update(other.id, { budget: { type: 'limit', max_list_cost: { amount: '100', currency: 'USD' } } }).catch((e) => e);
+      expect(createOnly.error?.error?.details?.error_code).toBe('budget_create_only');
+    }
 
     const archived = await c.beta.sessions.archive(session.id);
     expect(archived.status).toBe('terminated');
@@ -202,7 +205,7 @@ describe('vaults and credentials', () => {
     expect((await c.beta.vaults.credentials.list(vault.id)).data).toHaveLength(2);
     expect(await c.beta.vaults.credentials.delete(envVar.id, { vault_id: vault.id })).toMatchObject({ type: 'vault_credential_deleted' });
     expect((await c.beta.vaults.update(vault.id, { display_name: 'production' })).display_name).toBe('production');
-    expect((await c.beta.vaults.retrieve(vault.id)).metadata).toEqual({ env: 'prod' });
+    expect((await c.beta.vaults.retrieve(vault.id)).metadata).toEqual({ env: 'prod', ...liveTag });
     expect((await c.beta.vaults.list()).data.map((v) => v.id)).toContain(vault.id);
     expect((await c.beta.vaults.archive(vault.id)).archived_at).not.toBeNull();
     expect(await c.beta.vaults.delete(vault.id)).toMatchObject({ id: vault.id, type: 'vault_deleted' });
@@ -250,7 +253,9 @@ describe.skipIf(REAL)('files (emulator only: uploads and /file outputs)', () => 
     expect((await c.beta.files.list({ ids: [up.id] })).data.map((f) => f.id)).toEqual([up.id]);
     const { session } = await makeSession(c);
     await turn(c, session.id, '/file report.md # Report\n/reply done');
-    const outputs = await c.beta.files.list({ scope_id: session.id });
+    // Session outputs need both betas, as the documentation's examples send them.
+    await expect(c.beta.files.list({ scope_id: session.id })).rejects.toMatchObject({ status: 400, error: { error: { type: 'invalid_request_error' } } });
+    const outputs = await c.beta.files.list({ scope_id: session.id, betas: ['files-api-2025-04-14', 'managed-agents-2026-04-01'] });
     expect(outputs.data).toHaveLength(1);
     expect(outputs.data[0]).toMatchObject({ filename: 'report.md', scope: { type: 'session', id: session.id }, size_bytes: 8 });
     expect((await c.beta.files.retrieveMetadata(outputs.data[0]!.id)).scope?.id).toBe(session.id);

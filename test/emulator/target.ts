@@ -8,6 +8,32 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 
 export const REAL = Boolean(process.env.TEST_API_BASE_URL && process.env.ANTHROPIC_API_KEY);
+/** Set by `npm run test:live` (scripts/test-live.mjs): tag and cap whatever the suite creates. */
+const LIVE_RUN = REAL ? process.env.TEST_LIVE_RUN : undefined;
+/** The metadata a live run adds to every create ({} otherwise): exact metadata assertions include it. */
+export const liveTag: Record<string, string> = LIVE_RUN ? { created_by: 'managed-agents-mcp-live-test', run: LIVE_RUN } : {};
+/** The budget a live run gives every session created without one (null otherwise). */
+export const liveBudget = LIVE_RUN
+  ? { type: 'limit' as const, max_list_cost: { amount: String(Math.round(Number(process.env.TEST_LIVE_BUDGET_USD ?? '0.10') * 100)), currency: 'USD' as const } }
+  : null;
+
+/**
+ * For a live run, every create the suite sends (agents, environments, sessions, vaults) carries
+ * the run's metadata, and every session a hard budget, whichever test built the request, so the
+ * run's cleanup finds and archives all of it and no session can spend more than the cap.
+ */
+const tagCreates: typeof fetch = (input, init) => {
+  const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+  const kind = /^\/v1\/(agents|environments|sessions|vaults)$/.exec(url.pathname)?.[1];
+  if (!kind || init?.method?.toUpperCase() !== 'POST' || typeof init.body !== 'string') return fetch(input, init);
+  const body = JSON.parse(init.body);
+  body.metadata = { ...(body.metadata ?? {}), ...liveTag };
+  if (kind === 'sessions' && !body.budget) body.budget = liveBudget;
+  const headers = new Headers(init.headers);
+  headers.delete('content-length');
+  return fetch(input, { ...init, headers, body: JSON.stringify(body) });
+};
+
 export const EMU_ONLY = 'emulator only (directives, faults, admin routes): skipped against the real API';
 export const MODEL = process.env.TEST_MODEL ?? 'claude-sonnet-4-6';
 
@@ -31,6 +57,7 @@ export function useTarget(emuOpts: { pingIntervalMs?: number } = {}): Target {
         baseURL: t.baseURL,
         maxRetries: opts.maxRetries ?? 0,
         defaultHeaders: opts.defaultHeaders,
+        ...(LIVE_RUN ? { fetch: tagCreates } : {}),
       });
     },
     async admin(method, path, body) {

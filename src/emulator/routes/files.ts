@@ -1,13 +1,25 @@
 /**
  * Files (SDK resources/beta/files.d.ts): upload (multipart), list (`scope_id` = a session id lists that session's
- * outputs, written by the `/file` directive), metadata, download, delete. No beta header needed.
+ * outputs, written by the `/file` directive), metadata, download, delete. No beta header needed,
+ * except that listing a session's outputs (`scope_id`) takes both the Files and the Managed Agents
+ * betas, as the documentation's examples send them.
  */
+import type { IncomingMessage } from 'node:http';
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
 import { HANDLED, badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
 import { guessMime } from '../runtime/scripted-agent.js';
 import type { Emulator } from './context.js';
 import { sortedById } from '../runtime/state.js';
+
+export const FILES_BETA = 'files-api-2025-04-14';
+// The managed beta is spelled out, not imported from server.ts, to keep routes free of import cycles.
+const SCOPE_BETAS = [FILES_BETA, 'managed-agents-2026-04-01'];
+
+function betas(req: IncomingMessage): string[] {
+  const raw = req.headers['anthropic-beta'];
+  return (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim());
+}
 
 export function registerFileRoutes(router: Router, emu: Emulator): void {
   const getFile = (id: string) => {
@@ -44,7 +56,11 @@ export function registerFileRoutes(router: Router, emu: Emulator): void {
     return meta;
   });
 
-  router.add('GET', '/v1/files', 'none', ({ query }) => {
+  router.add('GET', '/v1/files', 'none', ({ query, req }) => {
+    const sent = betas(req);
+    if (query.has('scope_id') && !SCOPE_BETAS.every((b) => sent.includes(b))) {
+      throw badRequest(`scope_id: listing a session's files takes the anthropic-beta header with both ${SCOPE_BETAS.map((b) => `'${b}'`).join(' and ')}`);
+    }
     const ids = query.getAll('ids');
     if (ids.length > 0) {
       if (query.has('page') || query.has('limit')) throw badRequest('ids: cannot be combined with page or limit');

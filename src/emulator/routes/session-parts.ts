@@ -7,14 +7,16 @@ import type { Emulator } from './context.js';
 import { parseBody } from '../contract/validate.js';
 import { resourceAdd, resourceUpdate } from '../contract/validate-stores.js';
 
+/** Memory store resources have no id in the SDK: they page by their store id and are not addressable. */
 function resourceId(r: BetaManagedAgentsSessionResource): string {
-  return (r as { id?: string }).id ?? '';
+  return 'id' in r ? r.id : '';
 }
+const cursorKey = (r: BetaManagedAgentsSessionResource) => ('id' in r ? r.id : r.memory_store_id);
 
 export function registerSessionPartRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/v1/sessions/:sid/resources', 'managed', ({ params, query }) => {
     const rt = getSession(emu, params.sid!);
-    return paginate(rt.session.resources, resourceId, listParams(query, { defaultOrder: 'asc' }));
+    return paginate(rt.session.resources, cursorKey, listParams(query, { defaultOrder: 'asc' }));
   });
 
   router.add('POST', '/v1/sessions/:sid/resources', 'managed', ({ params, body }) => {

@@ -41,12 +41,12 @@ export function makeResource(emu: Emulator, p: z.output<typeof resourceParams>):
   const store = st.memoryStores.get(p.memory_store_id);
   if (!store) throw badRequest(`resources: memory store '${p.memory_store_id}' not found`);
   const slug = store.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'store';
-  // The SDK's MemoryStoreResource type has no `id`, but resources are retrieved and deleted by id
-  // (SDK resources/beta/sessions/resources.d.ts), so the emulator includes one.
+  // The SDK's MemoryStoreResource has no `id` (the conformance gate holds the emulator to that):
+  // a memory store is attached at creation and is not addressable through /resources/{id}.
   return {
-    type: 'memory_store', id: st.ids.next('sesrsc'), memory_store_id: store.id, access: p.access ?? 'read_write',
+    type: 'memory_store', memory_store_id: store.id, access: p.access ?? 'read_write',
     description: store.description, instructions: p.instructions ?? null, mount_path: `/mnt/memory/${slug}`, name: store.name,
-  } as BetaManagedAgentsSessionResource;
+  };
 }
 
 export function registerSessionRoutes(router: Router, emu: Emulator): void {

@@ -4,6 +4,7 @@
  * previews, backpressure tracking and the per-connection stream faults.
  */
 import type { ServerResponse } from 'node:http';
+import { wireEvent } from '../contract/wire-hooks.js';
 
 export interface StreamFault {
   dropAfterEvents?: number;
@@ -183,5 +184,5 @@ export class SseConnection {
 }
 
 export function frame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `event: ${event}\ndata: ${JSON.stringify(event === 'error' ? data : wireEvent(data))}\n\n`;
 }
