@@ -110,6 +110,22 @@ async function runScript(turn: Turn, text: string): Promise<void> {
         writeOutputFile(rt, m[1]!, m[2]!);
         break;
       }
+      case 'delegate': {
+        // The rest of the line after `/delegate <agent>` is the subagent's script, so
+        // `/delegate helper /tool bash {...}` makes the subagent call bash.
+        const m = /^(\S+)\s*(.*)$/s.exec(d.args);
+        if (!m || !rt.delegate) {
+          turn.message(m ? 'Only the primary thread can delegate.' : '/delegate needs <agent name or id> <text>');
+          break;
+        }
+        turn.closeStep();
+        const out = await rt.delegate(m[1]!, m[2]!, turn.signal);
+        turn.checkAbort();
+        if (!(await turn.ensureStep())) return;
+        if ('error' in out) turn.message(`I can't delegate: ${out.error}.`);
+        else turn.message(`${out.agent} replied: ${out.reply}`);
+        break;
+      }
       case 'error': {
         const stop = emitError(turn, d.args);
         if (stop) return;

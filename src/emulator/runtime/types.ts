@@ -66,4 +66,6 @@ export interface TurnHost {
   waitForActions(ids: string[], signal: AbortSignal): Promise<void>;
   /** The answer sent for a registered action (undefined if none), forgotten once taken. */
   takeResolution(id: string): Resolution | undefined;
+  /** `/delegate` (primary thread of a multi-agent session only; docs/multi-agent.md). */
+  delegate?(target: string, text: string, signal: AbortSignal): Promise<{ agent: string; reply: string } | { error: string }>;
 }
