@@ -84,7 +84,7 @@ describe.skipIf(REAL)(`delegation to a subagent thread (${EMU_ONLY})`, () => {
     expect(evs.at(-1)).toMatchObject({ type: 'session.status_idle', stop_reason: { type: 'end_turn' } });
 
     const threads = await c.beta.sessions.threads.list(session.id);
-    expect(threads.data.map((x) => [x.agent.name, x.parent_thread_id === null, x.status])).toEqual([['lead', true, 'idle'], ['helper', false, 'idle']]);
+    expect(threads.data.map((x) => [(x.agent as { name: string }).name, x.parent_thread_id === null, x.status])).toEqual([['lead', true, 'idle'], ['helper', false, 'idle']]);
     const one = await c.beta.sessions.threads.retrieve(tid, { session_id: session.id });
     expect(one.parent_thread_id).toBe(threads.data[0]!.id);
     const own = await c.beta.sessions.threads.events.list(tid, { session_id: session.id });
@@ -100,7 +100,7 @@ describe.skipIf(REAL)(`delegation to a subagent thread (${EMU_ONLY})`, () => {
     await turn(c, session.id, '/delegate helper /tool bash {"command":"x"}', async (ev: Ev, send) => {
       if (ev.type === 'session.thread_status_idle' && ev.stop_reason.type === 'requires_action') {
         const id = ev.stop_reason.event_ids[0];
-        status = (await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'allow', session_thread_id: ev.session_thread_id }]).catch((e) => e)).status;
+        status = ((await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'allow', session_thread_id: ev.session_thread_id }]).catch((e: unknown) => e)) as { status?: number }).status;
         await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'deny' }]);
       }
     });
