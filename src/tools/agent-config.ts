@@ -138,6 +138,10 @@ export const modelAdvertised = z
   .union([z.string(), freeObject()])
   .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast}.');
 
+export const multiagentAdvertised = freeObject().describe(
+  'Subagent roster: {type:"coordinator", agents:[agent_id|{type:"agent",id,version?}|{type:"self"}]}.',
+);
+
 export const skillsAdvertised = z
   .array(freeObject())
   .describe('[{type:"anthropic"|"custom", skill_id, version?}].');

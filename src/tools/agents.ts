@@ -9,6 +9,7 @@ import {
   modelId,
   modelAdvertised,
   modelInput,
+  multiagentAdvertised,
   parseStrict,
   skillsAdvertised,
   skillsInput,
@@ -16,6 +17,7 @@ import {
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
+import { multiagentParams } from '../multiagent-params.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];
@@ -49,6 +51,7 @@ export const agentTools = [
       tools: toolsAdvertised.optional(),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
+      multiagent: multiagentAdvertised.optional(),
       metadata: metadataSchema,
     },
     output: {
@@ -64,6 +67,7 @@ export const agentTools = [
         skills: args.skills && parseStrict('create_agent', 'skills', skillsInput, args.skills),
         tools: args.tools && parseStrict('create_agent', 'tools', toolsInput, args.tools),
         mcp_servers: args.mcp_servers && parseStrict('create_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+        multiagent: args.multiagent && parseStrict('create_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       checkTools(a.tools, a.mcp_servers);
       const params = compact({ ...a }) as AgentCreateParams;
@@ -228,6 +232,7 @@ export const agentTools = [
       tools: toolsAdvertised.optional().describe('Replaces all tools (send the full list; same shapes as create_agent).'),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
+      multiagent: multiagentAdvertised.nullable().optional().describe('Replaces the roster (same shape as create_agent); null clears it.'),
       metadata: z
         .record(z.string().max(64), z.string().max(512).nullable())
         .optional()
@@ -241,6 +246,7 @@ export const agentTools = [
         skills: args.skills && parseStrict('update_agent', 'skills', skillsInput, args.skills),
         tools: args.tools && parseStrict('update_agent', 'tools', toolsInput, args.tools),
         mcp_servers: args.mcp_servers && parseStrict('update_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+        multiagent: args.multiagent && parseStrict('update_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       const { agent_id, ...rest } = a;
       const changes = Object.entries(rest).filter(([k, v]) => k !== 'version' && v !== undefined);

@@ -283,16 +283,16 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  */
 async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
-  if (s.status !== 'idle') return undefined;
+  // `running` too: a subagent thread waiting on an action keeps the session running (docs/multi-agent.md).
+  if (s.status !== 'idle' && s.status !== 'running') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
   // One history read, no stream: nothing can arrive twice, so no dedupe is needed.
   await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => probe.apply(ev as any), signal);
-  const e = probe.ending;
-  if (e?.kind !== 'idle' || e.stopReason !== 'requires_action') return undefined;
+  if (!probe.requiresAction) return undefined;
   const d = await finish(opts, probe, false, signal);
   return {
     session_id: opts.sessionId,
-    status: 'idle',
+    status: s.status,
     stop_reason: 'requires_action',
     reply: '',
     steps: [],
@@ -325,9 +325,8 @@ async function walkBack(opts: TurnOptions, stop: (ev: Ev) => boolean, signal: Ab
 
 /** Completes the digest: resolves pending-action ids that happened before what we followed. */
 async function finish(opts: TurnOptions, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
-  const e = state.ending;
-  if (!timedOut && e?.kind === 'idle' && e.stopReason === 'requires_action') {
-    let missing = state.missingCalls(e.eventIds);
+  if (!timedOut && state.requiresAction) {
+    let missing = state.missingCalls(state.pendingIds());
     if (missing.length) {
       let page = await opts.api.read(
         (c, o) =>
@@ -341,7 +340,7 @@ async function finish(opts: TurnOptions, state: TurnState, timedOut: boolean, si
       for (let scanned = 0; missing.length && scanned < MAX_LOOKBACK; ) {
         for (const ev of page.data as Ev[]) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
         scanned += page.data.length;
-        missing = state.missingCalls(e.eventIds);
+        missing = state.missingCalls(state.pendingIds());
         if (!missing.length || !page.hasNextPage()) break;
         page = await page.getNextPage();
       }

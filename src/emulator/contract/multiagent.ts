@@ -1,45 +1,25 @@
 /**
- * The `multiagent` agent field (docs/multi-agent.md): params exactly as the SDK types define them
- * (`BetaManagedAgentsMultiagentParams`: `coordinator` or `multiagent_20261001`), resolved to the
+ * The `multiagent` agent field (docs/multi-agent.md): params as the SDK types define them
+ * (src/multiagent-params.ts: `coordinator` or `multiagent_20261001`), resolved to the
  * SDK's response shape (every roster entry pinned to an agent version), and the session's view
  * (each entry resolved to the agent snapshot its threads run).
  */
 import type {
   BetaManagedAgentsAgent, BetaManagedAgentsAgentReference, BetaManagedAgentsSessionThreadAgent,
 } from '@anthropic-ai/sdk/resources/beta/agents/agents';
-import type { BetaManagedAgentsMultiagent, BetaManagedAgentsSessionMultiagent } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
-import { z } from 'zod';
+import type {
+  BetaManagedAgentsMultiagent, BetaManagedAgentsMultiagentParams, BetaManagedAgentsSessionMultiagent,
+} from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { z } from 'zod';
 import { badRequest } from '../wire/http.js';
+import { multiagentParams as shared, predefinedAgent, type MultiagentParams } from '../../multiagent-params.js';
 
-const agentRef = z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1).optional() });
-const self = z.strictObject({ type: z.literal('self') });
-const predefined = z.union([z.string().min(1), agentRef, self]);
-const inline = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('enabled') }), z.strictObject({ type: z.literal('disabled') })]).nullish();
-const disabled = z.strictObject({ type: z.literal('disabled') });
-const member = z
-  .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('enabled'), inline_agents: inline, predefined_agents: z.array(predefined).max(20).nullish() }),
-    disabled,
-  ])
-  .nullish();
-
-export const multiagentParams = z
-  .discriminatedUnion('type', [
-    z.strictObject({
-      type: z.literal('coordinator'),
-      agents: z.array(z.union([z.string().min(1), agentRef, self, z.strictObject({ type: z.literal('advisor'), model: z.string().min(1) })])).min(1).max(20),
-    }),
-    z.strictObject({
-      type: z.literal('multiagent_20261001'),
-      advisor: z.discriminatedUnion('type', [z.strictObject({ type: z.literal('enabled'), model: z.string().min(1) }), disabled]).nullish(),
-      subagents: member,
-      workflows: member,
-    }),
-  ])
-  .nullish();
-
-export type MultiagentParams = NonNullable<z.output<typeof multiagentParams>>;
-type Predefined = z.output<typeof predefined>;
+export const multiagentParams = shared.nullish();
+export type { MultiagentParams };
+type Predefined = z.output<typeof predefinedAgent>;
+// Compile-time: what the schema accepts is what the SDK's params type allows.
+const _conforms: (p: MultiagentParams) => BetaManagedAgentsMultiagentParams = (p) => p;
+void _conforms;
 
 /** Looks an agent up (latest version when `version` is undefined); undefined when it does not exist. */
 export type AgentLookup = (id: string, version?: number) => BetaManagedAgentsAgent | undefined;
