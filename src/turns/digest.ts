@@ -122,7 +122,8 @@ export class TurnState {
       this.calls.delete(ev.tool_use_id ?? ev.custom_tool_use_id);
     }
     if (!this.started) {
-      if (ev.id === this.awaitedEcho) this.started = true;
+      // The turn starts when our event is processed, not at a queued echo of it (processed_at null).
+      if (ev.id === this.awaitedEcho && ev.processed_at !== null) this.started = true;
       else return false;
     }
     const threadEnded = this.trackThread(ev);

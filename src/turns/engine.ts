@@ -112,6 +112,9 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
   let stream: LiveStream | undefined;
 
   const apply = (ev: Ev, fromStream = false): boolean => {
+    // A queued event streamed before it is processed (`processed_at: null`, the queued-echo
+    // reading in docs/emulator.md) comes again, same id, when processed: only that one counts.
+    if (ev.processed_at === null) return false;
     if (seen.isDuplicate(ev.id, ev.processed_at, fromStream)) return false;
     seen.add(ev.id, ev.processed_at);
     return state.apply(ev as any);
@@ -120,7 +123,20 @@ export async function runTurn(opts: TurnOptions): Promise<TurnDigest> {
   try {
     stream = await openStream(api, sessionId, signal);
     if (opts.send) {
-      const sent = await api.write((c, o) => c.beta.sessions.events.send(sessionId, { events: opts.send! }, o), signal);
+      let sent;
+      try {
+        sent = await api.write((c, o) => c.beta.sessions.events.send(sessionId, { events: opts.send! }, o), signal);
+      } catch (err) {
+        // Some readings of the API refuse a message while actions are pending (a 4xx) rather than
+        // queue it: say so with the actions, as for a queued one.
+        const status = (err as { status?: number })?.status;
+        const isMessage = opts.send.some((e) => e.type === 'user.message');
+        if (isMessage && (status === 400 || status === 409)) {
+          const blocked = await pendingBlockingQueue(opts, signal, true);
+          if (blocked) return blocked;
+        }
+        throw err;
+      }
       const ids = (sent?.data ?? []).map((e: any) => e.id as string).filter(Boolean);
       // No echo ids (the response's `data` is optional): the turn starts with the first event after the send.
       state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, ids.at(-1), opts.onStep);
@@ -281,7 +297,7 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * will not run our events until the pending actions are answered: waiting would only time out,
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
-async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Promise<TurnDigest | undefined> {
+async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal, refused = false): Promise<TurnDigest | undefined> {
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
   // `running` too: a subagent thread waiting on an action keeps the session running (docs/multi-agent.md).
   if (s.status !== 'idle' && s.status !== 'running') return undefined;
@@ -301,9 +317,11 @@ async function pendingBlockingQueue(opts: TurnOptions, signal: AbortSignal): Pro
     last_event_id: d.last_event_id,
     timed_out: false,
     events_seen: 0,
-    hint:
-      `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
-      'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
+    hint: refused
+      ? `The API refused your message: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn. ` +
+        'Answer each with answer_with, then send your message again.'
+      : `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
+        'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
   };
 }
 

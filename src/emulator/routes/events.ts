@@ -87,7 +87,7 @@ function openStream(emu: Emulator, ctx: RouteContext, rt: EventLog & { terminate
   }
   const conn = new SseConnection(ctx.res, {
     requestId: ctx.requestId,
-    pingIntervalMs: emu.state.settings.pingIntervalMs,
+    pingIntervalMs: emu.state.settings.readings.pings === 'off' ? 0 : emu.state.settings.pingIntervalMs,
     deltas: new Set(deltas),
     fault: ctx.streamFault,
     onClose: (c) => rt.removeStream(c),

@@ -73,9 +73,9 @@ async function runScript(turn: Turn, text: string): Promise<void> {
         rt.emit({ type: 'agent.thinking' });
         break;
       case 'tokens': {
-        const [a, b] = d.args.split(/\s+/).map(Number);
-        if (Number.isInteger(a) && Number.isInteger(b) && a! >= 0 && b! >= 0) turn.setTokens(a!, b!);
-        else turn.message(`/tokens needs two non-negative integers, got '${d.args}'`);
+        const [a, b, w = 0, ...extra] = d.args.split(/\s+/).map(Number);
+        if ([a, b, w].every((n) => Number.isInteger(n) && n! >= 0) && extra.length === 0) turn.setTokens(a!, b!, w);
+        else turn.message(`/tokens needs two or three non-negative integers (input output [cache_write]), got '${d.args}'`);
         break;
       }
       case 'sleep': {

@@ -86,11 +86,16 @@ export class SessionRuntime extends EventLog implements TurnHost {
 
   usage(): BetaManagedAgentsSessionUsage {
     const cost = this.listCostUsd();
+    // The `flat-cache-usage` reading: cache writes as the documentation's example shows them, a flat
+    // `cache_creation_input_tokens` (not in the SDK's type), instead of the nested object.
+    const writes = this.state.settings.readings.cacheUsage === 'flat'
+      ? ({ cache_creation_input_tokens: this.tokens.cache5m + this.tokens.cache1h } as object)
+      : { cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h } };
     return {
       input_tokens: this.tokens.input,
       output_tokens: this.tokens.output,
       cache_read_input_tokens: this.tokens.cacheRead,
-      cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
+      ...writes,
       server_tool_use: { web_fetch_requests: 0, web_search_requests: 0 },
       list_cost: cost === undefined ? null : { amount: toCents(cost), currency: 'USD' },
       active_seconds: this.activeSeconds(),
@@ -177,6 +182,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
       throw conflict(`session ${this.id} is ${this.session.archived_at ? 'archived' : 'terminated'} and accepts no more events`);
     }
     // Answers are routed by tool use id, to whichever thread waits on it (docs/multi-agent.md).
+    const readings = this.state.settings.readings;
     const open = new Map<string, PendingKind>(this.gate.openIds());
     const owner = new Map<string, ChildThread>();
     for (const child of this.children.values()) {
@@ -204,6 +210,9 @@ export class SessionRuntime extends EventLog implements TurnHost {
           throw badRequest(`${where}.tool_use_id: '${p.tool_use_id}' is not a tool use awaiting a result in this session`);
         }
         open.delete(p.tool_use_id);
+      } else if (p.type === 'user.message' && readings.sendWhilePending === 'refuse' && open.size > 0) {
+        // The `refuse-while-pending` reading (docs/emulator.md "Readings").
+        throw conflict(`${where}: the session is waiting on ${open.size} pending action(s) (${[...open.keys()].join(', ')}); answer them before sending a user.message`);
       } else if (p.type === 'system.message') {
         const prev = params[i - 1]?.type;
         if (i !== params.length - 1 || !prev || !['user.message', 'user.tool_result', 'user.custom_tool_result'].includes(prev)) {
@@ -249,6 +258,8 @@ export class SessionRuntime extends EventLog implements TurnHost {
           if (this.turn || this.queue.length > 0) {
             this.queue.push(item);
             lastQueued = item;
+            // The `queued-echo` reading: streamed at once, unprocessed; stored (and listed) when processed.
+            if (readings.queuedEcho === 'at-once') for (const conn of this.streams) conn.send({ ...echo });
           } else {
             this.store(echo);
             this.startTurn(echo);
@@ -377,7 +388,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
     if (this.turn) {
       this.turn.abort('interrupt' satisfies AbortReason);
       // The turn's own handler closes any open model span and emits the end_turn idle.
-    } else {
+    } else if (this.state.settings.readings.idleInterrupt === 'emit-idle') {
       this.setStatus('idle');
       this.emit({ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null });
     }
