@@ -184,7 +184,7 @@ export class TurnState {
   }
 
   /** Follows subagent thread status; true when a thread starts waiting on an action. */
-  private trackThread(ev: Ev): boolean {
+  trackThread(ev: Ev): boolean {
     if (!ev.type.startsWith('session.thread_')) return false;
     const tid = String(ev.session_thread_id);
     if (ev.agent_name) this.threadNames.set(tid, String(ev.agent_name));

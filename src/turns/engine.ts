@@ -266,8 +266,11 @@ async function catchUpFromStart(opts: TurnOptions, state: TurnState, apply: Appl
     start = i + 1;
     const before = events.slice(0, i + 1);
     // The state before the resume point decides whether the turn was already over.
+    for (const e of before) if (e.type.startsWith('session.thread_')) state.trackThread(e as any);
     const lastStatus = [...before].reverse().find((e) => e.type.startsWith('session.status_') || e.type === 'session.deleted');
     if (lastStatus) applyStatusOnly(state, lastStatus);
+    // A subagent still waiting on an action at the resume point: the turn is blocked on it.
+    if (!state.ending && state.pendingIds().length) state.ending = { kind: 'thread_action' };
   }
   if (events.length === 0) {
     const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);

@@ -79,9 +79,12 @@ describe('multi-agent sessions', () => {
     const w = ok(await h.call('wait_for_turn', { session_id, timeout_s: 10 }));
     expect(w.timed_out).toBe(false);
     expect(w.pending_actions).toEqual([expect.objectContaining({ tool: 'bash', agent: 'helper' })]);
-    // Asked again, it is still pending: nothing was answered.
+    // Asked again, it is still pending: nothing was answered (also when resuming after its last event).
     const again = ok(await h.call('wait_for_turn', { session_id, timeout_s: 10 }));
     expect(again.pending_actions.map((x: any) => x.id)).toEqual(w.pending_actions.map((x: any) => x.id));
+    const resumed = ok(await h.call('wait_for_turn', { session_id, after_event_id: w.last_event_id, timeout_s: 5 }));
+    expect(resumed.timed_out).toBe(false);
+    expect(resumed.pending_actions.map((x: any) => x.id)).toEqual(w.pending_actions.map((x: any) => x.id));
     const denied = ok(await h.call('confirm_tool_use', { session_id, tool_use_id: w.pending_actions[0].id, result: 'deny' }));
     expect(denied.stop_reason).toBe('end_turn');
     expect(denied.reply).toMatch(/denied/);
