@@ -1,13 +1,16 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { startEmulator } from '../src/emulator/index.js';
+import { readingsFromNames, startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createServer } from '../src/server.js';
 import type { Logger } from '../src/log.js';
 import { capture } from './setup/capture.js';
 
 export const TEST_KEY = 'sk-ant-test-canary-key-0123456789';
+
+/** The readings the emulator plays in this run (EMULATOR_READING; docs/emulator.md "Readings"). */
+export const READING = readingsFromNames(process.env.EMULATOR_READING);
 
 /** Everything the server logged, for assertions (and the secret scan). */
 export const captured: string[] = [];
@@ -36,7 +39,8 @@ export interface ClientSetup {
 }
 
 export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<string, unknown> = {}, clientSetup: ClientSetup = {}): Promise<Harness> {
-  const emu = await startEmulator({ port: 0, pingIntervalMs: 200, ...emuOpts });
+  // EMULATOR_READING picks the readings of open API behaviour the emulator plays (docs/emulator.md).
+  const emu = await startEmulator({ port: 0, pingIntervalMs: 200, readings: READING, ...emuOpts });
   const config = defaultConfig({ apiKey: TEST_KEY, baseURL: emu.url, streamStallS: 2, turnTimeoutS: 20, ...overrides });
   const shutdown = new AbortController();
   const { server } = createServer({ config, log: captureLogger(), shutdownSignal: shutdown.signal });

@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import { createEmulatorServer } from './server.js';
 import { isLoopbackHost } from '../loopback.js';
+import type { Readings } from './runtime/readings.js';
 
 export interface EmulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -23,6 +24,8 @@ export interface EmulatorOptions {
   pingIntervalMs?: number;
   /** Extra latency at the start of every scripted model step (default 0 ms). */
   stepDelayMs?: number;
+  /** Readings of behaviour the documentation leaves open (docs/emulator.md "Readings"); defaults otherwise. */
+  readings?: Partial<Readings>;
 }
 
 export interface EmulatorHandle {
@@ -46,7 +49,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const { server, shutdown } = createEmulatorServer({
     apiKey: opts.apiKey,
     remote,
-    settings: { pingIntervalMs: opts.pingIntervalMs, stepDelayMs: opts.stepDelayMs },
+    settings: { pingIntervalMs: opts.pingIntervalMs, stepDelayMs: opts.stepDelayMs, readings: opts.readings as Readings | undefined },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,3 +78,4 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 export { MANAGED_BETA, MEMORY_BETA, type RequestLogEntry } from './server.js';
 export type { FaultRule } from './wire/faults.js';
 export { parseScript, ERROR_TYPES } from './runtime/scripted-agent.js';
+export { DEFAULT_READINGS, READINGS, readingsFromNames, type Readings, type ReadingName } from './runtime/readings.js';

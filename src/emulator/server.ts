@@ -22,6 +22,7 @@ import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerFileRoutes } from './routes/files.js';
 import { wireRequest, wireResponse } from './contract/wire-hooks.js';
+import { readingsSchema } from './runtime/readings.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';
@@ -178,6 +179,16 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
           emu.faults.clear();
           emu.log.length = 0;
           return sendJson(res, 200, { reset: true });
+        case 'GET /_emulator/settings':
+          return sendJson(res, 200, { readings: settings.readings });
+        case 'POST /_emulator/settings': {
+          // Partial: only the readings named change (docs/emulator.md "Readings").
+          const body = (await readJson()) as { readings?: unknown };
+          const r = readingsSchema.partial().safeParse(body?.readings ?? {});
+          if (!r.success) throw new ApiError(400, 'invalid_request_error', `readings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          Object.assign(settings.readings, r.data);
+          return sendJson(res, 200, { readings: settings.readings });
+        }
         case 'GET /_emulator/requests': {
           const since = query.int('since', 0, Number.MAX_SAFE_INTEGER) ?? 0;
           return sendJson(res, 200, { data: emu.log.slice(since), next_index: emu.log.length });

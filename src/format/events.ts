@@ -61,11 +61,23 @@ export function eventSummary(ev: AnyEvent, width = 160): string {
     }
     case 'user.tool_confirmation':
       return `${e.result} ${e.tool_use_id}${e.deny_message ? `: ${clip(e.deny_message, 80)}` : ''}`;
-    case 'session.status_idle': {
+    case 'session.status_idle':
+    case 'session.thread_status_idle': {
       const sr = e.stop_reason;
-      if (sr?.type === 'requires_action') return `requires_action ${(sr.event_ids ?? []).join(',')}`;
-      return sr?.type ?? '';
+      const who = ev.type === 'session.thread_status_idle' ? `${e.agent_name} ` : '';
+      if (sr?.type === 'requires_action') return `${who}requires_action ${(sr.event_ids ?? []).join(',')}`;
+      return `${who}${sr?.type ?? ''}`;
     }
+    case 'session.thread_created':
+      return `${e.agent_name} ${e.session_thread_id}`;
+    case 'session.thread_status_running':
+    case 'session.thread_status_rescheduled':
+    case 'session.thread_status_terminated':
+      return String(e.agent_name ?? '');
+    case 'agent.thread_message_sent':
+      return `to ${e.to_agent_name ?? e.to_session_thread_id}: ${clip(contentText(e.content), width - 30)}`;
+    case 'agent.thread_message_received':
+      return `from ${e.from_agent_name ?? e.from_session_thread_id}: ${clip(contentText(e.content), width - 30)}`;
     case 'session.error':
       return `${e.error?.type ?? 'error'} (${e.error?.retry_status?.type ?? '?'}): ${clip(String(e.error?.message ?? ''), width - 40)}`;
     case 'span.model_request_end': {
@@ -125,6 +137,11 @@ export function isStepEvent(type: string): boolean {
     type === 'session.error' ||
     type === 'session.status_rescheduled' ||
     type === 'user.interrupt' ||
-    type === 'agent.thread_context_compacted'
+    type === 'agent.thread_context_compacted' ||
+    type === 'session.thread_created' ||
+    type === 'session.thread_status_idle' ||
+    type === 'session.thread_status_terminated' ||
+    type === 'agent.thread_message_sent' ||
+    type === 'agent.thread_message_received'
   );
 }

@@ -152,6 +152,10 @@ export const modelAdvertised = z
   .union([z.string().max(256), freeObject()])
   .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast, inference_geo?}.');
 
+export const multiagentAdvertised = freeObject().describe(
+  'Subagent roster: {type:"coordinator", agents:[agent_id|{type:"agent",id,version?}|{type:"self"}]}.',
+);
+
 export const skillsAdvertised = z
   .array(freeObject())
   .max(MAX_SKILLS)

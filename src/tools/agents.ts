@@ -9,6 +9,7 @@ import {
   modelId,
   modelAdvertised,
   modelInput,
+  multiagentAdvertised,
   parseStrict,
   skillsAdvertised,
   skillsInput,
@@ -17,6 +18,7 @@ import {
   toolsAdvertised,
   toolsInput,
 } from './agent-config.js';
+import { multiagentParams } from '../multiagent-params.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -64,6 +66,7 @@ export const agentTools = [
       tools: toolsAdvertised.optional(),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
+      multiagent: multiagentAdvertised.optional(),
       metadata: metadataSchema,
     },
     output: {
@@ -79,6 +82,7 @@ export const agentTools = [
         skills: args.skills && parseStrict('create_agent', 'skills', skillsInput, args.skills),
         tools: args.tools && parseStrict('create_agent', 'tools', toolsInput, args.tools),
         mcp_servers: args.mcp_servers && parseStrict('create_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+        multiagent: args.multiagent && parseStrict('create_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       checkTools(a.tools, a.mcp_servers);
       const params = compact({ ...a }) as AgentCreateParams;
@@ -241,6 +245,7 @@ export const agentTools = [
       tools: toolsAdvertised.optional().describe('Replaces all tools (send the full list; same shapes as create_agent).'),
       mcp_servers: mcpServersAdvertised.optional(),
       skills: skillsAdvertised.optional(),
+      multiagent: multiagentAdvertised.nullable().optional().describe('Replaces the roster (same shape as create_agent); null clears it.'),
       metadata: z
         .record(z.string().max(64), z.string().max(512).nullable())
         .refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys')
@@ -255,6 +260,7 @@ export const agentTools = [
         skills: args.skills && parseStrict('update_agent', 'skills', skillsInput, args.skills),
         tools: args.tools && parseStrict('update_agent', 'tools', toolsInput, args.tools),
         mcp_servers: args.mcp_servers && parseStrict('update_agent', 'mcp_servers', mcpServersInput, args.mcp_servers),
+        multiagent: args.multiagent && parseStrict('update_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       const { agent_id, ...rest } = a;
       const changes = Object.entries(rest).filter(([k, v]) => k !== 'version' && v !== undefined);

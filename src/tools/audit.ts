@@ -77,7 +77,9 @@ export const auditTools = [
         input: u.input_tokens ?? 0,
         output: u.output_tokens ?? 0,
         cache_read: u.cache_read_input_tokens ?? 0,
-        cache_creation_5m: u.cache_creation?.ephemeral_5m_input_tokens ?? 0,
+        // Cache writes come nested by TTL (the SDK's type) or flat (the documentation's example):
+        // count either; a flat figure is taken as the default 5-minute TTL.
+        cache_creation_5m: u.cache_creation?.ephemeral_5m_input_tokens ?? (u as { cache_creation_input_tokens?: number }).cache_creation_input_tokens ?? 0,
         cache_creation_1h: u.cache_creation?.ephemeral_1h_input_tokens ?? 0,
       };
       const promptTokens = tokens.input + tokens.cache_read + tokens.cache_creation_5m + tokens.cache_creation_1h;
@@ -126,7 +128,10 @@ export const auditTools = [
       const price = priceFor(table, model);
       let estimate;
       if (price) {
-        const cost = costOf(table, price, u, active_seconds ?? 0);
+        const cost = costOf(table, price, {
+          ...u,
+          cache_creation: { ephemeral_5m_input_tokens: tokens.cache_creation_5m, ephemeral_1h_input_tokens: tokens.cache_creation_1h },
+        }, active_seconds ?? 0);
         estimate = {
           tokens_usd: round(cost.tokens, 4),
           runtime_usd: round(cost.runtime, 4),

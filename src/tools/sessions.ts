@@ -323,4 +323,48 @@ export const sessionTools = [
       return { structured: { session_id: r.id, deleted: true }, text: `Deleted ${r.id}.` };
     },
   }),
+
+  defineTool({
+    name: 'list_threads',
+    title: 'List session threads',
+    description:
+      "List a multi-agent session's threads: the primary (the coordinator) and each subagent thread, with its agent, status and parent.",
+    toolset: 'sessions',
+    kind: 'read',
+    input: {
+      session_id: sessionId,
+      statuses: z.array(statusEnum).max(4).optional().describe('Only threads in these statuses.'),
+      limit: limitSchema(100, 20),
+      page: pageSchema,
+    },
+    output: {
+      threads: z.array(
+        z.object({
+          thread_id: z.string(),
+          agent: z.string().describe('Agent name (or advisor model).'),
+          status: z.string(),
+          parent_thread_id: z.string().optional().describe('Absent on the primary thread.'),
+          archived: z.boolean().optional(),
+        }),
+      ),
+      next_page: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.call((c, o) =>
+        c.beta.sessions.threads.list(a.session_id, compact({ limit: a.limit ?? 20, page: a.page, statuses: a.statuses }), o),
+      );
+      const threads = page.data.map((t) =>
+        compact({
+          thread_id: t.id,
+          agent: 'name' in t.agent ? t.agent.name : `advisor ${t.agent.model}`,
+          status: t.status,
+          parent_thread_id: t.parent_thread_id ?? undefined,
+          archived: t.archived_at ? true : undefined,
+        }),
+      );
+      return listResult('threads', threads, page.next_page, `${threads.length} thread(s) of ${a.session_id}`, (t) =>
+        `${t.thread_id}  ${t.agent}  ${t.status}${t.parent_thread_id ? `  (parent ${t.parent_thread_id})` : '  (primary)'}${t.archived ? ' [archived]' : ''}`,
+      );
+    },
+  }),
 ];

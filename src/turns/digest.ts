@@ -16,6 +16,10 @@ export const pendingActionSchema = z.object({
   kind: z.enum(['tool_confirmation', 'custom_tool_result', 'tool_result']),
   /** The tool the agent wants to run (`server/tool` for MCP tools). */
   tool: z.string(),
+  /** Set when a subagent thread waits on it (docs/multi-agent.md); the answer is still routed by id. */
+  session_thread_id: z.string().optional(),
+  /** The name of the agent whose thread waits on it. */
+  agent: z.string().optional(),
   /** Its input, or a clipped JSON string of it when `input_truncated`. */
   input: z.unknown(),
   input_truncated: z.literal(true).optional(),
@@ -113,10 +117,17 @@ interface BlockingCall {
   kind: PendingAction['kind'];
   tool: string;
   input: unknown;
+  threadId?: string;
 }
 
+/**
+ * How the turn ended. `thread_action`: a subagent thread idles on requires_action while the
+ * session stays `running` (docs/multi-agent.md) — a pending action of the turn like a session-level
+ * requires_action, or following it would wait for an answer nobody is asked for.
+ */
 export type Ending =
   | { kind: 'idle'; stopReason: string; eventIds: string[] }
+  | { kind: 'thread_action' }
   | { kind: 'terminated' };
 
 export class TurnState {
@@ -134,6 +145,10 @@ export class TurnState {
   private readonly steps: string[] = [];
   private stepsOmitted = 0;
   private readonly calls = new Map<string, BlockingCall>();
+  /** Subagent threads seen: id → agent name. */
+  private readonly threadNames = new Map<string, string>();
+  /** Subagent threads idle on requires_action: id → the event ids they wait on. */
+  private readonly threadWaits = new Map<string, string[]>();
   private readonly usage = emptyUsage();
 
   /**
@@ -159,9 +174,11 @@ export class TurnState {
       this.calls.delete(ev.tool_use_id ?? ev.custom_tool_use_id);
     }
     if (!this.started) {
-      if (ev.id === this.awaitedEcho) this.started = true;
+      // The turn starts when our event is processed, not at a queued echo of it (processed_at null).
+      if (ev.id === this.awaitedEcho && ev.processed_at !== null) this.started = true;
       else return false;
     }
+    const threadEnded = this.trackThread(ev);
     this.eventsSeen++;
     switch (ev.type) {
       case 'agent.message': {
@@ -208,8 +225,46 @@ export class TurnState {
         }
         break;
     }
-    if (isStepEvent(ev.type)) this.addStep(`${ev.type} ${eventSummary(ev, this.caps.stepWidth)}`.trimEnd());
+    if (isStepEvent(ev.type)) {
+      // Steps say which thread did what: `[helper] agent.tool_use bash …`.
+      const tid = ev.type.startsWith('session.thread_') ? undefined : ev.session_thread_id;
+      const who = tid ? `[${this.threadNames.get(tid) ?? tid}] ` : '';
+      this.addStep(`${who}${ev.type} ${eventSummary(ev, this.caps.stepWidth)}`.trimEnd());
+    }
+    if (threadEnded) {
+      this.ending = { kind: 'thread_action' };
+      this.onStep?.('a subagent thread requires action');
+      return true;
+    }
     return false;
+  }
+
+  /** Follows subagent thread status; true when a thread starts waiting on an action. */
+  trackThread(ev: Ev): boolean {
+    if (!ev.type.startsWith('session.thread_')) return false;
+    const tid = String(ev.session_thread_id);
+    if (ev.agent_name) this.threadNames.set(tid, String(ev.agent_name));
+    if (ev.type === 'session.thread_status_idle' && ev.stop_reason?.type === 'requires_action') {
+      this.threadWaits.set(tid, ev.stop_reason.event_ids ?? []);
+      return true;
+    }
+    if (ev.type !== 'session.thread_created') this.threadWaits.delete(tid);
+    if (this.ending?.kind === 'thread_action' && this.threadWaits.size === 0) this.ending = null;
+    return false;
+  }
+
+  /** True when the turn ended waiting on the user (at session level or in any thread). */
+  get requiresAction(): boolean {
+    const e = this.ending;
+    return e?.kind === 'thread_action' || (e?.kind === 'idle' && e.stopReason === 'requires_action');
+  }
+
+  /** Every event id the turn waits on: the session's requires_action ids, then each waiting thread's. */
+  pendingIds(): string[] {
+    const e = this.ending;
+    const ids = e?.kind === 'idle' && e.stopReason === 'requires_action' ? [...e.eventIds] : [];
+    for (const list of this.threadWaits.values()) for (const id of list) if (!ids.includes(id)) ids.push(id);
+    return ids;
   }
 
   private rememberCall(ev: Ev): void {
@@ -220,7 +275,7 @@ export class TurnState {
     } else if (ev.type === 'agent.tool_use') kind = 'tool_result'; // blocks only on self-hosted
     if (!kind) return;
     const tool = ev.type === 'agent.mcp_tool_use' ? `${ev.mcp_server_name}/${ev.name}` : String(ev.name);
-    this.calls.set(ev.id, { id: ev.id, kind, tool, input: ev.input });
+    this.calls.set(ev.id, { id: ev.id, kind, tool, input: ev.input, threadId: ev.session_thread_id ?? undefined });
   }
 
   /** Registers a blocking call found in history (it preceded what we followed). */
@@ -261,13 +316,11 @@ export class TurnState {
   digest(timedOut: boolean): TurnDigest {
     const pending: PendingAction[] = [];
     const e = this.ending;
-    if (!timedOut && e?.kind === 'idle' && e.stopReason === 'requires_action') {
-      for (const id of e.eventIds) {
-        const call = this.calls.get(id);
-        pending.push(this.pendingAction(id, call));
-      }
+    if (!timedOut && this.requiresAction) {
+      for (const id of this.pendingIds()) pending.push(this.pendingAction(id, this.calls.get(id)));
     }
-    const stop = e?.kind === 'idle' ? e.stopReason : e?.kind === 'terminated' ? 'terminated' : undefined;
+    const stop =
+      e?.kind === 'idle' ? e.stopReason : e?.kind === 'thread_action' ? 'requires_action' : e?.kind === 'terminated' ? 'terminated' : undefined;
     // Keys in the schema's order; optional ones only when they say something.
     const d: TurnDigest = {
       session_id: this.sessionId,
@@ -310,6 +363,12 @@ export class TurnState {
         : // The verdict is the caller's: this value is rejected until it is replaced by "allow" or "deny".
           { tool: 'confirm_tool_use', arguments: { session_id: this.sessionId, tool_use_id: id, result: VERDICT_PLACEHOLDER } };
     const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, answer_with };
+    const tid = call?.threadId ?? [...this.threadWaits].find(([, ids]) => ids.includes(id))?.[0];
+    if (tid) {
+      p.session_thread_id = tid;
+      const name = this.threadNames.get(tid);
+      if (name) p.agent = name;
+    }
     if (truncated) p.input_truncated = true;
     return p;
   }

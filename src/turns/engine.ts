@@ -136,6 +136,9 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
   let fresh = 0;
 
   const apply = (ev: Ev, fromStream = false): boolean => {
+    // A queued event streamed before it is processed (`processed_at: null`, the queued-echo
+    // reading in docs/emulator.md) comes again, same id, when processed: only that one counts.
+    if (ev.processed_at === null) return false;
     if (seen.isDuplicate(ev.id, ev.processed_at, fromStream)) return false;
     seen.add(ev.id, ev.processed_at);
     fresh++;
@@ -145,7 +148,20 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
   try {
     stream = await openStream(api, sessionId, signal);
     if (opts.send) {
-      const sent = await api.write((c, o) => c.beta.sessions.events.send(sessionId, { events: opts.send! }, o), signal);
+      let sent;
+      try {
+        sent = await api.write((c, o) => c.beta.sessions.events.send(sessionId, { events: opts.send! }, o), signal);
+      } catch (err) {
+        // Some readings of the API refuse a message while actions are pending (a 4xx) rather than
+        // queue it: say so with the actions, as for a queued one.
+        const status = (err as { status?: number })?.status;
+        const isMessage = opts.send.some((e) => e.type === 'user.message');
+        if (isMessage && (status === 400 || status === 409)) {
+          const blocked = await pendingBlockingQueue(opts, signal, true);
+          if (blocked) return blocked;
+        }
+        throw err;
+      }
       const ids = (sent?.data ?? []).map((e: any) => e.id as string).filter(Boolean);
       // No echo ids (the response's `data` is optional): the turn starts with the first event after the send.
       state = new TurnState(sessionId, opts.caps ?? DEFAULT_CAPS, ids.at(-1), opts.onStep);
@@ -291,8 +307,11 @@ async function catchUpFromStart(opts: Run, state: TurnState, apply: Apply, signa
     start = i + 1;
     const before = events.slice(0, i + 1);
     // The state before the resume point decides whether the turn was already over.
+    for (const e of before) if (e.type.startsWith('session.thread_')) state.trackThread(e as any);
     const lastStatus = [...before].reverse().find((e) => e.type.startsWith('session.status_') || e.type === 'session.deleted');
     if (lastStatus) applyStatusOnly(state, lastStatus);
+    // A subagent still waiting on an action at the resume point: the turn is blocked on it.
+    if (!state.ending && state.pendingIds().length) state.ending = { kind: 'thread_action' };
   }
   if (events.length === 0) {
     const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
@@ -327,25 +346,27 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * will not run our events until the pending actions are answered: waiting would only time out,
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
-export async function pendingBlockingQueue(given: TurnOptions | Run, signal: AbortSignal): Promise<TurnDigest | undefined> {
+export async function pendingBlockingQueue(given: TurnOptions | Run, signal: AbortSignal, refused = false): Promise<TurnDigest | undefined> {
   // Called on its own (a send without waiting), it gets the default page budget and walk deadline.
   const opts: Run = 'pages' in given ? given : { ...given, pages: new PageBudget() };
   const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
-  if (s.status !== 'idle') return undefined;
+  // `running` too: a subagent thread waiting on an action keeps the session running (docs/multi-agent.md).
+  if (s.status !== 'idle' && s.status !== 'running') return undefined;
   const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
   // One history read, no stream: nothing can arrive twice, so no dedupe is needed.
   await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => probe.apply(ev as any), signal);
-  const e = probe.ending;
-  if (e?.kind !== 'idle' || e.stopReason !== 'requires_action') return undefined;
+  if (!probe.requiresAction) return undefined;
   const d = await finish(opts, probe, false, signal);
   return emptyDigest(opts.sessionId, {
-    status: 'idle',
+    status: s.status,
     stop_reason: 'requires_action',
     pending_actions: d.pending_actions,
     last_event_id: d.last_event_id,
-    hint:
-      `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
-      'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
+    hint: refused
+      ? `The API refused your message: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn. ` +
+        'Answer each with answer_with, then send your message again.'
+      : `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
+        'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
   });
 }
 
@@ -374,16 +395,15 @@ function history(opts: Run, params: EventListParams, signal: AbortSignal): Async
 
 /** Completes the digest: resolves pending-action ids that happened before what we followed. */
 async function finish(opts: Run, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
-  const e = state.ending;
-  if (!timedOut && e?.kind === 'idle' && e.stopReason === 'requires_action') {
-    let missing = state.missingCalls(e.eventIds);
+  if (!timedOut && state.requiresAction) {
+    let missing = state.missingCalls(state.pendingIds());
     if (missing.length) {
       const calls = history(opts, { order: 'desc', limit: HISTORY_PAGE, types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'] }, signal);
       let scanned = 0;
       for await (const { data } of calls) {
         for (const ev of data) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
         scanned += data.length;
-        missing = state.missingCalls(e.eventIds);
+        missing = state.missingCalls(state.pendingIds());
         if (!missing.length || scanned >= MAX_LOOKBACK) break;
       }
     }

@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsStreamSessionEvents } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import { afterAll, beforeAll, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { readingsFromNames, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 
 export const REAL = Boolean(process.env.TEST_API_BASE_URL && process.env.ANTHROPIC_API_KEY);
 /** Set by `npm run test:live` (scripts/test-live.mjs): tag and cap whatever the suite creates. */
@@ -82,7 +82,7 @@ export function useTarget(emuOpts: { pingIntervalMs?: number } = {}): Target {
       t.baseURL = process.env.TEST_API_BASE_URL!;
       return;
     }
-    emu = await startEmulator({ port: 0, pingIntervalMs: emuOpts.pingIntervalMs ?? 100 });
+    emu = await startEmulator({ port: 0, pingIntervalMs: emuOpts.pingIntervalMs ?? 100, readings: readingsFromNames(process.env.EMULATOR_READING) });
     t.baseURL = emu.url;
   });
   afterAll(async () => {

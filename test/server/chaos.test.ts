@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, history, ok, type Harness } from '../helpers.js';
 
 const SEED = 20261122;
-const TURNS = 120;
+// The readings projects (vitest.config.ts) run a reduced chaos run under each reading.
+const TURNS = Number(process.env.CHAOS_TURNS ?? 120);
 
 function mulberry32(seed: number) {
   let a = seed >>> 0;
@@ -123,6 +124,6 @@ describe('stream chaos', () => {
     // The faults really happened and were recovered from.
     expect(faulted).toBeGreaterThan(TURNS / 2);
     expect(reconnects).toBeGreaterThan(TURNS / 3);
-    expect(pendingSurfaced).toBeGreaterThan(10);
+    expect(pendingSurfaced).toBeGreaterThan(Math.min(10, TURNS / 12));
   }, 120_000);
 });

@@ -44,6 +44,7 @@ const SCHEMA_EXCEPTIONS: Record<string, string> = {
   'update_agent.description anyOf': 'null clears the description, as for system',
   'update_agent.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
   'update_session.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
+  'update_agent.multiagent anyOf': 'null clears the roster (the API\'s patch semantics), as for system',
 };
 
 /** The constructs of SCHEMA_EXCEPTIONS found in a schema, as `path construct`. */

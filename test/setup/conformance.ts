@@ -14,8 +14,22 @@ const gate = await Gate.load();
 const counts = { responses: 0, events: 0, requests: 0 };
 const found = new Map<string, { v: Violation; n: number }>();
 
+/**
+ * The one deliberate divergence: the `flat-cache-usage` reading plays the documentation's usage
+ * example (a flat `cache_creation_input_tokens`), which the SDK's usage type does not define
+ * (docs/emulator.md, "Readings"). Under that reading, and only for that field, it is not a violation.
+ */
+let flatCache = (process.env.EMULATOR_READING ?? '').split(',').includes('flat-cache-usage');
+const readingAllows = (v: Violation) => flatCache && JSON.stringify(v).includes('cache_creation_input_tokens');
+
+/** For a test file that starts its own emulator under the `flat-cache-usage` reading. */
+export function allowFlatCacheUsage(): void {
+  flatCache = true;
+}
+
 function note(vs: Violation[]): void {
   for (const v of vs) {
+    if (readingAllows(v)) continue;
     const key = `${v.kind} ${v.where} ${v.path} ${v.message}`;
     const seen = found.get(key);
     if (seen) seen.n += 1;

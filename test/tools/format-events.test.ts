@@ -198,3 +198,19 @@ describe('isStepEvent', () => {
     }
   });
 });
+
+describe('thread events (docs/multi-agent.md)', () => {
+  it('name the subagent and what crossed between threads', () => {
+    expect(eventSummary({ type: 'session.thread_created', agent_name: 'helper', session_thread_id: 'sthr_1' })).toBe('helper sthr_1');
+    expect(eventSummary({ type: 'session.thread_status_idle', agent_name: 'helper', stop_reason: { type: 'requires_action', event_ids: ['sevt_9'] } }))
+      .toBe('helper requires_action sevt_9');
+    expect(eventSummary({ type: 'session.thread_status_idle', agent_name: 'helper', stop_reason: { type: 'end_turn' } })).toBe('helper end_turn');
+    expect(eventSummary({ type: 'agent.thread_message_sent', to_agent_name: 'helper', to_session_thread_id: 'sthr_1', content: text('do it') }))
+      .toBe('to helper: do it');
+    expect(eventSummary({ type: 'agent.thread_message_received', from_session_thread_id: 'sthr_1', content: text('done') })).toBe('from sthr_1: done');
+    for (const t of ['session.thread_created', 'session.thread_status_idle', 'agent.thread_message_sent', 'agent.thread_message_received']) {
+      expect(isStepEvent(t)).toBe(true);
+    }
+    expect(isStepEvent('session.thread_status_running')).toBe(false);
+  });
+});

@@ -138,11 +138,9 @@ export const executionIdentity = z
   ])
   .nullish();
 
-// The multiagent shapes are large and version-dependent; the emulator checks the discriminator and
-// stores the rest as given (documented as a known difference).
-export const multiagent = z
-  .looseObject({ type: z.enum(['coordinator', 'multiagent_20261001']) })
-  .nullish();
+// The multiagent params mirror the SDK's types (contract/multiagent.ts; docs/multi-agent.md).
+export { multiagentParams as multiagent } from './multiagent.js';
+import { multiagentParams as multiagent } from './multiagent.js';
 
 export const agentCreate = z.strictObject({
   name: z.string().min(1).max(256),

@@ -6,6 +6,7 @@ import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById, type AgentRecord } from '../runtime/state.js';
 import { agentCreate, agentUpdate, parseBody } from '../contract/validate.js';
+import { resolveMultiagent, type AgentLookup } from '../contract/multiagent.js';
 
 export function getAgent(emu: Emulator, id: string): AgentRecord {
   const rec = emu.state.agents.get(id);
@@ -17,14 +18,23 @@ export function latest(rec: AgentRecord): BetaManagedAgentsAgent {
   return rec.versions[rec.versions.length - 1]!;
 }
 
+export function agentLookup(emu: Emulator): AgentLookup {
+  return (id, version) => {
+    const rec = emu.state.agents.get(id);
+    return rec && (version === undefined ? latest(rec) : rec.versions[version - 1]);
+  };
+}
+
 export function registerAgentRoutes(router: Router, emu: Emulator): void {
   router.add('POST', '/v1/agents', 'managed', ({ body }) => {
     const p = parseBody('agents.create', agentCreate, body);
     const st = emu.state;
     const now = st.clock.iso();
     const servers = normalizeServers(p.mcp_servers);
+    const id = st.ids.next('agent');
+    const multiagent = resolveMultiagent(p.multiagent, { type: 'agent', id, version: 1 }, agentLookup(emu));
     const agent: BetaManagedAgentsAgent = {
-      id: st.ids.next('agent'),
+      id,
       type: 'agent',
       name: p.name,
       description: p.description ?? null,
@@ -33,7 +43,7 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
       tools: normalizeTools(p.tools, servers),
       mcp_servers: servers,
       skills: normalizeSkills(p.skills),
-      multiagent: (p.multiagent ?? null) as BetaManagedAgentsAgent['multiagent'],
+      multiagent,
       execution_identity: normalizeIdentity(p.execution_identity),
       metadata: p.metadata ?? {},
       version: 1,
@@ -72,7 +82,9 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
       mcp_servers: servers,
       tools: p.tools !== undefined || p.mcp_servers !== undefined ? normalizeTools(p.tools !== undefined ? p.tools : paramsOf(cur.tools), servers) : cur.tools,
       skills: p.skills !== undefined ? normalizeSkills(p.skills) : cur.skills,
-      multiagent: p.multiagent !== undefined ? ((p.multiagent ?? null) as BetaManagedAgentsAgent['multiagent']) : cur.multiagent,
+      multiagent: p.multiagent !== undefined
+        ? resolveMultiagent(p.multiagent, { type: 'agent', id: cur.id, version: cur.version + 1 }, agentLookup(emu), cur.multiagent)
+        : cur.multiagent,
       execution_identity: p.execution_identity !== undefined ? normalizeIdentity(p.execution_identity) : cur.execution_identity,
       metadata: patchMetadata(cur.metadata, p.metadata),
     };

@@ -7,8 +7,8 @@ import { HANDLED, badRequest, notFound, type RouteContext, type Router } from '.
 import { decodeCursor, encodeCursor, listParams, type Order } from '../wire/pagination.js';
 import { getSession } from './sessions.js';
 import type { Emulator } from './context.js';
-import type { SessionRuntime } from '../runtime/session-runtime.js';
 import type { StoredEvent } from '../runtime/types.js';
+import type { EventLog } from '../runtime/event-log.js';
 import { SseConnection } from '../wire/sse.js';
 import { parseBody } from '../contract/validate.js';
 import { eventsSend } from '../contract/validate-events.js';
@@ -36,7 +36,7 @@ function bound(times: readonly number[], t: number, strict: boolean): number {
   return lo;
 }
 
-export function listEvents(rt: SessionRuntime, ctx: Pick<RouteContext, 'query'>, withFilters: boolean) {
+export function listEvents(rt: Pick<EventLog, 'history' | 'times'>, ctx: Pick<RouteContext, 'query'>, withFilters: boolean) {
   const { query } = ctx;
   const lp = listParams(query, { defaultLimit: EVENTS_DEFAULT_LIMIT, maxLimit: EVENTS_MAX_LIMIT, defaultOrder: 'asc' });
   const { history, times } = rt;
@@ -78,7 +78,7 @@ export function listEvents(rt: SessionRuntime, ctx: Pick<RouteContext, 'query'>,
   return { data, next_page };
 }
 
-function openStream(emu: Emulator, ctx: RouteContext, rt: SessionRuntime): typeof HANDLED {
+function openStream(emu: Emulator, ctx: RouteContext, rt: EventLog & { terminated: boolean; disposed: boolean }): typeof HANDLED {
   const deltas = ctx.query.getAll('event_deltas');
   for (const d of deltas) {
     if (d !== 'agent.message' && d !== 'agent.thinking') {
@@ -87,7 +87,7 @@ function openStream(emu: Emulator, ctx: RouteContext, rt: SessionRuntime): typeo
   }
   const conn = new SseConnection(ctx.res, {
     requestId: ctx.requestId,
-    pingIntervalMs: emu.state.settings.pingIntervalMs,
+    pingIntervalMs: emu.state.settings.readings.pings === 'off' ? 0 : emu.state.settings.pingIntervalMs,
     deltas: new Set(deltas),
     fault: ctx.streamFault,
     onClose: (c) => rt.removeStream(c),
@@ -114,12 +114,13 @@ export function registerEventRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/v1/sessions/:id/events/stream', 'managed', (ctx) => openStream(emu, ctx, getSession(emu, ctx.params.id!)), { stream: true });
 
   const thread = (sid: string, tid: string) => {
-    const rt = getSession(emu, sid);
-    if (rt.thread.id !== tid) throw notFound('session thread', tid);
-    return rt;
+    const t = getSession(emu, sid).threadLog(tid);
+    if (!t) throw notFound('session thread', tid);
+    return t;
   };
 
-  // Thread events: limit and page only (SDK resources/beta/sessions/threads/events.d.ts). The primary thread carries the session's events.
+  // Thread events: limit and page only (SDK resources/beta/sessions/threads/events.d.ts). The primary thread carries the session's events;
+  // a subagent thread its own (docs/multi-agent.md).
   router.add('GET', '/v1/sessions/:sid/threads/:tid/events', 'managed', (ctx) =>
     listEvents(thread(ctx.params.sid!, ctx.params.tid!), ctx, false));
 

@@ -53,21 +53,22 @@ export function registerSessionPartRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/v1/sessions/:sid/threads', 'managed', ({ params, query }) => {
     const rt = getSession(emu, params.sid!);
     const statuses = query.getAll('statuses');
-    const threads = [rt.threadView()].filter((t) => statuses.length === 0 || statuses.includes(t.status));
+    const threads = rt.threadViews().filter((t) => statuses.length === 0 || statuses.includes(t.status));
     return paginate(threads, (t) => t.id, listParams(query, { defaultOrder: 'asc' }));
   });
 
   const findThread = (sid: string, tid: string) => {
-    const rt = getSession(emu, sid);
-    if (rt.thread.id !== tid) throw notFound('session thread', tid);
-    return rt;
+    const t = getSession(emu, sid).threadLog(tid);
+    if (!t) throw notFound('session thread', tid);
+    return t;
   };
+  const viewOf = (t: NonNullable<ReturnType<typeof findThread>>) => ('threadView' in t ? t.threadView() : t.view());
 
-  router.add('GET', '/v1/sessions/:sid/threads/:tid', 'managed', ({ params }) => findThread(params.sid!, params.tid!).threadView());
+  router.add('GET', '/v1/sessions/:sid/threads/:tid', 'managed', ({ params }) => viewOf(findThread(params.sid!, params.tid!)));
 
   router.add('POST', '/v1/sessions/:sid/threads/:tid/archive', 'managed', ({ params }) => {
-    const rt = findThread(params.sid!, params.tid!);
-    if (!rt.thread.archived_at) rt.thread.archived_at = emu.state.clock.iso();
-    return rt.threadView();
+    const t = findThread(params.sid!, params.tid!);
+    if (!t.thread.archived_at) t.thread.archived_at = emu.state.clock.iso();
+    return viewOf(t);
   });
 }

@@ -8,7 +8,8 @@ import { priceFor, toCents } from '../../pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
 import { listPage } from '../wire/pagination.js';
-import { getAgent, latest } from './agents.js';
+import { agentLookup, getAgent, latest } from './agents.js';
+import { sessionMultiagent } from '../contract/multiagent.js';
 import { getEnvironment } from './environments.js';
 import type { Emulator } from './context.js';
 import { SessionRuntime } from '../runtime/session-runtime.js';
@@ -66,7 +67,7 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     let agent: BetaManagedAgentsSessionAgent = {
       type: 'agent', id: base.id, version: base.version, name: base.name, description: base.description,
       system: base.system, model: base.model, tools: base.tools, mcp_servers: base.mcp_servers, skills: base.skills,
-      execution_identity: base.execution_identity, multiagent: null,
+      execution_identity: base.execution_identity, multiagent: sessionMultiagent(base.multiagent, agentLookup(emu)),
     };
     if (ref.type === 'agent_with_overrides') {
       const servers = ref.mcp_servers !== undefined ? normalizeServers(ref.mcp_servers) : agent.mcp_servers;

@@ -73,9 +73,9 @@ async function runScript(turn: Turn, text: string): Promise<void> {
         rt.emit({ type: 'agent.thinking' });
         break;
       case 'tokens': {
-        const [a, b] = d.args.split(/\s+/).map(Number);
-        if (Number.isInteger(a) && Number.isInteger(b) && a! >= 0 && b! >= 0) turn.setTokens(a!, b!);
-        else turn.message(`/tokens needs two non-negative integers, got '${d.args}'`);
+        const [a, b, w = 0, ...extra] = d.args.split(/\s+/).map(Number);
+        if ([a, b, w].every((n) => Number.isInteger(n) && n! >= 0) && extra.length === 0) turn.setTokens(a!, b!, w);
+        else turn.message(`/tokens needs two or three non-negative integers (input output [cache_write]), got '${d.args}'`);
         break;
       }
       case 'sleep': {
@@ -108,6 +108,22 @@ async function runScript(turn: Turn, text: string): Promise<void> {
           break;
         }
         writeOutputFile(rt, m[1]!, m[2]!);
+        break;
+      }
+      case 'delegate': {
+        // The rest of the line after `/delegate <agent>` is the subagent's script, so
+        // `/delegate helper /tool bash {...}` makes the subagent call bash.
+        const m = /^(\S+)\s*(.*)$/s.exec(d.args);
+        if (!m || !rt.delegate) {
+          turn.message(m ? 'Only the primary thread can delegate.' : '/delegate needs <agent name or id> <text>');
+          break;
+        }
+        turn.closeStep();
+        const out = await rt.delegate(m[1]!, m[2]!, turn.signal);
+        turn.checkAbort();
+        if (!(await turn.ensureStep())) return;
+        if ('error' in out) turn.message(`I can't delegate: ${out.error}.`);
+        else turn.message(`${out.agent} replied: ${out.reply}`);
         break;
       }
       case 'error': {

@@ -11,9 +11,12 @@ import type { BetaManagedAgentsSession, BetaManagedAgentsSessionUsage } from '@a
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { costOf, priceFor, toCents } from '../../pricing.js';
 import { badRequest, conflict } from '../wire/http.js';
-import type { SseConnection } from '../wire/sse.js';
 import type { EventParam } from '../contract/validate-events.js';
+import { rosterOf } from '../contract/multiagent.js';
 import { runTurn } from './scripted-agent.js';
+import { ActionGate } from './action-gate.js';
+import { ChildThread } from './child-thread.js';
+import { EventLog } from './event-log.js';
 import type {
   AbortReason, EmitInput, PendingKind, Resolution, RuntimeStore, StoredEvent, TurnHost, TurnStop,
 } from './types.js';
@@ -21,11 +24,7 @@ import type {
 const HIGH_WATER_BYTES = 1 << 20;
 const SLOW_CONSUMER_MS = 30_000;
 
-export class SessionRuntime implements TurnHost {
-  readonly history: StoredEvent[] = [];
-  /** processed_at as epoch ms, parallel to `history` (non-decreasing, so binary-searchable). */
-  readonly times: number[] = [];
-  readonly streams = new Set<SseConnection>();
+export class SessionRuntime extends EventLog implements TurnHost {
   tokens = { input: 0, output: 0, cacheRead: 0, cache5m: 0, cache1h: 0 };
   /** Characters of conversation in earlier turns (the emulated prompt cache). */
   priorChars = 0;
@@ -35,17 +34,28 @@ export class SessionRuntime implements TurnHost {
   private endedAt: number | undefined;
   private queue: StoredEvent[][] = [];
   private turn: AbortController | null = null;
-  private readonly pending = new Map<string, PendingKind>();
-  private readonly resolutions = new Map<string, Resolution>();
-  private awaiting: { ids: Set<string>; resolve: () => void } | null = null;
+  private readonly gate = new ActionGate({
+    blocked: (open) => {
+      this.setStatus('idle');
+      this.emit({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: open }, stop_details: null });
+    },
+    resumed: () => {
+      this.setStatus('running');
+      this.emit({ type: 'session.status_running' });
+    },
+  });
+  /** Subagent threads by id (docs/multi-agent.md), in creation order. */
+  readonly children = new Map<string, ChildThread>();
   disposed = false;
 
   constructor(
-    readonly state: RuntimeStore,
+    state: RuntimeStore,
     readonly session: BetaManagedAgentsSession,
     readonly thread: BetaManagedAgentsSessionThread,
     readonly selfHosted: boolean,
-  ) {}
+  ) {
+    super(state);
+  }
 
   get id(): string {
     return this.session.id;
@@ -76,11 +86,16 @@ export class SessionRuntime implements TurnHost {
 
   usage(): BetaManagedAgentsSessionUsage {
     const cost = this.listCostUsd();
+    // The `flat-cache-usage` reading: cache writes as the documentation's example shows them, a flat
+    // `cache_creation_input_tokens` (not in the SDK's type), instead of the nested object.
+    const writes = this.state.settings.readings.cacheUsage === 'flat'
+      ? ({ cache_creation_input_tokens: this.tokens.cache5m + this.tokens.cache1h } as object)
+      : { cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h } };
     return {
       input_tokens: this.tokens.input,
       output_tokens: this.tokens.output,
       cache_read_input_tokens: this.tokens.cacheRead,
-      cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
+      ...writes,
       server_tool_use: { web_fetch_requests: 0, web_search_requests: 0 },
       list_cost: cost === undefined ? null : { amount: toCents(cost), currency: 'USD' },
       active_seconds: this.activeSeconds(),
@@ -122,15 +137,6 @@ export class SessionRuntime implements TurnHost {
     const stored = { id: this.state.ids.next('sevt'), ...ev, processed_at: '' } as StoredEvent;
     this.store(stored);
     return stored;
-  }
-
-  /** Stamps `processed_at`, appends to history and writes to every open stream. */
-  store(ev: StoredEvent): void {
-    const ms = this.state.clock.nowMs();
-    ev.processed_at = new Date(ms).toISOString();
-    this.history.push(ev);
-    this.times.push(ms);
-    for (const conn of this.streams) conn.send(ev);
   }
 
   /** Yields to the event loop, and waits while any stream has more than 1 MiB unsent. */
@@ -175,7 +181,16 @@ export class SessionRuntime implements TurnHost {
     if (this.terminated) {
       throw conflict(`session ${this.id} has ended and takes no further input`);
     }
-    const open = new Map(this.pending);
+    // Answers are routed by tool use id, to whichever thread waits on it (docs/multi-agent.md).
+    const readings = this.state.settings.readings;
+    const open = new Map<string, PendingKind>(this.gate.openIds());
+    const owner = new Map<string, ChildThread>();
+    for (const child of this.children.values()) {
+      for (const [id, kind] of child.gate.openIds()) {
+        open.set(id, kind);
+        owner.set(id, child);
+      }
+    }
     params.forEach((p, i) => {
       const where = `events[${i}]`;
       if (p.type === 'user.tool_confirmation') {
@@ -195,13 +210,16 @@ export class SessionRuntime implements TurnHost {
           throw badRequest(`${where}: '${p.tool_use_id}' names no call in this session that waits for a result`);
         }
         open.delete(p.tool_use_id);
+      } else if (p.type === 'user.message' && readings.sendWhilePending === 'refuse' && open.size > 0) {
+        // The `refuse-while-pending` reading (docs/emulator.md "Readings").
+        throw conflict(`${where}: the session is waiting on ${open.size} pending action(s) (${[...open.keys()].join(', ')}); answer them before sending a user.message`);
       } else if (p.type === 'system.message') {
         const prev = params[i - 1]?.type;
         if (i !== params.length - 1 || !prev || !['user.message', 'user.tool_result', 'user.custom_tool_result'].includes(prev)) {
           throw badRequest(`${where}: system.message must be the last event and follow a user.message, user.tool_result or user.custom_tool_result`);
         }
-      } else if (p.type === 'user.interrupt' && p.session_thread_id && p.session_thread_id !== this.thread.id) {
-        throw badRequest(`${where}: no thread '${p.session_thread_id}' in this session`);
+      } else if (p.type === 'user.interrupt' && p.session_thread_id && p.session_thread_id !== this.thread.id && !this.children.has(p.session_thread_id)) {
+        throw badRequest(`${where}.session_thread_id: unknown thread '${p.session_thread_id}'`);
       }
     });
 
@@ -220,16 +238,14 @@ export class SessionRuntime implements TurnHost {
           this.interrupt();
           break;
         case 'user.tool_confirmation':
-          this.store(echo);
-          this.resolve(p.tool_use_id, { kind: 'confirm', allow: p.result === 'allow', denyMessage: p.deny_message });
+          this.answer(echo, owner.get(p.tool_use_id), p.tool_use_id, { kind: 'confirm', allow: p.result === 'allow', denyMessage: p.deny_message });
           break;
         case 'user.custom_tool_result':
-          this.store(echo);
-          this.resolve(p.custom_tool_use_id, { kind: 'custom', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
+          this.answer(echo, owner.get(p.custom_tool_use_id), p.custom_tool_use_id,
+            { kind: 'custom', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
           break;
         case 'user.tool_result':
-          this.store(echo);
-          this.resolve(p.tool_use_id, { kind: 'result', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
+          this.answer(echo, owner.get(p.tool_use_id), p.tool_use_id, { kind: 'result', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
           break;
         case 'system.message':
           // Travels with the event it accompanies (validated above to be the previous one).
@@ -242,6 +258,8 @@ export class SessionRuntime implements TurnHost {
           if (this.turn || this.queue.length > 0) {
             this.queue.push(item);
             lastQueued = item;
+            // The `queued-echo` reading: streamed at once, unprocessed; stored (and listed) when processed.
+            if (readings.queuedEcho === 'at-once') for (const conn of this.streams) conn.send({ ...echo });
           } else {
             this.store(echo);
             this.startTurn(echo);
@@ -249,8 +267,21 @@ export class SessionRuntime implements TurnHost {
         }
       }
       echoes[echoes.length - 1]!.processed_at = echo.processed_at;
+      if (echo.session_thread_id) echoes[echoes.length - 1]!.session_thread_id = echo.session_thread_id;
     }
     return echoes;
+  }
+
+  /**
+   * Stores an answer's echo and resolves the action. An answer routed to a subagent thread is
+   * echoed on both streams with `session_thread_id` set by the server (the params have no such field).
+   */
+  private answer(echo: StoredEvent, child: ChildThread | undefined, id: string, res: Resolution): void {
+    if (child) echo.session_thread_id = child.thread.id;
+    this.store(echo);
+    if (!child) return this.gate.resolve(id, res);
+    child.store({ ...echo });
+    child.gate.resolve(id, res);
   }
 
   private startTurn(trigger: StoredEvent): void {
@@ -276,9 +307,7 @@ export class SessionRuntime implements TurnHost {
 
   /** Ends the current turn: a cumulative `session.usage` snapshot, then the idle. */
   endTurn(stop: TurnStop): void {
-    this.pending.clear();
-    this.resolutions.clear();
-    this.awaiting = null;
+    this.clearActions();
     this.setStatus('idle');
     this.emit({ type: 'session.usage', usage: this.snapshot(), budget: this.session.budget });
     this.emit({ type: 'session.status_idle', stop_reason: { type: stop }, stop_details: null });
@@ -293,54 +322,73 @@ export class SessionRuntime implements TurnHost {
   // ---- actions (requires_action) ----------------------------------------------------------------
 
   awaitAction(id: string, kind: PendingKind): void {
-    this.pending.set(id, kind);
+    this.gate.awaitAction(id, kind);
   }
 
   takeResolution(id: string): Resolution | undefined {
-    const r = this.resolutions.get(id);
-    this.resolutions.delete(id);
-    return r;
+    return this.gate.takeResolution(id);
   }
 
   /**
    * Blocks the turn until every id is resolved. Emits one `requires_action` idle listing the open
    * ids; partial resolution re-emits it with the rest (docs/api-behaviour.md, "Events"); full resolution goes back to running.
    */
-  async waitForActions(ids: string[], signal: AbortSignal): Promise<void> {
-    const open = ids.filter((id) => !this.resolutions.has(id));
-    if (open.length === 0) return;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.awaiting = { ids: new Set(open), resolve: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
-      this.setStatus('idle');
-      this.emit({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: open }, stop_details: null });
-    });
-    this.awaiting = null;
-    this.setStatus('running');
-    this.emit({ type: 'session.status_running' });
+  waitForActions(ids: string[], signal: AbortSignal): Promise<void> {
+    return this.gate.wait(ids, signal);
   }
 
-  private resolve(id: string, res: Resolution): void {
-    this.pending.delete(id);
-    this.resolutions.set(id, res);
-    const w = this.awaiting;
-    if (!w) return;
-    w.ids.delete(id);
-    if (w.ids.size === 0) w.resolve();
-    else this.emit({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: [...w.ids] }, stop_details: null });
+  private clearActions(): void {
+    this.gate.clear();
+    for (const child of this.children.values()) child.gate.clear();
+  }
+
+  // ---- subagent threads (docs/multi-agent.md) ---------------------------------------------------
+
+  /**
+   * `/delegate`: spawns a thread running a roster agent on `text` and waits for its reply. While
+   * the thread waits on an action, it idles (`session.thread_status_idle`, requires_action) and the
+   * session stays `running`. Returns the thread's reply, or an error message for the primary agent.
+   */
+  async delegate(target: string, text: string, signal: AbortSignal): Promise<{ agent: string; reply: string } | { error: string }> {
+    const roster = rosterOf(this.session.agent.multiagent);
+    if (roster.length === 0) return { error: `this agent has no multiagent roster, so it cannot delegate to '${target}'` };
+    const agent = roster.find((a) => a.id === target || a.name === target);
+    if (!agent) return { error: `'${target}' is not in this agent's roster (${roster.map((a) => a.name).join(', ')})` };
+    const now = this.state.clock.iso();
+    const child = new ChildThread(this, {
+      id: this.state.ids.next('sthr'), type: 'session_thread', session_id: this.id, agent, parent_thread_id: this.thread.id,
+      status: 'idle', stats: null, usage: null, workflow_run_id: null, created_at: now, updated_at: now, archived_at: null,
+    });
+    this.children.set(child.thread.id, child);
+    const threadId = child.thread.id;
+    this.emit({ type: 'session.thread_created', session_thread_id: threadId, agent_name: agent.name, workflow_run_id: null });
+    const content = [{ type: 'text' as const, text }];
+    this.emit({ type: 'agent.thread_message_sent', to_session_thread_id: threadId, to_agent_name: agent.name, content });
+    const reply = await child.run(content, this.thread.id, signal);
+    this.emit({
+      type: 'agent.thread_message_received', from_session_thread_id: threadId, from_agent_name: agent.name,
+      content: [{ type: 'text', text: reply }],
+    });
+    return { agent: agent.name, reply };
+  }
+
+  threadViews(): BetaManagedAgentsSessionThread[] {
+    return [this.threadView(), ...[...this.children.values()].map((c) => c.view())];
+  }
+
+  /** The primary thread or a subagent thread, by id. */
+  threadLog(id: string): SessionRuntime | ChildThread | undefined {
+    return id === this.thread.id ? this : this.children.get(id);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
   interrupt(): void {
-    this.pending.clear();
-    this.resolutions.clear();
+    this.clearActions();
     if (this.turn) {
       this.turn.abort('interrupt' satisfies AbortReason);
       // The turn's own handler closes any open model span and emits the end_turn idle.
-    } else {
+    } else if (this.state.settings.readings.idleInterrupt === 'emit-idle') {
       this.setStatus('idle');
       this.emit({ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null });
     }
@@ -352,10 +400,11 @@ export class SessionRuntime implements TurnHost {
     this.turn?.abort('terminate' satisfies AbortReason);
     this.turn = null;
     this.queue = [];
-    this.pending.clear();
+    this.clearActions();
     this.setStatus('terminated');
+    for (const child of this.children.values()) child.terminate();
     this.emit({ type: 'session.status_terminated' });
-    for (const conn of [...this.streams]) conn.end();
+    this.endStreams();
   }
 
   archive(): void {
@@ -381,15 +430,8 @@ export class SessionRuntime implements TurnHost {
     this.turn?.abort('dispose' satisfies AbortReason);
     this.turn = null;
     this.queue = [];
-    for (const conn of [...this.streams]) conn.end();
-  }
-
-  addStream(conn: SseConnection): void {
-    this.streams.add(conn);
-  }
-
-  removeStream(conn: SseConnection): void {
-    this.streams.delete(conn);
+    this.endStreams();
+    for (const child of this.children.values()) child.endStreams();
   }
 
   get activeTurn(): boolean {

@@ -11,6 +11,7 @@ import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { EmulatorSettings, FileRecord, RuntimeStore } from './types.js';
+import { DEFAULT_READINGS } from './readings.js';
 
 export interface AgentRecord {
   /** versions[0] is version 1. */
@@ -49,6 +50,7 @@ export function defaultSettings(partial: Partial<EmulatorSettings> = {}): Emulat
     pingIntervalMs: partial.pingIntervalMs ?? 15_000,
     stepDelayMs: partial.stepDelayMs ?? 0,
     priceTable: partial.priceTable ?? DEFAULT_PRICE_TABLE,
+    readings: { ...DEFAULT_READINGS, ...partial.readings },
   };
 }
 

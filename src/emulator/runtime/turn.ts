@@ -6,7 +6,7 @@ export class Turn {
   replied = false;
   /** Characters that entered the conversation in this turn so far (user text, agent text, tool results). */
   freshChars = 0;
-  private step: { startId: string; outChars: number; promptChars: number; override?: { input: number; output: number } } | null = null;
+  private step: { startId: string; outChars: number; promptChars: number; override?: { input: number; output: number; cacheWrite: number } } | null = null;
   ended = false;
 
   constructor(readonly rt: TurnHost, readonly signal: AbortSignal) {}
@@ -30,8 +30,8 @@ export class Turn {
     return true;
   }
 
-  setTokens(input: number, output: number): void {
-    if (this.step) this.step.override = { input, output };
+  setTokens(input: number, output: number, cacheWrite = 0): void {
+    if (this.step) this.step.override = { input, output, cacheWrite };
   }
 
   message(text: string): void {
@@ -51,14 +51,14 @@ export class Turn {
    *                                                the user message, earlier steps' output, tool results)
    *   cache_read_input_tokens = ceil(priorChars / 4) (all earlier turns: read from the prompt cache)
    *   output_tokens = ceil(outChars / 4) + 1       (text and tool inputs produced by this step)
-   *   cache_creation_input_tokens = 0
+   *   cache_creation_input_tokens = 0               (`/tokens <in> <out> <cache_write>` sets it)
    */
   closeStep(isError = false): void {
     const s = this.step;
     if (!s) return;
     this.step = null;
     const usage = s.override
-      ? { input_tokens: s.override.input, output_tokens: s.override.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+      ? { input_tokens: s.override.input, output_tokens: s.override.output, cache_read_input_tokens: 0, cache_creation_input_tokens: s.override.cacheWrite }
       : {
           input_tokens: 100 + Math.ceil(s.promptChars / 4),
           output_tokens: Math.ceil(s.outChars / 4) + 1,
@@ -69,6 +69,7 @@ export class Turn {
     t.input += usage.input_tokens;
     t.output += usage.output_tokens;
     t.cacheRead += usage.cache_read_input_tokens;
+    t.cache5m += usage.cache_creation_input_tokens; // written with the default 5-minute TTL
     this.rt.emit({
       type: 'span.model_request_end',
       model_request_start_id: s.startId,

@@ -8,6 +8,7 @@ import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/
 import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
 import type { PriceTable } from '../../pricing.js';
 import type { IdFactory, MonotonicClock } from '../wire/ids.js';
+import type { Readings } from './readings.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EmitInput = DistributiveOmit<BetaManagedAgentsSessionEvent, 'id' | 'processed_at'>;
@@ -31,6 +32,8 @@ export interface EmulatorSettings {
   pingIntervalMs: number;
   stepDelayMs: number;
   priceTable: PriceTable;
+  /** Which reading of each open point the emulator plays (runtime/readings.ts). */
+  readings: Readings;
 }
 
 export interface FileRecord {
@@ -66,4 +69,6 @@ export interface TurnHost {
   waitForActions(ids: string[], signal: AbortSignal): Promise<void>;
   /** The answer sent for a registered action (undefined if none), forgotten once taken. */
   takeResolution(id: string): Resolution | undefined;
+  /** `/delegate` (primary thread of a multi-agent session only; docs/multi-agent.md). */
+  delegate?(target: string, text: string, signal: AbortSignal): Promise<{ agent: string; reply: string } | { error: string }>;
 }

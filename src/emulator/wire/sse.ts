@@ -50,10 +50,13 @@ export class SseConnection {
     this.res.flushHeaders();
     this.res.on('close', () => this.finish());
     this.res.on('drain', () => this.wakeDrainWaiters());
-    this.pingTimer = setInterval(() => {
-      if (!this.stalled) this.write('event: ping\ndata: {}\n\n');
-    }, this.opts.pingIntervalMs);
-    this.pingTimer.unref();
+    // 0 = no pings (the `no-pings` reading, docs/emulator.md "Readings").
+    if (this.opts.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => {
+        if (!this.stalled) this.write('event: ping\ndata: {}\n\n');
+      }, this.opts.pingIntervalMs);
+      this.pingTimer.unref();
+    }
     const f = this.opts.fault;
     if (f?.dropAfterEvents === 0) this.drop();
     else if (f?.stallMs && (f.stallAfterEvents ?? 0) === 0) this.beginStall(f.stallMs);
