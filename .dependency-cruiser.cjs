@@ -15,11 +15,12 @@ module.exports = {
       name: 'emulator-stands-alone',
       comment:
         'The emulator is a separate product part: it imports nothing from the server, tools, turns or API seam ' +
-        '(only src/pricing.ts, the list prices both sides need, and src/loopback.ts, what counts as this machine). ' +
+        '(only src/pricing.ts, the list prices both sides need; src/loopback.ts, what counts as this machine; and ' +
+        'src/multiagent-params.ts, the SDK\'s multiagent params as one schema, checked against the SDK type at compile time). ' +
         'See docs/architecture.md.',
       severity: 'error',
       from: { path: '^src/emulator/' },
-      to: { path: OUTSIDE_EMULATOR, pathNot: '^src/(pricing|loopback)\\.ts$' },
+      to: { path: OUTSIDE_EMULATOR, pathNot: '^src/(pricing|loopback|multiagent-params)\\.ts$' },
     },
     {
       name: 'only-the-entry-starts-the-emulator',
@@ -56,11 +57,11 @@ module.exports = {
     {
       name: 'format-is-pure',
       comment:
-        'src/format/ turns data into text: it imports nothing but itself and src/secrets.ts (redaction before any cut), ' +
-        'so no API seam, no tools, no node: I/O.',
+        'src/format/ turns data into text: it imports nothing but itself, src/secrets.ts (redaction before any cut) and ' +
+        'node:crypto (the fence nonce), so no API seam, no tools, no node: I/O.',
       severity: 'error',
       from: { path: '^src/format/' },
-      to: { pathNot: '^src/(format/|secrets\\.ts$)' },
+      to: { pathNot: '^(src/(format/|secrets\\.ts$)|crypto$)' },
     },
     {
       name: 'api-seam-is-the-bottom',

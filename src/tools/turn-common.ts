@@ -4,7 +4,7 @@ import type { EventParams } from '../api/client.js';
 import { pendingBlockingQueue, runTurn } from '../turns/engine.js';
 import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
-import { fitDigest } from '../format/digest-text.js';
+import { fitDigest } from '../turns/digest-text.js';
 import { decide } from './approval.js';
 import type { ToolContext } from './define.js';
 
@@ -115,4 +115,4 @@ export function textBudget(ctx: ToolContext): number {
   return Math.max(1000, Math.floor(ctx.config.maxOutputChars / 2) - 500);
 }
 
-export { renderDigest } from '../format/digest-text.js';
+export { renderDigest } from '../turns/digest-text.js';

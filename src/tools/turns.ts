@@ -160,7 +160,7 @@ const QUEUED_NOTE = 'Messages queued before the interrupt were not withdrawn (th
 
 /**
  * A bare interrupt: the contract does not promise an idle when the session was not running
- * (api-contract.md §3.7), so wait briefly and then ask the session for its status.
+ * (docs/api-behaviour.md, "Events", Interrupt), so wait briefly and then ask the session for its status.
  */
 async function bareInterrupt(ctx: ToolContext, session: string, events: EventParams[], timeoutS: number | undefined) {
   const d = await followTurn(ctx, session, events, Math.min(timeoutS ?? INTERRUPT_WAIT_S, INTERRUPT_WAIT_S));

@@ -1,5 +1,5 @@
 /**
- * Issue 8 §4 through the MCP protocol: update_agent keeps a stored inference_geo across a model
+ * Divergences from the real API, closed, through the MCP protocol: update_agent keeps a stored inference_geo across a model
  * change, budget wording says what the API allows, session_usage says "no estimate" for a model
  * without a price, and a self-hosted built-in call is never offered as an answerable confirmation.
  */

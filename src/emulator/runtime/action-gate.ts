@@ -1,5 +1,5 @@
 /**
- * The actions one thread waits on (contract §3.3, §7.22): tool uses registered as blocking, the
+ * The actions one thread waits on (docs/api-behaviour.md, "Events"; docs/multi-agent.md): tool uses registered as blocking, the
  * answers received for them, and the wait itself. The session's primary thread and each subagent
  * thread own one; what "blocked" and "resumed" emit differs per thread (session status events on
  * the primary, `session.thread_status_*` on a subagent), so those are callbacks.

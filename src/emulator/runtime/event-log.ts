@@ -1,6 +1,6 @@
 /**
  * One thread's event history and its live streams. Every stored event gets `processed_at`, is
- * appended to the history and written to every open stream in the same order (api-contract §5.3).
+ * appended to the history and written to every open stream in the same order (docs/api-behaviour.md, "Streaming").
  */
 import type { SseConnection } from '../wire/sse.js';
 import type { RuntimeStore, StoredEvent } from './types.js';

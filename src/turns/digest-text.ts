@@ -7,8 +7,8 @@
  * cut is the middle of the reply, the oldest steps and then the length of tool inputs, each with
  * a marker saying how much and where to read all of it.
  */
-import { OMITTED_HINT, replyCutMarker, type PendingAction, type TurnDigest } from '../turns/digest.js';
-import { Fence } from './fence.js';
+import { OMITTED_HINT, replyCutMarker, type PendingAction, type TurnDigest } from './digest.js';
+import { Fence } from '../format/fence.js';
 
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
