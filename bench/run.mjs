@@ -210,6 +210,7 @@ try {
       );
       if (!bounded) why.push(`Hostile upstream, ${x.label}: ${x.isError ? '' : 'no error; '}${Math.round(x.ms)} ms, ${x.requests} requests, ${x.reopens} reopens, ${fmt(x.peakRssMiB, 0)} MiB, next call ${x.nextOk ? 'worked' : 'failed'}.`);
     }
+  }
 
   if (only.includes('http')) {
     log('8. HTTP mode: get_session over stdio, HTTP, and through nginx with 1 and 2 replicas …');
