@@ -78,12 +78,18 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     else outer?.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
     const res = await inner(input, { ...init, signal: ac.signal });
     if (!res.body || NULL_BODY.has(res.status)) return res;
-    const where = () => `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
+    const route = `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
+    const where = () => route;
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
     if (sse) return rebuild(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where())));
     // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
-    // Aborting once the body is read does nothing; before, the read fails with this reason.
-    setTimeout(() => ac.abort(new ResponseTooSlowError(limits.bodyMs, where())), limits.bodyMs).unref();
+    // Aborting once the body is read does nothing; before, the read fails with this reason. The
+    // timer holds the controller weakly and the route as a string: a strong hold kept every
+    // response (through the signal's listeners) alive for the whole bodyMs, and a server paging
+    // fast under a small heap ran out of memory (bench figure 5). While the body is read, the
+    // SDK's signal (whose listener above holds `ac`) keeps it alive.
+    const weak = new WeakRef(ac);
+    setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(limits.bodyMs, route)), limits.bodyMs).unref();
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
     if (declared > limits.bodyBytes) {
