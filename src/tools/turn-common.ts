@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { advertisedShape } from './define.js';
 import type { EventParams } from '../api/client.js';
 import { pendingBlockingQueue, runTurn } from '../turns/engine.js';
-import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
+import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { fitDigest } from '../turns/digest-text.js';
 import { decide } from './approval.js';
@@ -85,18 +85,13 @@ export async function sendOnly(ctx: ToolContext, session: string, events: EventP
   const resumeAt = queued ? undefined : last;
   if (resumeAt) ctx.unseen.mark(session, resumeAt);
   const after = resumeAt ? `,"after_event_id":"${resumeAt}"` : '';
-  const d: TurnDigest = blocked ?? {
-    session_id: session,
-    status: 'running',
-    reply: '',
-    steps: [],
-    pending_actions: [],
-    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, model_requests: 0 },
-    last_event_id: last,
-    timed_out: false,
-    events_seen: 0,
-    hint: `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn.`,
-  };
+  const d: TurnDigest =
+    blocked ??
+    emptyDigest(session, {
+      status: 'running',
+      last_event_id: last,
+      hint: `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn.`,
+    });
   if (unseen) d.hint = joinHint(UnseenTurns.note(session, unseen), d.hint);
   return fitDigest(d, digestBudget(ctx));
 }
