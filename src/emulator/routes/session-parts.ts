@@ -1,6 +1,6 @@
 /** Session resources and threads (SDK resources/beta/sessions/resources.d.ts, threads/). A session has one primary thread. */
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
-import { badRequest, notFound, type Router } from '../wire/http.js';
+import { badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
 import { getSession, makeResource } from './sessions.js';
 import type { Emulator } from './context.js';
@@ -22,7 +22,12 @@ export function registerSessionPartRoutes(router: Router, emu: Emulator): void {
   router.add('POST', '/v1/sessions/:sid/resources', 'managed', ({ params, body }) => {
     const rt = getSession(emu, params.sid!);
     const p = parseBody('resources.add', resourceAdd, body);
+    // Like events.send, an ended session takes nothing more; and two resources cannot share a mount path.
+    if (rt.terminated) throw conflict(`session ${rt.id} has ended: no resource can be added`);
     const r = makeResource(emu, p);
+    if (rt.session.resources.some((x) => x.mount_path === r.mount_path)) {
+      throw conflict(`resources.add: mount_path '${r.mount_path}' is already used by another resource of this session`);
+    }
     rt.session.resources.push(r);
     return r;
   });

@@ -234,27 +234,95 @@ export function guessMime(name: string): string {
   return (ext && map[ext]) || 'application/octet-stream';
 }
 
+/**
+ * The grader's script, read from a text rubric's directive lines (docs/emulator.md "Outcomes"):
+ * `/revise <n>` fails the first n evaluations (needs_revision), `/fail` makes the first evaluation
+ * `failed`, `/grade-sleep <ms>` makes each evaluation take that long (one heartbeat each).
+ */
+export function parseGrader(rubric: unknown): { revise: number; fail: boolean; sleepMs: number } {
+  const r = rubric as { type?: string; content?: string } | undefined;
+  const g = { revise: 0, fail: false, sleepMs: 0 };
+  if (r?.type !== 'text') return g;
+  for (const d of parseScript(String(r.content ?? '')).directives) {
+    const n = Number(d.args);
+    if (d.name === 'revise' && Number.isInteger(n) && n >= 0) g.revise = n;
+    else if (d.name === 'fail') g.fail = true;
+    else if (d.name === 'grade-sleep' && Number.isFinite(n) && n >= 0) g.sleepMs = n;
+  }
+  return g;
+}
+
+const GRADER_USAGE = { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+
+/**
+ * A `user.define_outcome` turn (SDK `BetaManagedAgentsSpanOutcomeEvaluationEndEvent`): the agent works, the
+ * grader evaluates (start → ongoing → end); `needs_revision` sends the agent back to revise, until a
+ * terminal verdict: `satisfied`, `failed`, or `max_iterations_reached` (then one acknowledgment
+ * message) — all in one turn, which ends idle `end_turn`. An interrupt ends it `interrupted`.
+ * The session's `outcome_evaluations` entry follows each state.
+ */
 async function runOutcome(turn: Turn, trigger: StoredEvent): Promise<void> {
   const rt = turn.rt;
   const outcomeId = String(trigger.outcome_id);
   const description = String(trigger.description ?? '');
+  const max = Number(trigger.max_iterations ?? 3);
+  const grader = parseGrader(trigger.rubric);
   const evaluation = {
     type: 'outcome_evaluation' as const, outcome_id: outcomeId, description, iteration: 0,
-    result: 'running', explanation: null as string | null, completed_at: null as string | null,
+    result: 'pending', explanation: null as string | null, completed_at: null as string | null,
   };
   rt.session.outcome_evaluations.push(evaluation);
+  const settle = (result: string, explanation: string) => {
+    evaluation.result = result;
+    evaluation.explanation = explanation;
+    evaluation.completed_at = rt.state.clock.iso();
+  };
+  let open: { id: string; iteration: number } | undefined;
   turn.freshChars += description.length;
-  if (!(await turn.ensureStep())) return;
-  turn.message(`Working on the outcome: ${description}`);
-  turn.closeStep();
-  const start = rt.emit({ type: 'span.outcome_evaluation_start', outcome_id: outcomeId, iteration: 0 });
-  evaluation.result = 'satisfied';
-  evaluation.explanation = 'The emulated grader accepts every outcome on the first iteration.';
-  evaluation.completed_at = rt.state.clock.iso();
-  rt.emit({
-    type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: start.id, outcome_id: outcomeId, iteration: 0,
-    result: 'satisfied', explanation: evaluation.explanation,
-    usage: { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-  });
+  try {
+    for (let iteration = 0; ; iteration++) {
+      evaluation.iteration = iteration;
+      evaluation.result = 'running';
+      if (!(await turn.ensureStep())) return;
+      turn.message(iteration === 0 ? `Working on the outcome: ${description}` : `Revision ${iteration}: addressed the grader's feedback.`);
+      turn.closeStep();
+      evaluation.result = 'evaluating';
+      const start = rt.emit({ type: 'span.outcome_evaluation_start', outcome_id: outcomeId, iteration });
+      open = { id: start.id, iteration };
+      rt.emit({ type: 'span.outcome_evaluation_ongoing', outcome_id: outcomeId, iteration });
+      if (grader.sleepMs > 0) await sleep(grader.sleepMs, turn.signal);
+      const [result, explanation] = grader.fail
+        ? ['failed', 'The rubric does not apply to what was produced.']
+        : iteration >= grader.revise
+          ? ['satisfied', `All criteria are met at iteration ${iteration}.`]
+          : iteration + 1 >= max
+            ? ['max_iterations_reached', `Criteria still unmet after ${max} evaluation(s): the rubric's first criterion is missing.`]
+            : ['needs_revision', `Iteration ${iteration}: the rubric's first criterion is missing.`];
+      if (result !== 'needs_revision') settle(result, explanation);
+      else evaluation.explanation = explanation;
+      open = undefined;
+      rt.emit({
+        type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: start.id, outcome_id: outcomeId, iteration,
+        result, explanation, usage: GRADER_USAGE,
+      });
+      if (result === 'needs_revision') continue;
+      if (result === 'max_iterations_reached') {
+        // The SDK: "one final acknowledgment turn follows before the session goes idle".
+        if (!(await turn.ensureStep())) return;
+        turn.message(`I could not meet the rubric within ${max} iteration(s).`);
+      }
+      return;
+    }
+  } catch (err) {
+    if (err instanceof TurnAborted && err.reason === 'interrupt' && !evaluation.completed_at) {
+      settle('interrupted', 'Interrupted by the user.');
+      if (open) {
+        rt.emit({
+          type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: open.id, outcome_id: outcomeId, iteration: open.iteration,
+          result: 'interrupted', explanation: 'Interrupted by the user.', usage: GRADER_USAGE,
+        });
+      }
+    }
+    throw err;
+  }
 }
-

@@ -218,6 +218,8 @@ export class SessionRuntime extends EventLog implements TurnHost {
         if (i !== params.length - 1 || !prev || !['user.message', 'user.tool_result', 'user.custom_tool_result'].includes(prev)) {
           throw badRequest(`${where}: system.message must be the last event and follow a user.message, user.tool_result or user.custom_tool_result`);
         }
+      } else if (p.type === 'user.define_outcome' && p.rubric.type === 'file' && !this.state.files.has(p.rubric.file_id)) {
+        throw badRequest(`${where}.rubric.file_id: file '${p.rubric.file_id}' not found`);
       } else if (p.type === 'user.interrupt' && p.session_thread_id && p.session_thread_id !== this.thread.id && !this.children.has(p.session_thread_id)) {
         throw badRequest(`${where}.session_thread_id: unknown thread '${p.session_thread_id}'`);
       }
@@ -230,6 +232,8 @@ export class SessionRuntime extends EventLog implements TurnHost {
       if (p.type === 'user.define_outcome') {
         echo.outcome_id = this.state.ids.next('outc');
         echo.max_iterations = p.max_iterations ?? 3;
+        // The SDK: "File rubrics are currently resolved to their text content".
+        if (p.rubric.type === 'file') echo.rubric = { type: 'text', content: this.state.files.get(p.rubric.file_id)!.content.toString('utf8') };
       }
       echoes.push({ ...echo });
       switch (p.type) {
