@@ -272,7 +272,7 @@ interface RequestSlot {
 const requestSlot = new AsyncLocalStorage<RequestSlot>();
 
 /** The resources of the API's paths, named by their collection segment. */
-export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files'] as const;
+export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files', 'threads', 'resources'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /** What is known about a failed call, beyond the error itself. */

@@ -44,6 +44,8 @@ const LIST_TOOL: Record<Resource, string> = {
   memory_stores: 'list_memory_stores',
   memories: 'list_memories',
   files: 'list_files',
+  threads: 'list_threads',
+  resources: 'list_session_resources',
 };
 
 /** Error codes (the error body's `details.error_code`, documented in the SDK) that name a resource. */

@@ -90,6 +90,9 @@ export function eventSummary(ev: AnyEvent, width = 160): string {
     }
     case 'user.define_outcome':
       return clip(String(e.description ?? ''), width);
+    case 'span.outcome_evaluation_start':
+    case 'span.outcome_evaluation_ongoing':
+      return `iteration ${e.iteration ?? 0}`;
     case 'span.outcome_evaluation_end':
       return `${e.result ?? '?'} (iteration ${e.iteration ?? 0}): ${clip(String(e.explanation ?? ''), width - 40)}`;
     case 'session.updated':
@@ -142,6 +145,7 @@ export function isStepEvent(type: string): boolean {
     type === 'session.thread_status_idle' ||
     type === 'session.thread_status_terminated' ||
     type === 'agent.thread_message_sent' ||
-    type === 'agent.thread_message_received'
+    type === 'agent.thread_message_received' ||
+    type === 'span.outcome_evaluation_end'
   );
 }

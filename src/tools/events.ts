@@ -117,7 +117,7 @@ export function clipLargeStrings<T>(value: T, max: number): T {
 type Item = string | Record<string, unknown>;
 
 /** Accumulates rendered events while the result stays within its share of the output cap. */
-class Collector {
+export class Collector {
   readonly items: Item[] = [];
   readonly lines: string[] = [];
   lastIncluded: string | undefined;

@@ -3,6 +3,7 @@ import type { AnyTool } from './define.js';
 import { agentTools } from './agents.js';
 import { environmentTools } from './environments.js';
 import { sessionTools } from './sessions.js';
+import { sessionPartTools } from './session-parts.js';
 import { turnTools } from './turns.js';
 import { eventTools } from './events.js';
 import { auditTools } from './audit.js';
@@ -15,6 +16,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...agentTools,
   ...environmentTools,
   ...sessionTools,
+  ...sessionPartTools,
   ...turnTools,
   ...eventTools,
   ...auditTools,

@@ -112,6 +112,36 @@ export const turnTools = [
   }),
 
   defineTool({
+    name: 'define_outcome',
+    title: 'Give a session an outcome to reach',
+    description:
+      'Give the agent a task with a rubric: it works, a grader evaluates and sends it back to revise until satisfied or max_iterations. ' +
+      'Followed like send_message; the digest adds each verdict as a step and the final one as outcome.',
+    toolset: 'sessions',
+    kind: 'action',
+    input: {
+      session_id: sessionId,
+      description: z.string().min(1).max(100_000).describe('What the agent should produce.'),
+      rubric: z.string().min(1).max(250_000).optional().describe('How to grade it (text or markdown).'),
+      rubric_file_id: idSchema('rubric_file_id', 'file_…').optional().describe('Or: an uploaded file holding the rubric.'),
+      max_iterations: z.int().min(1).max(20).optional().describe('Evaluate-then-revise cycles before giving up (API default 3).'),
+      wait: waitInput,
+      timeout_s: timeoutInput,
+    },
+    output: digestShape,
+    handler: (a, ctx) => {
+      if ((a.rubric === undefined) === (a.rubric_file_id === undefined)) throw new ToolError('Give exactly one of rubric or rubric_file_id.');
+      const event = {
+        type: 'user.define_outcome',
+        description: a.description,
+        rubric: a.rubric !== undefined ? { type: 'text', content: a.rubric } : { type: 'file', file_id: a.rubric_file_id },
+        ...(a.max_iterations ? { max_iterations: a.max_iterations } : {}),
+      } as EventParams;
+      return sendAndFollow(ctx, a.session_id, [event], a.wait, a.timeout_s);
+    },
+  }),
+
+  defineTool({
     name: 'wait_for_turn',
     title: 'Follow a running turn',
     description:

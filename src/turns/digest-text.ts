@@ -114,6 +114,12 @@ export function renderDigest(d: TurnDigest, maxChars = 20_000): string {
     // tool_result (self-hosted) has no answer here: the hint says who sends it.
     for (const kind of new Set(pending.map((p) => p.kind))) if (kind !== 'tool_result') tail.push(`Answer ${kind} with ${answerLine(d, kind)}.`);
   }
+  if (d.outcome) {
+    const o = d.outcome;
+    tail.push(`Outcome ${o.outcome_id}: ${o.result} after ${o.evaluations} evaluation(s).`);
+    // The grader is remote too: its explanation is data, fenced like the reply.
+    if (o.explanation) tail.push(...fence.wrap('grader explanation', o.explanation));
+  }
   const u = d.usage;
   tail.push(`Usage this turn: ${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read (${u.model_requests} model requests).`);
   if (d.last_event_id) tail.push(`Last event: ${d.last_event_id}`);

@@ -57,6 +57,18 @@ export const turnUsageSchema = z.object({
 });
 export type TurnUsage = z.infer<typeof turnUsageSchema>;
 
+/** The grader's latest verdict on a `user.define_outcome` in this turn (docs/turn-engine.md, "Outcomes"). */
+export const turnOutcomeSchema = z.object({
+  outcome_id: z.string(),
+  result: z.string(),
+  evaluations: z.number(),
+  explanation: z.string().optional(),
+});
+export type TurnOutcome = z.infer<typeof turnOutcomeSchema>;
+
+/** Characters of the grader's explanation kept in the digest (the steps carry each verdict too). */
+const EXPLANATION_CHARS = 1000;
+
 /**
  * The turn digest: the one definition of what the turn tools return. The type is inferred from it,
  * and the tools' output schema is derived from it (src/tools/turn-common.ts).
@@ -69,6 +81,7 @@ export const turnDigestSchema = z.object({
   reply_truncated_chars: z.number().optional(),
   steps: z.array(z.string()),
   steps_omitted: z.number().optional(),
+  outcome: turnOutcomeSchema.optional(),
   pending_actions: z.array(pendingActionSchema),
   usage: turnUsageSchema,
   last_event_id: z.string().optional(),
@@ -150,6 +163,7 @@ export class TurnState {
   /** Subagent threads idle on requires_action: id → the event ids they wait on. */
   private readonly threadWaits = new Map<string, string[]>();
   private readonly usage = emptyUsage();
+  private outcome?: TurnOutcome;
 
   /**
    * @param awaitedEcho id of the last event we sent: the turn starts at its echo. Undefined means
@@ -194,6 +208,19 @@ export class TurnState {
         this.usage.cache_read_input_tokens += u.cache_read_input_tokens ?? 0;
         this.usage.cache_creation_input_tokens += u.cache_creation_input_tokens ?? 0;
         this.usage.model_requests++;
+        break;
+      }
+      case 'span.outcome_evaluation_start':
+        this.onStep?.(`grader: evaluating iteration ${ev.iteration ?? 0}`);
+        break;
+      case 'span.outcome_evaluation_end': {
+        const explanation = clip(String(ev.explanation ?? ''), EXPLANATION_CHARS);
+        this.outcome = {
+          outcome_id: String(ev.outcome_id),
+          result: String(ev.result ?? 'unknown'),
+          evaluations: Number(ev.iteration ?? 0) + 1,
+          ...(explanation ? { explanation } : {}),
+        };
         break;
       }
       case 'session.status_running':
@@ -332,6 +359,7 @@ export class TurnState {
       ...(this.replyOverflow ? { reply_truncated_chars: this.replyOverflow } : {}),
       steps: this.steps,
       ...(this.stepsOmitted ? { steps_omitted: this.stepsOmitted } : {}),
+      ...(this.outcome ? { outcome: this.outcome } : {}),
       pending_actions: pending,
       usage: this.usage,
       ...(this.lastEventId ? { last_event_id: this.lastEventId } : {}),
@@ -386,6 +414,10 @@ export class TurnState {
           '(confirm_tool_use: set result to "allow" or "deny"; submit_custom_tool_result: add your result as content).',
       );
     }
+    const verdict = d.outcome?.result;
+    if (verdict === 'max_iterations_reached') {
+      parts.push('The grader still found the rubric unmet at max_iterations: define_outcome again (more iterations or a clearer rubric), or send_message with guidance.');
+    } else if (verdict === 'failed') parts.push('The grader found the rubric does not apply to what was produced: revise the rubric or the description.');
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');
     if (d.stop_reason === 'retries_exhausted') parts.push('The platform gave up after repeated errors (see steps); send_message again to retry the task.');
     if (d.stop_reason === 'terminated') parts.push('The session is terminated: start_session to continue the work.');

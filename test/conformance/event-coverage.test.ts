@@ -13,7 +13,6 @@ import { loadSchemas } from './sdk-schemas.js';
 
 /** Variants no emulator scenario produces, each with why. */
 const IGNORED: Record<string, string> = {
-  'span.outcome_evaluation_ongoing': 'outcome grader heartbeat; the emulator grades at once (start → end)',
   'session.thread_status_terminated':
     'the emulator writes it only to a subagent thread\'s own stream when the session ends under it; no scenario here reads that stream',
   'session.thread_status_rescheduled': 'a subagent thread retrying a transient error: the emulator has no fault that reschedules a thread',
@@ -36,7 +35,6 @@ const TYPE_IS_THE_MESSAGE: Record<string, string> = {
   'user.interrupt': 'no payload',
   'agent.thinking': 'the API sends no thinking content',
   'span.model_request_start': 'span marker; its end carries the usage',
-  'span.outcome_evaluation_start': 'span marker; its end carries the result',
   event_start: 'stream preview of an event that follows in full',
   event_delta: 'stream preview of an event that follows in full',
 };

@@ -199,6 +199,18 @@ describe('isStepEvent', () => {
   });
 });
 
+describe('outcome spans (docs/turn-engine.md, "Outcomes")', () => {
+  it('each grader verdict is a step with its iteration and explanation; start and heartbeat name the iteration', () => {
+    const end = { type: 'span.outcome_evaluation_end', result: 'needs_revision', iteration: 0, explanation: 'The second line\nis missing.' };
+    expect(eventSummary(end)).toBe('needs_revision (iteration 0): The second line is missing.');
+    expect(eventSummary({ type: 'span.outcome_evaluation_start', iteration: 2 })).toBe('iteration 2');
+    expect(eventSummary({ type: 'span.outcome_evaluation_ongoing', iteration: 2 })).toBe('iteration 2');
+    expect(isStepEvent('span.outcome_evaluation_end')).toBe(true);
+    expect(isStepEvent('span.outcome_evaluation_start')).toBe(false);
+    expect(isStepEvent('span.outcome_evaluation_ongoing')).toBe(false);
+  });
+});
+
 describe('thread events (docs/multi-agent.md)', () => {
   it('name the subagent and what crossed between threads', () => {
     expect(eventSummary({ type: 'session.thread_created', agent_name: 'helper', session_thread_id: 'sthr_1' })).toBe('helper sthr_1');
