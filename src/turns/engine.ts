@@ -46,7 +46,8 @@ export interface TurnOptions {
 /** What a turn's helpers share: its options and the page budget of its history walks. */
 type Run = TurnOptions & { pages: PageBudget };
 
-const TURN_STARTERS = new Set(['user.message']);
+/** Events that start a turn: a message, or an outcome the agent begins work on at receipt (docs/turn-engine.md, "Outcomes"). */
+const TURN_STARTERS = new Set(['user.message', 'user.define_outcome']);
 const HISTORY_PAGE = 1000;
 /** How far back wait_for_turn looks for the start of the current turn. */
 const MAX_LOOKBACK = 20_000;

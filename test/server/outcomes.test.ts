@@ -38,6 +38,19 @@ describe('define_outcome', () => {
     expect(open).not.toBeNull();
     expect(text).toContain(`----- end of grader explanation [fence ${open![1]}] -----`);
     expect(text).toMatch(FENCE);
+    // wait_for_turn on the idle session replays that turn: an outcome starts a turn like a message.
+    const replay = ok(await h.call('wait_for_turn', { session_id }));
+    expect(replay.outcome).toEqual(d.outcome);
+    expect(replay.steps.filter((s: string) => s.startsWith('span.outcome_evaluation_end'))).toHaveLength(2);
+  });
+
+  it('wait:false returns at once; wait_for_turn then follows the graded turn to its verdict', async () => {
+    const { session_id } = await agentAndSession(h);
+    const sent = ok(await h.call('define_outcome', { session_id, description: 'A poem', rubric: '/revise 1\n/grade-sleep 300', wait: false }));
+    expect(sent.status).toBe('running');
+    expect(sent.outcome).toBeUndefined();
+    const d = ok(await h.call('wait_for_turn', { session_id, after_event_id: sent.last_event_id }));
+    expect(d).toMatchObject({ stop_reason: 'end_turn', outcome: { result: 'satisfied', evaluations: 2 } });
   });
 
   it('max_iterations reached: the outcome says so, and the hint names the next step', async () => {
