@@ -62,6 +62,13 @@ describe('define_outcome', () => {
     expect(d.hint).toContain('define_outcome again');
   });
 
+  it('a failed verdict ends the outcome at once, with a hint to revise the rubric', async () => {
+    const { session_id } = await agentAndSession(h);
+    const d = ok(await h.call('define_outcome', { session_id, description: 'A poem', rubric: '/fail' }));
+    expect(d.outcome).toMatchObject({ result: 'failed', evaluations: 1 });
+    expect(d.hint).toContain('revise the rubric');
+  });
+
   it('takes a rubric file, and refuses both or neither rubric before any request', async () => {
     const { session_id } = await agentAndSession(h);
     const file = await sdk.beta.files.upload({ file: await toFile(Buffer.from('Must rhyme.'), 'rubric.md') });
