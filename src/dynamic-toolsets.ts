@@ -25,7 +25,7 @@ export function toolsetSwitch({ config, listed, add, tokens }: SwitchDeps): Tool
     let o = own.get(name);
     if (!o) {
       const tools = ALL_TOOLS.filter((t) => t.toolset === name && permitted(t, config));
-      o = { tools, tokens: tokens(tools) };
+      o = { tools, tokens: tools.length ? tokens(tools) : 0 };
       own.set(name, o);
     }
     return o;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOOLSETS } from '../config.js';
-import { defineTool, type ToolContext, type ToolsetState, type ToolsetSwitch } from './define.js';
+import { advertised, defineTool, type ToolContext, type ToolsetState, type ToolsetSwitch } from './define.js';
 
 /**
  * The discovery pair of --dynamic-toolsets (docs/toolsets.md): listed only in that mode, after the
@@ -28,12 +28,12 @@ export const toolsetTools = [
   defineTool({
     name: 'list_toolsets',
     title: 'List toolsets',
-    description: 'List the toolsets: on or off, token cost, tool names. enable_toolset adds one.',
+    description: 'Toolsets: on or off, token cost, tools. enable_toolset adds one.',
     toolset: 'core',
     kind: 'read',
     bounded: true,
     input: {},
-    output: { toolsets: z.array(z.object(stateShape)) },
+    output: { toolsets: advertised(z.array(z.object(stateShape))) },
     async handler(_args, ctx) {
       const toolsets = switchOf(ctx).list();
       return { structured: { toolsets }, text: toolsets.map(line).join('\n') };
@@ -41,21 +41,22 @@ export const toolsetTools = [
   }),
   defineTool({
     name: 'enable_toolset',
-    title: 'Enable a toolset',
-    description: 'Add a toolset\'s tools to this session\'s tool list (see list_toolsets).',
+    title: 'Enable toolset',
+    description: 'Add a toolset\'s tools to the tool list (see list_toolsets).',
     toolset: 'core',
     kind: 'read',
     bounded: true,
     input: { toolset: z.enum(TOOLSETS).describe('Toolset name.') },
-    output: { ...stateShape, added: z.array(z.string()) },
+    output: { added: z.array(z.string()), enabled: z.boolean(), tokens: z.number(), note: z.string().optional() },
     async handler({ toolset }, ctx) {
       const { added, state } = switchOf(ctx).enable(toolset);
-      const text = added.length
-        ? `Enabled ${line(state)}. Added: ${added.join(', ')}.`
+      const note = added.length
+        ? undefined
         : state.tools.length
           ? `${toolset} was already on: ${state.tools.join(', ')}.`
           : `Nothing to add: --read-only or --exclude-tools removes every tool of ${toolset}.`;
-      return { structured: { ...state, added }, text };
+      const structured = { added, enabled: state.enabled, tokens: state.tokens, ...(note ? { note } : {}) };
+      return { structured, text: note ?? `Enabled ${line(state)}.` };
     },
   }),
 ];
