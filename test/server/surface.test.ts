@@ -5,6 +5,7 @@ import { TOOLSETS } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
 import { toolTable } from '../../src/tools/table.js';
 import { listTokens } from '../../src/server.js';
+import { costTable, toolsetCosts } from '../../src/toolset-costs.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { harness, type Harness } from '../helpers.js';
 
@@ -159,6 +160,19 @@ describe('tool surface', () => {
   it('the README tool table is current', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(toolTable(ALL_TOOLS));
+  });
+
+  it('the README toolset cost table is current, and its figures are those of tools/list', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(costTable());
+    const rows = toolsetCosts();
+    const listed = (await all.client.listTools()).tools;
+    for (const [i, s] of TOOLSETS.entries()) {
+      const own = listed.filter((t) => ALL_TOOLS.find((d) => d.name === t.name)!.toolset === s);
+      expect(rows[i]).toMatchObject({ tools: own.length, wire: tokens(own), model: listTokens(own as Tool[]).model });
+    }
+    expect(rows.at(-2)!.wire).toBe(tokens((await dynamic.client.listTools()).tools));
+    expect(rows.at(-1)!.wire).toBe(tokens(listed));
   });
 });
 
