@@ -47,6 +47,8 @@ describe('--dynamic-toolsets', () => {
     const { h, names } = await dynamic();
     expect(await names()).toEqual([...coreNames, 'list_toolsets', 'enable_toolset']);
     expect(h.client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+    // The model is told where the other tools are.
+    expect(h.client.getInstructions()).toMatch(/\nOnly some tools are listed: list_toolsets shows the rest .*enable_toolset adds them\.$/);
     const { tools } = await h.client.listTools();
     for (const n of ['list_toolsets', 'enable_toolset']) expect(tools.find((t) => t.name === n)?.annotations).toEqual({ readOnlyHint: true });
     // enable_toolset offers every toolset by name.
@@ -133,6 +135,7 @@ describe('--dynamic-toolsets', () => {
     open.push(h);
     const listed = (await h.client.listTools()).tools.map((t) => t.name);
     expect(listed).not.toContain('list_toolsets');
+    expect(h.client.getInstructions()).not.toMatch(/list_toolsets/);
     expect(errText(await h.call('enable_toolset', { toolset: 'vaults' }))).toMatch(/enable_toolset not found/);
   });
 });
