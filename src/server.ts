@@ -177,7 +177,7 @@ function order(tool: AnyTool): number {
 
 /**
  * What a tools/list costs, in characters / 4: on the wire, and the part a model is shown (names,
- * descriptions, input schemas: Claude Code passes no output schemas, titles or annotations).
+ * descriptions, input schemas: what Claude Code shows it; output schemas are not shown).
  */
 export function listTokens(listed: Tool[]): { wire: number; model: number } {
   const model = listed.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
