@@ -176,10 +176,15 @@ try {
       const isDefault = /default/.test(l.label);
       if (isDefault && l.tokens > 6000) why.push(`The default tools/list misses: ${fmt(l.tokens, 0)} tokens.`);
       row(6, `${l.label}: ${l.tools} tools, ${fmt(l.chars, 0)} chars`, `${fmt(l.tokens, 0)} tokens`, '', '', isDefault ? '≤ 6,000 tokens' : 'info', isDefault ? ok(l.tokens <= 6000) : '');
+      if (isDefault && l.model > 3600) why.push(`The default tools/list's model-visible part misses: ${fmt(l.model, 0)} tokens.`);
+      row(6, `${l.label}: the part the model sees (names, descriptions, input schemas)`, `${fmt(l.model, 0)} tokens`, '', '', isDefault ? '≤ 3,600 tokens' : 'info', isDefault ? ok(l.model <= 3600) : '');
       if (l.breakdown) {
         const b = l.breakdown;
         notes.push(`${l.label}: descriptions ${fmt(b.description / 4, 0)}, inputSchema ${fmt(b.inputSchema / 4, 0)}, outputSchema ${fmt(b.outputSchema / 4, 0)}, annotations+titles+names ${fmt(b.rest / 4, 0)} tokens.`);
       }
+    }
+    for (const t of r.toolsets) {
+      row(6, `toolset \`${t.toolset}\`'s own share of tools/list (${t.tools} tools): wire / model-visible`, `${fmt(t.wire, 0)} / ${fmt(t.model, 0)} tokens`, '', '', 'info', '');
     }
     for (const x of r.results.filter((y) => y.kind === 'typical')) {
       row(6, `result of ${x.label}: structured / text chars`, `${fmt(x.tokens, 0)} tokens`, `${fmt(x.structuredChars, 0)} / ${fmt(x.textChars, 0)}`, '', 'info', '');

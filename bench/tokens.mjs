@@ -1,8 +1,12 @@
 // Figure 6 — tokens, estimated as characters / 4 of the JSON as sent: `tools/list` for the
-// default tool set and for `--toolsets all`; the results of a typical send_message, one
+// default tool set, `--dynamic-toolsets` at start and `--toolsets all` (on the wire, and the
+// model-visible part: names, descriptions, input schemas), each toolset's own share; the results of a typical send_message, one
 // list_events page and session_usage; and, against the 40,000-character output cap, the largest
 // results we can provoke (a 10,000-event turn, a 60,000-character reply, a full-view page of 200).
 import { call, connectServer, fixtures, MODEL, newSession, runDirectTurn } from './lib.mjs';
+import { TOOLSETS } from '../dist/config.js';
+import { listTokens } from '../dist/server.js';
+import { ALL_TOOLS } from '../dist/tools/index.js';
 
 export const CAP = 40_000;
 const tokens = (chars) => Math.ceil(chars / 4);
@@ -22,9 +26,10 @@ function measure(label, r, kind = 'typical') {
 }
 
 export async function benchTokens({ emu, sdk, cli }) {
-  const out = { lists: [], results: [] };
+  const out = { lists: [], toolsets: [], results: [] };
   for (const [label, args] of [
     ['tools/list, default tool set (core)', []],
+    ['tools/list, --dynamic-toolsets at start', ['--dynamic-toolsets']],
     ['tools/list, --toolsets all', ['--toolsets', 'all']],
   ]) {
     const srv = await connectServer(emu, { cli, args });
@@ -34,7 +39,14 @@ export async function benchTokens({ emu, sdk, cli }) {
       const part = (k) => tools.reduce((n, t) => n + (t[k] === undefined ? 0 : JSON.stringify(t[k]).length), 0);
       const breakdown = { description: part('description'), inputSchema: part('inputSchema'), outputSchema: part('outputSchema') };
       breakdown.rest = chars - breakdown.description - breakdown.inputSchema - breakdown.outputSchema;
-      out.lists.push({ label, tools: tools.length, chars, tokens: tokens(chars), breakdown });
+      out.lists.push({ label, tools: tools.length, chars, tokens: tokens(chars), model: listTokens(tools).model, breakdown });
+      // Each toolset's own share of the full list, as the client received it.
+      if (args[0] === '--toolsets') {
+        for (const s of TOOLSETS) {
+          const own = tools.filter((t) => ALL_TOOLS.find((d) => d.name === t.name)?.toolset === s);
+          out.toolsets.push({ toolset: s, tools: own.length, ...listTokens(own) });
+        }
+      }
     } finally {
       await srv.close();
     }

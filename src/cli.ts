@@ -5,15 +5,18 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config, type HttpConfig } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'emulator') return runEmulator(argv.slice(1));
   let parsed;
+  let warnings: string[] = [];
   try {
     parsed = parseConfig(argv, process.env);
+    // Unknown names in --tools / --exclude-tools stop the start, before any transport is up.
+    if ('toolsets' in parsed && (parsed.tools.length || parsed.excludeTools.length)) warnings = (await import('./tools/index.js')).checkToolSelection(parsed);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`managed-agents-mcp: ${err.message}\n\n${USAGE}\n`);
@@ -24,11 +27,12 @@ async function main(argv: string[]): Promise<void> {
   // Asked for explicitly, and no protocol is being served: these go to stdout like any CLI's.
   if ('help' in parsed) return void process.stdout.write(`${USAGE}\n`);
   if ('version' in parsed) return void process.stdout.write(`${VERSION}\n`);
-  await serve(parsed);
+  const log = createLogger();
+  for (const w of warnings) log.warn(w);
+  await serve(parsed, log);
 }
 
-async function serve(config: Config): Promise<void> {
-  const log = createLogger();
+async function serve(config: Config, log: Logger): Promise<void> {
   const shutdown = new AbortController();
   let baseURL: string | undefined;
   let apiKey: string | undefined;

@@ -46,7 +46,14 @@ export interface Config {
   /** Start the local emulator in-process and point the client at it. */
   emulator: boolean;
   readOnly: boolean;
+  /** Toolsets whose tools are listed; empty when `--tools` alone names the tools (docs/toolsets.md). */
   toolsets: Toolset[];
+  /** Tools named by `--tools`, added to the toolsets' (checked against the registry at start-up). */
+  tools: string[];
+  /** Tools named by `--exclude-tools`: removed whatever else selects them. */
+  excludeTools: string[];
+  /** Start with the selection plus list_toolsets / enable_toolset, and add toolsets on request. */
+  dynamicToolsets: boolean;
   defaultEnvironmentId?: string;
   /** Default wait for a turn, in seconds (kept under common MCP client timeouts). */
   turnTimeoutS: number;
@@ -98,6 +105,12 @@ Options:
   --read-only                expose only tools that do not change state (env MANAGED_AGENTS_READ_ONLY=1)
   --toolsets LIST            comma-separated: core (default), ${TOOLSETS.slice(1).join(', ')},
                              or all (env MANAGED_AGENTS_TOOLSETS)
+  --tools LIST               tools to add by name; without --toolsets, only these (and no core)
+                             (env MANAGED_AGENTS_TOOLS)
+  --exclude-tools LIST       tools to remove, whatever selects them (env MANAGED_AGENTS_EXCLUDE_TOOLS)
+  --dynamic-toolsets         start with the selection plus list_toolsets and enable_toolset, which
+                             adds a toolset when the model asks (stdio only; env
+                             MANAGED_AGENTS_DYNAMIC_TOOLSETS=1). See docs/toolsets.md
   --default-environment ID   environment used when start_session gets none (env MANAGED_AGENTS_DEFAULT_ENVIRONMENT)
   --timeout S                default seconds a turn is followed before returning (default 45)
                              (env MANAGED_AGENTS_TIMEOUT_S)
@@ -171,8 +184,9 @@ function positiveNumber(name: string, v: string | undefined, fallback: number, {
   return n;
 }
 
-function parseToolsets(v: string | undefined): Toolset[] {
-  if (!v) return [...DEFAULT_TOOLSETS];
+function parseToolsets(v: string | undefined, toolsNamed: boolean): Toolset[] {
+  // `--tools` alone means exactly those tools: the default toolset is not added to them.
+  if (!v) return toolsNamed ? [] : [...DEFAULT_TOOLSETS];
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.includes('all')) return [...TOOLSETS];
   for (const n of names) {
@@ -197,6 +211,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
         'allow-insecure-http': { type: 'boolean' },
         'read-only': { type: 'boolean' },
         toolsets: { type: 'string' },
+        tools: { type: 'string' },
+        'exclude-tools': { type: 'string' },
+        'dynamic-toolsets': { type: 'boolean' },
         'default-environment': { type: 'string' },
         timeout: { type: 'string' },
         'max-retries': { type: 'string' },
@@ -226,12 +243,21 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
   const endpoint = resolveEndpoint(f['base-url'], env);
   // The in-process emulator replaces the endpoint (and the key), so its URL is not checked.
   if (!emulator) checkTransport(endpoint, allowInsecureHttp);
+  const tools = list(f.tools ?? env.MANAGED_AGENTS_TOOLS) ?? [];
+  const dynamicToolsets = Boolean(f['dynamic-toolsets']) || truthy(env.MANAGED_AGENTS_DYNAMIC_TOOLSETS);
+  const http = parseHttp(f, env);
+  // Stateless HTTP builds a fresh server for every request, so a toolset enabled in one call would
+  // be gone in the next: refused rather than half working (docs/toolsets.md).
+  if (dynamicToolsets && http) throw new ConfigError('--dynamic-toolsets needs one server per client, which stateless --http has not: choose the tools with --toolsets / --tools instead (docs/toolsets.md)');
   return {
     ...endpoint,
     allowInsecureHttp,
     emulator,
     readOnly: Boolean(f['read-only']) || truthy(env.MANAGED_AGENTS_READ_ONLY),
-    toolsets: parseToolsets(f.toolsets ?? env.MANAGED_AGENTS_TOOLSETS),
+    toolsets: parseToolsets(f.toolsets ?? env.MANAGED_AGENTS_TOOLSETS, tools.length > 0),
+    tools,
+    excludeTools: list(f['exclude-tools'] ?? env.MANAGED_AGENTS_EXCLUDE_TOOLS) ?? [],
+    dynamicToolsets,
     defaultEnvironmentId: f['default-environment'] ?? (env.MANAGED_AGENTS_DEFAULT_ENVIRONMENT || undefined),
     turnTimeoutS,
     maxTurnTimeoutS: Math.max(turnTimeoutS, 600),
@@ -242,7 +268,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
     approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
-    http: parseHttp(f, env),
+    http,
   };
 }
 

@@ -50,6 +50,24 @@ export interface ToolContext {
   elicit?: (form: ElicitForm, timeoutMs: number) => Promise<ElicitAnswer>;
   /** Turns that went on unseen, per session (this server's memory). */
   unseen: UnseenTurns;
+  /** Lists and enables toolsets at run time: only under --dynamic-toolsets (docs/toolsets.md). */
+  toolsets?: ToolsetSwitch;
+}
+
+export interface ToolsetState {
+  name: Toolset;
+  /** Every tool of it that the filters permit is listed. */
+  enabled: boolean;
+  /** Its tools that the filters (--read-only, --exclude-tools) permit. */
+  tools: string[];
+  /** What those tools cost the model: names, descriptions, input schemas, characters / 4. */
+  tokens: number;
+}
+
+export interface ToolsetSwitch {
+  list(): ToolsetState[];
+  /** Registers the toolset's permitted tools not yet listed (none again: idempotent) and announces them. */
+  enable(name: Toolset): { added: string[]; state: ToolsetState };
 }
 
 export interface ElicitForm {

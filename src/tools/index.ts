@@ -10,6 +10,8 @@ import { auditTools } from './audit.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { fileTools } from './files.js';
+import { checkSelection, selectFrom, type Selection } from './selection.js';
+import { toolsetTools } from './toolsets.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -25,7 +27,18 @@ export const ALL_TOOLS: AnyTool[] = [
   ...fileTools,
 ].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
-/** The tools a configuration exposes: its toolsets, and only reads under --read-only. */
-export function selectTools(config: Pick<Config, 'toolsets' | 'readOnly'>): AnyTool[] {
-  return ALL_TOOLS.filter((t) => config.toolsets.includes(t.toolset) && (!config.readOnly || t.kind === 'read'));
+/** The discovery pair listed under --dynamic-toolsets, after the selected tools. */
+export const DISCOVERY_TOOLS: AnyTool[] = toolsetTools;
+
+/**
+ * The tools a configuration lists at start: its toolsets and --tools, less --exclude-tools, only
+ * reads under --read-only (docs/toolsets.md); plus the discovery pair under --dynamic-toolsets.
+ */
+export function selectTools(config: Selection & Partial<Pick<Config, 'dynamicToolsets'>>): AnyTool[] {
+  return [...selectFrom(ALL_TOOLS, config), ...(config.dynamicToolsets ? DISCOVERY_TOOLS : [])];
+}
+
+/** Start-up check of --tools / --exclude-tools (throws ConfigError); returns warnings to log. */
+export function checkToolSelection(config: Config): string[] {
+  return checkSelection(ALL_TOOLS, config);
 }

@@ -7,6 +7,7 @@ import { createApi } from '../../src/api/client.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
 import { VERSION } from '../../src/version.js';
+import { ALL_TOOLS, checkToolSelection, selectTools } from '../../src/tools/index.js';
 import { readFileSync } from 'node:fs';
 
 const cfg = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env) as Config;
@@ -144,5 +145,59 @@ describe('config', () => {
     expect(c.cache_read).toBeCloseTo(0.1);
     expect(c.runtime).toBeCloseTo(0.08);
     expect(c.total).toBeCloseTo(1.68);
+  });
+});
+
+describe('choosing tools: --tools, --exclude-tools, --dynamic-toolsets (docs/toolsets.md)', () => {
+  const names = (c: Config) => selectTools(c).map((t) => t.name);
+  const coreNames = ALL_TOOLS.filter((t) => t.toolset === 'core').map((t) => t.name);
+  const other = ALL_TOOLS.find((t) => t.toolset !== 'core')!;
+
+  it('--tools alone lists exactly the named tools, in registry order; with --toolsets it adds to them', () => {
+    const only = cfg(['--tools', 'session_usage, send_message']);
+    expect(only.toolsets).toEqual([]);
+    expect(names(only)).toEqual(['send_message', 'session_usage']);
+    // The environment variable says the same; the flag wins over it.
+    expect(names(cfg([], { MANAGED_AGENTS_TOOLS: 'send_message' }))).toEqual(['send_message']);
+    expect(names(cfg(['--tools', 'session_usage'], { MANAGED_AGENTS_TOOLS: 'send_message' }))).toEqual(['session_usage']);
+    const added = cfg(['--toolsets', 'core', '--tools', other.name]);
+    expect(names(added)).toEqual([...coreNames, other.name]);
+    // Without either, the default toolset.
+    expect(names(cfg([]))).toEqual(coreNames);
+  });
+
+  it('--exclude-tools removes a tool whatever selects it, and --read-only still wins', () => {
+    const c = cfg(['--toolsets', 'all', '--tools', 'send_message', '--exclude-tools', 'send_message,list_agents']);
+    expect(names(c)).not.toContain('send_message');
+    expect(names(c)).not.toContain('list_agents');
+    expect(names(c)).toHaveLength(ALL_TOOLS.length - 2);
+    expect(names(cfg([], { MANAGED_AGENTS_EXCLUDE_TOOLS: 'send_message' }))).toEqual(coreNames.filter((n) => n !== 'send_message'));
+    const ro = cfg(['--read-only', '--tools', 'send_message,get_session']);
+    expect(names(ro)).toEqual(['get_session']);
+    expect(checkToolSelection(ro)).toEqual(['--read-only removes send_message named in --tools: they change state']);
+  });
+
+  it('an unknown tool name stops the start, naming the valid ones and the nearest', () => {
+    expect(() => checkToolSelection(cfg(['--tools', 'send_mesage']))).toThrow(ConfigError);
+    expect(() => checkToolSelection(cfg(['--tools', 'send_mesage']))).toThrow(/Unknown tool 'send_mesage' in --tools\. Did you mean send_message\? Valid: .*create_agent/);
+    expect(() => checkToolSelection(cfg(['--exclude-tools', 'list_session']))).toThrow(/in --exclude-tools\. Did you mean list_sessions\?/);
+    // Far from every name: no guess, only the list.
+    expect(() => checkToolSelection(cfg(['--exclude-tools', 'frobnicate']))).toThrow(/^Unknown tool 'frobnicate' in --exclude-tools\. Valid: /);
+    expect(() => checkToolSelection(cfg(['--tools', 'agents']))).toThrow("'agents' in --tools is a toolset, not a tool: pass it to --toolsets");
+    // Removing every tool is a mistake, not a server with nothing to offer…
+    expect(() => checkToolSelection(cfg(['--tools', 'send_message', '--exclude-tools', 'send_message']))).toThrow(/No tool is left to list/);
+    // …except with the discovery pair, which can still add toolsets.
+    expect(checkToolSelection(cfg(['--dynamic-toolsets', '--tools', 'send_message', '--exclude-tools', 'send_message']))).toEqual([]);
+    expect(checkToolSelection(cfg(['--tools', 'send_message', '--exclude-tools', 'get_session']))).toEqual([]);
+  });
+
+  it('--dynamic-toolsets adds the discovery pair after the selection, and is refused with stateless --http', () => {
+    for (const c of [cfg(['--dynamic-toolsets']), cfg([], { MANAGED_AGENTS_DYNAMIC_TOOLSETS: '1' })]) {
+      expect(c.dynamicToolsets).toBe(true);
+      expect(names(c)).toEqual([...coreNames, 'list_toolsets', 'enable_toolset']);
+    }
+    expect(cfg([]).dynamicToolsets).toBe(false);
+    expect(() => cfg(['--dynamic-toolsets', '--http', '8080'])).toThrow(/--dynamic-toolsets needs one server per client, which stateless --http has not/);
+    expect(() => cfg(['--http', '8080'], { MANAGED_AGENTS_DYNAMIC_TOOLSETS: 'true' })).toThrow(ConfigError);
   });
 });

@@ -1,26 +1,39 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_TOOLS, selectTools } from '../../src/tools/index.js';
+import { ALL_TOOLS, DISCOVERY_TOOLS, selectTools } from '../../src/tools/index.js';
 import { TOOLSETS } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
 import { toolTable } from '../../src/tools/table.js';
+import { listTokens } from '../../src/server.js';
+import { costTable, toolsetCosts } from '../../src/toolset-costs.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { harness, type Harness } from '../helpers.js';
 
 let h: Harness;
 let all: Harness;
 let readOnly: Harness;
 let readOnlyAll: Harness;
+let dynamic: Harness;
 beforeAll(async () => {
-  [h, all, readOnly, readOnlyAll] = await Promise.all([
+  [h, all, readOnly, readOnlyAll, dynamic] = await Promise.all([
     harness(),
     harness({ toolsets: [...TOOLSETS] }),
     harness({ readOnly: true }),
     harness({ readOnly: true, toolsets: [...TOOLSETS] }),
+    harness({ dynamicToolsets: true }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([h?.close(), all?.close(), readOnly?.close(), readOnlyAll?.close()]);
+  await Promise.all([h?.close(), all?.close(), readOnly?.close(), readOnlyAll?.close(), dynamic?.close()]);
 });
+
+/** Every tool the server can list: all toolsets, and the discovery pair of --dynamic-toolsets. */
+async function everyTool() {
+  const { tools } = await all.client.listTools();
+  const pair = (await dynamic.client.listTools()).tools.filter((t) => DISCOVERY_TOOLS.some((d) => d.name === t.name));
+  expect(pair).toHaveLength(DISCOVERY_TOOLS.length);
+  return [...tools, ...pair];
+}
 
 const tokens = (v: unknown) => Math.ceil(JSON.stringify(v).length / 4);
 
@@ -64,7 +77,7 @@ function awkward(s: any, path: string, out: string[] = []): string[] {
 
 describe('tool surface', () => {
   it('matches the committed snapshot of each tool (names, schemas, annotations), one file per tool', async () => {
-    const { tools } = await all.client.listTools();
+    const tools = await everyTool();
     for (const t of tools) {
       await expect(JSON.stringify(sortKeys(t), null, 2) + '\n').toMatchFileSnapshot(new URL(`${t.name}.json`, SNAPSHOTS).pathname);
     }
@@ -79,12 +92,13 @@ describe('tool surface', () => {
       '--read-only': await names(readOnly),
       '--toolsets all': await names(all),
       '--read-only --toolsets all': await names(readOnlyAll),
+      '--dynamic-toolsets': await names(dynamic),
     };
     await expect(JSON.stringify(sets, null, 2) + '\n').toMatchFileSnapshot('../__snapshots__/tool-names.json');
   });
 
   it('input schemas avoid constructs clients render badly, except where listed with a reason', async () => {
-    const { tools } = await all.client.listTools();
+    const tools = await everyTool();
     const found: string[] = [];
     for (const t of tools) {
       const root = t.inputSchema as any;
@@ -105,9 +119,17 @@ describe('tool surface', () => {
     expect(tokens(tools)).toBeLessThanOrEqual(6000);
   });
 
+  it('the model-visible part of the default set (names, descriptions, input schemas, as Claude Code shows them) stays under 3,600 tokens', async () => {
+    const { tools } = await h.client.listTools();
+    const visible = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+    expect(tokens(visible)).toBeLessThanOrEqual(3600);
+    // The server's own figure (list_toolsets, the README's toolset table) is the same measure.
+    expect(listTokens(tools as Tool[]).model).toBe(tokens(visible));
+  });
+
   it('names are verb_noun snake_case and every input property is described', async () => {
-    const { tools } = await all.client.listTools();
-    expect(tools.length).toBe(ALL_TOOLS.length);
+    const tools = await everyTool();
+    expect(tools.length).toBe(ALL_TOOLS.length + DISCOVERY_TOOLS.length);
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)+$/);
       for (const [k, v] of Object.entries(t.inputSchema.properties ?? {})) {
@@ -117,9 +139,9 @@ describe('tool surface', () => {
   });
 
   it('annotations follow kind', async () => {
-    const { tools } = await all.client.listTools();
+    const tools = await everyTool();
     for (const listed of tools) {
-      const def = ALL_TOOLS.find((t) => t.name === listed.name)!;
+      const def = [...ALL_TOOLS, ...DISCOVERY_TOOLS].find((t) => t.name === listed.name)!;
       expect(listed.annotations).toEqual(annotationsFor(def));
       if (def.kind === 'delete') expect(listed.annotations?.destructiveHint).toBe(true);
       if (def.kind === 'read') expect(listed.annotations?.readOnlyHint).toBe(true);
@@ -138,6 +160,19 @@ describe('tool surface', () => {
   it('the README tool table is current', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(toolTable(ALL_TOOLS));
+  });
+
+  it('the README toolset cost table is current, and its figures are those of tools/list', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(costTable());
+    const rows = toolsetCosts();
+    const listed = (await all.client.listTools()).tools;
+    for (const [i, s] of TOOLSETS.entries()) {
+      const own = listed.filter((t) => ALL_TOOLS.find((d) => d.name === t.name)!.toolset === s);
+      expect(rows[i]).toMatchObject({ tools: own.length, wire: tokens(own), model: listTokens(own as Tool[]).model });
+    }
+    expect(rows.at(-2)!.wire).toBe(tokens((await dynamic.client.listTools()).tools));
+    expect(rows.at(-1)!.wire).toBe(tokens(listed));
   });
 });
 
