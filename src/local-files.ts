@@ -119,7 +119,10 @@ export class LocalFiles {
       missing.unshift(path.basename(existing));
       existing = path.dirname(existing);
     }
-    const real = await realpath(existing);
+    const real = await realpath(existing).catch((err: NodeJS.ErrnoException) => {
+      // A dangling symlink: where it points is unknown ground, so nothing is created through it.
+      throw new ToolError(`Directory ${JSON.stringify(p)}: ${existing} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
+    });
     if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to ${real}, outside the files root ${root}.`, FIX_ROOT);
     if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${real} is not a directory.`);
     const target = path.join(real, ...missing);

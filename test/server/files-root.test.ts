@@ -51,6 +51,9 @@ beforeAll(async () => {
   symlinkSync(outside, path.join(root, 'linkdir'));
   mkdirSync(path.join(root, 'out'));
   symlinkSync(path.join(outside, 'victim.txt'), path.join(root, 'out', 'planted.md'));
+  // Dangling links: following one would create a file or directory outside the root.
+  symlinkSync(path.join(outside, 'created-through-link.txt'), path.join(root, 'out', 'dangling.md'));
+  symlinkSync(path.join(outside, 'new-dir'), path.join(root, 'dangling-dir'));
   execFileSync('mkfifo', [path.join(root, 'fifo')]);
   before = listing(base, root);
   h = await harness({ toolsets: ['core', 'files'], filesRoot: root });
@@ -105,6 +108,7 @@ describe('writing (download_session_files) stays inside the root', () => {
         '/file .. boom',
         '/file ..\\escape3.txt boom',
         '/file planted.md would-follow-the-link',
+        '/file dangling.md would-create-outside',
         '/file fine.txt ok',
       ].join('\n'),
     }));
@@ -121,6 +125,10 @@ describe('writing (download_session_files) stays inside the root', () => {
     expect(errText(await h.call('download_session_files', { session_id: session, to_dir: arg }))).toMatch(/outside the files root/);
   });
 
+  it.each([['dangling-dir'], ['dangling-dir/sub']])('to_dir %j through a dangling symlink is refused', async (dir) => {
+    expect(errText(await h.call('download_session_files', { session_id: session, to_dir: dir }))).toMatch(/cannot be resolved \(ENOENT\)/);
+  });
+
   it('refuses path-like remote names and a planted symlink, even with overwrite; writes the rest', async () => {
     for (const overwrite of [false, true]) {
       const r = ok(await h.call('download_session_files', { session_id: session, to_dir: 'out', overwrite }));
@@ -131,6 +139,7 @@ describe('writing (download_session_files) stays inside the root', () => {
         '..': 'unsafe name (not a file name)',
         '..\\escape3.txt': 'unsafe name (contains a path separator)',
         'planted.md': 'a symlink is at the target name (never followed or replaced)',
+        'dangling.md': 'a symlink is at the target name (never followed or replaced)',
       });
       expect(r.written.map((w: any) => w.path)).toEqual([path.join(root, 'out', 'fine.txt')]);
       if (!overwrite) writeFileSync(path.join(root, 'out', 'fine.txt'), 'kept'); // then overwritten below
