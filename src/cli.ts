@@ -48,6 +48,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   } else {
     for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
+  log.info(`local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
 import { isLoopbackHost } from './loopback.js';
@@ -75,6 +76,10 @@ export interface Config {
   approval: Approval;
   /** Serve MCP over Streamable HTTP (stateless) instead of stdio (docs/http.md). */
   http?: HttpConfig;
+  /** The directory local file paths resolve against; nothing outside it is read or written (docs/local-files.md). */
+  filesRoot: string;
+  /** Cap on one local file uploaded, attached or downloaded, in bytes. */
+  maxFileBytes: number;
 }
 
 export interface HttpConfig {
@@ -120,6 +125,10 @@ Options:
                              deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
+  --files-root DIR           the only directory local files are read from and written to (default:
+                             the working directory) (env MANAGED_AGENTS_FILES_ROOT). See docs/local-files.md
+  --max-file-bytes N         cap on one local file uploaded, attached or downloaded (default 33554432,
+                             32 MiB) (env MANAGED_AGENTS_MAX_FILE_BYTES)
   --http [HOST:]PORT         serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio;
                              HOST defaults to 127.0.0.1 (env MANAGED_AGENTS_HTTP). See docs/http.md
   --http-token-file FILE     bearer tokens callers must send, one per line (env MANAGED_AGENTS_HTTP_TOKEN_FILE,
@@ -220,6 +229,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
         'price-table': { type: 'string' },
         'max-output-chars': { type: 'string' },
         approval: { type: 'string' },
+        'files-root': { type: 'string' },
+        'max-file-bytes': { type: 'string' },
         http: { type: 'string' },
         'http-token-file': { type: 'string' },
         'http-allowed-hosts': { type: 'string' },
@@ -269,6 +280,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     streamStallS: 20,
     approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
     http,
+    filesRoot: path.resolve(f['files-root'] ?? (env.MANAGED_AGENTS_FILES_ROOT || '.')),
+    maxFileBytes: positiveNumber('--max-file-bytes', f['max-file-bytes'] ?? env.MANAGED_AGENTS_MAX_FILE_BYTES, 32 * 1024 * 1024, { integer: true, min: 1 }),
   };
 }
 

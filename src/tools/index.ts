@@ -12,6 +12,7 @@ import { memoryTools } from './memory.js';
 import { fileTools } from './files.js';
 import { checkSelection, selectFrom, type Selection } from './selection.js';
 import { toolsetTools } from './toolsets.js';
+import { fileTransferTools } from './file-transfer.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -25,6 +26,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...vaultTools,
   ...memoryTools,
   ...fileTools,
+  ...fileTransferTools,
 ].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
 /** The discovery pair listed under --dynamic-toolsets, after the selected tools. */

@@ -4,7 +4,8 @@ import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
 import { UnseenTurns } from '../turns/unseen.js';
-import { followTurn, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
+import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './turn-common.js';
+import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
 import { turnDigestSchema } from '../turns/digest.js';
 import { formatUsd } from '../format/events.js';
 
@@ -111,6 +112,7 @@ export const sessionTools = [
       vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(50).optional().describe('Vaults with MCP server credentials.'),
       budget: budgetInput,
       message: z.string().min(1).max(100_000).optional().describe('First message, sent at once.'),
+      attachments: attachmentsInput,
       wait: z.boolean().optional().describe('With message: follow the turn (default true).'),
       timeout_s: timeoutInput,
     },
@@ -127,6 +129,9 @@ export const sessionTools = [
     },
     secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
+      if (a.attachments?.length && !a.message) throw new ToolError('attachments go with message.', 'Add a message, or attach them later with send_message.');
+      // Checked (and uploaded) before the session exists: bad input creates nothing.
+      const att = await attachmentBlocks(ctx, a.attachments);
       let env = a.environment_id
         ? { id: a.environment_id, source: 'argument' as const }
         : await ctx.defaultEnvironment.resolve(ctx.signal);
@@ -165,10 +170,13 @@ export const sessionTools = [
         `Started ${session.id} for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}); status ${status}.`;
       if (!a.message) return { structured: out, text: `${head(out.status)}\nNext: send_message with this session_id.` };
       if (a.wait === false) {
-        const { hint } = await sendOnly(ctx, session.id, [textEvent(a.message)]);
+        const sent = await sendOnly(ctx, session.id, [messageEvent(a.message, att)]);
+        const hint = joinHint(attachedNote(att) ?? '', sent.hint).trim();
         return { structured: { ...out, status: 'running', hint }, text: `${head('running')}\n${hint}` };
       }
-      const turn = await followTurn(ctx, session.id, [textEvent(a.message)], a.timeout_s);
+      const turn = await followTurn(ctx, session.id, [messageEvent(a.message, att)], a.timeout_s);
+      const note = attachedNote(att);
+      if (note) turn.hint = joinHint(note, turn.hint);
       return { structured: { ...out, status: turn.status, turn }, text: `${head(turn.status)}\n${renderDigest(turn, textBudget(ctx) - 300)}` };
     },
   }),

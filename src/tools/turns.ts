@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
+import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
 import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 
 const waitInput = z
@@ -34,11 +35,19 @@ export const turnTools = [
     input: {
       session_id: sessionId,
       text: z.string().min(1, 'text is empty').max(100_000).describe('The message for the agent.'),
+      attachments: attachmentsInput,
       wait: waitInput,
       timeout_s: timeoutInput,
     },
     output: digestShape,
-    handler: (a, ctx) => sendAndFollow(ctx, a.session_id, [textEvent(a.text)], a.wait, a.timeout_s),
+    handler: async (a, ctx) => {
+      const att = await attachmentBlocks(ctx, a.attachments);
+      const r = await sendAndFollow(ctx, a.session_id, [messageEvent(a.text, att)], a.wait, a.timeout_s);
+      const note = attachedNote(att);
+      if (!note) return r;
+      r.structured.hint = joinHint(note, r.structured.hint);
+      return { structured: r.structured, text: renderDigest(r.structured, textBudget(ctx)) };
+    },
   }),
 
   defineTool({

@@ -5,11 +5,15 @@ import {
 } from './validate.js';
 
 const text = z.strictObject({ type: z.literal('text'), text: z.string() });
-const source = z.looseObject({ type: z.enum(['base64', 'url', 'file', 'text']) });
-const image = z.strictObject({ type: z.literal('image'), source });
+// Sources as the SDK defines them (Base64*Source, URL*Source, File*Source, PlainTextDocumentSource).
+const base64 = z.strictObject({ type: z.literal('base64'), data: z.string().min(1), media_type: z.string().min(1) });
+const url = z.strictObject({ type: z.literal('url'), url: z.string().min(1) });
+const file = z.strictObject({ type: z.literal('file'), file_id: z.string().min(1) });
+const plainText = z.strictObject({ type: z.literal('text'), data: z.string(), media_type: z.literal('text/plain') });
+const image = z.strictObject({ type: z.literal('image'), source: z.discriminatedUnion('type', [base64, url, file]) });
 const document = z.strictObject({
   type: z.literal('document'),
-  source,
+  source: z.discriminatedUnion('type', [base64, plainText, url, file]),
   title: z.string().nullish(),
   context: z.string().nullish(),
 });

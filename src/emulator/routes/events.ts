@@ -11,7 +11,7 @@ import type { StoredEvent } from '../runtime/types.js';
 import type { EventLog } from '../runtime/event-log.js';
 import { SseConnection } from '../wire/sse.js';
 import { parseBody } from '../contract/validate.js';
-import { eventsSend } from '../contract/validate-events.js';
+import { eventsSend, type EventParam } from '../contract/validate-events.js';
 
 export const EVENTS_DEFAULT_LIMIT = 1000;
 export const EVENTS_MAX_LIMIT = 1000;
@@ -102,12 +102,36 @@ function openStream(emu: Emulator, ctx: RouteContext, rt: EventLog & { terminate
   return HANDLED;
 }
 
+/**
+ * An image or document sent by file id must name a stored file of a matching type: the Files API
+ * documents 404 for an unknown id and 400 for a type that does not fit the block (images: JPEG,
+ * PNG, GIF, WebP; documents: PDF, plain text). Both are answered 400 here, like an unknown file
+ * resource on session create (routes/sessions.ts).
+ */
+function checkFileRefs(emu: Emulator, events: EventParam[]): void {
+  events.forEach((e, i) => {
+    if (e.type !== 'user.message') return;
+    e.content.forEach((b, j) => {
+      if ((b.type !== 'image' && b.type !== 'document') || b.source.type !== 'file') return;
+      const where = `events[${i}].content[${j}].source.file_id`;
+      const f = emu.state.files.get(b.source.file_id);
+      if (!f) throw badRequest(`${where}: file '${b.source.file_id}' not found`);
+      const fits = b.type === 'image' ? IMAGE_TYPES.includes(f.meta.mime_type) : DOCUMENT_TYPES.includes(f.meta.mime_type);
+      if (!fits) throw badRequest(`${where}: file '${f.meta.id}' is ${f.meta.mime_type}, which a${b.type === 'image' ? 'n image' : ' document'} block does not take`);
+    });
+  });
+}
+
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+const DOCUMENT_TYPES = ['application/pdf', 'text/plain'];
+
 export function registerEventRoutes(router: Router, emu: Emulator): void {
   router.add('GET', '/v1/sessions/:id/events', 'managed', (ctx) => listEvents(getSession(emu, ctx.params.id!), ctx, true));
 
   router.add('POST', '/v1/sessions/:id/events', 'managed', ({ params, body }) => {
     const rt = getSession(emu, params.id!);
     const p = parseBody('events.send', eventsSend, body);
+    checkFileRefs(emu, p.events);
     return { data: rt.send(p.events) };
   });
 

@@ -47,7 +47,8 @@ export function registerFileRoutes(router: Router, emu: Emulator): void {
       expires_at = new Date(emu.state.clock.nowMs() + n * 1000).toISOString();
     }
     const content = Buffer.from(await file.arrayBuffer());
-    const name = (file as File).name || 'upload.bin';
+    // SDK FileUploadParams: only the final path component of the part's filename is kept.
+    const name = ((file as File).name || '').split(/[/\\]/).pop() || 'upload.bin';
     const meta: BetaFileMetadata = {
       id: emu.state.ids.next('file'), type: 'file', filename: name, mime_type: file.type || guessMime(name),
       size_bytes: content.length, created_at: emu.state.clock.iso(), downloadable: false, expires_at, scope: null,

@@ -40,7 +40,7 @@ export async function runTurn(rt: TurnHost, trigger: StoredEvent, signal: AbortS
   const turn = new Turn(rt, signal);
   try {
     if (trigger.type === 'user.define_outcome') await runOutcome(turn, trigger);
-    else await runScript(turn, textOf(trigger));
+    else await runScript(turn, textOf(trigger), attachmentsOf(trigger));
     turn.finish('end_turn');
   } catch (err) {
     const reason = err instanceof TurnAborted ? err.reason : typeof err === 'string' ? (err as AbortReason) : undefined;
@@ -58,9 +58,35 @@ function textOf(ev: StoredEvent): string {
   return content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('\n');
 }
 
-async function runScript(turn: Turn, text: string): Promise<void> {
+/**
+ * The images and documents of a user.message, as the default reply acknowledges them:
+ * `1 image (file_…) and 1 document ("notes.md", 12 characters of text)`; undefined when none.
+ */
+function attachmentsOf(ev: StoredEvent): { summary: string; chars: number } | undefined {
+  type Source = { type: string; file_id?: string; data?: string; media_type?: string };
+  const blocks = ((ev.content ?? []) as Array<{ type: string; source?: Source; title?: string | null }>).filter((b) => b.type === 'image' || b.type === 'document');
+  if (blocks.length === 0) return undefined;
+  let chars = 0;
+  const what = (b: (typeof blocks)[number]) => {
+    const s = b.source!;
+    if (s.type === 'file') return s.file_id!;
+    if (s.type === 'text') {
+      chars += s.data!.length;
+      return `${b.title ? `${JSON.stringify(b.title)}, ` : ''}${s.data!.length} characters of text`;
+    }
+    return s.type === 'base64' ? `base64 ${s.media_type}` : 'url';
+  };
+  const group = (type: string) => {
+    const of = blocks.filter((b) => b.type === type);
+    return of.length ? `${of.length} ${type}${of.length > 1 ? 's' : ''} (${of.map(what).join(', ')})` : undefined;
+  };
+  const summary = [group('image'), group('document')].filter(Boolean).join(' and ');
+  return { summary, chars };
+}
+
+async function runScript(turn: Turn, text: string, attached?: { summary: string; chars: number }): Promise<void> {
   const rt = turn.rt;
-  turn.freshChars += text.length;
+  turn.freshChars += text.length + (attached?.chars ?? 0);
   const { directives, plain } = parseScript(text);
   for (let i = 0; i < directives.length; i++) {
     const d = directives[i]!;
@@ -172,7 +198,9 @@ async function runScript(turn: Turn, text: string): Promise<void> {
   }
   if (!turn.replied) {
     if (!(await turn.ensureStep())) return;
-    turn.message(`You said: ${plain || text}`);
+    const said = plain || text;
+    const ack = attached ? `Received ${attached.summary}.` : '';
+    turn.message(said || !ack ? `You said: ${said}${ack ? ` ${ack}` : ''}` : ack);
   }
 }
 
@@ -229,7 +257,7 @@ export function guessMime(name: string): string {
   const ext = name.split('.').pop()?.toLowerCase();
   const map: Record<string, string> = {
     txt: 'text/plain', md: 'text/markdown', json: 'application/json', csv: 'text/csv', html: 'text/html',
-    pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
+    pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp',
   };
   return (ext && map[ext]) || 'application/octet-stream';
 }
