@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { EmptyResultSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
@@ -19,6 +19,7 @@ import { selectTools } from './tools/index.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
 import { PROMPTS } from './prompts.js';
+import { readResource, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -84,7 +85,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()) },
+    { capabilities: { tools: {}, prompts: {}, resources: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()) },
   );
 
   for (const p of PROMPTS) {
@@ -138,6 +139,16 @@ export function createServer(opts: ServerOptions): CreatedServer {
   // the default list that every client pays for and no client needs.
   const listed = listedTools(tools);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
+  server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
+  server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
+  server.server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+    const signal = linkSignals(extra.signal, opts.shutdownSignal);
+    const ctx: ToolContext = { api: bindApi(api, 'read', signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
+    return readResource(req.params.uri, ctx).catch((err: unknown) => {
+      throw err instanceof ResourceError ? new McpError(err.code, err.message) : err;
+    });
+  });
   return { server, api, tools };
 }
 

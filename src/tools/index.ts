@@ -9,6 +9,7 @@ import { auditTools } from './audit.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { fileTools } from './files.js';
+import { usageTools } from './usage.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -18,6 +19,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...turnTools,
   ...eventTools,
   ...auditTools,
+  ...usageTools,
   ...vaultTools,
   ...memoryTools,
   ...fileTools,
