@@ -104,8 +104,10 @@ describe('usage_report', () => {
     expect(log[0]!.query).toMatchObject({ 'created_at[gte]': '2026-05-02T00:00:00Z', 'created_at[lt]': '2026-05-05T00:00:00Z', include_archived: 'true', limit: '100' });
   });
 
-  it('counts archived sessions, and every session when no window is given', async () => {
+  it('counts archived sessions, and every session when no window is given, in three list requests', async () => {
+    const since = await logLength();
     const all = ok(await h.call('usage_report', { group_by: 'day' }));
+    expect(await requests(since)).toHaveLength(3);
     expect(all.totals.sessions).toBe(300);
     expect(all.groups).toHaveLength(6);
     // list_sessions leaves archived ones out by default; the report does not.
@@ -137,6 +139,23 @@ describe('usage_report', () => {
     expect(first.totals.list_cost_usd + rest.totals.list_cost_usd).toBeCloseTo(full.totals.list_cost_usd, 2);
     // Exactly at the cap with nothing left is complete.
     expect(ok(await h.call('usage_report', { max_sessions: 300 })).incomplete).toBeUndefined();
+  });
+
+  it('folds rows past 60 into "other", keeping the totals', async () => {
+    const long = await harness({ toolsets: ['core', 'sessions'] }, { seed: { sessions: 140, agents: 2, days: 70, start: START } });
+    try {
+      const r = ok(await long.call('usage_report', { group_by: 'day' }));
+      expect(r.groups).toHaveLength(60);
+      expect(r.groups[0].key).toBe('2026-05-01');
+      expect(r.groups[58].key).toBe('2026-06-28');
+      const other = r.groups[59];
+      expect(other.key).toBe('other');
+      expect(other.sessions).toBe(140 - 59 * 2);
+      expect(r.groups.reduce((n: number, g: any) => n + g.input, 0)).toBe(r.totals.input);
+      expect(r.notes.join(' ')).toMatch(/11 later days are summed in "other"/);
+    } finally {
+      await long.close();
+    }
   });
 
   it('refuses bad arguments', async () => {
