@@ -86,7 +86,13 @@ function parse(uri: string): { session: string; kind: 'transcript' | 'usage'; qu
       throw new ResourceError(INVALID_PARAMS, `The ${kind} resource takes no '${key}' parameter. ${valid}`);
     }
   }
-  return { session: decodeURIComponent(parts[0]!), kind, query: url.searchParams };
+  let session: string;
+  try {
+    session = decodeURIComponent(parts[0]!);
+  } catch {
+    throw new ResourceError(INVALID_PARAMS, `Invalid resource URI: the session id is not valid percent-encoding.`);
+  }
+  return { session, kind, query: url.searchParams };
 }
 
 const tool = (tools: AnyTool[], name: string) => tools.find((t) => t.name === name)!;

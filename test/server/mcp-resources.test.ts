@@ -99,6 +99,7 @@ describe('resources', () => {
     expect(badLimit.code).toBe(-32602);
     const badId = await readError('managed-agents://sessions/..%2Fx/usage');
     expect(badId.code).toBe(-32602);
+    expect((await readError('managed-agents://sessions/%E0%A4%A/usage')).code).toBe(-32602);
   });
 
   it('the output cap holds: a small cap gives shorter pages that still link on', async () => {
