@@ -23,8 +23,9 @@ import { benchLiveHeap, benchMemory } from './memory.mjs';
 import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
+import { benchUsageReport } from './usage-report.mjs';
 
-const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http'];
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage'];
 const { values } = parseArgs({
   options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
@@ -221,6 +222,16 @@ try {
     log('8. HTTP mode: get_session over stdio, HTTP, and through nginx with 1 and 2 replicas …');
     const r = (results.http = await benchHttp());
     for (const [measure, ours, baseline, ratio] of httpRows(r)) row(8, measure, ours, baseline, ratio, 'info', '');
+  }
+
+  if (only.includes('usage')) {
+    log('9. usage_report over an emulator seeded with 5,000 sessions, 5 rounds …');
+    const r = (results.usage = await benchUsageReport());
+    const c = r.perCall;
+    const same = (f) => [...new Set(c.map(f))].join('/');
+    row(9, `\`usage_report\` over ${fmt(r.sessions, 0)} sessions (group_by ${same((x) => x.group_by)}), wall time at the client`, spread(r.wall, 'ms', 0), `SDK walk of the same list ${spread(r.direct, 'ms', 0)}`, times(r.ratio), 'info', '');
+    row(9, '… requests made, sessions read, result tokens (per call)', `${same((x) => x.requests)} requests, ${same((x) => fmt(x.sessions, 0))} sessions, ${same((x) => fmt(x.tokens, 0))} tokens`, '', '', 'all sessions read, one list walk', ok(c.every((x) => x.sessions === r.sessions && !x.incomplete && x.requests <= Math.ceil(r.sessions / 100) + 1)));
+    notes.push(`usage: seeding ${fmt(r.sessions, 0)} sessions took ${ms(r.seedMs, 0)}; the emulator (in the bench process) filters and pages the whole list on every request.`);
   }
 } finally {
   await emu.close();

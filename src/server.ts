@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { EmptyResultSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
@@ -20,6 +20,7 @@ import { toolsetSwitch } from './dynamic-toolsets.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
 import { PROMPTS } from './prompts.js';
+import { readResource, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -89,7 +90,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
-      capabilities: { tools: { listChanged: true }, prompts: {}, logging: {} },
+      capabilities: { tools: { listChanged: true }, prompts: {}, resources: {}, logging: {} },
       instructions: config.dynamicToolsets ? `${INSTRUCTIONS}\n${DYNAMIC_HINT}` : INSTRUCTIONS,
       jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()),
       // Enabling a toolset registers several tools at once: one notification for them all.
@@ -166,6 +167,16 @@ export function createServer(opts: ServerOptions): CreatedServer {
   tools.forEach(register);
   listed = listedTools(tools);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
+  server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
+  server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
+  server.server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+    const signal = linkSignals(extra.signal, opts.shutdownSignal);
+    const ctx: ToolContext = { api: bindApi(api, 'read', signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
+    return readResource(req.params.uri, ctx).catch((err: unknown) => {
+      throw err instanceof ResourceError ? new McpError(err.code, err.message) : err;
+    });
+  });
   return { server, api, tools };
 }
 

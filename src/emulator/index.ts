@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createEmulatorServer } from './server.js';
 import { isLoopbackHost } from '../loopback.js';
 import type { Readings } from './runtime/readings.js';
+import type { SeedOptions } from './routes/seed.js';
 
 export interface EmulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   stepDelayMs?: number;
   /** Readings of behaviour the documentation leaves open (docs/emulator.md "Readings"); defaults otherwise. */
   readings?: Partial<Readings>;
+  /** Sessions to create before listening: finished, backdated, with usage (docs/emulator.md "Seeding"). */
+  seed?: SeedOptions;
 }
 
 export interface EmulatorHandle {
@@ -46,11 +49,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     throw new EmulatorConfigError(`--host ${host} is not a loopback address: the emulator would be open to the network. Pass --allow-remote (and a key) if that is meant.`);
   }
   if (remote && !opts.apiKey) throw new EmulatorConfigError(`--host ${host} opens the emulator to the network: set a key clients must present (MANAGED_AGENTS_EMULATOR_KEY).`);
-  const { server, shutdown } = createEmulatorServer({
+  const { server, shutdown, seed } = createEmulatorServer({
     apiKey: opts.apiKey,
     remote,
     settings: { pingIntervalMs: opts.pingIntervalMs, stepDelayMs: opts.stepDelayMs, readings: opts.readings as Readings | undefined },
   });
+  if (opts.seed) await seed(opts.seed);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -77,5 +81,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
 export { MANAGED_BETA, MEMORY_BETA, type RequestLogEntry } from './server.js';
 export type { FaultRule } from './wire/faults.js';
+export { MAX_SEED_SESSIONS, SEED_MODELS, type SeedOptions, type SeedResult } from './routes/seed.js';
 export { parseScript, ERROR_TYPES } from './runtime/scripted-agent.js';
 export { DEFAULT_READINGS, READINGS, readingsFromNames, type Readings, type ReadingName } from './runtime/readings.js';

@@ -21,6 +21,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerFileRoutes } from './routes/files.js';
+import { seed, seedOptions, type SeedOptions, type SeedResult } from './routes/seed.js';
 import { wireRequest, wireResponse } from './contract/wire-hooks.js';
 import { readingsSchema } from './runtime/readings.js';
 
@@ -35,7 +36,7 @@ export interface ServerOptions {
   settings?: Partial<EmulatorSettings>;
 }
 
-export function createEmulatorServer(opts: ServerOptions): { server: Server; emu: Emulator; shutdown(): void } {
+export function createEmulatorServer(opts: ServerOptions): { server: Server; emu: Emulator; shutdown(): void; seed(opts: SeedOptions): Promise<SeedResult> } {
   const settings = defaultSettings(opts.settings);
   const emu: Emulator = { state: new State(settings), faults: new FaultTable(), log: [], timers: new Set() };
   const router = new Router();
@@ -179,6 +180,8 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
           emu.faults.clear();
           emu.log.length = 0;
           return sendJson(res, 200, { reset: true });
+        case 'POST /_emulator/seed':
+          return sendJson(res, 200, await seed(router, emu, seedOptions(await readJson())));
         case 'GET /_emulator/settings':
           return sendJson(res, 200, { readings: settings.readings });
         case 'POST /_emulator/settings': {
@@ -218,7 +221,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
     for (const s of sockets) s.destroy();
   }
 
-  return { server, emu, shutdown };
+  return { server, emu, shutdown, seed: (o) => seed(router, emu, o) };
 }
 
 function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import type { Session } from '../api/client.js';
 import { PageBudget, walkPages } from '../api/paging.js';
-import { costOf, priceFor } from '../pricing.js';
 import { formatUsd } from '../format/events.js';
 import { compact, defineTool, sessionId, type ToolContext, freeObject } from './define.js';
+import { activeOf, centsToUsd, estimateOf, listCostOf, modelOf, round, tokensOf } from './usage-figures.js';
 
 /** Idle events read to count turns: 20 pages of 1000. Beyond that the count says "at least". */
 const IDLE_PAGES = 20;
-
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const centsToUsd = (amount: string | number) => round(Number(amount) / 100, 2);
 
 /** Completed turns: idles that ended a turn (requires_action leaves it open, docs/api-behaviour.md, "Events"). */
 async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: number; complete: boolean }> {
@@ -72,30 +69,20 @@ export const auditTools = [
       const estimated: string[] = [];
       const notes: string[] = [];
 
-      const model = (s.agent?.model as { id?: string } | undefined)?.id ?? String(s.agent?.model ?? 'unknown');
-      const tokens = {
-        input: u.input_tokens ?? 0,
-        output: u.output_tokens ?? 0,
-        cache_read: u.cache_read_input_tokens ?? 0,
-        // Cache writes come nested by TTL (the SDK's type) or flat (the documentation's example):
-        // count either; a flat figure is taken as the default 5-minute TTL.
-        cache_creation_5m: u.cache_creation?.ephemeral_5m_input_tokens ?? (u as { cache_creation_input_tokens?: number }).cache_creation_input_tokens ?? 0,
-        cache_creation_1h: u.cache_creation?.ephemeral_1h_input_tokens ?? 0,
-      };
+      const model = modelOf(s);
+      const tokens = tokensOf(s);
       const promptTokens = tokens.input + tokens.cache_read + tokens.cache_creation_5m + tokens.cache_creation_1h;
       const cache_hit_ratio = promptTokens > 0 ? round(tokens.cache_read / promptTokens, 3) : undefined;
       if (cache_hit_ratio !== undefined) derived.push('cache_hit_ratio');
 
-      const list_cost_usd = u.list_cost ? centsToUsd(u.list_cost.amount) : undefined;
+      const list_cost_usd = listCostOf(s);
       if (list_cost_usd !== undefined) api.push('list_cost_usd');
       else notes.push('The API reports no list_cost for this session yet (cost tracking may be unavailable).');
 
-      // usage.active_seconds counts concurrent threads once (the priced duration); stats.active_seconds
-      // sums every thread's time, so it is only a fallback (docs/api-behaviour.md, "Events", usage).
-      let active_seconds = u.active_seconds;
-      if (active_seconds !== undefined) api.push('active_seconds');
-      else if (s.stats?.active_seconds !== undefined) {
-        active_seconds = s.stats.active_seconds;
+      const active = activeOf(s);
+      const active_seconds = active.seconds;
+      if (active.from === 'usage') api.push('active_seconds');
+      else if (active.from === 'stats') {
         estimated.push('active_seconds');
         notes.push('usage.active_seconds is absent: active_seconds is stats.active_seconds, which counts concurrent threads separately.');
       }
@@ -125,13 +112,10 @@ export const auditTools = [
       }
 
       const table = ctx.config.priceTable;
-      const price = priceFor(table, model);
+      const priced = estimateOf(table, model, tokens, active_seconds ?? 0);
       let estimate;
-      if (price) {
-        const cost = costOf(table, price, {
-          ...u,
-          cache_creation: { ephemeral_5m_input_tokens: tokens.cache_creation_5m, ephemeral_1h_input_tokens: tokens.cache_creation_1h },
-        }, active_seconds ?? 0);
+      if (priced) {
+        const { price, cost } = priced;
         estimate = {
           tokens_usd: round(cost.tokens, 4),
           runtime_usd: round(cost.runtime, 4),

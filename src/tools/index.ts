@@ -13,6 +13,7 @@ import { fileTools } from './files.js';
 import { checkSelection, selectFrom, type Selection } from './selection.js';
 import { toolsetTools } from './toolsets.js';
 import { fileTransferTools } from './file-transfer.js';
+import { usageTools } from './usage.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -23,6 +24,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...turnTools,
   ...eventTools,
   ...auditTools,
+  ...usageTools,
   ...vaultTools,
   ...memoryTools,
   ...fileTools,

@@ -6,21 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, history, ok, type Harness } from '../helpers.js';
+import { mulberry32 } from '../../src/emulator/routes/seed.js';
 
 const SEED = 20261122;
 // The readings projects (vitest.config.ts) run a reduced chaos run under each reading.
 const TURNS = Number(process.env.CHAOS_TURNS ?? 120);
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let h: Harness;
 beforeAll(async () => {

@@ -179,7 +179,7 @@ describe('tool surface', () => {
 describe('prompts', () => {
   it('delegate_task renders the create → run → audit workflow with the task', async () => {
     const { prompts } = await h.client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['delegate_task']);
+    expect(prompts.map((p) => p.name)).toEqual(['delegate_task', 'debug_stuck_session', 'cost_report']);
     expect(prompts[0]!.arguments?.find((a) => a.name === 'task')?.required).toBe(true);
     const r = await h.client.getPrompt({ name: 'delegate_task', arguments: { task: 'Summarise the repo', budget_usd: '2' } });
     const text = (r.messages[0]!.content as { text: string }).text;

@@ -174,6 +174,25 @@ export class SessionRuntime extends EventLog implements TurnHost {
     if (status === 'terminated') this.endedAt = now;
   }
 
+  /**
+   * Turns this fresh session into one that ran in the past (the seed, docs/emulator.md "Seeding"):
+   * created at `createdMs`, `activeMs` of running time, and — when `endedMs` is given — terminated
+   * then (so `stats.duration_seconds` is frozen). Its history stays empty; `tokens` are set by the caller.
+   */
+  backdate(createdMs: number, activeMs: number, endedMs?: number): void {
+    const created = new Date(createdMs).toISOString();
+    this.session.created_at = created;
+    this.thread.created_at = created;
+    this.activeMs = activeMs;
+    const end = endedMs ?? createdMs + activeMs;
+    this.session.updated_at = new Date(end).toISOString();
+    this.thread.updated_at = this.session.updated_at;
+    if (endedMs !== undefined) {
+      this.session.status = 'terminated';
+      this.endedAt = endedMs;
+    }
+  }
+
   // ---- input ------------------------------------------------------------------------------------
 
   /** events.send: validates the whole batch first, then applies it. Returns the echoes. */
