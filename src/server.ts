@@ -5,6 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaType, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { EmptyResultSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -58,7 +59,14 @@ export interface CreatedServer {
  * Built once per process, not per server: HTTP mode creates a server per request, and a fresh Ajv
  * instance and zod objects for every tool were most of that cost (docs/http.md).
  */
-let validator: AjvJsonSchemaValidator | undefined;
+let ajv: AjvJsonSchemaValidator | undefined;
+/**
+ * The validator of elicitation answers, built on first use: Ajv and its formats cost several
+ * milliseconds of start-up that a session without elicitation never needs (docs/performance.md).
+ */
+const validator: jsonSchemaValidator = {
+  getValidator: (schema: JsonSchemaType) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
 const schemaCache = new WeakMap<AnyTool, { inputSchema: z.ZodObject; outputSchema: z.ZodObject }>();
 
 function schemasOf(tool: AnyTool) {
@@ -84,7 +92,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()) },
+    { capabilities: { tools: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: validator },
   );
 
   for (const p of PROMPTS) {
