@@ -62,7 +62,14 @@ try {
   });
   const client = new Client({ name: 'profile', version: '1.0.0' });
   await client.connect(transport);
-  const args = values.tool === 'get_session' ? { session_id: sessionId } : JSON.parse(values.tool.split(' ').slice(1).join(' ') || '{}');
+  // get_session and send_message (a one-reply turn) on the bench's session; any other tool takes
+  // its arguments as JSON after its name: --tool 'list_agents {"limit": 5}'.
+  const args =
+    values.tool === 'get_session'
+      ? { session_id: sessionId }
+      : values.tool === 'send_message'
+        ? { session_id: sessionId, text: '/reply ok' }
+        : JSON.parse(values.tool.split(' ').slice(1).join(' ') || '{}');
   const name = values.tool.split(' ')[0];
   const one = async () => {
     const r = await client.callTool({ name, arguments: args });
