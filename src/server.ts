@@ -141,11 +141,11 @@ export function createServer(opts: ServerOptions): CreatedServer {
       },
     );
   }
-  // Our own tools/list, computed once: the SDK's would add a `$schema` to every schema and
+  // Our own tools/list: the SDK's would add a `$schema` to every schema and
   // `execution: {taskSupport: "forbidden"}` (the spec's default) to every tool, ~560 tokens of
-  // the default list that every client pays for and no client needs.
-  const listed = listedTools(tools);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // the default list that every client pays for and no client needs. Rendered when asked for and
+  // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(tools) }));
   return { server, api, tools };
 }
 
@@ -155,15 +155,23 @@ function outputShape(tool: AnyTool): z.ZodRawShape {
 
 /** tools/list as the MCP SDK would render it (zod → JSON Schema draft-07), minus what no client needs. */
 export function listedTools(tools: AnyTool[]): Tool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
-    outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
-    annotations: annotationsFor(tool),
-  }));
+  return tools.map((tool) => {
+    let listed = listedCache.get(tool);
+    if (!listed) {
+      listed = {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
+        outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
+        annotations: annotationsFor(tool),
+      };
+      listedCache.set(tool, listed);
+    }
+    return listed;
+  });
 }
+const listedCache = new WeakMap<AnyTool, Tool>();
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
