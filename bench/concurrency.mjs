@@ -1,11 +1,11 @@
-// Figure 4 — concurrency: 1, 10 and 50 concurrent `send_message` turns on separate sessions
+// Figure 4 — concurrency: 1, 10, 50 and 200 concurrent `send_message` turns on separate sessions
 // through one server, each turn `/sleep 500`; total wall time / single-turn time. The same turns
 // made directly with the SDK give the floor (what the emulator and the client cost alone).
 import { call, connectServer, cpuMsOf, fixtures, newSession, runDirectTurn, summarize } from './lib.mjs';
 
 const TEXT = '/sleep 500\n/reply done';
 
-export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50], reps = 3 }) {
+export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50, 200], reps = 3 }) {
   const fx = await fixtures(sdk);
   const max = Math.max(...levels);
   const sessions = [];
@@ -50,7 +50,9 @@ export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50], re
     ratio: summarize(wall[n].map((w) => w / single)),
     direct: summarize(directWall[n]),
     directRatio: summarize(directWall[n].map((w) => w / directSingle)),
-    // Server CPU (user + system) per turn; /proc clock ticks are 10 ms, so only the 50-turn figure is precise.
+    // Through the server / directly with the SDK, round by round (the same machine state).
+    vsSdk: summarize(wall[n].map((w, i) => w / directWall[n][i])),
+    // Server CPU (user + system) per turn; /proc clock ticks are 10 ms, so only the 50- and 200-turn figures are precise.
     cpuPerTurn: summarize(cpuPerTurn[n]),
   }));
 }

@@ -1,12 +1,15 @@
 // Figure 2 — per-call overhead: `get_session` through the MCP server over stdio vs the same
 // `sessions.retrieve` made directly with the SDK from the bench process, against the same
-// emulator, interleaved call by call after a warm-up.
-import { call, connectServer, fixtures, newSession, summarize } from './lib.mjs';
+// emulator, interleaved call by call after a warm-up. A third path, the floor: the same GET
+// through a bare stdio proxy (bench/floor-proxy.mjs), the least any server over stdio adds.
+import { startFloorProxy } from './floor-proxy.mjs';
+import { API_KEY, call, connectServer, fixtures, newSession, summarize } from './lib.mjs';
 
 export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 }) {
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   const srv = await connectServer(emu, { cli });
+  const proxy = startFloorProxy(emu.url, API_KEY);
   try {
     const viaMcp = async () => {
       const t = performance.now();
@@ -24,6 +27,13 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
       if (s.id !== sessionId) throw new Error('retrieve returned another session');
       return dt;
     };
+    const viaFloor = async () => {
+      const t = performance.now();
+      const s = await proxy.get(`/v1/sessions/${sessionId}?beta=true`);
+      const dt = performance.now() - t;
+      if (s.id !== sessionId) throw new Error('the floor proxy returned another session');
+      return dt;
+    };
     // The fixed cost of one JSON-RPC round trip over stdio (client + pipe + server dispatch).
     const ping = async () => {
       const t = performance.now();
@@ -33,21 +43,18 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
     for (let i = 0; i < warmup; i++) {
       await viaMcp();
       await direct();
+      await viaFloor();
       await ping();
     }
     const pings = [];
     for (let i = 0; i < Math.min(calls, 200); i++) pings.push(await ping());
     const mcp = [];
     const sdkT = [];
+    const floor = [];
+    const paths = [() => viaMcp().then((t) => mcp.push(t)), () => direct().then((t) => sdkT.push(t)), () => viaFloor().then((t) => floor.push(t))];
     for (let i = 0; i < calls; i++) {
-      // Alternate which goes first so neither always follows the other.
-      if (i % 2) {
-        mcp.push(await viaMcp());
-        sdkT.push(await direct());
-      } else {
-        sdkT.push(await direct());
-        mcp.push(await viaMcp());
-      }
+      // Rotate which goes first so none always follows another.
+      for (let j = 0; j < paths.length; j++) await paths[(i + j) % paths.length]();
     }
     const m = summarize(mcp);
     const d = summarize(sdkT);
@@ -55,6 +62,8 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
       mcp: m,
       ping: summarize(pings),
       sdk: d,
+      floor: summarize(floor),
+      floorAdded: summarize(floor.map((x, i) => x - sdkT[i])),
       ratio: m.median / d.median,
       addedMs: m.median - d.median,
       pairDiff: summarize(mcp.map((x, i) => x - sdkT[i])),
@@ -62,5 +71,6 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
     };
   } finally {
     await srv.close();
+    await proxy.close();
   }
 }

@@ -5,6 +5,8 @@
 //   npm run bench                  # build, bundle, measure; prints the table, writes bench/results.md
 //   npm run bench -- --readme      # also replaces the Performance section of README.md
 //   npm run bench -- --only startup,tokens
+//   npm run bench -- --only overhead,concurrency,startup --before /tmp/old-bin.mjs
+//                                  # also measures an older build of the bin in the same run
 //
 // Set-up: the emulator runs inside this bench process (so its CPU is not the server's); the server
 // is a separate child, `node dist/cli.js --base-url <emulator> ` with MANAGED_AGENTS_API_KEY=bench-key,
@@ -27,16 +29,16 @@ import { benchUsageReport } from './usage-report.mjs';
 
 const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage'];
 const { values } = parseArgs({
-  options: { readme: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { readme: { type: 'boolean', default: false }, only: { type: 'string' }, before: { type: 'string' } },
 });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : FIGURES;
 for (const f of only) if (!FIGURES.includes(f)) throw new Error(`--only: unknown figure ${f} (known: ${FIGURES.join(', ')})`);
 
 // The whole run must stay bounded: fail loudly rather than hang a CI job.
 setTimeout(() => {
-  process.stderr.write('bench: exceeded 8 minutes, giving up\n');
+  process.stderr.write('bench: exceeded 12 minutes, giving up\n');
   process.exit(1);
-}, 8 * 60_000).unref();
+}, 12 * 60_000).unref();
 
 const log = (s) => process.stderr.write(`${s}\n`);
 const started = performance.now();
@@ -60,16 +62,20 @@ try {
     const b = await bundle();
     log(`  ${fmt(b.ms, 0)} ms`);
     log('1. start-up: 15 rounds × (ours, ours bundled, reference) …');
-    const r = (results.startup = await benchStartup({ runs: 15, emuUrl: emu.url }));
+    const r = (results.startup = await benchStartup({ runs: 15, emuUrl: emu.url, before: values.before }));
     const ref = r.reference;
     row(1, `start-up, spawn → tools/list answered (${r.ours.tools} tools), unbundled tsc output \`dist/cli.js\``, spread(r.ours.list), `reference ${spread(ref.list)}`, `${times(r.ratio.median)} (${fmt(r.ratio.p10, 2)}–${fmt(r.ratio.p90, 2)})`, 'info', '');
     if (r.bundled) {
-      row(1, `start-up, spawn → tools/list answered, the shipped bin \`dist/managed-agents-mcp.mjs\` (esbuild bundle)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 1.0×', ok(r.ratioBundled.median <= 1));
+      row(1, `start-up, spawn → tools/list answered, the shipped bin \`dist/managed-agents-mcp.mjs\` (esbuild bundle)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 0.7×', ok(r.ratioBundled.median <= 0.7));
+      row(1, 'start-up CPU time (all threads) until tools/list is answered, the shipped bin', spread(r.bundled.cpu, 'ms', 0), `reference ${spread(ref.cpu, 'ms', 0)}`, `${times(r.cpuRatioBundled.median)} (${fmt(r.cpuRatioBundled.p10, 2)}–${fmt(r.cpuRatioBundled.p90, 2)})`, 'info', '');
     }
-    if (!r.bundled || r.ratioBundled.median > 1) {
+    if (!r.bundled || r.ratioBundled.median > 0.7) {
       why.push(
-        `Start-up of \`dist/cli.js\` misses (${times(r.ratio.median)} the reference): loading the unbundled module graph dominates (answering initialize takes ${ms(r.ours.init.median, 0)} of the ${ms(r.ours.list.median, 0)}; in a fresh node, importing ${Object.entries(r.imports).map(([m, t]) => `\`${m}\` takes ${ms(t.median, 0)}`).join(', ')}; these overlap, and the reference loads the MCP SDK and zod too). ${r.bundled ? `The esbuild bundle, one file, ${r.ratioBundled.median <= 1 ? 'meets it' : 'still misses'} at ${times(r.ratioBundled.median)}; dist/managed-agents-mcp.mjs is the product's bin.` : ''}`,
+        `Start-up misses: the shipped bin takes ${times(r.bundled?.list ? r.ratioBundled.median : r.ratio.median)} the reference's time to answer tools/list (CPU time ${r.bundled ? times(r.cpuRatioBundled.median) : 'n/a'}). In a fresh node, importing ${Object.entries(r.imports).map(([m, t]) => `\`${m}\` takes ${ms(t.median, 0)}`).join(', ')} (unbundled); both servers load the MCP SDK and zod. docs/performance.md says where the rest goes.`,
       );
+    }
+    if (r.before) {
+      row(1, `before: start-up of ${values.before} (same run)`, spread(r.before.list), `reference ${spread(ref.list)}`, `${times(r.ratioBefore.median)} (${fmt(r.ratioBefore.p10, 2)}–${fmt(r.ratioBefore.p90, 2)}); CPU ${spread(r.before.cpu, 'ms', 0)}, ${times(r.cpuRatioBefore.median)}`, 'info', '');
     }
     row(1, 'start-up, spawn → initialize answered: ours / bundled', `${ms(r.ours.init.median)} / ${r.bundled ? ms(r.bundled.init.median) : 'n/a'}`, `reference ${ms(ref.init.median)}`, '', 'info', '');
     row(1, 'RSS right after tools/list: ours / bundled', `${fmt(r.ours.rss.median)} / ${r.bundled ? fmt(r.bundled.rss.median) : 'n/a'} MiB`, `reference ${fmt(ref.rss.median)} MiB`, '', 'info', '');
@@ -79,12 +85,17 @@ try {
     log('2. per-call overhead: 500 interleaved get_session vs sessions.retrieve, per server build …');
     const variants = [['`dist/cli.js`', CLI]];
     variants.push(['the bin (bundle)', BUNDLE]);
+    if (values.before) variants.push([`before: ${values.before}`, values.before]);
     results.overhead = {};
     for (const [label, cli] of variants) {
       const r = (results.overhead[label] = await benchOverhead({ emu, sdk, cli }));
-      row(2, `\`get_session\` over MCP stdio vs direct SDK \`sessions.retrieve\` (${label})`, spread(r.mcp, 'ms', 2), `SDK ${spread(r.sdk, 'ms', 2)}`, `${times(r.ratio)}, +${ms(r.addedMs, 2)}`, '≤ +1 ms', ok(r.addedMs <= 1));
-      if (r.addedMs > 1) why.push(`Per-call overhead misses with ${label}: +${ms(r.addedMs, 2)} at the median, of which ${ms(r.ping.median, 2)} is the bare stdio round trip.`);
+      row(2, `\`get_session\` over MCP stdio vs direct SDK \`sessions.retrieve\` (${label})`, spread(r.mcp, 'ms', 2), `SDK ${spread(r.sdk, 'ms', 2)}`, `${times(r.ratio)}, +${ms(r.addedMs, 2)}`, '≤ +0.5 ms', ok(r.addedMs <= 0.5));
+      if (r.addedMs > 0.5) why.push(`Per-call overhead misses with ${label}: +${ms(r.addedMs, 2)} at the median, of which ${ms(r.ping.median, 2)} is the bare stdio round trip (an MCP \`ping\`, which reaches no tool and no API); docs/performance.md says where the rest goes.`);
       if (label === '`dist/cli.js`') row(2, 'MCP `ping` round trip (the stdio/JSON-RPC share of the above)', spread(r.ping, 'ms', 2), '', '', 'info', '');
+      else {
+        row(2, 'floor: the same GET through a bare stdio proxy (bench/floor-proxy.mjs: no SDK, no MCP, no checks)', spread(r.floor, 'ms', 2), `SDK ${spread(r.sdk, 'ms', 2)}`, `+${ms(r.floor.median - r.sdk.median, 2)}`, 'info', '');
+        row(2, 'MCP `ping` round trip, the bin', spread(r.ping, 'ms', 2), '', '', 'info', '');
+      }
     }
   }
 
@@ -99,25 +110,28 @@ try {
   }
 
   if (only.includes('concurrency')) {
-    log('4. concurrency: 1, 10, 50 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
+    log('4. concurrency: 1, 10, 50, 200 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
     // The emulator runs in its own process here: see startEmuProcess.
     const emuProc = await startEmuProcess();
     let r;
     try {
       r = results.concurrency = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: BUNDLE });
+      if (values.before) results.concurrencyBefore = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: values.before, levels: [1, 50, 200] });
     } finally {
       await emuProc.close();
     }
     for (const x of r) {
-      const isMax = x.n === Math.max(...r.map((y) => y.n));
-      // /proc CPU time has 10 ms ticks: only the largest level gives a meaningful per-turn figure.
-      const cpu = isMax ? `; server CPU ${fmt(x.cpuPerTurn.median, 1)} ms/turn` : '';
-      if (isMax && x.ratio.median > 1.2) {
+      // /proc CPU time has 10 ms ticks: only the large levels give a meaningful per-turn figure.
+      const gated = x.n >= 50;
+      const cpu = gated ? `; server CPU ${fmt(x.cpuPerTurn.median, 1)} ms/turn` : '';
+      if (gated && x.vsSdk.median > 1.05) {
         why.push(
-          `Concurrency misses at ${x.n} by the issue's definition (${times(x.ratio.median)} of one turn), but the same ${x.n} turns made directly with the SDK take ${times(x.directRatio.median)} of one direct turn: the excess is the emulator and the client starting ${x.n} streams and sends on ${machine().nproc} shared cores. Through the server the ${x.n} turns take ${times(x.wall.median / x.direct.median)} the direct SDK's wall time, using ${ms(x.cpuPerTurn.median, 1)} of server CPU per turn.`,
+          `Concurrency misses at ${x.n}: through the server the ${x.n} turns take ${times(x.vsSdk.median)} the wall time of the same turns made directly with the SDK (${times(x.ratio.median)} of one turn through the server, ${times(x.directRatio.median)} of one turn directly), using ${ms(x.cpuPerTurn.median, 1)} of server CPU per turn on ${machine().nproc} cores shared with the emulator and the client.`,
         );
       }
-      row(4, `${x.n} concurrent \`send_message\` turns (\`/sleep 500\`), wall time${cpu}`, spread(x.wall, 'ms', 0), `SDK ${spread(x.direct, 'ms', 0)}, ${times(x.directRatio.median)} of 1`, `${times(x.ratio.median)} (${fmt(x.ratio.p10, 2)}–${fmt(x.ratio.p90, 2)}) of 1 turn; ${times(x.wall.median / x.direct.median)} of SDK`, isMax ? '≤ 1.2×' : 'info', isMax ? ok(x.ratio.median <= 1.2) : '');
+      const b = results.concurrencyBefore?.find((y) => y.n === x.n);
+      if (b) row(4, `before: ${x.n} concurrent turns through ${values.before}; server CPU ${fmt(b.cpuPerTurn.median, 1)} ms/turn`, spread(b.wall, 'ms', 0), `SDK ${spread(b.direct, 'ms', 0)}`, `${times(b.vsSdk.median)} (${fmt(b.vsSdk.p10, 2)}–${fmt(b.vsSdk.p90, 2)}) of SDK`, 'info', '');
+      row(4, `${x.n} concurrent \`send_message\` turns (\`/sleep 500\`), wall time${cpu}`, spread(x.wall, 'ms', 0), `SDK ${spread(x.direct, 'ms', 0)}, ${times(x.directRatio.median)} of 1`, `${times(x.vsSdk.median)} (${fmt(x.vsSdk.p10, 2)}–${fmt(x.vsSdk.p90, 2)}) of SDK; ${times(x.ratio.median)} of 1 turn`, gated ? '≤ 1.05× of SDK' : 'info', gated ? ok(x.vsSdk.median <= 1.05) : '');
     }
   }
 

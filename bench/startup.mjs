@@ -3,9 +3,9 @@
 // the reference server, interleaved round by round so machine noise hits all of them alike.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { BUNDLE, CLI, REFERENCE, ROOT, API_KEY, childEnv, memOf, summarize } from './lib.mjs';
+import { BUNDLE, CLI, REFERENCE, ROOT, API_KEY, childEnv, cpuMsOf, memOf, summarize } from './lib.mjs';
 
-function startOnce(args, env) {
+export function startOnce(args, env) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'], env });
@@ -56,14 +56,16 @@ function startOnce(args, env) {
       clearTimeout(timer);
       done = true;
       let rss = NaN;
+      let cpu = NaN;
       try {
         rss = memOf(child.pid).rss;
+        cpu = cpuMsOf(child.pid);
       } catch {}
       const exited = new Promise((r) => child.once('exit', r));
       child.stdin.end();
       child.kill('SIGTERM');
       await exited;
-      resolve({ init: tInit, list: tList, tools: list.result.tools.length, rss });
+      resolve({ init: tInit, list: tList, tools: list.result.tools.length, rss, cpu });
     })().catch((e) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -72,7 +74,7 @@ function startOnce(args, env) {
   });
 }
 
-export async function benchStartup({ runs = 15, emuUrl }) {
+export async function benchStartup({ runs = 15, emuUrl, before }) {
   const variants = [
     { key: 'ours', label: 'ours (dist/cli.js)', args: [CLI, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) },
     { key: 'reference', label: 'reference (server-everything stdio)', args: [REFERENCE, 'stdio'], env: childEnv() },
@@ -85,9 +87,10 @@ export async function benchStartup({ runs = 15, emuUrl }) {
       env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
     });
   }
+  if (before) variants.push({ key: 'before', label: `before (${before})`, args: [before, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) });
   // Warm the OS file cache once for each, untimed.
   for (const v of variants) await startOnce(v.args, v.env);
-  const samples = Object.fromEntries(variants.map((v) => [v.key, { init: [], list: [], rss: [], tools: 0 }]));
+  const samples = Object.fromEntries(variants.map((v) => [v.key, { init: [], list: [], rss: [], cpu: [], tools: 0 }]));
   for (let i = 0; i < runs; i++) {
     // Rotate the order every round so no variant always runs first or last.
     const order = variants.map((_, j) => variants[(i + j) % variants.length]);
@@ -96,17 +99,25 @@ export async function benchStartup({ runs = 15, emuUrl }) {
       samples[v.key].init.push(r.init);
       samples[v.key].list.push(r.list);
       samples[v.key].rss.push(r.rss);
+      samples[v.key].cpu.push(r.cpu);
       samples[v.key].tools = r.tools;
     }
   }
   const out = { imports: importTimes() };
   for (const v of variants) {
-    out[v.key] = { label: v.label, init: summarize(samples[v.key].init), list: summarize(samples[v.key].list), rss: summarize(samples[v.key].rss), tools: samples[v.key].tools, raw: samples[v.key].list };
+    out[v.key] = { label: v.label, init: summarize(samples[v.key].init), list: summarize(samples[v.key].list), rss: summarize(samples[v.key].rss), cpu: summarize(samples[v.key].cpu), tools: samples[v.key].tools, raw: samples[v.key].list };
   }
   // Ratio per round (same round = same machine state), then its median and spread.
   const ratios = (key) => samples[key].list.map((t, i) => t / samples.reference.list[i]);
   out.ratio = summarize(ratios('ours'));
   if (samples.bundled) out.ratioBundled = summarize(ratios('bundled'));
+  // CPU time (all threads, /proc ticks of 10 ms) to the same point: less moved by machine load.
+  const cpuRatios = (key) => summarize(samples[key].cpu.map((t, i) => t / samples.reference.cpu[i]));
+  if (samples.bundled) out.cpuRatioBundled = cpuRatios('bundled');
+  if (samples.before) {
+    out.ratioBefore = summarize(ratios('before'));
+    out.cpuRatioBefore = cpuRatios('before');
+  }
   return out;
 }
 

@@ -22,6 +22,8 @@ export function buildMcpb(out = path.join(ROOT, `dist/managed-agents-mcp-${pkg.v
   try {
     mkdirSync(path.join(stage, 'server'));
     copyFileSync(BIN, path.join(stage, 'server/managed-agents-mcp.mjs'));
+    // The bin loads the emulator (`--emulator`) from its own bundle beside it (scripts/bundle.mjs).
+    copyFileSync(path.join(ROOT, 'dist/emulator.mjs'), path.join(stage, 'server/emulator.mjs'));
     for (const f of ['LICENSE', 'README.md']) copyFileSync(path.join(ROOT, f), path.join(stage, f));
     writeFileSync(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
     const mcpb = (...args) => execFileSync('npx', ['--no-install', 'mcpb', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });

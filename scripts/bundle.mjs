@@ -6,8 +6,14 @@
 // It also bundles the emulator (dist/emulator/index.js) into dist/emulator.mjs, the package's
 // `managed-agents-mcp/emulator` entry. With both self-contained the package has no runtime
 // dependencies to install: `npx` fetches one tarball and starts (README, "Install").
+//
+// What the bin does not need to start is left out of it (docs/performance.md, "Start-up"): the
+// emulator, which `--emulator` and the `emulator` subcommand load from dist/emulator.mjs beside
+// the bin, and zod's error messages in 40-odd languages (the server uses English only). Every
+// byte of the bin is read and compiled before the first response.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
@@ -16,8 +22,33 @@ export const BUNDLE = dist('managed-agents-mcp.mjs');
 export const EMULATOR_ENTRY = dist('emulator/index.js');
 export const EMULATOR_BUNDLE = dist('emulator.mjs');
 
-async function bundleOne(entry, outfile, { minify }) {
+/** cli.js's `import('./emulator/index.js')` loads the emulator's own bundle, which sits beside the bin. */
+const emulatorBeside = {
+  name: 'emulator-beside-the-bin',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/emulator\/index\.js$/ }, (args) =>
+      args.importer === ENTRY ? { path: './emulator.mjs', external: true } : undefined,
+    );
+  },
+};
+
+/** zod's `locales` namespace with English only: the other languages' messages are never used. */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from '../locales/en.js';",
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+async function bundleOne(entry, outfile, { minify, plugins = [] }) {
   await build({
+    plugins,
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -36,7 +67,7 @@ async function bundleOne(entry, outfile, { minify }) {
 
 export async function bundle({ minify = true } = {}) {
   const t0 = performance.now();
-  await bundleOne(ENTRY, BUNDLE, { minify });
+  await bundleOne(ENTRY, BUNDLE, { minify, plugins: [emulatorBeside, zodEnglishOnly] });
   chmodSync(BUNDLE, 0o755);
   return { ms: performance.now() - t0, file: BUNDLE };
 }

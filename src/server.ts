@@ -5,6 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaType, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { EmptyResultSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -63,7 +64,14 @@ export interface CreatedServer {
  * Built once per process, not per server: HTTP mode creates a server per request, and a fresh Ajv
  * instance and zod objects for every tool were most of that cost (docs/http.md).
  */
-let validator: AjvJsonSchemaValidator | undefined;
+let ajv: AjvJsonSchemaValidator | undefined;
+/**
+ * The validator of elicitation answers, built on first use: Ajv and its formats cost several
+ * milliseconds of start-up that a session without elicitation never needs (docs/performance.md).
+ */
+const validator: jsonSchemaValidator = {
+  getValidator: (schema: JsonSchemaType) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
 const schemaCache = new WeakMap<AnyTool, { inputSchema: z.ZodObject; outputSchema: z.ZodObject }>();
 
 function schemasOf(tool: AnyTool) {
@@ -92,7 +100,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
     {
       capabilities: { tools: { listChanged: true }, prompts: {}, resources: {}, logging: {} },
       instructions: config.dynamicToolsets ? `${INSTRUCTIONS}\n${DYNAMIC_HINT}` : INSTRUCTIONS,
-      jsonSchemaValidator: (validator ??= new AjvJsonSchemaValidator()),
+      jsonSchemaValidator: validator,
       // Enabling a toolset registers several tools at once: one notification for them all.
       debouncedNotificationMethods: ['notifications/tools/list_changed'],
     },
@@ -104,10 +112,6 @@ export function createServer(opts: ServerOptions): CreatedServer {
     }));
   }
 
-  // Our own tools/list, computed when the tools change: the SDK's would add a `$schema` to every
-  // schema and `execution: {taskSupport: "forbidden"}` (the spec's default) to every tool, ~560
-  // tokens of the default list that every client pays for and no client needs.
-  let listed: Tool[] = [];
   const toolsets = config.dynamicToolsets
     ? toolsetSwitch({
         config,
@@ -117,7 +121,6 @@ export function createServer(opts: ServerOptions): CreatedServer {
           // tools/list keeps the registry's order, the discovery pair last.
           tools.sort((a, b) => order(a) - order(b));
           added.forEach(register);
-          listed = listedTools(tools);
         },
         tokens: (some) => listTokens(listedTools(some)).model,
       })
@@ -164,9 +167,12 @@ export function createServer(opts: ServerOptions): CreatedServer {
       },
     );
   }
+  // Our own tools/list: the SDK's would add a `$schema` to every schema and
+  // `execution: {taskSupport: "forbidden"}` (the spec's default) to every tool, ~560 tokens of
+  // the default list that every client pays for and no client needs. Rendered when asked for and
+  // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
   tools.forEach(register);
-  listed = listedTools(tools);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(tools) }));
   // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
   server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
@@ -201,15 +207,23 @@ function outputShape(tool: AnyTool): z.ZodRawShape {
 
 /** tools/list as the MCP SDK would render it (zod → JSON Schema draft-07), minus what no client needs. */
 export function listedTools(tools: AnyTool[]): Tool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
-    outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
-    annotations: annotationsFor(tool),
-  }));
+  return tools.map((tool) => {
+    let listed = listedCache.get(tool);
+    if (!listed) {
+      listed = {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
+        outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
+        annotations: annotationsFor(tool),
+      };
+      listedCache.set(tool, listed);
+    }
+    return listed;
+  });
 }
+const listedCache = new WeakMap<AnyTool, Tool>();
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;

@@ -25,15 +25,15 @@
  * were made and the failed request's method and path, so the error text can say truthfully whether
  * retrying helps and name the list tool of the resource that failed, not guess from a tool's name.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import Anthropic, { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
+import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
 export { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError };
-export type RequestOpts = { signal?: AbortSignal; maxRetries?: number; timeout?: number };
+type MergedRequestInit = NonNullable<ClientOptions['fetchOptions']>;
+export type RequestOpts = { signal?: AbortSignal; maxRetries?: number; timeout?: number; fetchOptions?: MergedRequestInit };
 
 export type { Stream } from '@anthropic-ai/sdk/core/streaming';
 export type {
@@ -190,11 +190,10 @@ export function createApi(opts: ApiOptions): Api {
       // Response bodies and SSE events are capped while they are read (limits.ts); each request's
       // method and path are noted for the failure facts of the call that made it.
       fetch: limitedFetch(undefined, (url, init) => {
-        const slot = requestSlot.getStore();
+        const slot = (init as SlotInit | undefined)?.[SLOT];
         if (slot) {
-          const href = url instanceof Request ? url.url : String(url);
           slot.method = init?.method ?? (url instanceof Request ? url.method : 'GET');
-          slot.path = URL.canParse(href) ? new URL(href).pathname : undefined;
+          slot.href = url instanceof Request ? url.url : String(url);
         }
         return fetch(url, init);
       }),
@@ -216,9 +215,9 @@ export function createApi(opts: ApiOptions): Api {
     for (let attempt = 0; ; attempt++) {
       const slot: RequestSlot = {};
       try {
-        return await requestSlot.run(slot, () => fn(client!, { signal, maxRetries: 0 }));
+        return await fn(client!, { signal, maxRetries: 0, fetchOptions: { [SLOT]: slot } as MergedRequestInit });
       } catch (err) {
-        const facts = { effect, retries: attempt, method: slot.method, path: slot.path };
+        const facts = { effect, retries: attempt, method: slot.method, path: pathOf(slot.href) };
         if (signal?.aborted) throw noteFailure(err, facts);
         if (attempt >= maxRetries || !isRetryable(effect, err)) throw noteFailure(err, facts);
         const asked = err instanceof APIError ? retryAfterSeconds(err) : undefined;
@@ -264,12 +263,23 @@ export function bindApi(api: Api, effect: Effect, signal: AbortSignal): BoundApi
 
 // ---- failure facts ---------------------------------------------------------------------------
 
-/** The request a call is making, filled in by the client's fetch. */
+/**
+ * The request a call is making, filled in by the client's fetch. It travels in the request's own
+ * options (the SDK passes `fetchOptions` through to `fetch`), not in an AsyncLocalStorage: one
+ * active storage makes Node 20 run a hook on every promise the process creates, and an API call
+ * through undici creates dozens (docs/performance.md).
+ */
 interface RequestSlot {
   method?: string;
-  path?: string;
+  href?: string;
 }
-const requestSlot = new AsyncLocalStorage<RequestSlot>();
+const SLOT = Symbol('requestSlot');
+type SlotInit = RequestInit & { [SLOT]?: RequestSlot };
+
+/** The path of a request URL, parsed only for a failure. */
+function pathOf(href: string | undefined): string | undefined {
+  return href !== undefined && URL.canParse(href) ? new URL(href).pathname : undefined;
+}
 
 /** The resources of the API's paths, named by their collection segment. */
 export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files', 'threads', 'resources'] as const;
