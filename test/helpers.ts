@@ -27,6 +27,8 @@ export interface Harness {
   client: Client;
   url: string;
   config: Config;
+  /** Aborted by close(): the server's shutdown signal. */
+  shutdown: AbortController;
   call(name: string, args: Record<string, unknown>, opts?: { onprogress?: (p: any) => void; timeout?: number; signal?: AbortSignal }): Promise<any>;
   admin(method: string, path: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<s
     client,
     url: emu.url,
     config,
+    shutdown,
     async call(name, args, opts = {}) {
       const r = await client.callTool({ name, arguments: args }, undefined, {
         // Always ask for progress, so every progress message is captured for the secret scan.

@@ -83,13 +83,8 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
     if (sse) return rebuild(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where())));
     // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
-    // Aborting once the body is read does nothing; before, the read fails with this reason. The
-    // timer holds the controller weakly and the route as a string: a strong hold kept every
-    // response (through the signal's listeners) alive for the whole bodyMs, and a server paging
-    // fast under a small heap ran out of memory (bench figure 5). While the body is read, the
-    // SDK's signal (whose listener above holds `ac`) keeps it alive.
-    const weak = new WeakRef(ac);
-    setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(limits.bodyMs, route)), limits.bodyMs).unref();
+    // Aborting once the body is read does nothing; before, the read fails with this reason.
+    abortLater(new WeakRef(ac), limits.bodyMs, route);
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
     if (declared > limits.bodyBytes) {
@@ -101,6 +96,20 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     }
     return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where())));
   };
+}
+
+/**
+ * Aborts the controller `weak` points at after `ms`, if it is still alive. The timer outlives most
+ * responses by far, so it must hold nothing else: it holds the controller weakly and the route as
+ * a string, and it is made here, not inside `limitedFetch`, because a closure keeps every variable
+ * of its scope that any sibling closure uses (V8 shares one context per scope), and the abort
+ * listener there uses `ac` and `outer`. Made inline, this timer held the controller strongly after
+ * all, and with it (through the signals' listeners) the fetch's request and response, for the whole
+ * `ms`: a server paging fast under a small heap ran out of memory (docs/bounds.md). While the body
+ * is being read, the SDK's signal (whose listener holds `ac`) keeps the controller alive.
+ */
+function abortLater(weak: WeakRef<AbortController>, ms: number, route: string): void {
+  setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, route)), ms).unref();
 }
 
 /** `body`, failing with `check`'s error once it returns one. */

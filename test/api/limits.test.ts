@@ -5,6 +5,8 @@
  * stream many times its per-event cap and refuses a body over its body cap.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitedFetch, ResponseTooLargeError, ResponseTooSlowError, sseEventCounter } from '../../src/api/limits.js';
@@ -96,6 +98,29 @@ describe('limitedFetch through the SDK, against the emulator', () => {
     expect(String((err as Error).message)).toMatch(/sent a response body over .* \(GET \/v1\/sessions\/sesn_\w+\/events\)/);
     const ok = await small.beta.sessions.events.list(sessionId, { limit: 5 });
     expect(ok.data).toHaveLength(5);
+  });
+
+  it('once a body is read, its time bound keeps nothing of the request alive (a fast pager under a small heap)', async () => {
+    // The bound's timer runs for bodyMs after every response; what it holds stays that long.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const signals: WeakRef<AbortSignal>[] = [];
+    const c = new Anthropic({
+      apiKey: 'sk-ant-limits-test-key-000000',
+      baseURL: emu.url,
+      maxRetries: 0,
+      fetch: limitedFetch({ bodyBytes: 1 << 20, sseEventBytes: 4096, bodyMs: 60_000 }, (url, init) => {
+        signals.push(new WeakRef(init!.signal!));
+        return fetch(url, init);
+      }),
+    });
+    for (let i = 0; i < 20; i++) expect((await c.beta.agents.list({ limit: 1 })).data).toBeDefined();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    expect(signals).toHaveLength(20);
+    expect(signals.filter((s) => s.deref()).length).toBe(0);
   });
 
   it('ends a body that trickles in (headers, then a byte every 100 ms) at its time bound', async () => {
