@@ -179,11 +179,16 @@ export function createServer(opts: ServerOptions): CreatedServer {
   server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
   server.server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
-    const signal = linkSignals(extra.signal, opts.shutdownSignal);
+    const call = callSignal(extra.signal, opts.shutdownSignal);
+    const { signal } = call;
     const ctx: ToolContext = { api: bindApi(api, 'read', signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
-    return readResource(req.params.uri, ctx).catch((err: unknown) => {
+    try {
+      return await readResource(req.params.uri, ctx);
+    } catch (err) {
       throw err instanceof ResourceError ? new McpError(err.code, err.message) : err;
-    });
+    } finally {
+      call.end();
+    }
   });
   return { server, api, tools };
 }
