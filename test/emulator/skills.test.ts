@@ -111,5 +111,7 @@ describe('skills', () => {
     expect(missing).toBeInstanceOf(Anthropic.BadRequestError);
     const badVersion = await makeAgent(c, { skills: [{ type: 'custom', skill_id: skill.id, version: 'skillver_nope' }] }).catch((e) => e);
     expect(badVersion).toBeInstanceOf(Anthropic.BadRequestError);
+    // A live run leaves no skill behind (the API may refuse while an agent refers to it).
+    await c.beta.skills.delete(skill.id, BETAS).catch(() => undefined);
   });
 });

@@ -73,5 +73,7 @@ describe('memory versions', () => {
     const wrongStore = await c.beta.memoryStores.create({ name: `contract-versions-other-${Date.now()}` });
     const err = await c.beta.memoryStores.memoryVersions.retrieve(first.id, { memory_store_id: wrongStore.id }).catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
+    await c.beta.memoryStores.delete(store.id);
+    await c.beta.memoryStores.delete(wrongStore.id);
   });
 });
