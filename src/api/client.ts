@@ -66,6 +66,9 @@ export type {
   BetaManagedAgentsMemoryListItem as MemoryListItem,
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+export type { BetaManagedAgentsMemoryVersion as MemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
+export type { BetaSkill as Skill } from '@anthropic-ai/sdk/resources/beta/skills/skills';
+export type { BetaSkillVersion as SkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -282,7 +285,7 @@ function pathOf(href: string | undefined): string | undefined {
 }
 
 /** The resources of the API's paths, named by their collection segment. */
-export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files', 'threads', 'resources'] as const;
+export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources', 'skills'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /** What is known about a failed call, beyond the error itself. */

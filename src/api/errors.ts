@@ -43,9 +43,11 @@ const LIST_TOOL: Record<Resource, string> = {
   credentials: 'list_credentials',
   memory_stores: 'list_memory_stores',
   memories: 'list_memories',
+  memory_versions: 'list_memory_versions',
   files: 'list_files',
   threads: 'list_threads',
   resources: 'list_session_resources',
+  skills: 'list_skills',
 };
 
 /** Error codes (the error body's `details.error_code`, documented in the SDK) that name a resource. */

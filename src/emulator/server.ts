@@ -22,6 +22,7 @@ import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerFileRoutes } from './routes/files.js';
 import { seed, seedOptions, type SeedOptions, type SeedResult } from './routes/seed.js';
+import { registerSkillRoutes } from './routes/skills.js';
 import { wireRequest, wireResponse } from './contract/wire-hooks.js';
 import { readingsSchema } from './runtime/readings.js';
 
@@ -48,6 +49,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
   registerVaultRoutes(router, emu);
   registerMemoryRoutes(router, emu);
   registerFileRoutes(router, emu);
+  registerSkillRoutes(router, emu);
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

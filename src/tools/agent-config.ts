@@ -159,7 +159,7 @@ export const multiagentAdvertised = freeObject().describe(
 export const skillsAdvertised = z
   .array(freeObject())
   .max(MAX_SKILLS)
-  .describe('[{type:"anthropic"|"custom", skill_id, version?}].');
+  .describe('[{type:"anthropic"|"custom", skill_id, version?}]; ids: list_skills.');
 
 type ToolInput = z.infer<typeof toolSchema>;
 type McpServerInput = z.infer<typeof mcpServersInput>[number];

@@ -226,6 +226,35 @@ export const agentTools = [
   }),
 
   defineTool({
+    name: 'list_agent_versions',
+    title: 'List versions of a managed agent',
+    description: "List an agent's versions (newest first): name, model and when each was made. get_agent with version shows one in full.",
+    toolset: 'agents',
+    kind: 'read',
+    input: { agent_id: agentId, limit: limitSchema(100, 20), page: pageSchema },
+    output: {
+      versions: z.array(
+        z.object({ version: z.number(), name: z.string(), model: z.string(), tools: z.number(), skills: z.number(), updated_at: z.string() }),
+      ),
+      next_page: z.string().optional(),
+    },
+    handler: async (a, ctx) => {
+      const page = await ctx.api.call((c, o) => c.beta.agents.versions.list(a.agent_id, { limit: a.limit ?? 20, ...(a.page ? { page: a.page } : {}) }, o));
+      const versions = page.data.map((v) => ({
+        version: v.version,
+        name: v.name,
+        model: modelId(v.model),
+        tools: (v.tools ?? []).length,
+        skills: (v.skills ?? []).length,
+        updated_at: v.updated_at,
+      }));
+      return listResult('versions', versions, page.next_page, `${versions.length} version(s) of ${a.agent_id}`, (v) =>
+        `v${v.version}  ${v.updated_at}  ${v.name}  (${v.model}; ${v.tools} tool entr${v.tools === 1 ? 'y' : 'ies'}, ${v.skills} skill(s))`,
+      );
+    },
+  }),
+
+  defineTool({
     name: 'update_agent',
     bounded: true,
     title: 'Update a managed agent',

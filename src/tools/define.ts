@@ -175,6 +175,11 @@ export const sessionId = idSchema('session_id', 'sesn_01…').describe('Session 
 export const limitSchema = (max: number, dflt: number) =>
   z.number().int().min(1).max(max).optional().describe(`Page size (default ${dflt}).`);
 export const pageSchema = z.string().max(4096).optional().describe('next_page from the previous result.');
+/** A time filter's value, as the API's `created_at[...]` params take it. */
+export const rfc3339 = z
+  .string()
+  .max(40)
+  .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time like 2026-11-22T10:00:00Z');
 /** The API's metadata limits (16 pairs, keys ≤ 64, values ≤ 512 characters). */
 export const metadataSchema = z
   .record(z.string().max(64), z.string().max(512))

@@ -14,6 +14,7 @@ import { checkSelection, selectFrom, type Selection } from './selection.js';
 import { toolsetTools } from './toolsets.js';
 import { fileTransferTools } from './file-transfer.js';
 import { usageTools } from './usage.js';
+import { skillTools } from './skills.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -29,6 +30,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...memoryTools,
   ...fileTools,
   ...fileTransferTools,
+  ...skillTools,
 ].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
 /** The discovery pair listed under --dynamic-toolsets, after the selected tools. */

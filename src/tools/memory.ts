@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Memory, MemoryListItem, MemoryStore } from '../api/client.js';
+import type { Memory, MemoryListItem, MemoryStore, MemoryVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { fenced, inertLine } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, rfc3339 } from './define.js';
 import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
@@ -32,6 +32,59 @@ function memoryLine(m: MemoryListItem): string {
   if (m.type === 'memory_prefix') return `${m.path} (more below: list_memories path_prefix="${m.path}")`;
   return `${m.id} ${m.path} ${m.content_size_bytes} B sha256 ${m.content_sha256.slice(0, 12)}`;
 }
+
+/** Memory content as a result carries it: at most MAX_CONTENT_CHARS, the rest cut with a marker. */
+function clip(full: string): { content: string; clipped: boolean } {
+  const clipped = full.length > MAX_CONTENT_CHARS;
+  const content = clipped
+    ? `${redactedHead(full, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
+    : full;
+  return { content, clipped };
+}
+
+/** Who wrote a memory version, in one token: "api_key apikey_…", "session sesn_…", … */
+function author(v: MemoryVersion): string | undefined {
+  const a = v.created_by;
+  if (!a) return undefined;
+  switch (a.type) {
+    case 'api_actor':
+      return `api_key ${a.api_key_id}`;
+    case 'session_actor':
+      return `session ${a.session_id}`;
+    case 'user_actor':
+      return `user ${a.user_id}`;
+    case 'service_account_actor':
+      return `service_account ${a.service_account_id}`;
+    default:
+      return (a as { type?: string }).type;
+  }
+}
+
+function versionSummary(v: MemoryVersion) {
+  return compact({
+    memory_version_id: v.id,
+    memory_id: v.memory_id,
+    operation: v.operation,
+    path: v.path ?? undefined,
+    size_bytes: v.content_size_bytes ?? undefined,
+    content_sha256: v.content_sha256 ?? undefined,
+    by: author(v),
+    created_at: v.created_at,
+    redacted: v.redacted_at ? true : undefined,
+  });
+}
+
+const versionShape = {
+  memory_version_id: z.string(),
+  memory_id: z.string(),
+  operation: z.string(),
+  path: z.string().optional(),
+  size_bytes: z.number().optional(),
+  content_sha256: z.string().optional(),
+  by: z.string().optional(),
+  created_at: z.string(),
+  redacted: z.boolean().optional(),
+};
 
 function writeResult(m: Memory, verb: string) {
   const structured = {
@@ -146,11 +199,7 @@ export const memoryTools = [
       const m = await ctx.api.call(
         (c, o) => c.beta.memoryStores.memories.retrieve(a.memory_id, { memory_store_id: a.memory_store_id, view: 'full' }, o),
       );
-      const full = m.content ?? '';
-      const clipped = full.length > MAX_CONTENT_CHARS;
-      const content = clipped
-        ? `${redactedHead(full, MAX_CONTENT_CHARS)}\n[… clipped: ${(full.length - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`
-        : full;
+      const { content, clipped } = clip(m.content ?? '');
       const structured = compact({
         memory_id: m.id,
         path: m.path,
@@ -227,6 +276,75 @@ export const memoryTools = [
       );
       const id = r?.id ?? a.memory_id;
       return { structured: { memory_id: id, deleted: true }, text: `Deleted memory ${id}.` };
+    },
+  }),
+
+  defineTool({
+    name: 'list_memory_versions',
+    title: 'List memory versions',
+    description:
+      'The change history of a memory store (newest first): one version per create, modify or delete of a memory, with who wrote it. ' +
+      'Versions outlive deleted memories; get_memory_version reads one.',
+    toolset: 'memory',
+    kind: 'read',
+    input: {
+      memory_store_id: storeId,
+      memory_id: memoryId.optional().describe('Only this memory (mem_…), also after it was deleted.'),
+      operation: z.enum(['created', 'modified', 'deleted']).optional().describe('Only this kind of change.'),
+      session_id: idSchema('session_id', 'sesn_01…').optional().describe('Only versions written by this session (sesn_…).'),
+      created_after: rfc3339.optional().describe('Only versions at or after this time (RFC 3339).'),
+      created_before: rfc3339.optional().describe('Only versions at or before this time (RFC 3339).'),
+      limit: limitSchema(100, 20),
+      page: pageSchema,
+    },
+    output: { versions: z.array(z.object(versionShape)), next_page: z.string().optional() },
+    handler: async (a, ctx) => {
+      const params = compact({
+        memory_id: a.memory_id,
+        operation: a.operation,
+        session_id: a.session_id,
+        'created_at[gte]': a.created_after,
+        'created_at[lte]': a.created_before,
+        limit: a.limit ?? 20,
+        page: a.page,
+        view: 'basic' as const,
+      });
+      const page = await ctx.api.call((c, o) => c.beta.memoryStores.memoryVersions.list(a.memory_store_id, params, o));
+      const versions = page.data.map(versionSummary);
+      return listResult('versions', versions, page.next_page, `${versions.length} version(s) in ${a.memory_store_id}`, (v) =>
+        inertLine(
+          `${v.memory_version_id}  ${v.created_at}  ${v.operation}  ${v.memory_id} ${v.path ?? '(redacted)'}` +
+            `${v.size_bytes !== undefined ? ` ${v.size_bytes} B` : ''}${v.by ? `  by ${v.by}` : ''}`,
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: 'get_memory_version',
+    title: 'Read a memory version',
+    description: `Read one past version of a memory: its content then (clipped at ${MAX_CONTENT_CHARS.toLocaleString('en')} characters), path and author.`,
+    toolset: 'memory',
+    kind: 'read',
+    input: {
+      memory_store_id: storeId,
+      memory_version_id: idSchema('memory_version_id', 'memver_01…').describe('Version id (memver_…), from list_memory_versions.'),
+    },
+    output: { ...versionShape, content: z.string().optional(), clipped: z.boolean().optional() },
+    handler: async (a, ctx) => {
+      const v = await ctx.api.call((c, o) =>
+        c.beta.memoryStores.memoryVersions.retrieve(a.memory_version_id, { memory_store_id: a.memory_store_id, view: 'full' }, o),
+      );
+      const summary = versionSummary(v);
+      const { content, clipped } = clip(v.content ?? '');
+      const structured = compact({ ...summary, content: content === '' ? undefined : content, clipped: clipped || undefined });
+      const head = `${v.id} ${v.operation} of ${v.memory_id} at ${v.path ?? '(redacted)'} on ${v.created_at}${summary.by ? ` by ${summary.by}` : ''}`;
+      const body = v.redacted_at
+        ? `Redacted on ${v.redacted_at}: content and path are gone.`
+        : v.operation === 'deleted'
+          ? 'The memory was deleted here; the version before this one holds its last content.'
+          : fenced('memory content', content);
+      return { structured, text: `${head}\n${body}` };
     },
   }),
 ];

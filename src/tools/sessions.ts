@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject } from './define.js';
+import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject, rfc3339 } from './define.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './turn-common.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
@@ -24,11 +24,6 @@ const budgetParam = (usd: number) => ({
   type: 'limit' as const,
   max_list_cost: { amount: String(Math.round(usd * 100)), currency: 'USD' as const },
 });
-
-const rfc3339 = z
-  .string()
-  .max(40)
-  .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time like 2026-11-22T10:00:00Z');
 
 const statusEnum = z.enum(['idle', 'running', 'rescheduling', 'terminated']);
 

@@ -11,7 +11,7 @@ import { requests } from '../reliability/util.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files'] });
+  h = await harness({ toolsets: ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files', 'skills'] });
 });
 afterAll(async () => {
   await h?.close();

@@ -1,7 +1,8 @@
 /** Agents (SDK resources/beta/agents/agents.d.ts): versioned, archive-only. */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { conflict, notFound, type Router } from '../wire/http.js';
-import { normalizeIdentity, normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
+import { normalizeIdentity, normalizeModel, normalizeServers, normalizeTools } from '../contract/normalize.js';
+import { resolveSkills } from './skills.js';
 import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
 import { patchMetadata, sortedById, type AgentRecord } from '../runtime/state.js';
@@ -42,7 +43,7 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
       model: normalizeModel(p.model),
       tools: normalizeTools(p.tools, servers),
       mcp_servers: servers,
-      skills: normalizeSkills(p.skills),
+      skills: resolveSkills(emu, p.skills),
       multiagent,
       execution_identity: normalizeIdentity(p.execution_identity),
       metadata: p.metadata ?? {},
@@ -81,7 +82,7 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
       model: p.model !== undefined ? normalizeModel(p.model, cur.model) : cur.model,
       mcp_servers: servers,
       tools: p.tools !== undefined || p.mcp_servers !== undefined ? normalizeTools(p.tools !== undefined ? p.tools : paramsOf(cur.tools), servers) : cur.tools,
-      skills: p.skills !== undefined ? normalizeSkills(p.skills) : cur.skills,
+      skills: p.skills !== undefined ? resolveSkills(emu, p.skills) : cur.skills,
       multiagent: p.multiagent !== undefined
         ? resolveMultiagent(p.multiagent, { type: 'agent', id: cur.id, version: cur.version + 1 }, agentLookup(emu), cur.multiagent)
         : cur.multiagent,

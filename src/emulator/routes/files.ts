@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
 import { HANDLED, badRequest, notFound, type Router } from '../wire/http.js';
 import { listParams, paginate } from '../wire/pagination.js';
+import { readForm } from '../wire/multipart.js';
 import { guessMime } from '../runtime/scripted-agent.js';
 import type { Emulator } from './context.js';
 import { sortedById } from '../runtime/state.js';
@@ -28,15 +29,8 @@ export function registerFileRoutes(router: Router, emu: Emulator): void {
     return f;
   };
 
-  router.add('POST', '/v1/files', 'none', async ({ req, rawBody }) => {
-    const ct = String(req.headers['content-type'] ?? '');
-    if (!ct.startsWith('multipart/form-data')) throw badRequest('files.upload: expected a multipart/form-data body with a `file` part');
-    let form: FormData;
-    try {
-      form = await new Request('http://emulator/upload', { method: 'POST', headers: { 'content-type': ct }, body: new Uint8Array(rawBody) }).formData();
-    } catch {
-      throw badRequest('files.upload: malformed multipart body');
-    }
+  router.add('POST', '/v1/files', 'none', async (ctx) => {
+    const form = await readForm(ctx, 'files.upload', 'a `file` part');
     const file = form.get('file');
     if (!file || typeof file === 'string') throw badRequest('files.upload: file: required file part missing');
     const exp = form.get('expires_in_seconds');

@@ -1,7 +1,12 @@
-/** Memory stores and memories (SDK resources/beta/memory-stores/). Memory versions are recorded but only their ids are exposed. */
+/**
+ * Memory stores, memories and memory versions (SDK resources/beta/memory-stores/). Every change to
+ * a memory adds one version (none for an update that changes nothing); versions belong to the store
+ * and outlive the memory; only redaction changes one afterwards.
+ */
 import { createHash } from 'node:crypto';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { BetaManagedAgentsMemory, BetaManagedAgentsMemoryListItem } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import { ApiError, badRequest, notFound, type Query, type Router } from '../wire/http.js';
 import { listPage, listParams, paginate } from '../wire/pagination.js';
 import type { Emulator } from './context.js';
@@ -10,6 +15,9 @@ import { parseBody } from '../contract/validate.js';
 import { memoryCreate, memoryUpdate, storeCreate, storeUpdate } from '../contract/validate-stores.js';
 
 type StoredMemory = BetaManagedAgentsMemory & { content: string | null };
+
+/** Who the emulator records as the author of every API write: the one key it knows. */
+const API_ACTOR = { type: 'api_actor', api_key_id: 'apikey_emulator' } as const;
 
 const sha = (c: string | null) => createHash('sha256').update(c ?? '', 'utf8').digest('hex');
 
@@ -45,10 +53,12 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
   };
   const version = (m: StoredMemory, operation: 'created' | 'modified' | 'deleted') => {
     const id = emu.state.ids.next('memver');
+    // A `deleted` version carries no content, size or hash (SDK BetaManagedAgentsMemoryVersionOperation).
+    const gone = operation === 'deleted';
     emu.state.memoryVersions.set(id, {
       type: 'memory_version', id, memory_id: m.id, memory_store_id: m.memory_store_id, operation, created_at: emu.state.clock.iso(),
-      content: m.content, content_sha256: m.content_sha256, content_size_bytes: m.content_size_bytes, path: m.path,
-      created_by: { type: 'api_actor', api_key_id: 'apikey_emulator' },
+      content: gone ? null : m.content, content_sha256: gone ? null : m.content_sha256, content_size_bytes: gone ? null : m.content_size_bytes,
+      path: m.path, created_by: API_ACTOR, redacted_at: null,
     });
     return id;
   };
@@ -84,6 +94,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
   router.add('DELETE', '/v1/memory_stores/:id', 'memory', ({ params }) => {
     const s = getStore(params.id!);
     for (const m of memoriesOf(s.id)) emu.state.memories.delete(m.id);
+    for (const v of [...emu.state.memoryVersions.values()]) if (v.memory_store_id === s.id) emu.state.memoryVersions.delete(v.id);
     emu.state.memoryStores.delete(s.id);
     return { id: s.id, type: 'memory_store_deleted' };
   });
@@ -153,5 +164,48 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     }
     const sorted = [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return paginate(sorted, (i) => i.path, lp);
+  });
+  // ---- memory versions ---------------------------------------------------------------------------
+  const renderVersion = (v: BetaManagedAgentsMemoryVersion, mode: 'basic' | 'full'): BetaManagedAgentsMemoryVersion =>
+    mode === 'full' ? v : { ...v, content: null };
+  const getVersion = (storeId: string, id: string) => {
+    getStore(storeId);
+    const v = emu.state.memoryVersions.get(id);
+    if (!v || v.memory_store_id !== storeId) throw notFound('memory version', id);
+    return v;
+  };
+  router.add('GET', '/v1/memory_stores/:ms/memory_versions', 'memory', ({ params, query }) => {
+    const store = getStore(params.ms!);
+    const mode = view(query, 'basic');
+    const lp = listParams(query, { maxLimit: mode === 'full' ? 20 : 100 });
+    const operation = query.enumOf('operation', ['created', 'modified', 'deleted'] as const);
+    const memoryId = query.get('memory_id');
+    const apiKey = query.get('api_key_id');
+    const sessionId = query.get('session_id');
+    const account = query.get('service_account_id');
+    const gte = query.time('created_at[gte]');
+    const lte = query.time('created_at[lte]');
+    const by = (v: BetaManagedAgentsMemoryVersion) => v.created_by;
+    const items = [...emu.state.memoryVersions.values()].filter((v) => {
+      const t = Date.parse(v.created_at);
+      const a = by(v);
+      return v.memory_store_id === store.id &&
+        (!operation || v.operation === operation) && (!memoryId || v.memory_id === memoryId) &&
+        (!apiKey || (a?.type === 'api_actor' && a.api_key_id === apiKey)) &&
+        (!sessionId || (a?.type === 'session_actor' && a.session_id === sessionId)) &&
+        (!account || (a?.type === 'service_account_actor' && a.service_account_id === account)) &&
+        (gte === undefined || t >= gte) && (lte === undefined || t <= lte);
+    });
+    const page = paginate(sortedById(items), (v) => v.id, lp);
+    return { ...page, data: page.data.map((v) => renderVersion(v, mode)) };
+  });
+  router.add('GET', '/v1/memory_stores/:ms/memory_versions/:id', 'memory', ({ params, query }) =>
+    renderVersion(getVersion(params.ms!, params.id!), view(query, 'full')));
+  router.add('POST', '/v1/memory_stores/:ms/memory_versions/:id/redact', 'memory', ({ params }) => {
+    const v = getVersion(params.ms!, params.id!);
+    if (!v.redacted_at) {
+      Object.assign(v, { content: null, content_sha256: null, content_size_bytes: null, path: null, redacted_at: emu.state.clock.iso(), redacted_by: API_ACTOR });
+    }
+    return v;
   });
 }

@@ -6,7 +6,8 @@ import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resourc
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { priceFor, toCents } from '../../pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
-import { normalizeModel, normalizeServers, normalizeSkills, normalizeTools } from '../contract/normalize.js';
+import { normalizeModel, normalizeServers, normalizeTools } from '../contract/normalize.js';
+import { resolveSkills } from './skills.js';
 import { listPage } from '../wire/pagination.js';
 import { agentLookup, getAgent, latest } from './agents.js';
 import { sessionMultiagent } from '../contract/multiagent.js';
@@ -77,7 +78,7 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
         system: ref.system !== undefined ? ref.system : agent.system,
         mcp_servers: servers,
         tools: ref.tools !== undefined ? normalizeTools(ref.tools, servers) : agent.tools,
-        skills: ref.skills !== undefined ? normalizeSkills(ref.skills) : agent.skills,
+        skills: ref.skills !== undefined ? resolveSkills(emu, ref.skills) : agent.skills,
       };
     }
     if (p.budget && !priceFor(st.settings.priceTable, agent.model.id)) {

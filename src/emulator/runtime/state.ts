@@ -6,6 +6,8 @@ import type { BetaManagedAgentsMemory } from '@anthropic-ai/sdk/resources/beta/m
 import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
+import type { BetaSkill } from '@anthropic-ai/sdk/resources/beta/skills/skills';
+import type { BetaSkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
 import { DEFAULT_PRICE_TABLE } from '../../pricing.js';
 import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
@@ -16,6 +18,12 @@ import { DEFAULT_READINGS } from './readings.js';
 export interface AgentRecord {
   /** versions[0] is version 1. */
   versions: BetaManagedAgentsAgent[];
+}
+
+/** A skill and its versions, oldest first; each version keeps the files it was uploaded with. */
+export interface SkillRecord {
+  skill: BetaSkill;
+  versions: { version: BetaSkillVersion; files: { path: string; content: Buffer }[] }[];
 }
 
 export interface CredentialRecord {
@@ -36,6 +44,7 @@ export class State implements RuntimeStore {
   memories = new Map<string, BetaManagedAgentsMemory & { content: string | null }>();
   memoryVersions = new Map<string, BetaManagedAgentsMemoryVersion>();
   files = new Map<string, FileRecord>();
+  skills = new Map<string, SkillRecord>();
 
   constructor(readonly settings: EmulatorSettings) {}
 
