@@ -6,6 +6,9 @@ import type { BetaManagedAgentsMemory } from '@anthropic-ai/sdk/resources/beta/m
 import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
+import type { BetaManagedAgentsDeployment } from '@anthropic-ai/sdk/resources/beta/deployments';
+import type { BetaManagedAgentsDeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
+import type { Cron } from './cron.js';
 import { DEFAULT_PRICE_TABLE } from '../../pricing.js';
 import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
@@ -24,6 +27,14 @@ export interface CredentialRecord {
   secrets: Record<string, unknown>;
 }
 
+export interface DeploymentRecord {
+  /** As returned, except `schedule.upcoming_runs_at`, computed when read (routes/deployments.ts). */
+  deployment: BetaManagedAgentsDeployment;
+  cron?: Cron;
+  /** Schedule occurrences at or before this time (ms) have fired or were skipped. */
+  firedThrough: number;
+}
+
 export class State implements RuntimeStore {
   ids = new IdFactory();
   clock = new MonotonicClock();
@@ -36,6 +47,8 @@ export class State implements RuntimeStore {
   memories = new Map<string, BetaManagedAgentsMemory & { content: string | null }>();
   memoryVersions = new Map<string, BetaManagedAgentsMemoryVersion>();
   files = new Map<string, FileRecord>();
+  deployments = new Map<string, DeploymentRecord>();
+  deploymentRuns = new Map<string, BetaManagedAgentsDeploymentRun>();
 
   constructor(readonly settings: EmulatorSettings) {}
 
