@@ -66,6 +66,8 @@ export type {
   BetaManagedAgentsMemoryListItem as MemoryListItem,
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
+export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
+export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -272,7 +274,9 @@ interface RequestSlot {
 const requestSlot = new AsyncLocalStorage<RequestSlot>();
 
 /** The resources of the API's paths, named by their collection segment. */
-export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files'] as const;
+export const RESOURCES = [
+  'agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'files', 'deployments', 'deployment_runs',
+] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /** What is known about a failed call, beyond the error itself. */

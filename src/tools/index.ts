@@ -9,6 +9,7 @@ import { auditTools } from './audit.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { fileTools } from './files.js';
+import { deploymentTools } from './deployments.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -21,6 +22,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...vaultTools,
   ...memoryTools,
   ...fileTools,
+  ...deploymentTools,
 ].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
 /** The tools a configuration exposes: its toolsets, and only reads under --read-only. */
