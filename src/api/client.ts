@@ -66,7 +66,7 @@ export type {
   BetaManagedAgentsMemoryListItem as MemoryListItem,
 } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
 export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
-export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
+export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
 export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 
 export class NoCredentialsError extends Error {

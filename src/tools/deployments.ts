@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Deployment, DeploymentCreateParams, DeploymentRun } from '../api/client.js';
+import type { Deployment, DeploymentCreateParams, DeploymentRun, DeploymentUpdateParams } from '../api/client.js';
 import { NotFoundError } from '../api/client.js';
+import { ToolError } from '../api/errors.js';
 import { compact, defineTool, idSchema, limitSchema, listResult, metadataSchema, pageSchema, type ToolContext } from './define.js';
 
 const deploymentId = idSchema('deployment_id', 'depl_01…').describe('Deployment id (depl_…), from list_deployments.');
@@ -235,6 +236,45 @@ export const deploymentTools = [
         ...out.initial_events.map((e) => `  ${e}`),
       ].join('\n');
       return { structured: { ...out, initial_events: out.initial_events ?? [] }, text };
+    },
+  }),
+
+  defineTool({
+    name: 'update_deployment',
+    bounded: true,
+    title: 'Change a deployment',
+    description: 'Change a deployment\'s name, message, schedule or pinned agent version; later runs use it. Omitted fields stay.',
+    toolset: 'deployments',
+    kind: 'update',
+    input: {
+      deployment_id: deploymentId,
+      name: z.string().min(1).max(256).optional().describe('New name.'),
+      message: z.string().min(1).max(100_000).optional().describe('New first message of each run.'),
+      cron: z.string().min(1).max(256).optional().describe('New 5-field cron (replaces the schedule, with timezone).'),
+      timezone: z.string().min(1).max(64).optional().describe('IANA timezone of cron (default UTC).'),
+      clear_schedule: z.boolean().optional().describe('true: manual runs only from now on.'),
+      agent_version: z.int().min(1).max(1e9).optional().describe('Pin this version of its agent.'),
+      description: z.string().max(2048).optional().describe('New description ("" clears it).'),
+    },
+    output: deploymentShape,
+    handler: async (a, ctx) => {
+      if (a.cron && a.clear_schedule) throw new ToolError('Pass cron or clear_schedule, not both.', 'cron replaces the schedule; clear_schedule removes it.');
+      if (a.timezone && !a.cron) throw new ToolError('timezone goes with cron.', 'Pass the cron expression too (get_deployment shows the current one).');
+      const agentId = a.agent_version
+        ? (await ctx.api.lookup((c, o) => c.beta.deployments.retrieve(a.deployment_id, {}, o))).agent.id
+        : undefined;
+      const params: DeploymentUpdateParams = compact({
+        name: a.name,
+        initial_events: a.message ? [{ type: 'user.message' as const, content: [{ type: 'text' as const, text: a.message }] }] : undefined,
+        agent: agentId ? { type: 'agent' as const, id: agentId, version: a.agent_version } : undefined,
+        description: a.description,
+      });
+      if (a.cron) params.schedule = { type: 'cron', expression: a.cron, timezone: a.timezone ?? 'UTC' };
+      if (a.clear_schedule) params.schedule = null;
+      if (a.description === '') params.description = null;
+      const d = await ctx.api.call((c, o) => c.beta.deployments.update(a.deployment_id, params, o));
+      const s = deploymentSummary(d);
+      return { structured: s, text: `Updated ${deploymentLine(s)}` };
     },
   }),
 

@@ -8,7 +8,7 @@ import { errText, harness, ok, type Harness } from '../helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await harness({ toolsets: ['core', 'environments', 'deployments'] });
+  h = await harness({ toolsets: ['core', 'agents', 'environments', 'deployments'] });
 });
 afterAll(async () => {
   await h?.close();
@@ -89,6 +89,32 @@ describe('deployments toolset', () => {
     expect(failed.hint).toContain('No session was created');
     const onlyFailed = ok(await h.call('list_deployment_runs', { deployment_id: d.deployment_id, failed: true }));
     expect(onlyFailed.runs.map((r: any) => r.run_id)).toEqual([failed.run_id]);
+  });
+
+  it('update_deployment changes the schedule, the message and the pinned agent version; later runs use them', async () => {
+    const { agent_id, environment_id } = await agentAndEnv();
+    const d = ok(await h.call('create_deployment', { name: 'u', agent_id, environment_id, message: '/reply one' }));
+    expect(d.schedule).toBeUndefined();
+    ok(await h.call('update_agent', { agent_id, version: 1, system: 'second version' }));
+
+    const u = ok(await h.call('update_deployment', {
+      deployment_id: d.deployment_id, cron: '30 6 * * 1', timezone: 'Asia/Tokyo', message: '/reply two', agent_version: 2, name: 'weekly',
+    }));
+    expect(u).toMatchObject({ name: 'weekly', agent: `${agent_id} v2`, schedule: '30 6 * * 1 (Asia/Tokyo)' });
+    // Monday 06:30 in Tokyo is Sunday 21:30 UTC.
+    const next = new Date(u.next_run_at);
+    expect([next.getUTCDay(), next.getUTCHours(), next.getUTCMinutes()]).toEqual([0, 21, 30]);
+
+    const run = ok(await h.call('run_deployment', { deployment_id: d.deployment_id }));
+    expect(ok(await h.call('wait_for_turn', { session_id: run.session_id })).reply).toBe('two');
+    expect(ok(await h.call('get_session', { session_id: run.session_id })).agent_version).toBe(2);
+
+    const cleared = ok(await h.call('update_deployment', { deployment_id: d.deployment_id, clear_schedule: true }));
+    expect(cleared.schedule).toBeUndefined();
+    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '* * * * *', clear_schedule: true })))
+      .toContain('not both');
+    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '0 9 * * 1 extra' })))
+      .toMatch(/HTTP 400 .*5 fields/);
   });
 
   it('bad input is refused before the API: ids, and the toolset stays off by default', async () => {

@@ -152,7 +152,7 @@ export function nextRuns(c: Cron, afterMs: number, count: number, untilMs = Infi
   let day = Date.UTC(start.y, start.mo - 1, start.d) - 86_400_000;
   const hours = [...c.hours].sort((a, b) => a - b);
   const minutes = [...c.minutes].sort((a, b) => a - b);
-  for (let i = 0; i < 3000 && out.length < count; i++, day += 86_400_000) {
+  for (let i = 0; i < 3000 && out.length < count && day - 86_400_000 <= untilMs; i++, day += 86_400_000) {
     const dt = new Date(day);
     const [y, mo, d] = [dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate()];
     if (!dayMatches(c, y, mo, d)) continue;
@@ -173,7 +173,6 @@ export function nextRuns(c: Cron, afterMs: number, count: number, untilMs = Infi
       out.push(t);
       if (out.length >= count) return out;
     }
-    if (day - 86_400_000 > untilMs) break;
   }
   return out;
 }
