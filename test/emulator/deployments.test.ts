@@ -168,6 +168,7 @@ describe.skipIf(REAL)('deployments', () => {
       [{ schedule: { type: 'cron', expression: '61 * * * *', timezone: 'UTC' } }, 'minute'],
       [{ schedule: { type: 'cron', expression: '0 9 * * *', timezone: 'Mars/Olympus' } }, 'timezone'],
       [{ initial_events: [] }, 'initial_events'],
+      [{ initial_events: [{ type: 'system.message', content: [{ type: 'text', text: 'x' }] }] }, 'system.message must be the last'],
       [{ colour: 'blue' }, "unknown field 'colour'"],
     ];
     for (const [extra, words] of bad) {

@@ -12,7 +12,16 @@ export const schedule = z.strictObject({
   expression: z.string().min(1).max(256),
   timezone: z.string().min(1).max(64),
 });
-export const initialEvents = z.array(z.discriminatedUnion('type', [userMessage, defineOutcome, systemMessage])).min(1).max(50);
+// Sent to each session as one events.send batch, so the batch's rule holds: a system.message is
+// last and follows the user.message it accompanies (runtime/session-runtime.ts, send).
+export const initialEvents = z
+  .array(z.discriminatedUnion('type', [userMessage, defineOutcome, systemMessage]))
+  .min(1)
+  .max(50)
+  .refine(
+    (evs) => evs.every((e, i) => e.type !== 'system.message' || (i === evs.length - 1 && evs[i - 1]?.type === 'user.message')),
+    'a system.message must be the last event and follow a user.message',
+  );
 
 export const deploymentCreate = z.strictObject({
   agent: agentRef,
