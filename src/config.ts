@@ -15,7 +15,7 @@ import { isLoopbackHost } from './loopback.js';
  */
 
 /** The one list of toolsets: config, the tool registry (its order is tools/list's order), the help text and the tests read it. */
-export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files', 'skills'] as const;
+export const TOOLSETS = ['core', 'agents', 'environments', 'sessions', 'vaults', 'memory', 'files', 'skills', 'deployments'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
 

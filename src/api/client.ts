@@ -69,6 +69,8 @@ export type { BetaManagedAgentsMemoryStore as MemoryStore } from '@anthropic-ai/
 export type { BetaManagedAgentsMemoryVersion as MemoryVersion } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-versions';
 export type { BetaSkill as Skill } from '@anthropic-ai/sdk/resources/beta/skills/skills';
 export type { BetaSkillVersion as SkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
+export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
+export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -285,7 +287,10 @@ function pathOf(href: string | undefined): string | undefined {
 }
 
 /** The resources of the API's paths, named by their collection segment. */
-export const RESOURCES = ['agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources', 'skills'] as const;
+export const RESOURCES = [
+  'agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources',
+  'skills', 'deployments', 'deployment_runs',
+] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /** What is known about a failed call, beyond the error itself. */

@@ -48,6 +48,8 @@ const LIST_TOOL: Record<Resource, string> = {
   threads: 'list_threads',
   resources: 'list_session_resources',
   skills: 'list_skills',
+  deployments: 'list_deployments',
+  deployment_runs: 'list_deployment_runs',
 };
 
 /** Error codes (the error body's `details.error_code`, documented in the SDK) that name a resource. */
@@ -127,6 +129,9 @@ function hintFor(err: APIError, facts: FailureFacts | undefined): string {
       }
       if (about === 'agents') {
         return 'The agent changed since that version, or is archived: get_agent shows its current version and state; retry with that version.' + maybeDone;
+      }
+      if (about === 'deployments') {
+        return 'The deployment\'s state does not allow this: an archived deployment takes no runs or changes (create_deployment makes a new one); get_deployment shows its state.' + maybeDone;
       }
       return `The resource is in a state that does not allow this (archived?): ${about ? LIST_TOOL[about] : 'its list tool'} shows its state.${maybeDone}`;
     case 413:

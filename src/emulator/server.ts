@@ -23,6 +23,7 @@ import { registerMemoryRoutes } from './routes/memory.js';
 import { registerFileRoutes } from './routes/files.js';
 import { seed, seedOptions, type SeedOptions, type SeedResult } from './routes/seed.js';
 import { registerSkillRoutes } from './routes/skills.js';
+import { fireSchedules, registerDeploymentRoutes } from './routes/deployments.js';
 import { wireRequest, wireResponse } from './contract/wire-hooks.js';
 import { readingsSchema } from './runtime/readings.js';
 
@@ -50,6 +51,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
   registerMemoryRoutes(router, emu);
   registerFileRoutes(router, emu);
   registerSkillRoutes(router, emu);
+  registerDeploymentRoutes(router, emu);
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -201,6 +203,14 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
         case 'DELETE /_emulator/requests':
           emu.log.length = 0;
           return sendJson(res, 200, { data: [] });
+        case 'POST /_emulator/deployments/tick': {
+          // Scheduled deployments fire only here, up to `now` (default: the wall clock), so tests
+          // are deterministic (docs/emulator.md, "Deployments").
+          const body = (await readJson()) as { now?: unknown };
+          const now = body?.now === undefined ? Date.now() : typeof body.now === 'string' ? Date.parse(body.now) : NaN;
+          if (Number.isNaN(now)) throw new ApiError(400, 'invalid_request_error', 'now: expected an RFC 3339 timestamp');
+          return sendJson(res, 200, { data: fireSchedules(emu, now) });
+        }
         case 'GET /_emulator/health': {
           // Open SSE connections per session: lets tests check that a client closed its stream.
           const open_streams: Record<string, number> = {};

@@ -15,6 +15,7 @@ import { toolsetTools } from './toolsets.js';
 import { fileTransferTools } from './file-transfer.js';
 import { usageTools } from './usage.js';
 import { skillTools } from './skills.js';
+import { deploymentTools } from './deployments.js';
 
 /** Every tool, in the order tools/list shows them: the create → run → audit loop first. */
 export const ALL_TOOLS: AnyTool[] = [
@@ -31,6 +32,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...fileTools,
   ...fileTransferTools,
   ...skillTools,
+  ...deploymentTools,
 ].sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset));
 
 /** The discovery pair listed under --dynamic-toolsets, after the selected tools. */

@@ -21,7 +21,7 @@ const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const SDK = dirname(require.resolve('@anthropic-ai/sdk'));
 const BETA = join(SDK, 'resources', 'beta');
 /** The Managed Agents resource groups of the SDK (the rest of `beta` is other products). */
-const GROUPS = ['agents', 'environments', 'sessions', 'files', 'vaults', 'memory-stores', 'skills'];
+const GROUPS = ['agents', 'environments', 'sessions', 'files', 'vaults', 'memory-stores', 'skills', 'deployments', 'deployment-runs'];
 
 export type Where = 'body' | 'query' | 'path' | 'header';
 export type Kind = 'json' | 'page' | 'bidi-page' | 'stream' | 'binary';

@@ -32,6 +32,8 @@ let ids: {
   spareAgent: string;
   spareSession: string;
   spareEnv: string;
+  deployment: string;
+  spareDeployment: string;
 };
 
 beforeAll(async () => {
@@ -41,6 +43,7 @@ beforeAll(async () => {
   const spare = await agentAndSession(h);
   const env = ok(await h.call('get_session', { session_id })).environment_id;
   const spareEnv = ok(await h.call('create_environment', { name: 'spare' })).environment_id;
+  const deploy = async () => ok(await h.call('create_deployment', { name: 'fixture', agent_id, environment_id: env, message: '/reply ok' })).deployment_id;
   ids = {
     agent: agent_id,
     session: session_id,
@@ -49,6 +52,8 @@ beforeAll(async () => {
     spareAgent: spare.agent_id,
     spareSession: spare.session_id,
     spareEnv,
+    deployment: await deploy(),
+    spareDeployment: await deploy(),
   };
 });
 afterAll(async () => {
@@ -99,6 +104,7 @@ const realIdsFor = (key: string): string[] => {
   if (key.startsWith('agent')) return [ids.agent, 'agent_doesnotexist000'];
   if (key.startsWith('environment')) return [ids.env, 'env_doesnotexist00000'];
   if (key.startsWith('vault')) return ['vlt_doesnotexist00000'];
+  if (key.startsWith('deployment')) return [ids.deployment, 'depl_doesnotexist0000'];
   return [ids.event, 'sevt_doesnotexist0000'];
 };
 
@@ -108,6 +114,7 @@ function validFor(tool: AnyTool, key: string): fc.Arbitrary<unknown> {
   if (destructive && key === 'session_id') return fc.constantFrom(ids.spareSession, 'sesn_doesnotexist0000');
   if (destructive && key === 'agent_id') return fc.constantFrom(ids.spareAgent, 'agent_doesnotexist000');
   if (destructive && key === 'environment_id') return fc.constantFrom(ids.spareEnv, 'env_doesnotexist00000');
+  if (destructive && key === 'deployment_id') return fc.constantFrom(ids.spareDeployment, 'depl_doesnotexist0000');
   if (key.endsWith('_ids')) return fc.array(fc.constantFrom(...realIdsFor(key)), { minLength: 1, maxLength: 3 });
   if (key.endsWith('_id')) return fc.constantFrom(...realIdsFor(key));
   const text = fc.oneof(
@@ -144,7 +151,17 @@ function validFor(tool: AnyTool, key: string): fc.Arbitrary<unknown> {
     case 'include_archived':
     case 'wait':
     case 'is_error':
+    case 'failed':
+    case 'clear_schedule':
       return fc.boolean();
+    case 'cron':
+      return fc.constantFrom('0 9 * * 1-5', '*/15 * * * *', '0 0 1 jan *', '0 9 * *');
+    case 'timezone':
+      return fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Nowhere/Else');
+    case 'trigger':
+      return fc.constantFrom('manual', 'schedule');
+    case 'status':
+      return fc.constantFrom('active', 'paused');
     case 'statuses':
       return fc.subarray(['idle', 'running', 'rescheduling', 'terminated']);
     case 'types':

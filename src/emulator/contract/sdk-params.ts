@@ -20,6 +20,8 @@ import type { CredentialCreateParams, CredentialUpdateParams } from '@anthropic-
 import type { VaultCreateParams, VaultUpdateParams } from '@anthropic-ai/sdk/resources/beta/vaults/vaults';
 import type { MemoryStoreCreateParams, MemoryStoreUpdateParams } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
 import type { MemoryCreateParams, MemoryUpdateParams } from '@anthropic-ai/sdk/resources/beta/memory-stores/memories';
+import type { DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
+import type { deploymentCreate, deploymentUpdate, schedule } from './validate-deployments.js';
 import type {
   agentCreate, agentToolset, agentUpdate, customTool, envConfig, environmentCreate, environmentUpdate, mcpToolset, resourceParams,
 } from './validate.js';
@@ -84,6 +86,8 @@ export const checks = {
   memoryStoreUpdate: true satisfies BodyKeys<typeof storeUpdate, MemoryStoreUpdateParams>,
   memoryCreate: true satisfies BodyKeys<typeof memoryCreate, MemoryCreateParams, 'view'>,
   memoryUpdate: true satisfies BodyKeys<typeof memoryUpdate, MemoryUpdateParams, 'memory_store_id' | 'view'>,
+  deploymentCreate: true satisfies BodyKeys<typeof deploymentCreate, DeploymentCreateParams>,
+  deploymentUpdate: true satisfies BodyKeys<typeof deploymentUpdate, DeploymentUpdateParams>,
 
   // ---- unions inside them, variant by variant -------------------------------------------------------
   events: true satisfies Variants<In<typeof eventParams>, Item<EventSendParams['events']>>,
@@ -93,6 +97,12 @@ export const checks = {
   tools: true satisfies Variants<In<typeof agentToolset> | In<typeof mcpToolset> | In<typeof customTool>, Item<AgentCreateParams['tools']>>,
   environmentConfig: true satisfies Variants<In<typeof envConfig>, NonNullable<EnvironmentCreateParams['config']>>,
   credentialAuth: true satisfies Variants<In<typeof credentialCreate>['auth'], CredentialCreateParams['auth']>,
+
+  deploymentInitialEvents: true satisfies Variants<
+    Item<In<typeof deploymentCreate>['initial_events']>, Item<DeploymentCreateParams['initial_events']>>,
+  deploymentAgent: true satisfies Keys<Obj<In<typeof deploymentCreate>['agent']>, Obj<DeploymentCreateParams['agent']>>,
+  deploymentResources: true satisfies Variants<Item<In<typeof deploymentCreate>['resources']>, Item<DeploymentCreateParams['resources']>>,
+  deploymentSchedule: true satisfies Keys<In<typeof schedule>, NonNullable<DeploymentCreateParams['schedule']>>,
 
   // ---- nested objects ---------------------------------------------------------------------------------
   model: true satisfies Keys<Obj<In<typeof agentCreate>['model']>, Obj<AgentCreateParams['model']>>,

@@ -26,11 +26,11 @@ const searchResult = z.strictObject({
   citations: z.strictObject({ enabled: z.boolean() }).optional(),
 });
 
-const userMessage = z.strictObject({
+export const userMessage = z.strictObject({
   type: z.literal('user.message'),
   content: z.array(z.discriminatedUnion('type', [text, image, document, redacted])).min(1),
 });
-const defineOutcome = z.strictObject({
+export const defineOutcome = z.strictObject({
   type: z.literal('user.define_outcome'),
   description: z.string().min(1),
   rubric: z.discriminatedUnion('type', [
@@ -39,6 +39,7 @@ const defineOutcome = z.strictObject({
   ]),
   max_iterations: z.number().int().min(1).max(20).nullish(),
 });
+export const systemMessage = z.strictObject({ type: z.literal('system.message'), content: z.array(text).min(1) });
 const resultContent = z.array(z.discriminatedUnion('type', [text, image, document, searchResult]));
 
 export const eventParams = z.discriminatedUnion('type', [
@@ -63,7 +64,7 @@ export const eventParams = z.discriminatedUnion('type', [
     is_error: z.boolean().nullish(),
   }),
   defineOutcome,
-  z.strictObject({ type: z.literal('system.message'), content: z.array(text).min(1) }),
+  systemMessage,
 ]);
 export type EventParam = z.output<typeof eventParams>;
 

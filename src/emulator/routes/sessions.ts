@@ -16,7 +16,7 @@ import type { Emulator } from './context.js';
 import { SessionRuntime } from '../runtime/session-runtime.js';
 import { patchMetadata } from '../runtime/state.js';
 import { parseBody } from '../contract/validate.js';
-import { sessionCreate, sessionUpdate, type EventParam } from '../contract/validate-events.js';
+import { sessionCreate, sessionUpdate, type EventParam, type SessionCreateBody } from '../contract/validate-events.js';
 import type { z } from 'zod';
 import type { resourceParams } from '../contract/validate.js';
 
@@ -51,57 +51,69 @@ export function makeResource(emu: Emulator, p: z.output<typeof resourceParams>):
   };
 }
 
+/**
+ * sessions.create, also used by a deployment's run (routes/deployments.ts), which stamps its
+ * `deployment_id` and may send a `system.message` among the initial events.
+ */
+export function createSession(
+  emu: Emulator,
+  p: Omit<SessionCreateBody, 'initial_events'> & { initial_events?: EventParam[] },
+  deploymentId: string | null = null,
+): SessionRuntime {
+  const st = emu.state;
+  const ref = typeof p.agent === 'string' ? { type: 'agent' as const, id: p.agent } : p.agent;
+  const rec = getAgent(emu, ref.id);
+  const base = ref.version !== undefined ? rec.versions[ref.version - 1] : latest(rec);
+  if (!base) throw badRequest(`agent.version: agent ${ref.id} has no version ${ref.version}`);
+  if (base.archived_at) throw badRequest(`agent: ${ref.id} was retired and starts no new sessions`);
+  const env = getEnvironment(emu, p.environment_id);
+  if (env.archived_at) {
+    throw new ApiError(400, 'invalid_request_error', `env ${env.id} was retired and starts no new sessions`,
+      { error_code: 'environment_archived' });
+  }
+  let agent: BetaManagedAgentsSessionAgent = {
+    type: 'agent', id: base.id, version: base.version, name: base.name, description: base.description,
+    system: base.system, model: base.model, tools: base.tools, mcp_servers: base.mcp_servers, skills: base.skills,
+    execution_identity: base.execution_identity, multiagent: sessionMultiagent(base.multiagent, agentLookup(emu)),
+  };
+  if (ref.type === 'agent_with_overrides') {
+    const servers = ref.mcp_servers !== undefined ? normalizeServers(ref.mcp_servers) : agent.mcp_servers;
+    agent = {
+      ...agent,
+      model: ref.model !== undefined ? normalizeModel(ref.model, agent.model) : agent.model,
+      system: ref.system !== undefined ? ref.system : agent.system,
+      mcp_servers: servers,
+      tools: ref.tools !== undefined ? normalizeTools(ref.tools, servers) : agent.tools,
+      skills: ref.skills !== undefined ? resolveSkills(emu, ref.skills) : agent.skills,
+    };
+  }
+  if (p.budget && !priceFor(st.settings.priceTable, agent.model.id)) {
+    throw new ApiError(400, 'invalid_request_error', `budget: model '${agent.model.id}' has no list price`, { error_code: 'model_not_budgetable' });
+  }
+  for (const v of p.vault_ids ?? []) if (!st.vaults.has(v)) throw badRequest(`vault_ids: vault '${v}' not found`);
+  const resources = (p.resources ?? []).map((r) => makeResource(emu, r));
+  const now = st.clock.iso();
+  const id = st.ids.next('sesn');
+  const session: BetaManagedAgentsSession = {
+    id, type: 'session', status: 'idle', title: p.title ?? null, agent, environment_id: env.id, resources,
+    vault_ids: p.vault_ids ?? [], metadata: p.metadata ?? {}, budget: p.budget ?? null, outcome_evaluations: [],
+    stats: {}, usage: {}, deployment_id: deploymentId, created_at: now, updated_at: now, archived_at: null,
+  };
+  const { multiagent: _m, ...threadAgent } = agent;
+  const thread: BetaManagedAgentsSessionThread = {
+    id: st.ids.next('sthr'), type: 'session_thread', session_id: id, agent: threadAgent, parent_thread_id: null,
+    status: 'idle', stats: null, usage: null, workflow_run_id: null, created_at: now, updated_at: now, archived_at: null,
+  };
+  const rt = new SessionRuntime(st, session, thread, env.config.type === 'self_hosted');
+  st.sessions.set(id, rt);
+  if (p.initial_events?.length) rt.send(p.initial_events);
+  return rt;
+}
+
 export function registerSessionRoutes(router: Router, emu: Emulator): void {
   router.add('POST', '/v1/sessions', 'managed', ({ body }) => {
     const p = parseBody('sessions.create', sessionCreate, body);
-    const st = emu.state;
-    const ref = typeof p.agent === 'string' ? { type: 'agent' as const, id: p.agent } : p.agent;
-    const rec = getAgent(emu, ref.id);
-    const base = ref.version !== undefined ? rec.versions[ref.version - 1] : latest(rec);
-    if (!base) throw badRequest(`agent.version: agent ${ref.id} has no version ${ref.version}`);
-    if (base.archived_at) throw badRequest(`agent: ${ref.id} was retired and starts no new sessions`);
-    const env = getEnvironment(emu, p.environment_id);
-    if (env.archived_at) {
-      throw new ApiError(400, 'invalid_request_error', `env ${env.id} was retired and starts no new sessions`,
-        { error_code: 'environment_archived' });
-    }
-    let agent: BetaManagedAgentsSessionAgent = {
-      type: 'agent', id: base.id, version: base.version, name: base.name, description: base.description,
-      system: base.system, model: base.model, tools: base.tools, mcp_servers: base.mcp_servers, skills: base.skills,
-      execution_identity: base.execution_identity, multiagent: sessionMultiagent(base.multiagent, agentLookup(emu)),
-    };
-    if (ref.type === 'agent_with_overrides') {
-      const servers = ref.mcp_servers !== undefined ? normalizeServers(ref.mcp_servers) : agent.mcp_servers;
-      agent = {
-        ...agent,
-        model: ref.model !== undefined ? normalizeModel(ref.model, agent.model) : agent.model,
-        system: ref.system !== undefined ? ref.system : agent.system,
-        mcp_servers: servers,
-        tools: ref.tools !== undefined ? normalizeTools(ref.tools, servers) : agent.tools,
-        skills: ref.skills !== undefined ? resolveSkills(emu, ref.skills) : agent.skills,
-      };
-    }
-    if (p.budget && !priceFor(st.settings.priceTable, agent.model.id)) {
-      throw new ApiError(400, 'invalid_request_error', `budget: model '${agent.model.id}' has no list price`, { error_code: 'model_not_budgetable' });
-    }
-    for (const v of p.vault_ids ?? []) if (!st.vaults.has(v)) throw badRequest(`vault_ids: vault '${v}' not found`);
-    const resources = (p.resources ?? []).map((r) => makeResource(emu, r));
-    const now = st.clock.iso();
-    const id = st.ids.next('sesn');
-    const session: BetaManagedAgentsSession = {
-      id, type: 'session', status: 'idle', title: p.title ?? null, agent, environment_id: env.id, resources,
-      vault_ids: p.vault_ids ?? [], metadata: p.metadata ?? {}, budget: p.budget ?? null, outcome_evaluations: [],
-      stats: {}, usage: {}, deployment_id: null, created_at: now, updated_at: now, archived_at: null,
-    };
-    const { multiagent: _m, ...threadAgent } = agent;
-    const thread: BetaManagedAgentsSessionThread = {
-      id: st.ids.next('sthr'), type: 'session_thread', session_id: id, agent: threadAgent, parent_thread_id: null,
-      status: 'idle', stats: null, usage: null, workflow_run_id: null, created_at: now, updated_at: now, archived_at: null,
-    };
-    const rt = new SessionRuntime(st, session, thread, env.config.type === 'self_hosted');
-    st.sessions.set(id, rt);
-    if (p.initial_events?.length) rt.send(p.initial_events as EventParam[]);
-    return rt.view();
+    return createSession(emu, p).view();
   });
 
   router.add('GET', '/v1/sessions/:id', 'managed', ({ params }) => getSession(emu, params.id!).view());

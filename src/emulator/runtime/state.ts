@@ -8,6 +8,9 @@ import type { BetaManagedAgentsVault } from '@anthropic-ai/sdk/resources/beta/va
 import type { BetaManagedAgentsCredential } from '@anthropic-ai/sdk/resources/beta/vaults/credentials';
 import type { BetaSkill } from '@anthropic-ai/sdk/resources/beta/skills/skills';
 import type { BetaSkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
+import type { BetaManagedAgentsDeployment } from '@anthropic-ai/sdk/resources/beta/deployments';
+import type { BetaManagedAgentsDeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
+import type { Cron } from './cron.js';
 import { DEFAULT_PRICE_TABLE } from '../../pricing.js';
 import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
@@ -32,6 +35,14 @@ export interface CredentialRecord {
   secrets: Record<string, unknown>;
 }
 
+export interface DeploymentRecord {
+  /** As returned, except `schedule.upcoming_runs_at`, computed when read (routes/deployments.ts). */
+  deployment: BetaManagedAgentsDeployment;
+  cron?: Cron;
+  /** Schedule occurrences at or before this time (ms) have fired or were skipped. */
+  firedThrough: number;
+}
+
 export class State implements RuntimeStore {
   ids = new IdFactory();
   clock = new MonotonicClock();
@@ -45,6 +56,8 @@ export class State implements RuntimeStore {
   memoryVersions = new Map<string, BetaManagedAgentsMemoryVersion>();
   files = new Map<string, FileRecord>();
   skills = new Map<string, SkillRecord>();
+  deployments = new Map<string, DeploymentRecord>();
+  deploymentRuns = new Map<string, BetaManagedAgentsDeploymentRun>();
 
   constructor(readonly settings: EmulatorSettings) {}
 
