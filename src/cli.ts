@@ -48,7 +48,9 @@ async function serve(config: Config, log: Logger): Promise<void> {
   } else {
     for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
-  log.info(`local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
+  log.info(config.filesRoot === null
+    ? 'local files: off (--http serves other machines; set --files-root to allow a directory of this one; docs/local-files.md)'
+    : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),

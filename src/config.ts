@@ -76,8 +76,12 @@ export interface Config {
   approval: Approval;
   /** Serve MCP over Streamable HTTP (stateless) instead of stdio (docs/http.md). */
   http?: HttpConfig;
-  /** The directory local file paths resolve against; nothing outside it is read or written (docs/local-files.md). */
-  filesRoot: string;
+  /**
+   * The directory local file paths resolve against; nothing outside it is read or written
+   * (docs/local-files.md). Null under --http without an explicit root: the files would be the
+   * server's, not the caller's, so local file access is off.
+   */
+  filesRoot: string | null;
   /** Cap on one local file uploaded, attached or downloaded, in bytes. */
   maxFileBytes: number;
 }
@@ -126,7 +130,8 @@ Options:
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
   --files-root DIR           the only directory local files are read from and written to (default:
-                             the working directory) (env MANAGED_AGENTS_FILES_ROOT). See docs/local-files.md
+                             the working directory; under --http, none: local files off) (env
+                             MANAGED_AGENTS_FILES_ROOT). See docs/local-files.md
   --max-file-bytes N         cap on one local file uploaded, attached or downloaded (default 33554432,
                              32 MiB) (env MANAGED_AGENTS_MAX_FILE_BYTES)
   --http [HOST:]PORT         serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio;
@@ -280,9 +285,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     streamStallS: 20,
     approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
     http,
-    filesRoot: path.resolve(f['files-root'] ?? (env.MANAGED_AGENTS_FILES_ROOT || '.')),
+    filesRoot: filesRootOf(f['files-root'] ?? (env.MANAGED_AGENTS_FILES_ROOT || undefined), Boolean(http)),
     maxFileBytes: positiveNumber('--max-file-bytes', f['max-file-bytes'] ?? env.MANAGED_AGENTS_MAX_FILE_BYTES, 32 * 1024 * 1024, { integer: true, min: 1 }),
   };
+}
+
+/** The files root: as given, else the working directory — except under --http, where it must be given. */
+function filesRootOf(given: string | undefined, http: boolean): string | null {
+  if (given !== undefined) return path.resolve(given);
+  return http ? null : path.resolve('.');
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];

@@ -46,11 +46,18 @@ export const fmtBytes = (n: number) => `${n.toLocaleString('en')} bytes`;
 export class LocalFiles {
   private rootReal?: Promise<string>;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string | null) {}
 
   /** The root's real path, resolved once (it must exist and be a directory). */
   realRoot(): Promise<string> {
-    this.rootReal ??= realpath(this.root).then(
+    const configured = this.root;
+    if (configured === null) {
+      return Promise.reject(new ToolError(
+        'Local file access is off: this server runs with --http, so a local path would name a file on the server, not on your machine.',
+        'Pass file_id values instead (upload the file another way), or ask the operator to start the server with --files-root set to a directory meant for sharing.',
+      ));
+    }
+    this.rootReal ??= realpath(configured).then(
       async (r) => {
         if (!(await stat(r)).isDirectory()) throw new ToolError(`The files root ${this.root} is not a directory.`, FIX_ROOT);
         return r;
@@ -68,7 +75,8 @@ export class LocalFiles {
     if (p.includes('\0')) throw new ToolError(`Path ${JSON.stringify(p)} contains a NUL byte.`);
     const root = await this.realRoot();
     // An absolute path inside the root may be given as the configured spelling or the real one.
-    const abs = path.isAbsolute(p) && within(path.resolve(this.root), path.resolve(p)) ? path.join(root, path.relative(path.resolve(this.root), path.resolve(p))) : path.resolve(root, p);
+    const given = path.resolve(this.root ?? root);
+    const abs = path.isAbsolute(p) && within(given, path.resolve(p)) ? path.join(root, path.relative(given, path.resolve(p))) : path.resolve(root, p);
     if (!within(root, abs)) throw new ToolError(`Path ${JSON.stringify(p)} is outside the files root ${root}.`, FIX_ROOT);
     return { root, abs };
   }
@@ -175,7 +183,7 @@ export class LocalFiles {
 const shared = new WeakMap<object, LocalFiles>();
 
 /** One LocalFiles per configuration, so the root's real path is resolved once. */
-export function localFiles(config: { filesRoot: string }): LocalFiles {
+export function localFiles(config: { filesRoot: string | null }): LocalFiles {
   let lf = shared.get(config);
   if (!lf) shared.set(config, (lf = new LocalFiles(config.filesRoot)));
   return lf;

@@ -181,6 +181,25 @@ describe('configuration', () => {
     expect(() => parseConfig(['--max-file-bytes', '0'], {})).toThrow(/--max-file-bytes must be a whole number ≥ 1/);
   });
 
+  it('under --http local files are off unless a root is given: a path would name a file on the server', async () => {
+    expect((parseConfig(['--http', '127.0.0.1:0'], {}) as Config).filesRoot).toBeNull();
+    expect((parseConfig(['--http', '127.0.0.1:0', '--files-root', '/srv/x'], {}) as Config).filesRoot).toBe('/srv/x');
+    expect((parseConfig(['--http', '127.0.0.1:0'], { MANAGED_AGENTS_FILES_ROOT: 'sub' }) as Config).filesRoot).toBe(path.resolve('sub'));
+    const off = await harness({ toolsets: ['core', 'files'], filesRoot: null });
+    try {
+      for (const text of [
+        errText(await off.call('upload_file', { path: 'in.txt' })),
+        errText(await off.call('download_session_files', { session_id: 'sesn_x', to_dir: 'out' })),
+        errText(await off.call('send_message', { session_id: 'sesn_x', text: 'hi', attachments: ['in.txt'] })),
+      ]) {
+        expect(text).toMatch(/Local file access is off: this server runs with --http/);
+        expect(text).toMatch(/--files-root/);
+      }
+    } finally {
+      await off.close();
+    }
+  });
+
   it('a root that does not exist makes every file tool say so, naming the flag', async () => {
     const gone = await harness({ toolsets: ['core', 'files'], filesRoot: path.join(base, 'no-such-dir') });
     try {
