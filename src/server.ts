@@ -126,6 +126,11 @@ export function createServer(opts: ServerOptions): CreatedServer {
       })
     : undefined;
 
+  /** What every handler gets for one call: the API bound to the effect, and this server's parts. */
+  function contextFor(effect: Parameters<typeof bindApi>[1], signal: AbortSignal): ToolContext {
+    return { api: bindApi(api, effect, signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
+  }
+
   function register(tool: AnyTool): void {
     server.registerTool(
       tool.name,
@@ -140,13 +145,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
         const signal = call.signal;
         const progress = progressReporter(extra, roundTrips);
         const ctx: ToolContext = {
-          api: bindApi(api, effectOf(tool.kind), signal),
-          config,
-          log,
-          signal,
-          defaultEnvironment,
+          ...contextFor(effectOf(tool.kind), signal),
           progress: progress.report,
-          unseen,
           elicit: roundTrips ? elicitFor(server, extra, signal) : undefined,
           toolsets,
         };
@@ -180,10 +180,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
   server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
   server.server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
     const call = callSignal(extra.signal, opts.shutdownSignal);
-    const { signal } = call;
-    const ctx: ToolContext = { api: bindApi(api, 'read', signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
     try {
-      return await readResource(req.params.uri, ctx);
+      return await readResource(req.params.uri, contextFor('read', call.signal));
     } catch (err) {
       throw err instanceof ResourceError ? new McpError(err.code, err.message) : err;
     } finally {
