@@ -112,16 +112,27 @@ function abortLater(weak: WeakRef<AbortController>, ms: number, route: string): 
   setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, route)), ms).unref();
 }
 
-/** `body`, failing with `check`'s error once it returns one. */
+/**
+ * `body`, failing with `check`'s error once it returns one. A pull-based wrapper, not
+ * `pipeThrough(new TransformStream(...))`: a pipe runs its own promise machinery per chunk and,
+ * when the reader aborts (a turn closing its event stream), per stage of the teardown; this costs
+ * one read per read and no read-ahead (docs/performance.md, "Concurrency").
+ */
 function counted(body: ReadableStream<Uint8Array>, check: (chunk: Uint8Array) => Error | undefined): ReadableStream<Uint8Array> {
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        const err = check(chunk);
-        if (err) controller.error(err);
-        else controller.enqueue(chunk);
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        const err = check(value);
+        if (!err) return controller.enqueue(value);
+        controller.error(err);
+        reader.cancel(err).catch(() => {});
       },
-    }),
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
   );
 }
 
