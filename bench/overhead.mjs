@@ -1,15 +1,22 @@
 // Figure 2 — per-call overhead: `get_session` through the MCP server over stdio vs the same
 // `sessions.retrieve` made directly with the SDK from the bench process, against the same
-// emulator, interleaved call by call after a warm-up. A third path, the floor: the same GET
-// through a bare stdio proxy (bench/floor-proxy.mjs), the least any server over stdio adds.
+// emulator, interleaved call by call after a warm-up. Three floors alongside, each a layer of what
+// a server needs: the same GET through a bare stdio proxy with Node's fetch, the same
+// `sessions.retrieve` through a bare stdio proxy with the Anthropic SDK (bench/floor-proxy.mjs), and
+// a minimal MCP server on both SDKs (bench/floor-mcp.mjs), called like ours.
+import { fileURLToPath } from 'node:url';
 import { startFloorProxy } from './floor-proxy.mjs';
 import { API_KEY, call, connectServer, fixtures, newSession, summarize } from './lib.mjs';
+
+const FLOOR_MCP = fileURLToPath(new URL('./floor-mcp.mjs', import.meta.url));
 
 export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 }) {
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   const srv = await connectServer(emu, { cli });
   const proxy = startFloorProxy(emu.url, API_KEY);
+  const sdkProxy = startFloorProxy(emu.url, API_KEY, 'sdk');
+  const minimal = await connectServer(emu, { cli: FLOOR_MCP });
   try {
     const viaMcp = async () => {
       const t = performance.now();
@@ -27,11 +34,20 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
       if (s.id !== sessionId) throw new Error('retrieve returned another session');
       return dt;
     };
-    const viaFloor = async () => {
+    const viaProxy = (p) => async () => {
       const t = performance.now();
-      const s = await proxy.get(`/v1/sessions/${sessionId}?beta=true`);
+      const s = await p.get(sessionId);
       const dt = performance.now() - t;
-      if (s.id !== sessionId) throw new Error('the floor proxy returned another session');
+      if (s.id !== sessionId) throw new Error('a floor proxy returned another session');
+      return dt;
+    };
+    const viaFloor = viaProxy(proxy);
+    const viaSdkFloor = viaProxy(sdkProxy);
+    const viaMinimal = async () => {
+      const t = performance.now();
+      const r = await call(minimal.client, 'get_session', { session_id: sessionId });
+      const dt = performance.now() - t;
+      if (!r.content[0].text.includes(sessionId)) throw new Error('the minimal MCP server returned another session');
       return dt;
     };
     // The fixed cost of one JSON-RPC round trip over stdio (client + pipe + server dispatch).
@@ -44,6 +60,8 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
       await viaMcp();
       await direct();
       await viaFloor();
+      await viaSdkFloor();
+      await viaMinimal();
       await ping();
     }
     const pings = [];
@@ -51,7 +69,15 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
     const mcp = [];
     const sdkT = [];
     const floor = [];
-    const paths = [() => viaMcp().then((t) => mcp.push(t)), () => direct().then((t) => sdkT.push(t)), () => viaFloor().then((t) => floor.push(t))];
+    const sdkFloor = [];
+    const minimalT = [];
+    const paths = [
+      () => viaMcp().then((t) => mcp.push(t)),
+      () => direct().then((t) => sdkT.push(t)),
+      () => viaFloor().then((t) => floor.push(t)),
+      () => viaSdkFloor().then((t) => sdkFloor.push(t)),
+      () => viaMinimal().then((t) => minimalT.push(t)),
+    ];
     for (let i = 0; i < calls; i++) {
       // Rotate which goes first so none always follows another.
       for (let j = 0; j < paths.length; j++) await paths[(i + j) % paths.length]();
@@ -64,6 +90,8 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
       sdk: d,
       floor: summarize(floor),
       floorAdded: summarize(floor.map((x, i) => x - sdkT[i])),
+      sdkFloor: summarize(sdkFloor),
+      minimal: summarize(minimalT),
       ratio: m.median / d.median,
       addedMs: m.median - d.median,
       pairDiff: summarize(mcp.map((x, i) => x - sdkT[i])),
@@ -71,6 +99,8 @@ export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 })
     };
   } finally {
     await srv.close();
+    await minimal.close();
     await proxy.close();
+    await sdkProxy.close();
   }
 }
