@@ -61,12 +61,13 @@ try {
     log('bundling dist/cli.js → dist/managed-agents-mcp.mjs (esbuild, minified) …');
     const b = await bundle();
     log(`  ${fmt(b.ms, 0)} ms`);
-    log('1. start-up: 15 rounds × (ours, ours bundled, reference) …');
+    log('1. start-up: 15 rounds × (ours, ours bundled with and without code cache, reference) …');
     const r = (results.startup = await benchStartup({ runs: 15, emuUrl: emu.url, before: values.before }));
     const ref = r.reference;
     row(1, `start-up, spawn → tools/list answered (${r.ours.tools} tools), unbundled tsc output \`dist/cli.js\``, spread(r.ours.list), `reference ${spread(ref.list)}`, `${times(r.ratio.median)} (${fmt(r.ratio.p10, 2)}–${fmt(r.ratio.p90, 2)})`, 'info', '');
     if (r.bundled) {
-      row(1, `start-up, spawn → tools/list answered, the shipped bin \`dist/managed-agents-mcp.mjs\` (esbuild bundle)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 0.7×', ok(r.ratioBundled.median <= 0.7));
+      row(1, `start-up, spawn → tools/list answered, the shipped bin \`dist/managed-agents-mcp.mjs\` (esbuild bundle, code cache written by an earlier start)`, spread(r.bundled.list), `reference ${spread(ref.list)}`, `${times(r.ratioBundled.median)} (${fmt(r.ratioBundled.p10, 2)}–${fmt(r.ratioBundled.p90, 2)})`, '≤ 0.7×', ok(r.ratioBundled.median <= 0.7));
+      if (r.cold) row(1, 'start-up, the shipped bin on its first start (no code cache: `MANAGED_AGENTS_CODE_CACHE=off`)', spread(r.cold.list), `reference ${spread(ref.list)}`, `${times(r.ratioCold.median)} (${fmt(r.ratioCold.p10, 2)}–${fmt(r.ratioCold.p90, 2)})`, 'info', '');
       row(1, 'start-up CPU time (all threads) until tools/list is answered, the shipped bin', spread(r.bundled.cpu, 'ms', 0), `reference ${spread(ref.cpu, 'ms', 0)}`, `${times(r.cpuRatioBundled.median)} (${fmt(r.cpuRatioBundled.p10, 2)}–${fmt(r.cpuRatioBundled.p90, 2)})`, 'info', '');
     }
     if (!r.bundled || r.ratioBundled.median > 0.7) {

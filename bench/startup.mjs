@@ -1,8 +1,10 @@
 // Figure 1 — start-up: spawn → `initialize` answered → `tools/list` answered, over raw JSON-RPC
 // on stdio (no client library in the timed path), for our built server, its esbuild bundle and
-// the reference server, interleaved round by round so machine noise hits all of them alike.
+// the shipped bin with its code cache and without, and the reference server, interleaved round by round so machine noise hits all of them alike.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BUNDLE, CLI, REFERENCE, ROOT, API_KEY, childEnv, cpuMsOf, memOf, summarize } from './lib.mjs';
 
 export function startOnce(args, env) {
@@ -80,11 +82,21 @@ export async function benchStartup({ runs = 15, emuUrl, before }) {
     { key: 'reference', label: 'reference (server-everything stdio)', args: [REFERENCE, 'stdio'], env: childEnv() },
   ];
   if (existsSync(BUNDLE)) {
+    // The bin's code cache (src/bin.ts) in a directory of this run's own, written by one start
+    // that runs long enough (the cache is written a second after start-up); and the same bin
+    // with the cache off, as on its very first start.
+    const cache = join(mkdtempSync(join(tmpdir(), 'mam-bench-cache-')), 'cache');
+    const env = childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: cache });
+    const primer = spawn(process.execPath, [BUNDLE, '--base-url', emuUrl], { stdio: ['pipe', 'ignore', 'ignore'], env });
+    await new Promise((r) => setTimeout(r, 2_000));
+    primer.kill();
+    if (!readdirSync(cache).some((f) => f.endsWith('.v8'))) throw new Error('the bin wrote no code cache');
+    variants.push({ key: 'bundled', label: 'ours bundled (dist/managed-agents-mcp.mjs)', args: [BUNDLE, '--base-url', emuUrl], env });
     variants.push({
-      key: 'bundled',
-      label: 'ours bundled (dist/managed-agents-mcp.mjs)',
+      key: 'cold',
+      label: 'ours bundled, no code cache',
       args: [BUNDLE, '--base-url', emuUrl],
-      env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
+      env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: 'off' }),
     });
   }
   if (before) variants.push({ key: 'before', label: `before (${before})`, args: [before, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) });
@@ -111,6 +123,7 @@ export async function benchStartup({ runs = 15, emuUrl, before }) {
   const ratios = (key) => samples[key].list.map((t, i) => t / samples.reference.list[i]);
   out.ratio = summarize(ratios('ours'));
   if (samples.bundled) out.ratioBundled = summarize(ratios('bundled'));
+  if (samples.cold) out.ratioCold = summarize(ratios('cold'));
   // CPU time (all threads, /proc ticks of 10 ms) to the same point: less moved by machine load.
   const cpuRatios = (key) => summarize(samples[key].cpu.map((t, i) => t / samples.reference.cpu[i]));
   if (samples.bundled) out.cpuRatioBundled = cpuRatios('bundled');

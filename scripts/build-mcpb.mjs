@@ -1,7 +1,8 @@
 // `npm run bundle:mcpb`: the .mcpb bundle (a zip of manifest.json and the server) for one-click
 // install in Claude Desktop and other MCP Bundle hosts, built with Anthropic's own `mcpb` CLI.
-// The server is the self-contained bin (dist/managed-agents-mcp.mjs), so the bundle needs no
-// node_modules. mcpb/manifest.json is the manifest; its version must match package.json.
+// The server is the self-contained bin (dist/managed-agents-mcp.mjs and the server bundle it runs,
+// dist/managed-agents-mcp.cjs), so the bundle needs no node_modules. mcpb/manifest.json is the
+// manifest; its version must match package.json.
 //
 //   node scripts/build-mcpb.mjs [OUT]    (default dist/managed-agents-mcp-<version>.mcpb)
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,8 @@ export function buildMcpb(out = path.join(ROOT, `dist/managed-agents-mcp-${pkg.v
   try {
     mkdirSync(path.join(stage, 'server'));
     copyFileSync(BIN, path.join(stage, 'server/managed-agents-mcp.mjs'));
+    // The bin is a loader; the server it runs sits beside it (scripts/bundle.mjs).
+    copyFileSync(path.join(ROOT, 'dist/managed-agents-mcp.cjs'), path.join(stage, 'server/managed-agents-mcp.cjs'));
     // The bin loads the emulator (`--emulator`) from its own bundle beside it (scripts/bundle.mjs).
     copyFileSync(path.join(ROOT, 'dist/emulator.mjs'), path.join(stage, 'server/emulator.mjs'));
     for (const f of ['LICENSE', 'README.md']) copyFileSync(path.join(ROOT, f), path.join(stage, f));

@@ -9,6 +9,15 @@ import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
 
+/**
+ * The emulator, from its own bundle beside the bin (scripts/bundle.mjs). The bin runs this file's
+ * bundle as a script (src/bin.ts), which cannot `import()`, so the bin passes its own import.
+ */
+function importEmulator(): Promise<typeof import('./emulator/index.js')> {
+  const viaBin = (globalThis as Record<symbol, unknown>)[Symbol.for('managed-agents-mcp.importEmulator')];
+  return typeof viaBin === 'function' ? viaBin() : import('./emulator/index.js');
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'emulator') return runEmulator(argv.slice(1));
   let parsed;
@@ -38,7 +47,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   let apiKey: string | undefined;
   let emulator: { close(): Promise<void> } | undefined;
   if (config.emulator) {
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator } = await importEmulator();
     const emu = await startEmulator({ port: 0 });
     emulator = emu;
     baseURL = emu.url;
@@ -132,7 +141,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     process.stderr.write(`managed-agents-mcp emulator: --port must be 0–65535\n`);
     process.exit(2);
   }
-  const { startEmulator, EmulatorConfigError } = await import('./emulator/index.js');
+  const { startEmulator, EmulatorConfigError } = await importEmulator();
   const apiKey = process.env.MANAGED_AGENTS_EMULATOR_KEY || undefined;
   let emu;
   try {

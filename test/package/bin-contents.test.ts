@@ -1,6 +1,6 @@
 /**
- * The bin carries only what serving needs (docs/performance.md, "Start-up"): every byte of it is
- * read and compiled before the first response. The emulator lives in its own bundle beside it,
+ * The server bundle carries only what serving needs (docs/performance.md, "Start-up"): every byte
+ * of it is read, and compiled where there is no code cache, before the first response. The emulator lives in its own bundle beside it,
  * and zod's messages in languages other than English are left out.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,9 +13,16 @@ const read = (file: string) => {
   return readFileSync(path, 'utf8');
 };
 
-describe('the bin (dist/managed-agents-mcp.mjs)', () => {
-  const bin = read('managed-agents-mcp.mjs');
+describe('the bin (dist/managed-agents-mcp.mjs) and the server it runs (dist/managed-agents-mcp.cjs)', () => {
+  const loader = read('managed-agents-mcp.mjs');
+  const bin = read('managed-agents-mcp.cjs');
   const emulator = read('emulator.mjs');
+
+  it('is a loader of a few kB that runs the server bundle beside it', () => {
+    expect(loader.length).toBeLessThan(16_000);
+    expect(loader).toContain('managed-agents-mcp.cjs');
+    expect(loader).not.toContain('Invalid input');
+  });
 
   it('loads the emulator from dist/emulator.mjs beside it instead of carrying it', () => {
     // A message only the emulator's request guard produces.

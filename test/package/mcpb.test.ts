@@ -54,6 +54,10 @@ describe('.mcpb bundle', { timeout: 120_000 }, () => {
     expect(readFileSync(path.join(unpacked, manifest.server.entry_point), 'utf8')).toBe(
       readFileSync(path.join(ROOT, 'dist/managed-agents-mcp.mjs'), 'utf8'),
     );
+    // The bin is a loader: the server bundle it runs sits beside it.
+    expect(readFileSync(path.join(unpacked, path.dirname(manifest.server.entry_point), 'managed-agents-mcp.cjs'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'dist/managed-agents-mcp.cjs'), 'utf8'),
+    );
   });
 
   it('asks for the API key as a required, sensitive setting, and toolsets and read-only mode as settings', () => {

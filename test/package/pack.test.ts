@@ -28,7 +28,7 @@ afterAll(() => {
 
 describe('npm package', { timeout: 120_000 }, () => {
   it('ships the bundled bin, the emulator entry with its types, LICENSE and server.json, and nothing to install', () => {
-    for (const f of ['dist/managed-agents-mcp.mjs', 'dist/emulator.mjs', 'dist/emulator/index.d.ts', 'LICENSE', 'README.md', 'server.json']) {
+    for (const f of ['dist/managed-agents-mcp.mjs', 'dist/managed-agents-mcp.cjs', 'dist/emulator.mjs', 'dist/emulator/index.d.ts', 'LICENSE', 'README.md', 'server.json']) {
       expect(packed.files).toContain(f);
     }
     // Unbundled tsc output would need the runtime dependencies the package no longer declares.

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * The package's bin: loads the server (dist/managed-agents-mcp.cjs, the bundle of src/cli.ts) with
+ * a V8 code cache, so that a start after the first skips compiling it (docs/performance.md,
+ * "Start-up"). Compiling a megabyte of JavaScript, and then each function as start-up first calls
+ * it, was the largest share of start-up left; Node 20 has no compile cache of its own
+ * (`module.enableCompileCache` arrived in Node 22), so this does what it does, for one file.
+ *
+ * The cache is code this process will run, so it is read only from a directory that is the
+ * user's own: owned by this user and writable by no one else, as is the file. It is keyed by a hash
+ * of the server's source, Node's version, the architecture and Node's flags, because V8 checks only
+ * the source's length; V8 rejects data made by another V8 or with other flags, and then it is
+ * rewritten; the eight newest are kept. It is written once the server has run for WRITE_AFTER_MS (so it holds the functions
+ * start-up compiled), atomically, and only when there was none or V8 rejected it.
+ *
+ * MANAGED_AGENTS_CODE_CACHE: `off` (or `0`) turns it off; a path puts it there. Default:
+ * $XDG_CACHE_HOME/managed-agents-mcp, else ~/.cache/managed-agents-mcp (%LOCALAPPDATA% on Windows).
+ * NODE_DEBUG=managed-agents-mcp prints to stderr whether the cache was used (hit, miss, rejected by
+ * V8, refused as not private, off).
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { debuglog } from 'node:util';
+import { Script } from 'node:vm';
+
+const SERVER = fileURLToPath(new URL('./managed-agents-mcp.cjs', import.meta.url));
+const WRITE_AFTER_MS = 1_000;
+/** Caches kept per directory (one per build, Node and flags): the newest; older ones are removed. */
+const KEEP = 8;
+type CodeCacheStatus = 'off' | 'hit' | 'miss' | 'rejected' | 'refused';
+
+/** Where the cache lives, or undefined when it is off. */
+function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const set = env.MANAGED_AGENTS_CODE_CACHE;
+  if (set === 'off' || set === '0') return undefined;
+  if (set) return set;
+  const base = env.XDG_CACHE_HOME || (process.platform === 'win32' ? env.LOCALAPPDATA : undefined) || join(homedir(), '.cache');
+  return join(base, 'managed-agents-mcp');
+}
+
+/** Owned by this user and writable by no one else (on Windows, where there are no uids, the directory is per-user). */
+function isPrivate(st: Stats): boolean {
+  return typeof process.getuid !== 'function' || (st.uid === process.getuid() && (st.mode & 0o022) === 0);
+}
+
+function privateDir(dir: string): boolean {
+  const st = lstatSync(dir);
+  return st.isDirectory() && isPrivate(st);
+}
+
+/** The cache file's contents when it may be run, with why not otherwise. */
+function readCache(dir: string, file: string): { data?: Buffer; status: 'miss' | 'refused' } {
+  let st: Stats;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return { status: 'miss' };
+  }
+  try {
+    if (!st.isFile() || !isPrivate(st) || !privateDir(dir)) return { status: 'refused' };
+    return { data: readFileSync(file), status: 'miss' };
+  } catch {
+    return { status: 'miss' };
+  }
+}
+
+function writeCache(dir: string, file: string, data: Buffer): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!privateDir(dir)) return;
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(tmp, file);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+    const old = readdirSync(dir)
+      .filter((f) => f.endsWith('.v8'))
+      .map((f) => ({ f, t: lstatSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)
+      .slice(KEEP);
+    for (const { f } of old) rmSync(join(dir, f), { force: true });
+  } catch {
+    // A cache that cannot be written costs the next start its compile, nothing more.
+  }
+}
+
+/** Runs the server bundle, with the code cache where allowed. */
+function start(): CodeCacheStatus {
+  const source = readFileSync(SERVER, 'utf8');
+  const dir = codeCacheDir();
+  const file =
+    dir &&
+    join(dir, `${createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).digest('hex').slice(0, 32)}.v8`);
+  const cached = dir && file ? readCache(dir, file) : undefined;
+  // CommonJS's own wrapper; the bundle's `#!` line becomes a comment (same length, same lines).
+  const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, {
+    filename: SERVER,
+    cachedData: cached?.data,
+  });
+  const status: CodeCacheStatus = !cached ? 'off' : cached.status === 'refused' ? 'refused' : !cached.data ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+  // A script run by `vm` cannot `import()`: the server's emulator import (src/cli.ts) comes here.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('managed-agents-mcp.importEmulator')] = () => import(new URL('./emulator.mjs', import.meta.url).href);
+  debuglog('managed-agents-mcp')('code cache %s: %s', status, file ?? 'MANAGED_AGENTS_CODE_CACHE=off');
+  if (dir && file && (status === 'miss' || status === 'rejected')) {
+    setTimeout(() => writeCache(dir, file, script.createCachedData()), WRITE_AFTER_MS).unref();
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(SERVER), module, SERVER, dirname(SERVER));
+  return status;
+}
+
+start();
