@@ -38,7 +38,8 @@ export function unsafeName(name: string): string | undefined {
 
 export function within(root: string, p: string): boolean {
   const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..` as a whole first component only: a file named `..notes` is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 export const fmtBytes = (n: number) => `${n.toLocaleString('en')} bytes`;

@@ -93,6 +93,12 @@ describe('reading (upload_file, attachments) stays inside the root', () => {
   it('a path inside the root still works (the control)', async () => {
     expect(ok(await h.call('upload_file', { path: 'ok.txt' })).size_bytes).toBe(6);
   });
+
+  it('a name that only begins with two dots is inside the root', async () => {
+    writeFileSync(path.join(root, '..notes'), 'dots');
+    expect(ok(await h.call('upload_file', { path: '..notes' })).size_bytes).toBe(4);
+    expect(errText(await h.call('upload_file', { path: '../..notes' }))).toMatch(/outside|root/i);
+  });
 });
 
 describe('writing (download_session_files) stays inside the root', () => {
