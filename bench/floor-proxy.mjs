@@ -1,5 +1,5 @@
 // The floors of a stdio proxy on this machine, for figure 2: a child that reads one JSON line
-// `{id, path, session}` from stdin, fetches the session and writes `{id, body}` back as one line,
+// `{id, session}` from stdin, fetches the session and writes `{id, body}` back as one line,
 // with no MCP and no checks. Two modes:
 // - `fetch`: the GET made with Node's own fetch. What it adds over a direct SDK call is the price
 //   of the extra process and its two pipe hops, which no stdio server can avoid;
@@ -17,8 +17,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { default: Anthropic } = mode === 'sdk' ? await import('@anthropic-ai/sdk') : {};
   const sdk = Anthropic && new Anthropic({ apiKey: key, baseURL: base, maxRetries: 0 });
   createInterface({ input: process.stdin }).on('line', async (line) => {
-    const { id, path, session } = JSON.parse(line);
-    const body = sdk ? await sdk.beta.sessions.retrieve(session) : await (await fetch(`${base}${path}`, { headers })).json();
+    const { id, session } = JSON.parse(line);
+    const body = sdk ? await sdk.beta.sessions.retrieve(session) : await (await fetch(`${base}/v1/sessions/${session}?beta=true`, { headers })).json();
     process.stdout.write(`${JSON.stringify({ id, body })}\n`);
   });
 }
@@ -38,7 +38,7 @@ export function startFloorProxy(base, key, mode = 'fetch') {
       new Promise((resolve) => {
         const id = next++;
         pending.set(id, resolve);
-        child.stdin.write(`${JSON.stringify({ id, session, path: `/v1/sessions/${session}?beta=true` })}\n`);
+        child.stdin.write(`${JSON.stringify({ id, session })}\n`);
       }),
     close: () => new Promise((resolve) => {
       child.once('exit', resolve);

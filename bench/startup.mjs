@@ -1,6 +1,7 @@
 // Figure 1 — start-up: spawn → `initialize` answered → `tools/list` answered, over raw JSON-RPC
-// on stdio (no client library in the timed path), for our built server, its esbuild bundle and
-// the shipped bin with its code cache and without, and the reference server, interleaved round by round so machine noise hits all of them alike.
+// on stdio (no client library in the timed path), for our built server, the shipped bin with its
+// code cache and without, and the reference server, interleaved round by round so machine noise
+// hits all of them alike.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,8 @@
-// Bundles the built server (dist/cli.js and everything it imports, the emulator included) into
-// one ESM file, dist/managed-agents-mcp.mjs — the package's bin. Why: start-up was dominated by
-// resolving and loading hundreds of modules (importing @anthropic-ai/sdk alone took ~130 ms);
-// one minified file starts in about half the time (`npm run bench`, figure 1).
+// Bundles the built server (dist/cli.js and everything it imports, but the emulator) into one
+// minified file, dist/managed-agents-mcp.cjs, and the package's bin (dist/bin.js) into
+// dist/managed-agents-mcp.mjs, which runs it. Why one file: start-up was dominated by resolving and
+// loading hundreds of modules (importing @anthropic-ai/sdk alone took ~130 ms); one minified file
+// starts in about half the time (`npm run bench`, figure 1).
 //
 // It also bundles the emulator (dist/emulator/index.js) into dist/emulator.mjs, the package's
 // `managed-agents-mcp/emulator` entry. With both self-contained the package has no runtime

@@ -10,8 +10,9 @@
  * user's own: owned by this user and writable by no one else, as is the file. It is keyed by a hash
  * of the server's source, Node's version, the architecture and Node's flags, because V8 checks only
  * the source's length; V8 rejects data made by another V8 or with other flags, and then it is
- * rewritten; the eight newest are kept. It is written once the server has run for WRITE_AFTER_MS (so it holds the functions
- * start-up compiled), atomically, and only when there was none or V8 rejected it.
+ * rewritten; the eight newest are kept. It is written once the server has run for WRITE_AFTER_MS
+ * (so it holds the functions start-up compiled), atomically, and only when there was none or V8
+ * rejected it.
  *
  * MANAGED_AGENTS_CODE_CACHE: `off` (or `0`) turns it off; a path puts it there. Default:
  * $XDG_CACHE_HOME/managed-agents-mcp, else ~/.cache/managed-agents-mcp (%LOCALAPPDATA% on Windows).
@@ -34,7 +35,8 @@ const KEEP = 8;
 type CodeCacheStatus = 'off' | 'hit' | 'miss' | 'rejected' | 'refused';
 
 /** Where the cache lives, or undefined when it is off. */
-function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function codeCacheDir(): string | undefined {
+  const env = process.env;
   const set = env.MANAGED_AGENTS_CODE_CACHE;
   if (set === 'off' || set === '0') return undefined;
   if (set) return set;
@@ -97,12 +99,13 @@ function writeCache(dir: string, file: string, data: Buffer): void {
 }
 
 /** Runs the server bundle, with the code cache where allowed. */
-function start(): CodeCacheStatus {
-  const source = readFileSync(SERVER, 'utf8');
+function start(): void {
+  const bytes = readFileSync(SERVER);
+  const source = bytes.toString('utf8');
   const dir = codeCacheDir();
   const file =
     dir &&
-    join(dir, `${createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).digest('hex').slice(0, 32)}.v8`);
+    join(dir, `${createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).digest('hex').slice(0, 32)}.v8`);
   const cached = dir && file ? readCache(dir, file) : undefined;
   // CommonJS's own wrapper; the bundle's `#!` line becomes a comment (same length, same lines).
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
@@ -119,7 +122,6 @@ function start(): CodeCacheStatus {
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(SERVER), module, SERVER, dirname(SERVER));
-  return status;
 }
 
 start();

@@ -19,10 +19,6 @@ export interface LiveStream {
 }
 
 /**
- * Opens the stream and resolves once the response headers have arrived: from then on every event
- * the session emits is delivered on it (the stream has no replay, docs/api-behaviour.md, "Streaming").
- */
-/**
  * The reason a stream is closed with. Shared and not an `Error`: an abort made without a reason
  * creates a `DOMException`, whose stack trace is captured and then formatted during the teardown,
  * a fifth of what closing a turn's stream cost (docs/performance.md, "Concurrency"). Nothing reads
@@ -31,6 +27,10 @@ export interface LiveStream {
  */
 const CLOSED = Object.freeze({ name: 'AbortError', message: 'The turn closed its event stream.' });
 
+/**
+ * Opens the stream and resolves once the response headers have arrived: from then on every event
+ * the session emits is delivered on it (the stream has no replay, docs/api-behaviour.md, "Streaming").
+ */
 export async function openStream(api: Api, sessionId: string, signal: AbortSignal, maxRetries?: number): Promise<LiveStream> {
   const ac = new AbortController();
   const onAbort = () => ac.abort();
