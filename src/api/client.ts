@@ -28,7 +28,7 @@
 import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { limitedFetch } from './limits.js';
+import { EVENT_STREAM, limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
 export { APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError };
@@ -101,6 +101,8 @@ export type Effect = 'read' | 'idempotent' | 'write';
 export interface CallOptions {
   /** Overrides config.maxRetries (the turn engine runs its own reconnect loop). */
   maxRetries?: number;
+  /** The request opens an event stream: `fetch` then adds no signal of its own (limits.ts, EVENT_STREAM). */
+  eventStream?: boolean;
 }
 
 export type ApiCall<T> = (c: Client, opts: RequestOpts) => PromiseLike<T>;
@@ -220,7 +222,10 @@ export function createApi(opts: ApiOptions): Api {
     for (let attempt = 0; ; attempt++) {
       const slot: RequestSlot = {};
       try {
-        return await fn(client!, { signal, maxRetries: 0, fetchOptions: { [SLOT]: slot } as MergedRequestInit });
+        const init: SlotInit = { [SLOT]: slot };
+        if (callOpts.eventStream) init[EVENT_STREAM] = true;
+        const fetchOptions = init as MergedRequestInit;
+        return await fn(client!, { signal, maxRetries: 0, fetchOptions });
       } catch (err) {
         const facts = { effect, retries: attempt, method: slot.method, path: pathOf(slot.href) };
         if (signal?.aborted) throw noteFailure(err, facts);
@@ -279,7 +284,7 @@ interface RequestSlot {
   href?: string;
 }
 const SLOT = Symbol('requestSlot');
-type SlotInit = RequestInit & { [SLOT]?: RequestSlot };
+type SlotInit = RequestInit & { [SLOT]?: RequestSlot; [EVENT_STREAM]?: boolean };
 
 /** The path of a request URL, parsed only for a failure. */
 function pathOf(href: string | undefined): string | undefined {

@@ -68,22 +68,37 @@ export interface ResponseLimits {
 
 const DEFAULT_LIMITS: ResponseLimits = { bodyBytes: MAX_BODY_BYTES, sseEventBytes: MAX_SSE_EVENT_BYTES, bodyMs: MAX_BODY_MS };
 
+/**
+ * Set to `true` in the `fetchOptions` of a request that opens an event stream (the seam's
+ * `eventStream` calls, which the turn engine makes). Such a request gets no signal of its own here:
+ * a stream has no time bound on its body, and the SDK's signal, which the turn aborts to close the
+ * stream, reaches `fetch` directly (docs/performance.md, "Concurrency").
+ */
+export const EVENT_STREAM = Symbol('eventStream');
+type StreamInit = RequestInit & { [EVENT_STREAM]?: boolean };
+
 /** A `fetch` for the SDK client whose response bodies fail once they pass `limits`. */
 export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
     // Our own signal, following the SDK's, so the time bound can end the body's read.
-    const ac = new AbortController();
-    const outer = init?.signal;
-    if (outer?.aborted) ac.abort(outer.reason);
-    else outer?.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
-    const res = await inner(input, { ...init, signal: ac.signal });
+    let ac: AbortController | undefined;
+    if ((init as StreamInit | undefined)?.[EVENT_STREAM] !== true) {
+      ac = new AbortController();
+      const outer = init?.signal;
+      if (outer?.aborted) ac.abort(outer.reason);
+      else outer?.addEventListener('abort', () => ac!.abort(outer.reason), { once: true });
+    }
+    const res = await inner(input, ac ? { ...init, signal: ac.signal } : init);
     if (!res.body || NULL_BODY.has(res.status)) return res;
-    const route = `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
-    const where = () => route;
+    const where = () => `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
-    if (sse) return rebuild(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where())));
+    if (sse) return withBody(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where)));
+    // Asked for a stream, answered with a body (an error): no signal of ours to end its read, so the
+    // time bound ends the counted body instead.
+    if (!ac) return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where), { ms: limits.bodyMs, where }));
     // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
     // Aborting once the body is read does nothing; before, the read fails with this reason.
+    const route = where();
     abortLater(new WeakRef(ac), limits.bodyMs, route);
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
@@ -91,10 +106,10 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
       // Not read at all. The error comes from reading the body, not from fetch: the SDK would
       // report a rejected fetch as a connection error (and a read would be retried).
       await res.body.cancel().catch(() => {});
-      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, where());
+      const err = new ResponseTooLargeError('a response body', limits.bodyBytes, route);
       return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
     }
-    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where())));
+    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, () => route)));
   };
 }
 
@@ -113,27 +128,57 @@ function abortLater(weak: WeakRef<AbortController>, ms: number, route: string): 
 }
 
 /**
- * `body`, failing with `check`'s error once it returns one. A pull-based wrapper, not
+ * `body`, failing with `check`'s error once it returns one, and with ResponseTooSlowError if
+ * `deadline` is given and the body has not ended by then. A pull-based wrapper, not
  * `pipeThrough(new TransformStream(...))`: a pipe runs its own promise machinery per chunk and,
  * when the reader aborts (a turn closing its event stream), per stage of the teardown; this costs
  * one read per read and no read-ahead (docs/performance.md, "Concurrency").
  */
-function counted(body: ReadableStream<Uint8Array>, check: (chunk: Uint8Array) => Error | undefined): ReadableStream<Uint8Array> {
+function counted(
+  body: ReadableStream<Uint8Array>,
+  check: (chunk: Uint8Array) => Error | undefined,
+  deadline?: { ms: number; where: () => string },
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: Error) => {
+    clearTimeout(timer);
+    controller.error(err);
+    reader.cancel(err).catch(() => {});
+  };
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        if (deadline) timer = setTimeout(() => fail(controller, new ResponseTooSlowError(deadline.ms, deadline.where())), deadline.ms).unref();
+      },
       async pull(controller) {
         const { done, value } = await reader.read();
-        if (done) return controller.close();
+        if (done) {
+          clearTimeout(timer);
+          return controller.close();
+        }
         const err = check(value);
         if (!err) return controller.enqueue(value);
-        controller.error(err);
-        reader.cancel(err).catch(() => {});
+        fail(controller, err);
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel: (reason) => {
+        clearTimeout(timer);
+        return reader.cancel(reason);
+      },
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * `res` reading `body` instead of its own. An event stream's Response is kept and `body` shadowed
+ * on it: the SDK reads an event stream from `response.body` and nothing else, and building a new
+ * Response (its headers copied, another stream to tear down on close) cost a fifth of opening and
+ * closing a turn's stream (docs/performance.md, "Concurrency").
+ */
+function withBody(res: Response, body: ReadableStream<Uint8Array>): Response {
+  Object.defineProperty(res, 'body', { value: body });
+  return res;
 }
 
 /** `res` with another body. */
@@ -143,11 +188,11 @@ function rebuild(res: Response, body: ReadableStream<Uint8Array>): Response {
   return out;
 }
 
-function bodyCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
+function bodyCounter(limit: number, where: () => string): (chunk: Uint8Array) => Error | undefined {
   let total = 0;
   return (chunk) => {
     total += chunk.byteLength;
-    return total > limit ? new ResponseTooLargeError('a response body', limit, where) : undefined;
+    return total > limit ? new ResponseTooLargeError('a response body', limit, where()) : undefined;
   };
 }
 
@@ -156,7 +201,7 @@ function bodyCounter(limit: number, where: string): (chunk: Uint8Array) => Error
  * `\r\n\r\n`, the SDK's event boundary). Only LF is searched for (native `indexOf`), so a stream
  * framed by bare CRs counts as one event; the API frames with LF.
  */
-export function sseEventCounter(limit: number, where: string): (chunk: Uint8Array) => Error | undefined {
+export function sseEventCounter(limit: number, where: () => string): (chunk: Uint8Array) => Error | undefined {
   let event = 0; // bytes of the current event, including its finished lines
   let line = 0; // bytes of the current line so far
   let lastByte = -1; // the line's last byte, to recognise "\r\n" as an empty line
@@ -172,11 +217,11 @@ export function sseEventCounter(limit: number, where: string): (chunk: Uint8Arra
       if (lf === -1) break;
       const blank = line === 0 || (line === 1 && lastByte === CR);
       event = blank ? 0 : event + line + 1;
-      if (event > limit) return new ResponseTooLargeError('one event-stream event', limit, where);
+      if (event > limit) return new ResponseTooLargeError('one event-stream event', limit, where());
       line = 0;
       lastByte = -1;
       pos = lf + 1;
     }
-    return event + line > limit ? new ResponseTooLargeError('one event-stream event', limit, where) : undefined;
+    return event + line > limit ? new ResponseTooLargeError('one event-stream event', limit, where()) : undefined;
   };
 }

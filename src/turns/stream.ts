@@ -30,20 +30,11 @@ const CLOSED = Object.freeze({ name: 'AbortError', message: 'The turn closed its
 /**
  * Opens the stream and resolves once the response headers have arrived: from then on every event
  * the session emits is delivered on it (the stream has no replay, docs/api-behaviour.md, "Streaming").
+ * `signal` (the turn's) aborts the request while it opens and the stream after; `close` aborts the
+ * SDK's own controller for the request, the one hop between it and `fetch`.
  */
 export async function openStream(api: Api, sessionId: string, signal: AbortSignal, maxRetries?: number): Promise<LiveStream> {
-  const ac = new AbortController();
-  const onAbort = () => ac.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let stream;
-  try {
-    stream = await api.read((c, o) => c.beta.sessions.events.stream(sessionId, {}, { ...o, signal: ac.signal }), signal, {
-      maxRetries,
-    });
-  } catch (err) {
-    signal.removeEventListener('abort', onAbort);
-    throw err;
-  }
+  const stream = await api.read((c, o) => c.beta.sessions.events.stream(sessionId, {}, o), signal, { maxRetries, eventStream: true });
   const it = stream[Symbol.asyncIterator]();
   let pending: Promise<StreamRead> | null = null;
   let closed = false;
@@ -71,8 +62,7 @@ export async function openStream(api: Api, sessionId: string, signal: AbortSigna
     close() {
       if (closed) return;
       closed = true;
-      signal.removeEventListener('abort', onAbort);
-      ac.abort(CLOSED);
+      stream.controller.abort(CLOSED);
     },
   };
 }

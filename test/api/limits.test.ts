@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { limitedFetch, ResponseTooLargeError, ResponseTooSlowError, sseEventCounter } from '../../src/api/limits.js';
+import { EVENT_STREAM, limitedFetch, ResponseTooLargeError, ResponseTooSlowError, sseEventCounter } from '../../src/api/limits.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { SESSION_ID, startHostileUpstream } from '../reliability/hostile-upstream.mjs';
 
@@ -17,7 +17,7 @@ const enc = new TextEncoder();
 
 /** Feeds `bytes` to a fresh counter in pieces cut at `cuts`; returns the first error, if any. */
 function feed(limit: number, bytes: Uint8Array, cuts: number[]): Error | undefined {
-  const check = sseEventCounter(limit, 'GET /test');
+  const check = sseEventCounter(limit, () => 'GET /test');
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   let from = 0;
   for (const to of [...points, bytes.length]) {
@@ -138,5 +138,44 @@ describe('limitedFetch through the SDK, against the emulator', () => {
     } finally {
       await up.close();
     }
+  });
+
+  describe('a request marked as an event stream (no signal of its own)', () => {
+    const asStream = { fetchOptions: { [EVENT_STREAM]: true } as RequestInit };
+    const drain = async (c: Anthropic) => {
+      const stream = await c.beta.sessions.events.stream(SESSION_ID, {}, asStream);
+      for await (const _ of stream);
+    };
+
+    it('still caps one event', async () => {
+      const up = await startHostileUpstream('stream-50mb-event');
+      try {
+        const err = await drain(client(1 << 20, 64 * 1024, 60_000, up.url)).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ResponseTooLargeError);
+        expect(String((err as Error).message)).toMatch(/one event-stream event over .* \(GET \/v1\/sessions\/sesn_\w+\/events\/stream\)/);
+        expect(up.counts.bytesSent).toBeLessThan(20 * 1024 * 1024);
+      } finally {
+        await up.close();
+      }
+    });
+
+    it('answered with a body instead (200 or an error status) that trickles in, ends it at the time bound', async () => {
+      const up = await startHostileUpstream('stream-trickle-json');
+      try {
+        for (let open = 0; open < 2; open++) {
+          const t0 = Date.now();
+          const err = await drain(client(1 << 20, 4096, 500, up.url)).catch((e: unknown) => e);
+          // The 200 is read as a stream and fails with the bound's error; the SDK reads an error
+          // status's body as text and reports what the read failed with inside its APIError.
+          if (open === 0) expect(err).toBeInstanceOf(ResponseTooSlowError);
+          else expect((err as { status?: number }).status).toBe(400);
+          expect(String((err as Error).message)).toMatch(/had not arrived whole after 0\.5 s \(GET \/v1\/sessions\/sesn_\w+\/events\/stream\)/);
+          expect(Date.now() - t0).toBeLessThan(10_000);
+        }
+        expect(up.counts.streamOpens).toBe(2);
+      } finally {
+        await up.close();
+      }
+    });
   });
 });

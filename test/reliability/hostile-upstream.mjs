@@ -21,6 +21,7 @@ export const MODES = [
   'stream-one-then-close', // the stream sends one new event, then closes: every reopen "makes progress"
   'stream-300mb-line', // the stream sends a 300 MB line without a newline
   'stream-50mb-event', // the stream sends one 50 MB event (many data lines, no blank line until the end)
+  'stream-trickle-json', // the stream is answered with a JSON body, one byte every 100 ms, forever (odd opens: status 400)
 ];
 
 export const SESSION_ID = 'sesn_hostile01';
@@ -130,6 +131,13 @@ export async function startHostileUpstream(mode) {
 
   const stream = (req, res) => {
     counts.streamOpens++;
+    if (mode === 'stream-trickle-json') {
+      res.writeHead(counts.streamOpens % 2 ? 200 : 400, { 'content-type': 'application/json' });
+      res.write('{"type":"error","error":{');
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(drip));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
     if (mode === 'stream-close') return res.end();
