@@ -1,27 +1,35 @@
 // Figure 4 — concurrency: 1, 10, 50 and 200 concurrent `send_message` turns on separate sessions
 // through one server, each turn `/sleep 500`; total wall time / single-turn time. The same turns
-// made directly with the SDK give the floor (what the emulator and the client cost alone).
+// made directly with the SDK give the floor (what the emulator and the client cost alone); with
+// `floorCli`, the same turns through a minimal MCP server on both SDKs (bench/floor-mcp.mjs) run in
+// the same rounds: the least a server made of these parts adds.
 import { call, connectServer, cpuMsOf, fixtures, newSession, runDirectTurn, summarize } from './lib.mjs';
 
 const TEXT = '/sleep 500\n/reply done';
 
-export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50, 200], reps = 3 }) {
+export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 10, 50, 200], reps = 3 }) {
   const fx = await fixtures(sdk);
   const max = Math.max(...levels);
   const sessions = [];
   for (let i = 0; i < max; i++) sessions.push(await newSession(sdk, fx));
   const directSessions = [];
   for (let i = 0; i < max; i++) directSessions.push(await newSession(sdk, fx));
+  const floorSessions = [];
+  if (floorCli) for (let i = 0; i < max; i++) floorSessions.push(await newSession(sdk, fx));
   const srv = await connectServer(emu, { cli });
+  const floor = floorCli ? await connectServer(emu, { cli: floorCli }) : undefined;
   const wall = Object.fromEntries(levels.map((n) => [n, []]));
   const directWall = Object.fromEntries(levels.map((n) => [n, []]));
+  const floorWall = Object.fromEntries(levels.map((n) => [n, []]));
   const cpuPerTurn = Object.fromEntries(levels.map((n) => [n, []]));
+  const floorCpuPerTurn = Object.fromEntries(levels.map((n) => [n, []]));
   try {
     // Warm-up at the highest level for both paths: connection pools, JIT and the emulator's
     // per-session state are then as warm as in the measured rounds (the first 50-turn round is
     // otherwise dominated by 100 cold TCP connections).
     await Promise.all(sessions.map((id) => call(srv.client, 'send_message', { session_id: id, text: '/reply warm-up' })));
     await Promise.all(directSessions.map((id) => runDirectTurn(sdk, id, '/reply warm-up')));
+    if (floor) await Promise.all(floorSessions.map((id) => call(floor.client, 'send_message', { session_id: id, text: '/reply warm-up' })));
     for (let rep = 0; rep < reps; rep++) {
       for (const n of levels) {
         const cpu0 = cpuMsOf(srv.pid);
@@ -37,10 +45,19 @@ export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50, 200
         const t1 = performance.now();
         await Promise.all(directSessions.slice(0, n).map((id) => runDirectTurn(sdk, id, TEXT)));
         directWall[n].push(performance.now() - t1);
+        if (floor) {
+          const fcpu0 = cpuMsOf(floor.pid);
+          const t2 = performance.now();
+          const rs = await Promise.all(floorSessions.slice(0, n).map((id) => call(floor.client, 'send_message', { session_id: id, text: TEXT })));
+          floorWall[n].push(performance.now() - t2);
+          floorCpuPerTurn[n].push((cpuMsOf(floor.pid) - fcpu0) / n);
+          for (const r of rs) if (r.isError) throw new Error(`minimal server: ${r.content[0].text}`);
+        }
       }
     }
   } finally {
     await srv.close();
+    await floor?.close();
   }
   const single = summarize(wall[levels[0]]).median;
   const directSingle = summarize(directWall[levels[0]]).median;
@@ -54,5 +71,7 @@ export async function benchConcurrency({ emu, sdk, cli, levels = [1, 10, 50, 200
     vsSdk: summarize(wall[n].map((w, i) => w / directWall[n][i])),
     // Server CPU (user + system) per turn; /proc clock ticks are 10 ms, so only the 50- and 200-turn figures are precise.
     cpuPerTurn: summarize(cpuPerTurn[n]),
+    // The minimal MCP server, round by round against the same direct turns.
+    floor: floor ? { wall: summarize(floorWall[n]), vsSdk: summarize(floorWall[n].map((w, i) => w / directWall[n][i])), cpuPerTurn: summarize(floorCpuPerTurn[n]) } : undefined,
   }));
 }

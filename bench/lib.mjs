@@ -13,6 +13,8 @@ export const BUNDLE = fileURLToPath(new URL('../dist/managed-agents-mcp.mjs', im
 export const REFERENCE = fileURLToPath(
   new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
 );
+/** A minimal MCP server on both SDKs (figures 2 and 4): the floor of a server made of these parts. */
+export const FLOOR_MCP = fileURLToPath(new URL('./floor-mcp.mjs', import.meta.url));
 export const API_KEY = 'bench-key';
 export const MODEL = 'claude-sonnet-4-6';
 

@@ -4,11 +4,8 @@
 // a server needs: the same GET through a bare stdio proxy with Node's fetch, the same
 // `sessions.retrieve` through a bare stdio proxy with the Anthropic SDK (bench/floor-proxy.mjs), and
 // a minimal MCP server on both SDKs (bench/floor-mcp.mjs), called like ours.
-import { fileURLToPath } from 'node:url';
 import { startFloorProxy } from './floor-proxy.mjs';
-import { API_KEY, call, connectServer, fixtures, newSession, summarize } from './lib.mjs';
-
-const FLOOR_MCP = fileURLToPath(new URL('./floor-mcp.mjs', import.meta.url));
+import { API_KEY, call, connectServer, FLOOR_MCP, fixtures, newSession, summarize } from './lib.mjs';
 
 export async function benchOverhead({ emu, sdk, cli, calls = 500, warmup = 50 }) {
   const fx = await fixtures(sdk);

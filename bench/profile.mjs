@@ -5,6 +5,10 @@
 // moves, unlike wall time.
 //
 //   node bench/profile.mjs [--bin dist/cli.js] [--calls 2000] [--top 30] [--tool get_session]
+//                          [--concurrent N]
+//
+// `--concurrent N` makes the calls N at a time, each on a session of its own (`send_message`
+// turns then overlap as in figure 4 of `npm run bench`).
 //
 // The default bin is an unminified bundle built on the fly (in a temporary directory), so function
 // names in the profile are readable; `--bin dist/managed-agents-mcp.mjs` profiles the shipped one.
@@ -26,9 +30,11 @@ const { values } = parseArgs({
     // Only the CPU time per call, without the profiler's own cost.
     'no-prof': { type: 'boolean', default: false },
     keep: { type: 'string' },
+    concurrent: { type: 'string', default: '1' },
   },
 });
 const calls = Number(values.calls);
+const concurrent = Math.max(1, Number(values.concurrent));
 const moduleLines = new Map();
 const top = Number(values.top);
 
@@ -53,7 +59,8 @@ const sdk = sdkFor(emu);
 const dir = mkdtempSync(join(tmpdir(), 'mam-prof-'));
 try {
   const fx = await fixtures(sdk);
-  const sessionId = await newSession(sdk, fx);
+  const sessionIds = [];
+  for (let i = 0; i < concurrent; i++) sessionIds.push(await newSession(sdk, fx));
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...(values['no-prof'] ? [] : ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100']), bin, '--base-url', emu.url],
@@ -64,7 +71,7 @@ try {
   await client.connect(transport);
   // get_session and send_message (a one-reply turn) on the bench's session; any other tool takes
   // its arguments as JSON after its name: --tool 'list_agents {"limit": 5}'.
-  const args =
+  const argsFor = (sessionId) =>
     values.tool === 'get_session'
       ? { session_id: sessionId }
       : values.tool === 'send_message'
@@ -72,15 +79,17 @@ try {
         : JSON.parse(values.tool.split(' ').slice(1).join(' ') || '{}');
   const name = values.tool.split(' ')[0];
   const one = async () => {
-    const r = await client.callTool({ name, arguments: args });
-    if (r.isError) throw new Error(r.content[0].text);
+    const rs = await Promise.all(sessionIds.map((id) => client.callTool({ name, arguments: argsFor(id) })));
+    for (const r of rs) if (r.isError) throw new Error(r.content[0].text);
   };
-  for (let i = 0; i < 200; i++) await one();
+  const rounds = Math.ceil(calls / concurrent);
+  for (let i = 0; i < Math.ceil(200 / concurrent); i++) await one();
   const cpu0 = cpuMsOf(transport.pid);
   const t0 = performance.now();
-  for (let i = 0; i < calls; i++) await one();
+  for (let i = 0; i < rounds; i++) await one();
   const wall = performance.now() - t0;
   const cpu = cpuMsOf(transport.pid) - cpu0;
+  const made = rounds * concurrent;
   // Ping alone: the protocol's own share.
   const p0 = cpuMsOf(transport.pid);
   const tp = performance.now();
@@ -89,7 +98,7 @@ try {
   const pingCpu = cpuMsOf(transport.pid) - p0;
   await client.close();
   await new Promise((r) => setTimeout(r, 300));
-  process.stdout.write(`${name} × ${calls}: server CPU ${(cpu / calls).toFixed(3)} ms/call, wall ${(wall / calls).toFixed(3)} ms/call\n`);
+  process.stdout.write(`${name} × ${made}${concurrent > 1 ? ` (${concurrent} at a time)` : ''}: server CPU ${(cpu / made).toFixed(3)} ms/call, wall ${(wall / made).toFixed(3)} ms/call\n`);
   process.stdout.write(`ping × ${calls}: server CPU ${(pingCpu / calls).toFixed(3)} ms/call, wall ${(pingWall / calls).toFixed(3)} ms/call\n`);
 
   if (!values['no-prof']) {

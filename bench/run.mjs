@@ -20,7 +20,7 @@ import { benchHeapCap } from './heapcap.mjs';
 import { benchHostile } from './hostile.mjs';
 import { benchHttp, httpRows } from './http.mjs';
 import { benchLatency } from './latency.mjs';
-import { BUNDLE, CLI, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
+import { BUNDLE, CLI, FLOOR_MCP, fmt, machine, sdkFor, startEmu, startEmuProcess } from './lib.mjs';
 import { benchLiveHeap, benchMemory } from './memory.mjs';
 import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
@@ -119,7 +119,7 @@ try {
     const emuProc = await startEmuProcess();
     let r;
     try {
-      r = results.concurrency = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: BUNDLE });
+      r = results.concurrency = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: BUNDLE, floorCli: FLOOR_MCP });
       if (values.before) results.concurrencyBefore = await benchConcurrency({ emu: emuProc, sdk: sdkFor(emuProc), cli: values.before, levels: [1, 50, 200] });
     } finally {
       await emuProc.close();
@@ -129,13 +129,17 @@ try {
       const gated = x.n >= 50;
       const cpu = gated ? `; server CPU ${fmt(x.cpuPerTurn.median, 1)} ms/turn` : '';
       if (gated && x.vsSdk.median > 1.05) {
+        const f = x.floor ? ` In the same rounds a minimal MCP server on both SDKs took ${times(x.floor.vsSdk.median)} (${ms(x.floor.cpuPerTurn.median, 1)} of CPU per turn).` : '';
         why.push(
-          `Concurrency misses at ${x.n}: through the server the ${x.n} turns take ${times(x.vsSdk.median)} the wall time of the same turns made directly with the SDK (${times(x.ratio.median)} of one turn through the server, ${times(x.directRatio.median)} of one turn directly), using ${ms(x.cpuPerTurn.median, 1)} of server CPU per turn on ${machine().nproc} cores shared with the emulator and the client.`,
+          `Concurrency misses at ${x.n}: through the server the ${x.n} turns take ${times(x.vsSdk.median)} the wall time of the same turns made directly with the SDK (${times(x.ratio.median)} of one turn through the server, ${times(x.directRatio.median)} of one turn directly), using ${ms(x.cpuPerTurn.median, 1)} of server CPU per turn on ${machine().nproc} cores shared with the emulator and the client.${f}`,
         );
       }
       const b = results.concurrencyBefore?.find((y) => y.n === x.n);
       if (b) row(4, `before: ${x.n} concurrent turns through ${values.before}; server CPU ${fmt(b.cpuPerTurn.median, 1)} ms/turn`, spread(b.wall, 'ms', 0), `SDK ${spread(b.direct, 'ms', 0)}`, `${times(b.vsSdk.median)} (${fmt(b.vsSdk.p10, 2)}–${fmt(b.vsSdk.p90, 2)}) of SDK`, 'info', '');
       row(4, `${x.n} concurrent \`send_message\` turns (\`/sleep 500\`), wall time${cpu}`, spread(x.wall, 'ms', 0), `SDK ${spread(x.direct, 'ms', 0)}, ${times(x.directRatio.median)} of 1`, `${times(x.vsSdk.median)} (${fmt(x.vsSdk.p10, 2)}–${fmt(x.vsSdk.p90, 2)}) of SDK; ${times(x.ratio.median)} of 1 turn`, gated ? '≤ 1.05× of SDK' : 'info', gated ? ok(x.vsSdk.median <= 1.05) : '');
+      if (gated && x.floor) {
+        row(4, `floor: the same ${x.n} turns through a minimal MCP server on both SDKs (bench/floor-mcp.mjs); its CPU ${fmt(x.floor.cpuPerTurn.median, 1)} ms/turn`, spread(x.floor.wall, 'ms', 0), `SDK ${spread(x.direct, 'ms', 0)}`, `${times(x.floor.vsSdk.median)} (${fmt(x.floor.vsSdk.p10, 2)}–${fmt(x.floor.vsSdk.p90, 2)}) of SDK`, 'info', '');
+      }
     }
   }
 
