@@ -7,7 +7,7 @@ import { call, connectServer, cpuMsOf, fixtures, newSession, runDirectTurn, summ
 
 const TEXT = '/sleep 500\n/reply done';
 
-export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 10, 50, 200], reps = 3 }) {
+export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 10, 50, 200], reps = 5 }) {
   const fx = await fixtures(sdk);
   const max = Math.max(...levels);
   const sessions = [];

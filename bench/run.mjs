@@ -114,7 +114,7 @@ try {
   }
 
   if (only.includes('concurrency')) {
-    log('4. concurrency: 1, 10, 50, 200 concurrent /sleep 500 turns × 3 rounds, MCP and direct SDK …');
+    log('4. concurrency: 1, 10, 50, 200 concurrent /sleep 500 turns × 5 rounds, MCP, direct SDK and a minimal MCP server …');
     // The emulator runs in its own process here: see startEmuProcess.
     const emuProc = await startEmuProcess();
     let r;
@@ -277,7 +277,7 @@ const md = [
   '',
   'How: the server is a separate child (`node <bin> --base-url <emulator>`; the shipped bin `dist/managed-agents-mcp.mjs` unless a row names `dist/cli.js`), driven over stdio by the MCP SDK client; the emulator runs in the bench process (in a process of its own for figure 4).',
   'Start-up is spawn → `initialize` → `tools/list` over raw JSON-RPC, rotated round by round with the reference (`mcp-server-everything stdio`), 15 rounds.',
-  `Per-call: 500 calls each, interleaved, after 50 warm-up. Turn latency: 50 turns. Concurrency: 3 rounds per level; the SDK column runs the same turns directly (the floor set by the emulator and client sharing ${m.nproc} cores).`,
+  `Per-call: 500 calls each, interleaved, after 50 warm-up. Turn latency: 50 turns. Concurrency: 5 rounds per level; the SDK column runs the same turns directly (the floor set by the emulator and client sharing ${m.nproc} cores), and the floor rows the same turns through a minimal MCP server in the same rounds.`,
   'Memory: VmHWM of a fresh server per measurement (3 rounds). Tokens: characters / 4 of the JSON sent (`structuredContent`, which Claude Code gives the model, or the text block, whichever is larger).',
   'Hostile upstream: one run per case, the bin pointed at test/reliability/hostile-upstream.mjs on loopback (`MANAGED_AGENTS_BASE_URL`); requests and reopens as the upstream counted them, peak RSS from /proc/<pid>/status VmHWM, the result column is the error the call ended with.',
   ...notes.map((n) => `Note: ${n}`),
