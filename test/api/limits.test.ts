@@ -141,7 +141,7 @@ describe('limitedFetch through the SDK, against the emulator', () => {
   });
 
   describe('a request marked as an event stream (no signal of its own)', () => {
-    const asStream = { fetchOptions: { [EVENT_STREAM]: true } as RequestInit };
+    const asStream = { fetchOptions: { [EVENT_STREAM]: true } as Record<symbol, boolean> as never };
     const drain = async (c: Anthropic) => {
       const stream = await c.beta.sessions.events.stream(SESSION_ID, {}, asStream);
       for await (const _ of stream);

@@ -27,6 +27,7 @@ export const CASES = [
   { mode: 'stream-one-then-close', ...waitFor(15), timeoutS: 15 },
   { mode: 'stream-300mb-line', ...waitFor(5), timeoutS: 5 },
   { mode: 'stream-50mb-event', ...waitFor(5), timeoutS: 5 },
+  { mode: 'stream-trickle-json', ...waitFor(5), timeoutS: 5 },
 ];
 
 export const label = (c) => `${c.tool}${c.args.timeout_s ? ` {timeout_s: ${c.args.timeout_s}}` : c.args.after_event_id ? ' {after_event_id}' : c.tool === 'start_session' ? ' without environment' : ''} vs ${c.mode}`;

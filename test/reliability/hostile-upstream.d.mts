@@ -8,7 +8,8 @@ export type HostileMode =
   | 'stream-malformed'
   | 'stream-one-then-close'
   | 'stream-300mb-line'
-  | 'stream-50mb-event';
+  | 'stream-50mb-event'
+  | 'stream-trickle-json';
 export const MODES: HostileMode[];
 export const SESSION_ID: string;
 export interface HostileCounts {
