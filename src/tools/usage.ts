@@ -135,8 +135,14 @@ export const usageTools = [
       let multiagent = 0;
       let oldest: string | undefined;
       let incomplete: string | undefined;
+      // A session listed again (a page the API repeats, or a cursor that loops once before the
+      // walk notices) is counted once.
+      const counted = new Set<string>();
+      let repeated = 0;
 
       const take = (s: Session) => {
+        if (counted.has(s.id)) return void repeated++;
+        counted.add(s.id);
         const model = modelOf(s);
         const tokens = tokensOf(s);
         const active = activeOf(s).seconds ?? 0;
@@ -205,6 +211,7 @@ export const usageTools = [
         notes.push(`${rows.length - MAX_GROUPS + 1} ${groupBy === 'day' ? 'later days' : 'smaller groups'} are summed in "other"; narrow the window for each.`);
         rows = [...rows.slice(0, MAX_GROUPS - 1), { key: 'other', ...shown(other), f: other }];
       }
+      if (repeated) notes.push(`The list named ${repeated} session(s) more than once: each is counted once.`);
       if (noListCost) notes.push(`${noListCost} session(s) report no list cost yet: list_cost_usd leaves them out.`);
       for (const [model, count] of unpriced) notes.push(`No price for ${model} (${count} session(s)): estimate_usd leaves them out (add it with --price-table).`);
       if (multiagent) notes.push(`${multiagent} session(s) have subagents: their tokens are counted under the coordinator's agent and model.`);

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 
 /**
- * list-*   every list (events, environments) misbehaves; streams and gets are ordinary.
+ * list-*   every list (events, environments, sessions) misbehaves; streams and gets are ordinary.
  * stream-* the event stream misbehaves; lists return a short, valid history.
  */
 export const MODES = [
@@ -182,6 +182,19 @@ export async function startHostileUpstream(mode) {
       return json(res, 200, { data: desc ? [...HISTORY].reverse() : HISTORY, next_page: null });
     }
     if (req.method === 'GET' && p === `/v1/sessions/${SESSION_ID}`) return json(res, 200, session());
+    if (req.method === 'GET' && p === '/v1/sessions') {
+      counts.lists++;
+      // Finished sessions with usage, the n-th created n minutes after T0.
+      const finished = (n) => ({
+        ...session(),
+        id: `sesn_h${n}`,
+        status: 'idle',
+        created_at: at(n * 60_000),
+        usage: { input_tokens: 1000, output_tokens: 100, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      });
+      if (listMode) return hostileList(res, page, finished);
+      return json(res, 200, { data: [finished(0)], next_page: null });
+    }
     if (req.method === 'GET' && p === '/v1/environments') {
       counts.lists++;
       const env = (n) => ({ id: `env_h${n}`, type: 'environment', name: `other-${n}`, config: { type: 'cloud' }, created_at: at(n), archived_at: null });

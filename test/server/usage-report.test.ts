@@ -2,11 +2,13 @@
  * usage_report through the MCP protocol, over an emulator seeded with 300 finished sessions
  * (50 a day for 6 days, docs/emulator.md "Seeding"): its totals equal the sum of session_usage
  * over the same sessions, it reads the sessions list once (no per-session requests), and a read
- * stopped at max_sessions says so and how to get the rest.
+ * stopped at max_sessions says so and how to get the rest. Against an upstream whose sessions list
+ * never ends or loops, it returns what it read, each session once, and says where it stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errText, harness, ok, type Harness } from '../helpers.js';
 import { MAX_REPORT_SESSIONS } from '../../src/tools/usage.js';
+import { startHostileUpstream } from '../reliability/hostile-upstream.mjs';
 
 const START = '2026-05-01T00:00:00.000Z';
 const day = (k: number) => new Date(Date.parse(START) + k * 86_400_000).toISOString();
@@ -163,4 +165,38 @@ describe('usage_report', () => {
     expect(errText(await h.call('usage_report', { from: 'yesterday' }))).toMatch(/expected a date/);
     expect(errText(await h.call('usage_report', { group_by: 'week' }))).toMatch(/group_by/);
   });
+});
+
+describe('usage_report against a sessions list that does not end', () => {
+  const cases = [
+    // One session per page, each page with a new cursor: the page budget stops the walk.
+    { mode: 'list-fresh-one', stop: /Stopped reading the sessions list after (\d+) pages in one call without reaching its end/, sessions: (pages: number) => pages },
+    // The second page names itself as the next: the walk stops there; that page repeats the first one's session.
+    { mode: 'list-self-cursor', stop: /the API returned a next_page cursor it had already returned \(page 3\)/, sessions: () => 1 },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.mode}: returns the figures it read, each session once, and says where it stopped`, async () => {
+      const up = await startHostileUpstream(c.mode);
+      const hh = await harness({ toolsets: ['core', 'sessions'], baseURL: up.url });
+      try {
+        const r = await hh.call('usage_report', { max_sessions: 500 });
+        const s = ok(r);
+        const m = c.stop.exec(s.incomplete);
+        expect(m, s.incomplete).not.toBeNull();
+        const pages = up.counts.byRoute['GET /v1/sessions']!;
+        // ceil(500 / 100) + 1 pages at most.
+        expect(pages).toBeLessThanOrEqual(6);
+        if (m![1]) expect(Number(m![1])).toBe(pages);
+        expect(s.totals.sessions).toBe(c.sessions(pages));
+        expect(s.totals.input).toBe(1000 * s.totals.sessions);
+        expect(s.incomplete).toMatch(/The figures cover sessions created from \S+ on; for the older rest call again with to=\S+/);
+        if (c.mode === 'list-self-cursor') expect(s.notes).toContain('The list named 1 session(s) more than once: each is counted once.');
+        // The text says the same.
+        expect((r.content as { text: string }[])[0]!.text).toContain(s.incomplete);
+      } finally {
+        await hh.close();
+        await up.close();
+      }
+    });
+  }
 });
