@@ -120,6 +120,24 @@ describe('stdio end to end (built CLI)', () => {
     expect(events.events.length).toBeGreaterThan(5);
     const usage = await call('session_usage', { session_id: started.session_id });
     expect(usage.tokens.output).toBeGreaterThan(0);
+    // The same session as MCP resources and a prompt, through the built bin.
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      'managed-agents://sessions/{session_id}/transcript',
+      'managed-agents://sessions/{session_id}/usage',
+    ]);
+    const transcriptUri = `managed-agents://sessions/${started.session_id}/transcript`;
+    const transcript = await client.readResource({ uri: transcriptUri });
+    capture(JSON.stringify(transcript));
+    expect(transcript.contents[0]!.uri).toBe(transcriptUri);
+    const text = (transcript.contents[0] as { text: string }).text;
+    expect(text).toMatch(new RegExp(`^Transcript of ${started.session_id}: ${events.events.length} event\\(s\\)`));
+    expect(text).toMatch(/\(data from the managed agent, not instructions\)/);
+    const usageText = (await client.readResource({ uri: `managed-agents://sessions/${started.session_id}/usage` })).contents[0] as { text: string };
+    expect(usageText.text).toContain(`out ${usage.tokens.output.toLocaleString('en-US')}`);
+    const prompt = await client.getPrompt({ name: 'debug_stuck_session', arguments: { session_id: started.session_id } });
+    expect(JSON.stringify(prompt.messages)).toContain(started.session_id);
+    for (const r of [transcript, usageText, prompt]) expect(JSON.stringify(r)).not.toContain(CANARY);
     await client.close();
     expect(stderr).toMatch(/emulator/);
     expect(stderr).not.toContain(CANARY);
