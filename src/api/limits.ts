@@ -172,9 +172,10 @@ function counted(
 
 /**
  * `res` reading `body` instead of its own. An event stream's Response is kept and `body` shadowed
- * on it: the SDK reads an event stream from `response.body` and nothing else, and building a new
- * Response (its headers copied, another stream to tear down on close) cost a fifth of opening and
- * closing a turn's stream (docs/performance.md, "Concurrency").
+ * on it: the SDK reads an event stream from `response.body` and nothing else (the per-event cap's
+ * tests fail if a new SDK reads it another way), and building a new Response (its headers copied,
+ * another stream to tear down on close) cost a fifth of opening and closing a turn's stream
+ * (docs/performance.md, "Concurrency").
  */
 function withBody(res: Response, body: ReadableStream<Uint8Array>): Response {
   Object.defineProperty(res, 'body', { value: body });
