@@ -32,26 +32,20 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
     if (floor) await Promise.all(floorSessions.map((id) => call(floor.client, 'send_message', { session_id: id, text: '/reply warm-up' })));
     for (let rep = 0; rep < reps; rep++) {
       for (const n of levels) {
-        const cpu0 = cpuMsOf(srv.pid);
-        const t0 = performance.now();
-        const results = await Promise.all(
-          sessions.slice(0, n).map((id) => call(srv.client, 'send_message', { session_id: id, text: TEXT })),
-        );
-        wall[n].push(performance.now() - t0);
-        cpuPerTurn[n].push((cpuMsOf(srv.pid) - cpu0) / n);
-        for (const r of results) {
+        const ours = await turnsVia(srv, sessions.slice(0, n));
+        wall[n].push(ours.wall);
+        cpuPerTurn[n].push(ours.cpuPerTurn);
+        for (const r of ours.results) {
           if (r.structuredContent?.stop_reason !== 'end_turn') throw new Error(`turn did not end: ${JSON.stringify(r.structuredContent)}`);
         }
         const t1 = performance.now();
         await Promise.all(directSessions.slice(0, n).map((id) => runDirectTurn(sdk, id, TEXT)));
         directWall[n].push(performance.now() - t1);
         if (floor) {
-          const fcpu0 = cpuMsOf(floor.pid);
-          const t2 = performance.now();
-          const rs = await Promise.all(floorSessions.slice(0, n).map((id) => call(floor.client, 'send_message', { session_id: id, text: TEXT })));
-          floorWall[n].push(performance.now() - t2);
-          floorCpuPerTurn[n].push((cpuMsOf(floor.pid) - fcpu0) / n);
-          for (const r of rs) if (r.isError) throw new Error(`minimal server: ${r.content[0].text}`);
+          const f = await turnsVia(floor, floorSessions.slice(0, n));
+          floorWall[n].push(f.wall);
+          floorCpuPerTurn[n].push(f.cpuPerTurn);
+          for (const r of f.results) if (r.isError) throw new Error(`minimal server: ${r.content[0].text}`);
         }
       }
     }
@@ -74,4 +68,12 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
     // The minimal MCP server, round by round against the same direct turns.
     floor: floor ? { wall: summarize(floorWall[n]), vsSdk: summarize(floorWall[n].map((w, i) => w / directWall[n][i])), cpuPerTurn: summarize(floorCpuPerTurn[n]) } : undefined,
   }));
+}
+
+/** One `TEXT` turn on each of `ids` at once through `server`: its results, wall time and CPU per turn. */
+async function turnsVia(server, ids) {
+  const cpu0 = cpuMsOf(server.pid);
+  const t0 = performance.now();
+  const results = await Promise.all(ids.map((id) => call(server.client, 'send_message', { session_id: id, text: TEXT })));
+  return { results, wall: performance.now() - t0, cpuPerTurn: (cpuMsOf(server.pid) - cpu0) / ids.length };
 }

@@ -225,8 +225,7 @@ try {
       const limitS = (x.timeoutS || 30) + 10;
       // One new event per open earns no backoff: the per-turn cap (50) bounds that case.
       const maxReopens = x.mode === 'stream-one-then-close' ? 50 : 24;
-      // A stream answered with a never-ending non-stream body ends at the call's deadline, as a timed-out turn.
-      const endsAs = x.mode === 'stream-trickle-json' ? !x.isError && /timed out waiting/.test(x.text) : x.isError;
+      const endsAs = x.digest ? !x.isError && /timed out waiting/.test(x.text) : x.isError;
       const bounded = endsAs && x.nextOk && x.ms <= limitS * 1000 && x.requests <= 1000 && x.reopens <= maxReopens && x.peakRssMiB < 400;
       const first = x.text.split('\n')[0].replace(/^\w+ failed: /, '');
       row(
@@ -235,7 +234,7 @@ try {
         `${ms(x.ms, 0)}, ${x.requests} requests, ${x.reopens} reopens, peak RSS ${fmt(x.peakRssMiB, 0)} MiB, ${x.stderrLines} stderr lines`,
         '',
         first.length > 90 ? `${first.slice(0, 90)}…` : first,
-        `${x.mode === 'stream-trickle-json' ? 'timed-out digest' : 'error'} ≤ ${limitS} s, ≤ 1,000 requests, ≤ ${maxReopens} reopens, < 400 MiB, next call works`,
+        `${x.digest ? 'timed-out digest' : 'error'} ≤ ${limitS} s, ≤ 1,000 requests, ≤ ${maxReopens} reopens, < 400 MiB, next call works`,
         ok(bounded),
       );
       if (!bounded) why.push(`Hostile upstream, ${x.label}: ${x.isError ? '' : 'no error; '}${Math.round(x.ms)} ms, ${x.requests} requests, ${x.reopens} reopens, ${fmt(x.peakRssMiB, 0)} MiB, next call ${x.nextOk ? 'worked' : 'failed'}.`);

@@ -109,7 +109,7 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
       const err = new ResponseTooLargeError('a response body', limits.bodyBytes, route);
       return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
     }
-    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, () => route)));
+    return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where)));
   };
 }
 
@@ -173,16 +173,19 @@ function counted(
 /**
  * `res` reading `body` instead of its own. An event stream's Response is kept and `body` shadowed
  * on it: the SDK reads an event stream from `response.body` and nothing else (the per-event cap's
- * tests fail if a new SDK reads it another way), and building a new Response (its headers copied,
- * another stream to tear down on close) cost a fifth of opening and closing a turn's stream
- * (docs/performance.md, "Concurrency").
+ * tests in test/api/limits.test.ts fail if a new SDK reads it another way), and building a new
+ * Response (its headers copied, another stream to tear down on close) cost a fifth of opening and
+ * closing a turn's stream (docs/performance.md, "Concurrency").
  */
 function withBody(res: Response, body: ReadableStream<Uint8Array>): Response {
   Object.defineProperty(res, 'body', { value: body });
   return res;
 }
 
-/** `res` with another body. */
+/**
+ * `res` with another body, as a new Response: a body the SDK reads with `json()` or `text()` is
+ * read from the Response's own stream, which a shadowed `body` does not replace.
+ */
 function rebuild(res: Response, body: ReadableStream<Uint8Array>): Response {
   const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   Object.defineProperty(out, 'url', { value: res.url });

@@ -141,7 +141,10 @@ export const usageTools = [
       let repeated = 0;
 
       const take = (s: Session) => {
-        if (counted.has(s.id)) return void repeated++;
+        if (counted.has(s.id)) {
+          repeated++;
+          return;
+        }
         counted.add(s.id);
         const model = modelOf(s);
         const tokens = tokensOf(s);

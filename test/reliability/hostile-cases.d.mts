@@ -6,6 +6,8 @@ export interface HostileCase {
   args: Record<string, unknown>;
   /** The call's own timeout_s, or 0 when it has none. */
   timeoutS: number;
+  /** The call ends with a timed-out digest, not an error. */
+  digest?: boolean;
 }
 export interface HostileResult extends HostileCase {
   label: string;

@@ -21,10 +21,17 @@ export const MODES = [
   'stream-one-then-close', // the stream sends one new event, then closes: every reopen "makes progress"
   'stream-300mb-line', // the stream sends a 300 MB line without a newline
   'stream-50mb-event', // the stream sends one 50 MB event (many data lines, no blank line until the end)
-  'stream-trickle-json', // the stream is answered with a JSON body, one byte every 100 ms, forever (odd opens: status 400)
+  'stream-trickle-json', // the stream is answered with a JSON body, one byte every 100 ms, forever (every second open: status 400)
 ];
 
 export const SESSION_ID = 'sesn_hostile01';
+const PING = 'event: ping\ndata: {}\n\n';
+
+/** Writes `chunk` to `res` every `ms` until the connection closes: a body that never ends. */
+function keepWriting(res, chunk, ms) {
+  const timer = setInterval(() => res.write(chunk), ms);
+  res.on('close', () => clearInterval(timer));
+}
 const T0 = Date.parse('2026-11-26T10:00:00.000Z');
 const at = (n) => new Date(T0 + n).toISOString();
 const MB = 1024 * 1024;
@@ -110,9 +117,7 @@ export async function startHostileUpstream(mode) {
       // Declared length or not, the body must end: every other request declares none.
       res.writeHead(200, { 'content-type': 'application/json', ...(n % 2 ? {} : { 'content-length': '1000000' }) });
       res.write('{"data":[');
-      const drip = setInterval(() => res.write(' '), 100);
-      res.on('close', () => clearInterval(drip));
-      return;
+      return keepWriting(res, ' ', 100);
     }
     // list-50mb: ~1 KiB items, streamed.
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -134,9 +139,7 @@ export async function startHostileUpstream(mode) {
     if (mode === 'stream-trickle-json') {
       res.writeHead(counts.streamOpens % 2 ? 200 : 400, { 'content-type': 'application/json' });
       res.write('{"type":"error","error":{');
-      const drip = setInterval(() => res.write(' '), 100);
-      res.on('close', () => clearInterval(drip));
-      return;
+      return keepWriting(res, ' ', 100);
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
@@ -148,9 +151,7 @@ export async function startHostileUpstream(mode) {
         counts.malformedFrames++;
         res.write(`event: agent.message\ndata: {"id":"sevt_bad${i}", not json\n\n`);
       }
-      const ping = setInterval(() => res.write('event: ping\ndata: {}\n\n'), 200);
-      res.on('close', () => clearInterval(ping));
-      return;
+      return keepWriting(res, PING, 200);
     }
     const block = 'x'.repeat(64 * 1024);
     if (mode === 'stream-300mb-line') {
@@ -161,8 +162,7 @@ export async function startHostileUpstream(mode) {
       return pump(res, { head: 'event: agent.message\n', chunk: () => line, total: 50 * MB, tail: '\n' }, counts);
     }
     // list-* modes: an ordinary live stream with no news (pings only).
-    const ping = setInterval(() => res.write('event: ping\ndata: {}\n\n'), 200);
-    res.on('close', () => clearInterval(ping));
+    keepWriting(res, PING, 200);
   };
 
   const server = http.createServer((req, res) => {
