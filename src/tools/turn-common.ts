@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { advertisedShape } from './define.js';
 import type { EventParams } from '../api/client.js';
-import { pendingBlockingQueue, runTurn } from '../turns/engine.js';
+import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../turns/engine.js';
 import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { fitDigest } from '../turns/digest-text.js';
@@ -26,6 +26,16 @@ export function textEvent(text: string): EventParams {
 }
 
 /**
+ * How a wait on several sessions follows one of them (src/tools/turn-many.ts): within the call's
+ * shared budgets, and without the approval policy, which that wait applies once the first turns
+ * are in, one session after the other.
+ */
+export interface AmongMany {
+  shared: SharedBudgets;
+  probe: TurnProbe;
+}
+
+/**
  * Follows a turn (sending `send` first), lets the approval policy answer tool confirmations
  * (approval.ts), fits the digest to the output cap, and keeps track of turns left unseen.
  */
@@ -35,6 +45,7 @@ export async function followTurn(
   send: EventParams[] | undefined,
   timeoutS: number | undefined,
   afterEventId?: string,
+  many?: AmongMany,
 ): Promise<TurnDigest> {
   const deadline = Date.now() + Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
   const follow = (events: EventParams[] | undefined, until: number, after?: string) =>
@@ -48,11 +59,14 @@ export async function followTurn(
       stallMs: ctx.config.streamStallS * 1000,
       signal: ctx.signal,
       onStep: (line) => ctx.progress(line),
+      shared: many?.shared,
+      probe: many?.probe,
     });
   const unseen = ctx.unseen.take(sessionId);
   let d: TurnDigest;
   try {
-    d = await decide(ctx, await follow(send, deadline, afterEventId), deadline, follow);
+    const first = await follow(send, deadline, afterEventId);
+    d = many ? first : await decide(ctx, first, deadline, follow);
   } catch (err) {
     if (unseen) ctx.unseen.mark(sessionId, unseen);
     throw err;
@@ -60,7 +74,11 @@ export async function followTurn(
   // wait_for_turn that resumes from the mark (or replays the latest turn) is the read it asked for.
   if (unseen && (send || (afterEventId && afterEventId !== unseen))) d.hint = joinHint(UnseenTurns.note(sessionId, unseen), d.hint);
   const resumeAt = d.last_event_id ?? afterEventId ?? unseen;
-  if (d.timed_out && !d.pending_actions.length && resumeAt) ctx.unseen.mark(sessionId, resumeAt);
+  // Among several sessions a timed-out turn is not reported (only its status line): it resumes where it did.
+  if (d.timed_out && many) {
+    if (unseen) ctx.unseen.mark(sessionId, unseen);
+  } else if (d.timed_out && !d.pending_actions.length && resumeAt) ctx.unseen.mark(sessionId, resumeAt);
+  else if (!d.timed_out && d.last_event_id) ctx.unseen.reported(sessionId, d.last_event_id);
   return fitDigest(d, digestBudget(ctx));
 }
 
@@ -90,7 +108,9 @@ export async function sendOnly(ctx: ToolContext, session: string, events: EventP
     emptyDigest(session, {
       status: 'running',
       last_event_id: last,
-      hint: `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn.`,
+      hint:
+        `Sent${queued ? ' (queued behind the running turn)' : ''}. Call wait_for_turn {"session_id":"${session}"${after}} to follow the turn, ` +
+        `or with other sessions started this way, wait_for_turn {"session_ids":["${session}",…]} to collect each as it finishes.`,
     });
   if (unseen) d.hint = joinHint(UnseenTurns.note(session, unseen), d.hint);
   return fitDigest(d, digestBudget(ctx));

@@ -4,6 +4,12 @@ import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
 import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
+import { followMany, manyShape, MAX_SESSIONS_PER_WAIT, renderMany } from './turn-many.js';
+
+/** Every field optional: wait_for_turn returns a digest for one session, turns and others for several. */
+function partialShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.ZodOptional<S[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, (v as z.ZodType).optional()])) as any;
+}
 
 const waitInput = z
   .boolean()
@@ -152,20 +158,37 @@ export const turnTools = [
 
   defineTool({
     name: 'wait_for_turn',
-    title: 'Follow a running turn',
+    title: 'Follow running turns',
     description:
-      'Follow a session\'s current turn until it ends (after timed_out, or a session driven elsewhere); if idle, digest of its last turn.',
+      'Follow a session\'s current turn until it ends (after timed_out, or a session driven elsewhere); if idle, digest of its last turn. ' +
+      'session_ids: several at once, returns as the first ends or needs an answer.',
     toolset: 'core',
     kind: 'read',
     input: {
-      session_id: sessionId,
+      session_id: sessionId.optional(),
+      session_ids: z
+        .array(idSchema('session_ids', 'sesn_…'))
+        .min(1)
+        .max(MAX_SESSIONS_PER_WAIT, `at most ${MAX_SESSIONS_PER_WAIT} sessions per call: wait on the rest in another call`)
+        .optional()
+        .describe('Several sessions.'),
+      until: z.enum(['any', 'all']).optional().describe('With session_ids: all waits for every one.'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
         .describe('Report only what followed this event (a previous last_event_id).'),
       timeout_s: timeoutInput,
     },
-    output: digestShape,
+    // One session: the digest. Several: turns (digests) and others (one line per session).
+    output: { ...partialShape(digestShape), ...manyShape },
     handler: async (a, ctx) => {
+      if (a.session_ids) {
+        if (a.after_event_id) throw new ToolError('after_event_id goes with one session_id.', 'With session_ids each session resumes where this server last reported it.');
+        const ids = Array.from(new Set([...(a.session_id ? [a.session_id] : []), ...a.session_ids]));
+        const r = await followMany(ctx, ids, a.until ?? 'any', a.timeout_s);
+        return { structured: r, text: renderMany(r, ctx) };
+      }
+      if (!a.session_id) throw new ToolError('Give session_id, or session_ids for several.');
+      if (a.until) throw new ToolError('until goes with session_ids.');
       const d = await followTurn(ctx, a.session_id, undefined, a.timeout_s, a.after_event_id);
       return { structured: d, text: renderDigest(d, textBudget(ctx)) };
     },

@@ -41,6 +41,29 @@ export interface TurnOptions {
   caps?: DigestCaps;
   /** Reopens in a row that bring no new event before giving up. */
   maxReconnects?: number;
+  /**
+   * Budgets shared by every turn one call follows (a wait on several sessions, docs/turn-engine.md
+   * "Several sessions"): history pages, and stream reopens counted against MAX_REOPENS_PER_TURN.
+   * Without them the turn has its own.
+   */
+  shared?: SharedBudgets;
+  /** Filled as the turn is followed, for a caller that must describe a turn it stopped following. */
+  probe?: TurnProbe;
+}
+
+export interface SharedBudgets {
+  pages: PageBudget;
+  reopens: { used: number };
+}
+
+/** The budgets of one call that follows several turns until `deadline`. */
+export function sharedBudgets(deadline: number): SharedBudgets {
+  return { pages: new PageBudget(undefined, deadline + WALK_GRACE_MS), reopens: { used: 0 } };
+}
+
+export interface TurnProbe {
+  /** `processed_at` of the first event of the stretch followed (the turn's start, or the resume point). */
+  since?: string;
 }
 
 /** What a turn's helpers share: its options and the page budget of its history walks. */
@@ -125,7 +148,8 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
   const { api, sessionId, log } = turnOpts;
   const started = Date.now();
   const deadline = started + turnOpts.timeoutMs;
-  const opts: Run = { ...turnOpts, pages: new PageBudget(undefined, deadline + WALK_GRACE_MS) };
+  const opts: Run = { ...turnOpts, pages: turnOpts.shared?.pages ?? new PageBudget(undefined, deadline + WALK_GRACE_MS) };
+  const reopenBudget = turnOpts.shared?.reopens ?? { used: 0 };
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -224,7 +248,8 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
           if (Date.now() + backoff >= deadline) throw lostStream(opts, state, reopens, lastError);
           await sleep(backoff, signal);
         }
-        if (reopens >= MAX_REOPENS_PER_TURN) throw lostStream(opts, state, reopens, lastError);
+        if (reopenBudget.used >= MAX_REOPENS_PER_TURN) throw lostStream(opts, state, reopens, lastError);
+        reopenBudget.used++;
         reopens++;
         try {
           // This loop is the retry policy for reopening: no nested retries inside it.
@@ -253,7 +278,7 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
 function lostStream(opts: TurnOptions, state: TurnState, reopens: number, err: unknown): ToolError {
   const after = state.lastEventId ? `, "after_event_id":"${state.lastEventId}"` : '';
   return new ToolError(
-    `Lost the event stream of ${opts.sessionId} after ${reopens} reopen(s) in this call (with backoff, at most ${MAX_REOPENS_PER_TURN}); last failure: ${describe(err)}.`,
+    `Lost the event stream of ${opts.sessionId} after ${reopens} reopen(s) in this call (with backoff, at most ${MAX_REOPENS_PER_TURN}${opts.shared ? ' shared by the sessions it follows' : ''}); last failure: ${describe(err)}.`,
     `The turn may still be running on the API: call wait_for_turn {"session_id":"${opts.sessionId}"${after}} once the API is reachable (nothing is lost in between).` +
       (err instanceof ResponseLimitError ? ` ${err.hint}` : ''),
   );
@@ -293,6 +318,7 @@ async function catchUpFromStart(opts: Run, state: TurnState, apply: Apply, signa
     signal,
   );
   let start = 0;
+  if (opts.probe && events[0]?.processed_at) opts.probe.since = events[0].processed_at;
   if (opts.afterEventId) {
     const i = events.findIndex((e) => e.id === opts.afterEventId);
     if (i < 0) {

@@ -10,12 +10,35 @@ const MAX_SESSIONS = 1000;
 export class UnseenTurns {
   /** session id → the event after which nothing was reported. */
   private readonly since = new Map<string, string>();
+  /**
+   * session id → the last event of a turn reported as over (ended, or blocked on an answer): where
+   * a wait on several sessions picks that session up, so a turn it reported is not reported again
+   * (docs/turn-engine.md, "Several sessions").
+   */
+  private readonly reportedTo = new Map<string, string>();
 
   /** The turn on `sessionId` was last reported up to `afterEventId` and goes on unseen. */
   mark(sessionId: string, afterEventId: string): void {
     this.since.delete(sessionId);
     this.since.set(sessionId, afterEventId);
     if (this.since.size > MAX_SESSIONS) this.since.delete(this.since.keys().next().value!);
+  }
+
+  /** The mark of `sessionId`, left in place. */
+  peek(sessionId: string): string | undefined {
+    return this.since.get(sessionId);
+  }
+
+  /** A turn of `sessionId` was reported as over up to `eventId`. */
+  reported(sessionId: string, eventId: string): void {
+    this.reportedTo.delete(sessionId);
+    this.reportedTo.set(sessionId, eventId);
+    if (this.reportedTo.size > MAX_SESSIONS) this.reportedTo.delete(this.reportedTo.keys().next().value!);
+  }
+
+  /** Where a wait on several sessions resumes `sessionId`: after what went unseen, else after what was reported. */
+  resumePoint(sessionId: string): string | undefined {
+    return this.since.get(sessionId) ?? this.reportedTo.get(sessionId);
   }
 
   /** Removes and returns the mark of `sessionId`, if any. */
