@@ -160,19 +160,18 @@ export const turnTools = [
     name: 'wait_for_turn',
     title: 'Follow running turns',
     description:
-      'Follow a session\'s current turn until it ends (after timed_out, or a session driven elsewhere); if idle, digest of its last turn. ' +
-      'session_ids: several at once, returns as the first ends or needs an answer.',
+      'Follow a session\'s current turn until it ends (after timed_out, or driven elsewhere); if idle, digest of its last turn. ' +
+      'session_ids: several, returns when the first ends or needs an answer.',
     toolset: 'core',
     kind: 'read',
     input: {
       session_id: sessionId.optional(),
       session_ids: z
         .array(idSchema('session_ids', 'sesn_…'))
-        .min(1)
         .max(MAX_SESSIONS_PER_WAIT, `at most ${MAX_SESSIONS_PER_WAIT} sessions per call: wait on the rest in another call`)
         .optional()
         .describe('Several sessions.'),
-      until: z.enum(['any', 'all']).optional().describe('With session_ids: all waits for every one.'),
+      until: z.enum(['any', 'all']).optional().describe('all: wait for every one.'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
         .describe('Report only what followed this event (a previous last_event_id).'),
@@ -181,7 +180,7 @@ export const turnTools = [
     // One session: the digest. Several: turns (digests) and others (one line per session).
     output: { ...partialShape(digestShape), ...manyShape },
     handler: async (a, ctx) => {
-      if (a.session_ids) {
+      if (a.session_ids?.length) {
         if (a.after_event_id) throw new ToolError('after_event_id goes with one session_id.', 'With session_ids each session resumes where this server last reported it.');
         const ids = Array.from(new Set([...(a.session_id ? [a.session_id] : []), ...a.session_ids]));
         const r = await followMany(ctx, ids, a.until ?? 'any', a.timeout_s);
