@@ -188,6 +188,11 @@ describe('prompts', () => {
     expect(text).toMatch(/answer_with/);
     expect(text).toMatch(/wait_for_turn/);
     expect(text).toMatch(/session_usage/);
+    // Several parts: split, start without waiting, collect as they finish, answer what blocks, the total cost.
+    expect(text).toMatch(/wait:false/);
+    expect(text).toMatch(/wait_for_turn \{"session_ids"/);
+    expect(text).toMatch(/answer what blocks/i);
+    expect(text).toMatch(/the total/);
     expect(text.endsWith('Summarise the repo')).toBe(true);
     const pinned = await h.client.getPrompt({ name: 'delegate_task', arguments: { task: 'x', agent_id: 'agent_123' } });
     expect((pinned.messages[0]!.content as { text: string }).text).toMatch(/Use agent agent_123\./);
