@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle } from './bundle.mjs';
 import { benchConcurrency } from './concurrency.mjs';
+import { benchFanout, FANOUT_VARIANTS } from './fanout.mjs';
 import { benchHeapCap } from './heapcap.mjs';
 import { benchHostile } from './hostile.mjs';
 import { benchHttp, httpRows } from './http.mjs';
@@ -27,7 +28,7 @@ import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
 import { benchUsageReport } from './usage-report.mjs';
 
-const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage'];
+const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage', 'fanout'];
 const { values } = parseArgs({
   options: { readme: { type: 'boolean', default: false }, only: { type: 'string' }, before: { type: 'string' } },
 });
@@ -255,6 +256,18 @@ try {
     row(9, `\`usage_report\` over ${fmt(r.sessions, 0)} sessions (group_by ${same((x) => x.group_by)}), wall time at the client`, spread(r.wall, 'ms', 0), `SDK walk of the same list ${spread(r.direct, 'ms', 0)}`, times(r.ratio), 'info', '');
     row(9, '… requests made, sessions read, result tokens (per call)', `${same((x) => x.requests)} requests, ${same((x) => fmt(x.sessions, 0))} sessions, ${same((x) => fmt(x.tokens, 0))} tokens`, '', '', 'all sessions read, one list walk', ok(c.every((x) => x.sessions === r.sessions && !x.incomplete && x.requests <= Math.ceil(r.sessions / 100) + 1)));
     notes.push(`usage: seeding ${fmt(r.sessions, 0)} sessions took ${ms(r.seedMs, 0)}; the emulator (in the bench process) filters and pages the whole list on every request.`);
+  }
+
+  if (only.includes('fanout')) {
+    log('10. fan-out: four turns finishing at 1, 2, 3 and 4 s, collected four ways, 3 rounds …');
+    const r = (results.fanout = await benchFanout({ emu, sdk, cli: BUNDLE }));
+    for (const v of FANOUT_VARIANTS) {
+      const x = r[v];
+      const how = v === 'many' ? '`wait_for_turn {session_ids}` until all are reported' : v === 'all' ? 'one `wait_for_turn {session_ids, until:"all"}`' : `one \`wait_for_turn {session_id}\` per session, ${v}`;
+      row(10, `4 turns finishing at 1–4 s, ${how}: first result in hand, from the sends`, spread(x.first, 'ms', 0), `all four ${spread(x.last, 'ms', 0)}`, `${fmt(x.calls.median, 0)} collecting calls, ${fmt(x.tokens.median, 0)} result tokens`, 'info', '');
+    }
+    const seq = r['in order (reversed)'];
+    row(10, 'time to the first result: `session_ids` vs one wait per session (reversed order)', spread(r.many.first, 'ms', 0), `in order ${spread(seq.first, 'ms', 0)}`, times(r.many.first.median / seq.first.median), 'info', '');
   }
 } finally {
   await emu.close();
