@@ -57,9 +57,15 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
   const outcomes = new Map<string, Outcome>();
   let settle!: () => void;
   const enough = new Promise<void>((resolve) => (settle = resolve));
+  // Each follower's first reading: its turn found over in history, or followed live. The call
+  // returns only once every follower has one, so a turn that was already over when the call began
+  // is reported with the first, not listed as running.
+  const readings: Promise<void>[] = [];
   try {
     const followers = ids.map(async (id) => {
-      const probe: TurnProbe = {};
+      let live!: () => void;
+      readings.push(new Promise<void>((resolve) => (live = resolve)));
+      const probe: TurnProbe = { onLive: live };
       const after = ctx.unseen.resumePoint(id);
       const sub: ToolContext = { ...ctx, signal: ac.signal, progress: (line) => ctx.progress(`${id}: ${line}`) };
       let o: Outcome;
@@ -71,9 +77,11 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
         o = ac.signal.aborted && !ctx.signal.aborted ? { kind: 'going', probe } : { kind: 'error', message: errorLine(err) };
       }
       outcomes.set(id, o);
+      live();
       if (until === 'any' && (o.kind === 'turn' || o.kind === 'error')) settle();
     });
     await Promise.race([enough, Promise.all(followers)]);
+    await untilOrDeadline(Promise.all(readings), deadline);
     ac.abort();
     // A follower that finished while the others were being cancelled is reported too: its turn
     // is marked as reported, so dropping it here would lose it.
@@ -109,6 +117,12 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
   const fitted = turns.map((d) => fitDigest(d, share));
   const timedOut = fitted.length === 0 && going.length > 0;
   return { turns: fitted, others, timed_out: timedOut, ...hintFor(fitted, going) };
+}
+
+async function untilOrDeadline(p: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
 }
 
 function statusLine(o: Exclude<Outcome, { kind: 'turn' }>): string {

@@ -64,6 +64,8 @@ export function sharedBudgets(deadline: number): SharedBudgets {
 export interface TurnProbe {
   /** `processed_at` of the first event of the stretch followed (the turn's start, or the resume point). */
   since?: string;
+  /** Called once the turn has been caught up from history and is followed live: it was not over by then. */
+  onLive?: () => void;
 }
 
 /** What a turn's helpers share: its options and the page budget of its history walks. */
@@ -207,6 +209,7 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
     let streamErrors = 0;
     let lastError: unknown;
     const maxFailures = opts.maxReconnects ?? 6;
+    opts.probe?.onLive?.();
     // Out of time: a timed-out digest, unless the stream is failing (twice in a row, nothing new
     // since): then say so, rather than suggest that following it again would go better.
     const timeUp = async (): Promise<TurnDigest> => {

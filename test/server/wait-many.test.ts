@@ -34,6 +34,15 @@ async function openStreams(x: Harness, ids: string[]): Promise<Record<string, nu
   return open;
 }
 
+/** Waits (bounded) until the session's history ends on an idle, read from the API directly. */
+async function untilIdle(x: Harness, id: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await history(x, id)).at(-1)?.type === 'session.status_idle') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${id} did not go idle`);
+}
+
 const wait = (x: Harness, args: Record<string, unknown>) => x.call('wait_for_turn', args).then(ok);
 
 describe('wait_for_turn with session_ids', () => {
@@ -96,6 +105,18 @@ describe('wait_for_turn with session_ids', () => {
     expect(next.turns.map((d: any) => [d.session_id, d.stop_reason])).toEqual([[ids[1], 'end_turn']]);
     expect(next.turns[0].reply).toContain('after');
     expect(next.turns[0].reply).not.toContain('slow');
+  });
+
+  it('reports every turn already over when the call begins, blocked first, not as running', async () => {
+    const started = await startAll(h, agentId, ['/reply done early', '/sleep 5000\n/reply later', '/tool bash {"command":"ls"}']);
+    const ids = started.map((s) => s.session_id);
+    for (const id of [ids[0], ids[2]]) await untilIdle(h, id);
+    const r = await wait(h, { session_ids: ids });
+    expect(r.turns.map((d: any) => [d.session_id, d.stop_reason])).toEqual([
+      [ids[2], 'requires_action'],
+      [ids[0], 'end_turn'],
+    ]);
+    expect(r.others).toEqual([expect.stringMatching(new RegExp(`^${ids[1]}: running`))]);
   });
 
   it('until "all" returns when every turn is over, blocked ones first', async () => {
