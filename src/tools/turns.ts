@@ -168,7 +168,7 @@ export const turnTools = [
       session_id: sessionId.optional(),
       session_ids: z
         .array(idSchema('session_ids', 'sesn_…'))
-        .max(MAX_SESSIONS_PER_WAIT, `at most ${MAX_SESSIONS_PER_WAIT} sessions per call: wait on the rest in another call`)
+        .max(MAX_SESSIONS_PER_WAIT)
         .optional()
         .describe('Several sessions.'),
       until: z.enum(['any', 'all']).optional().describe('all: wait for every one.'),
