@@ -24,11 +24,6 @@ export class UnseenTurns {
     if (this.since.size > MAX_SESSIONS) this.since.delete(this.since.keys().next().value!);
   }
 
-  /** The mark of `sessionId`, left in place. */
-  peek(sessionId: string): string | undefined {
-    return this.since.get(sessionId);
-  }
-
   /** A turn of `sessionId` was reported as over up to `eventId`. */
   reported(sessionId: string, eventId: string): void {
     this.reportedTo.delete(sessionId);
