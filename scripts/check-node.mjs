@@ -18,21 +18,25 @@ export function satisfies(version, range) {
     return [a, b, c];
   };
   return range.split('||').some((alt) =>
-    alt.trim().split(/\s+/).filter(Boolean).every((part) => {
-      const m = /^(>=|<=|>|<|\^|~|=)?\s*v?(\d+(?:\.\d+){0,2})/.exec(part);
-      if (!m) return true;
-      const [op = '=', v] = [m[1], m[2]];
-      const want = parse(v);
-      const c = cmp(version, want);
-      const parts = v.split('.').length;
-      if (op === '>=') return c >= 0;
-      if (op === '>') return c > 0;
-      if (op === '<=') return c <= 0;
-      if (op === '<') return c < 0;
-      if (op === '^') return c >= 0 && version[0] === want[0];
-      if (op === '~') return c >= 0 && version[0] === want[0] && (parts < 2 || version[1] === want[1]);
-      return version.slice(0, parts).every((x, i) => x === want[i]);
-    }),
+    alt
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .every((part) => {
+        const m = /^(>=|<=|>|<|\^|~|=)?\s*v?(\d+(?:\.\d+){0,2})/.exec(part);
+        if (!m) return true;
+        const [op = '=', v] = [m[1], m[2]];
+        const want = parse(v);
+        const c = cmp(version, want);
+        const parts = v.split('.').length;
+        if (op === '>=') return c >= 0;
+        if (op === '>') return c > 0;
+        if (op === '<=') return c <= 0;
+        if (op === '<') return c < 0;
+        if (op === '^') return c >= 0 && version[0] === want[0];
+        if (op === '~') return c >= 0 && version[0] === want[0] && (parts < 2 || version[1] === want[1]);
+        return version.slice(0, parts).every((x, i) => x === want[i]);
+      }),
   );
 }
 
