@@ -195,3 +195,15 @@ describe('prompts', () => {
     expect((pinned.messages[0]!.content as { text: string }).text).toMatch(/Use agent agent_123\./);
   });
 });
+
+describe('every tool is findable by its name', () => {
+  it("each tool's name is written out in its source file: no names built from templates", () => {
+    const dir = new URL('../../src/tools/', import.meta.url);
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .join('\n');
+    const missing = [...ALL_TOOLS, ...DISCOVERY_TOOLS].map((t) => t.name).filter((n) => !sources.includes(`'${n}'`));
+    expect(missing).toEqual([]);
+  });
+});
