@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, DOCS_URL, ENV_ONLY, FLAGS, USAGE, checkFilesRoot, describeEndpoint, flagTable, ignoredByEmulator, parseConfig, type Config, type FlagSpec } from '../../src/config.js';
+import { ConfigError, TOOLSETS, DEFAULTS, DOCS_URL, ENV_ONLY, FLAGS, USAGE, checkFilesRoot, describeEndpoint, flagTable, ignoredByEmulator, parseConfig, type Config, type FlagSpec } from '../../src/config.js';
 import { createApi } from '../../src/api/client.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
@@ -302,6 +302,12 @@ describe('the flag table (FLAGS in src/config.ts) is the one statement of the fl
       expect(option, `mcpb: ${env} maps to a user_config option`).toBeDefined();
       if (option.default !== undefined) expect(String(option.default), `mcpb: ${key} default`).toBe(envs.get(env));
     }
+    // Where they list the toolsets, they list every one the server has.
+    const toolsetsHelp = [
+      vars.find((v) => v.name === FLAGS.toolsets.env) as { description: string } | undefined,
+      manifest.user_config.toolsets as { description: string },
+    ];
+    for (const entry of toolsetsHelp) for (const t of TOOLSETS.slice(1)) expect(entry?.description, t).toContain(t);
   });
 
   it("package.json's repository, homepage and bugs follow the one placeholder namespace that server.json and --help use", () => {
