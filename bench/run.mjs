@@ -3,7 +3,7 @@
 // same API call made directly with the SDK), so ratios hold on a noisy machine.
 //
 //   npm run bench                  # build, bundle, measure; prints the table, writes bench/results.md
-//   npm run bench -- --readme      # also replaces the Performance section of README.md
+//   npm run bench -- --docs        # also replaces the latest-run section of docs/performance.md
 //   npm run bench -- --only startup,tokens
 //   npm run bench -- --only overhead,concurrency,startup --before /tmp/old-bin.mjs
 //                                  # also measures an older build of the bin in the same run
@@ -30,7 +30,7 @@ import { benchUsageReport } from './usage-report.mjs';
 
 const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage', 'fanout'];
 const { values } = parseArgs({
-  options: { readme: { type: 'boolean', default: false }, only: { type: 'string' }, before: { type: 'string' } },
+  options: { docs: { type: 'boolean', default: false }, only: { type: 'string' }, before: { type: 'string' } },
 });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : FIGURES;
 for (const f of only) if (!FIGURES.includes(f)) throw new Error(`--only: unknown figure ${f} (known: ${FIGURES.join(', ')})`);
@@ -305,16 +305,16 @@ writeFileSync(here('./results.md'), `# Benchmark results\n\nReproduce: \`npm run
 writeFileSync(here('./results.json'), `${JSON.stringify({ machine: m, elapsedS: elapsed, results }, null, 1)}\n`);
 log(`\nwrote bench/results.md and bench/results.json (${fmt(elapsed, 0)} s)`);
 
-if (values.readme) {
-  const readmePath = here('../README.md');
-  const readme = readFileSync(readmePath, 'utf8');
+if (values.docs) {
+  const docPath = here('../docs/performance.md');
+  const doc = readFileSync(docPath, 'utf8');
   const start = '<!-- performance:start -->';
   const end = '<!-- performance:end -->';
-  const a = readme.indexOf(start);
-  const b = readme.indexOf(end);
-  if (a < 0 || b < a) throw new Error('README.md has no performance markers');
-  const section = `${start}\nReproduce with \`npm run bench\` (about a minute; \`npm run bench -- --readme\` rewrites this section).\n\n${md}\n${end}`;
-  writeFileSync(readmePath, readme.slice(0, a) + section + readme.slice(b + end.length));
-  log('updated the Performance section of README.md');
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  if (a < 0 || b < a) throw new Error('docs/performance.md has no performance markers');
+  const section = `${start}\nReproduce with \`npm run bench\` (\`npm run bench -- --docs\` rewrites this section).\n\n${md}\n${end}`;
+  writeFileSync(docPath, doc.slice(0, a) + section + doc.slice(b + end.length));
+  log('updated the latest-run section of docs/performance.md');
 }
 process.exit(0);

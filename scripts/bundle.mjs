@@ -6,7 +6,7 @@
 //
 // It also bundles the emulator (dist/emulator/index.js) into dist/emulator.mjs, the package's
 // `managed-agents-mcp/emulator` entry. With both self-contained the package has no runtime
-// dependencies to install: `npx` fetches one tarball and starts (README, "Install").
+// dependencies to install: `npx` fetches one tarball and starts (docs/install.md).
 //
 // The bin is a small loader (src/bin.ts) that runs the server's bundle, dist/managed-agents-mcp.cjs,
 // with a V8 code cache: a start after the first does not compile it (docs/performance.md,

@@ -15,7 +15,7 @@ const fail = (msg) => {
 
 rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
 const packed = packTarball(mkdtempSync(path.join(os.tmpdir(), 'mam-pack-')), { build: true });
-for (const f of ['dist/managed-agents-mcp.mjs', 'dist/managed-agents-mcp.cjs', 'dist/emulator.mjs', 'dist/emulator/index.d.ts', 'LICENSE', 'server.json']) {
+for (const f of ['dist/managed-agents-mcp.mjs', 'dist/managed-agents-mcp.cjs', 'dist/emulator.mjs', 'dist/emulator.d.ts', 'LICENSE', 'server.json']) {
   if (!packed.files.includes(f)) fail(`${f} is missing from the tarball`);
 }
 console.log(`packed ${path.basename(packed.tarball)}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KiB`);

@@ -26,6 +26,13 @@ async function call(name, args, why) {
 
 const { tools } = await client.listTools();
 console.log(bold(`managed-agents-mcp demo against the local emulator — ${tools.length} tools: ${tools.map((t) => t.name).join(', ')}`));
+console.log(
+  dim(
+    'The emulator plays the remote agent with a script, not a model: a message line starting with /\n' +
+      'is a directive (/think, /tool <name> <json>, /reply <text>; docs/emulator.md, "The scripted agent").\n' +
+      'A real agent decides by itself; the results the server returns have the same shape.',
+  ),
+);
 
 const agent = await call(
   'create_agent',
@@ -55,29 +62,33 @@ const session = await call(
 const ask = await call(
   'send_message',
   { session_id: session.session_id, text: '/think\n/tool bash {"command":"git log --oneline | head -3"}' },
-  'Ask for something that needs a tool: the turn pauses on requires_action',
+  'Send a message whose script calls bash (/tool): the turn pauses on requires_action, since bash is always_ask',
 );
 const pending = ask.pending_actions[0];
 
 const after = await call(
   pending.answer_with.tool,
   { ...pending.answer_with.arguments, result: 'allow' },
-  'Allow the tool call: answer_with gives the call, the verdict is ours to fill in',
+  'Allow the tool call: answer_with gives the call, the verdict is ours to fill in; the same turn goes on',
 );
 
 const custom = await call(
   'send_message',
   { session_id: session.session_id, text: '/tool lookup_ticket {"id":"T-42"}' },
-  'A custom tool call: our side must answer it',
+  'A third message, whose script calls the custom tool: our side must answer it',
 );
 await call(
   'submit_custom_tool_result',
   { session_id: session.session_id, custom_tool_use_id: custom.pending_actions[0].id, content: '{"id":"T-42","status":"resolved"}' },
-  'Answer the custom tool; the agent continues with the result',
+  'Answer the custom tool; the same turn goes on with the result',
 );
 
 await call('list_events', { session_id: session.session_id, limit: 12 }, 'Read the history (compact: one line per event)');
-await call('session_usage', { session_id: session.session_id }, 'Audit tokens and cost');
+await call(
+  'session_usage',
+  { session_id: session.session_id },
+  'Audit tokens and cost. A turn starts with a message: the five "Turn on …" results above are three turns, since answering a confirmation or a custom tool continues the turn it paused',
+);
 
 await client.close();
 console.log(`\n${bold('Done.')} Every call above went through the real MCP protocol and the real Anthropic SDK to the emulator.`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run test:live`: proves the product against the real Managed Agents API (README "Verified
- * against"). With MANAGED_AGENTS_API_KEY or ANTHROPIC_API_KEY set it
+ * `npm run test:live`: proves the product against the real Managed Agents API (docs/reliability.md,
+ * "Verified against the SDK and the real API"). With MANAGED_AGENTS_API_KEY or ANTHROPIC_API_KEY set it
  *   1. runs the contract suite (test/emulator, real mode via TEST_API_BASE_URL),
  *   2. drives the core workflow through the BUILT server (dist/managed-agents-mcp.mjs over stdio),
  *   3. archives everything the run created, even when a step failed,

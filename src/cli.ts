@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config, type HttpConfig } from './config.js';
+import { ConfigError, SEE_HELP, USAGE, checkFilesRoot, describeEndpoint, ignoredByEmulator, parseArgsMessage, parseConfig, type Config, type HttpConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -24,11 +24,13 @@ async function main(argv: string[]): Promise<void> {
   let warnings: string[] = [];
   try {
     parsed = parseConfig(argv, process.env);
+    if ('toolsets' in parsed) checkFilesRoot(parsed);
     // Unknown names in --tools / --exclude-tools stop the start, before any transport is up.
     if ('toolsets' in parsed && (parsed.tools.length || parsed.excludeTools.length)) warnings = (await import('./tools/index.js')).checkToolSelection(parsed);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`managed-agents-mcp: ${err.message}\n\n${USAGE}\n`);
+      // The cause and one pointer: the whole usage would scroll the cause away.
+      process.stderr.write(`managed-agents-mcp: ${err.message}\n${SEE_HELP}\n`);
       process.exit(2);
     }
     throw err;
@@ -54,6 +56,8 @@ async function serve(config: Config, log: Logger): Promise<void> {
     // Never send a real key anywhere it is not needed, the local emulator included.
     apiKey = 'emulator-key';
     log.warn(`--emulator: using the local Managed Agents emulator at ${emu.url} (no real API calls, no spend)`);
+    const ignored = ignoredByEmulator(config);
+    if (ignored) log.warn(ignored);
   } else {
     for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
@@ -132,7 +136,7 @@ async function runEmulator(argv: string[]): Promise<void> {
       },
     }));
   } catch (err) {
-    process.stderr.write(`managed-agents-mcp emulator: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`managed-agents-mcp emulator: ${parseArgsMessage(err as Error, ['port', 'host', 'allow-remote', 'help'])}\n${SEE_HELP}\n`);
     process.exit(2);
   }
   if (values.help) return void process.stderr.write(`${USAGE}\n`);

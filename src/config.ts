@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
@@ -27,9 +27,14 @@ export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
 export const APPROVALS = ['human', 'model', 'deny'] as const;
 export type Approval = (typeof APPROVALS)[number];
 
-/** Logged at start-up without a key: the variable this server prefers comes first. */
-export const NO_KEY_WARNING =
-  'no API key: set MANAGED_AGENTS_API_KEY (or ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN) in the server\'s env; API tools return an error until then (or use --emulator)';
+/**
+ * How to give the server a key, in one wording for the start-up warning and the tool error: the
+ * variable the README recommends comes first.
+ */
+export const SET_KEY = "set MANAGED_AGENTS_API_KEY (or ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN) in the MCP server's env";
+
+/** Logged at start-up without a key. */
+export const NO_KEY_WARNING = `no API key: ${SET_KEY}; API tools return an error until then (or use --emulator)`;
 
 export interface Config {
   apiKey?: string;
@@ -101,60 +106,175 @@ export class ConfigError extends Error {}
 
 export const MIN_OUTPUT_CHARS = 4000;
 
-export const USAGE = `Usage: managed-agents-mcp [options]            stdio MCP server for Claude Managed Agents
+/** Where the documentation is read online; the package ships the same pages in its docs/ folder. */
+export const DOCS_URL = 'https://github.com/managed-agents-mcp/managed-agents-mcp#readme';
+
+/** The defaults, stated once: parsing, `--help`, the README's flag table and the tool descriptions read them. */
+export const DEFAULTS = {
+  turnTimeoutS: 45,
+  maxRetries: 2,
+  maxOutputChars: 40_000,
+  maxFileBytes: 32 * 1024 * 1024,
+  approval: 'human' as Approval,
+  baseURL: 'https://api.anthropic.com',
+};
+
+export interface FlagSpec {
+  type: 'boolean' | 'string';
+  /** The value's placeholder in `--help` (string flags). */
+  value?: string;
+  /** The flag's environment variable; a boolean one is on when set to 1, true, yes or on. */
+  env?: string;
+  /** The default, as a user reads it. */
+  default?: string;
+  help: string;
+  short?: string;
+}
+
+/**
+ * Every flag, once: `parseArgs`' options, `--help`, the README's flag table (`npm run docs`) and
+ * the checks of `server.json` and `mcpb/manifest.json` (test/server/config.test.ts) derive from it.
+ */
+export const FLAGS = {
+  emulator: { type: 'boolean', env: 'MANAGED_AGENTS_EMULATOR', help: 'start the local emulator in-process and use it (no key, no spend)' },
+  'base-url': {
+    type: 'string', value: 'URL', env: 'MANAGED_AGENTS_BASE_URL', default: DEFAULTS.baseURL,
+    help: 'API endpoint; ANTHROPIC_BASE_URL is used instead only with an ANTHROPIC_* key',
+  },
+  'allow-insecure-http': {
+    type: 'boolean', env: 'MANAGED_AGENTS_ALLOW_INSECURE_HTTP',
+    help: 'allow a plain http:// base URL to a host other than this machine (the key would travel unencrypted)',
+  },
+  'read-only': { type: 'boolean', env: 'MANAGED_AGENTS_READ_ONLY', help: 'expose only tools that change nothing' },
+  toolsets: {
+    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_TOOLSETS', default: DEFAULT_TOOLSETS.join(','),
+    help: `toolsets to list, comma-separated: ${TOOLSETS.join(', ')}, or all (core is always on)`,
+  },
+  tools: { type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_TOOLS', help: 'tools to add by name; without --toolsets, only these (no core)' },
+  'exclude-tools': { type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_EXCLUDE_TOOLS', help: 'tools to remove, whatever selects them' },
+  'dynamic-toolsets': {
+    type: 'boolean', env: 'MANAGED_AGENTS_DYNAMIC_TOOLSETS',
+    help: 'start with the selection plus list_toolsets and enable_toolset, which adds a toolset when the model asks (stdio only; docs/toolsets.md)',
+  },
+  'default-environment': { type: 'string', value: 'ID', env: 'MANAGED_AGENTS_DEFAULT_ENVIRONMENT', help: 'environment used when start_session gets none' },
+  timeout: {
+    type: 'string', value: 'S', env: 'MANAGED_AGENTS_TIMEOUT_S', default: String(DEFAULTS.turnTimeoutS),
+    help: 'seconds a turn is followed before returning timed_out (a call may ask for another with timeout_s)',
+  },
+  'max-retries': { type: 'string', value: 'N', env: 'MANAGED_AGENTS_MAX_RETRIES', default: String(DEFAULTS.maxRetries), help: 'retries of requests that are safe to repeat' },
+  approval: {
+    type: 'string', value: 'WHO', env: 'MANAGED_AGENTS_APPROVAL', default: DEFAULTS.approval,
+    help: `who answers the agent's tool confirmations: ${APPROVALS.join(', ')} (human: ask the person through the client when it can, else the model decides; docs/approval.md)`,
+  },
+  'price-table': { type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_PRICE_TABLE', default: 'built in', help: 'JSON price table merged over the built-in one (docs/pricing.md)' },
+  'max-output-chars': {
+    type: 'string', value: 'N', default: String(DEFAULTS.maxOutputChars),
+    help: `cap on one tool result, in characters (at least ${MIN_OUTPUT_CHARS})`,
+  },
+  'files-root': {
+    type: 'string', value: 'DIR', env: 'MANAGED_AGENTS_FILES_ROOT', default: 'working directory (--http: none)',
+    help: 'the only directory local files are read from and written to; must exist (docs/local-files.md)',
+  },
+  'max-file-bytes': {
+    type: 'string', value: 'N', env: 'MANAGED_AGENTS_MAX_FILE_BYTES', default: String(DEFAULTS.maxFileBytes),
+    help: 'cap on one local file uploaded, attached or downloaded',
+  },
+  http: {
+    type: 'string', value: '[HOST:]PORT', env: 'MANAGED_AGENTS_HTTP', default: 'off (stdio)',
+    help: 'serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio; HOST defaults to 127.0.0.1 (docs/http.md)',
+  },
+  'http-token-file': {
+    type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_HTTP_TOKEN_FILE',
+    help: 'bearer tokens callers must send, one per line (or comma-separated in MANAGED_AGENTS_HTTP_TOKENS); required unless HOST is loopback',
+  },
+  'http-allowed-hosts': {
+    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_HTTP_ALLOWED_HOSTS', default: 'loopback names',
+    help: 'Host names accepted, comma-separated (* for any)',
+  },
+  'http-allowed-origins': {
+    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS', default: 'loopback origins',
+    help: 'browser Origins accepted, comma-separated (* for any)',
+  },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+  version: { type: 'boolean', short: 'v', help: 'print the version' },
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** Variables with no flag: credentials stay out of process lists, and the code cache is the bin's own (src/bin.ts). */
+export const ENV_ONLY: readonly { env: string; default?: string; help: string }[] = [
+  { env: 'MANAGED_AGENTS_API_KEY', help: 'API key, sent only to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint (the one to use)' },
+  { env: 'ANTHROPIC_API_KEY', help: 'API key, read when MANAGED_AGENTS_API_KEY is not set; sent only to ANTHROPIC_BASE_URL or the default endpoint' },
+  { env: 'ANTHROPIC_AUTH_TOKEN', help: 'OAuth token, if no key; paired like ANTHROPIC_API_KEY' },
+  { env: 'ANTHROPIC_BASE_URL', help: 'API endpoint for an ANTHROPIC_* key only (ignored with MANAGED_AGENTS_API_KEY)' },
+  { env: 'MANAGED_AGENTS_HTTP_TOKENS', help: 'bearer tokens for --http, comma-separated' },
+  {
+    env: 'MANAGED_AGENTS_CODE_CACHE', default: '$XDG_CACHE_HOME/managed-agents-mcp or ~/.cache/managed-agents-mcp',
+    help: 'where the bin keeps its V8 code cache, which makes later starts faster (off: none; docs/performance.md)',
+  },
+];
+
+/** `parseArgs`' options, from the table. */
+const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...('short' in f ? { short: f.short } : {}) }]),
+) as { [K in FlagName]: { type: (typeof FLAGS)[K]['type']; short?: string } };
+
+/** One `--help` entry: the head, then the text wrapped under column 29 within 100 columns. */
+function helpRow(head: string, text: string): string {
+  const lines: string[] = [];
+  // A long head takes its own line; the text starts in the same column on the next.
+  let line = head.length < 29 ? head.padEnd(29) : `${head}\n${' '.repeat(29)}`;
+  let width = 29;
+  for (const w of text.split(' ')) {
+    if (width + w.length > 100 && width > 29) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(29);
+      width = 29;
+    }
+    line += `${w} `;
+    width += w.length + 1;
+  }
+  lines.push(line.trimEnd());
+  return lines.join('\n');
+}
+
+function flagUsage(name: string, f: FlagSpec): string {
+  const head = `  ${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`;
+  const extra = [f.env && `env ${f.env}${f.type === 'boolean' ? '=1' : ''}`, f.default && `default ${f.default}`].filter(Boolean).join('; ');
+  return helpRow(head, `${f.help}${extra ? ` (${extra})` : ''}`);
+}
+
+export const USAGE = `Usage: managed-agents-mcp [options]            MCP server for Claude Managed Agents (stdio, or --http)
        managed-agents-mcp emulator [--port N] [--host H] [--allow-remote]   run the local API emulator
 
-Options:
-  --emulator                 start the local emulator in-process and use it (no key, no spend)
-                             (env MANAGED_AGENTS_EMULATOR=1)
-  --base-url URL             API base URL (env MANAGED_AGENTS_BASE_URL; ANTHROPIC_BASE_URL only
-                             with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN)
-  --allow-insecure-http      allow an http:// base URL that is not this machine (env
-                             MANAGED_AGENTS_ALLOW_INSECURE_HTTP=1): the key would travel unencrypted
-  --read-only                expose only tools that do not change state (env MANAGED_AGENTS_READ_ONLY=1)
-  --toolsets LIST            comma-separated: core (default), ${TOOLSETS.slice(1).join(', ')},
-                             or all (env MANAGED_AGENTS_TOOLSETS)
-  --tools LIST               tools to add by name; without --toolsets, only these (and no core)
-                             (env MANAGED_AGENTS_TOOLS)
-  --exclude-tools LIST       tools to remove, whatever selects them (env MANAGED_AGENTS_EXCLUDE_TOOLS)
-  --dynamic-toolsets         start with the selection plus list_toolsets and enable_toolset, which
-                             adds a toolset when the model asks (stdio only; env
-                             MANAGED_AGENTS_DYNAMIC_TOOLSETS=1). See docs/toolsets.md
-  --default-environment ID   environment used when start_session gets none (env MANAGED_AGENTS_DEFAULT_ENVIRONMENT)
-  --timeout S                default seconds a turn is followed before returning (default 45)
-                             (env MANAGED_AGENTS_TIMEOUT_S)
-  --max-retries N            retries for safe requests (default 2) (env MANAGED_AGENTS_MAX_RETRIES)
-  --approval WHO             who answers the agent's tool confirmations: human (default: ask the
-                             person via the client when it can, else the model decides), model, or
-                             deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
-  --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
-  --max-output-chars N       cap on one tool result (default 40000, at least 4000)
-  --files-root DIR           the only directory local files are read from and written to (default:
-                             the working directory; under --http, none: local files off) (env
-                             MANAGED_AGENTS_FILES_ROOT). See docs/local-files.md
-  --max-file-bytes N         cap on one local file uploaded, attached or downloaded (default 33554432,
-                             32 MiB) (env MANAGED_AGENTS_MAX_FILE_BYTES)
-  --http [HOST:]PORT         serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio;
-                             HOST defaults to 127.0.0.1 (env MANAGED_AGENTS_HTTP). See docs/http.md
-  --http-token-file FILE     bearer tokens callers must send, one per line (env MANAGED_AGENTS_HTTP_TOKEN_FILE,
-                             or the tokens comma-separated in MANAGED_AGENTS_HTTP_TOKENS); required
-                             unless HOST is loopback
-  --http-allowed-hosts LIST  Host names accepted, comma-separated (default: loopback names; * for any)
-                             (env MANAGED_AGENTS_HTTP_ALLOWED_HOSTS)
-  --http-allowed-origins LIST  Origins accepted from browsers (default: loopback origins; * for any)
-                             (env MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS)
-  -h, --help                 show this help
-  -v, --version              print the version
+Options (a flag wins over its environment variable):
+${Object.entries(FLAGS).map(([name, f]) => flagUsage(name, f)).join('\n')}
 
 Emulator: loopback only (127.0.0.1:4010 by default; --port 0 picks a free port). --allow-remote
 permits a non-loopback --host, and then clients must present the key in MANAGED_AGENTS_EMULATOR_KEY.
 
-Credentials come from the environment only (never a flag, so they stay out of process lists):
-  MANAGED_AGENTS_API_KEY (sent to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint), or
-  ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN (sent to ANTHROPIC_BASE_URL or the default endpoint).`;
+Environment only (credentials are never flags, so they stay out of process lists):
+${ENV_ONLY.map((e) => helpRow(`  ${e.env}`, `${e.help}${e.default ? ` (default ${e.default})` : ''}`)).join('\n')}
+
+Documentation: ${DOCS_URL}`;
+
+/** The one line a configuration error ends with: the cause stays on screen. */
+export const SEE_HELP = 'Run managed-agents-mcp --help for the options.';
+
+/** The README's flag table, generated from FLAGS and ENV_ONLY (`npm run docs`; a test fails if stale). */
+export const FLAGS_START = '<!-- flags:start (generated by `npm run docs` from src/config.ts; a test fails if stale) -->';
+export const FLAGS_END = '<!-- flags:end -->';
+export function flagTable(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = Object.entries(FLAGS as Record<string, FlagSpec>)
+    .filter(([name]) => name !== 'help' && name !== 'version')
+    .map(([name, f]) => `| \`--${name}${f.value ? ` ${f.value}` : ''}\` | ${f.env ? `\`${f.env}\`` : ''} | ${f.default ? cell(f.default) : f.type === 'boolean' ? 'off' : '–'} | ${cell(f.help)} |`);
+  const envRows = ENV_ONLY.map((e) => `|  | \`${e.env}\` | ${e.default ? cell(e.default) : '–'} | ${cell(e.help)} |`);
+  return [FLAGS_START, '| flag | environment | default | meaning |', '|---|---|---|---|', ...rows, ...envRows, FLAGS_END].join('\n');
+}
 
 function parseApproval(v: string | undefined): Approval {
-  if (v === undefined || v === '') return 'human';
+  if (v === undefined || v === '') return DEFAULTS.approval;
   if ((APPROVALS as readonly string[]).includes(v)) return v as Approval;
   throw new ConfigError(`--approval must be one of ${APPROVALS.join(', ')}, got '${v}'`);
 }
@@ -205,7 +325,8 @@ function parseToolsets(v: string | undefined, toolsNamed: boolean): Toolset[] {
   if (names.includes('all')) return [...TOOLSETS];
   for (const n of names) {
     if (!(TOOLSETS as readonly string[]).includes(n)) {
-      throw new ConfigError(`Unknown toolset '${n}'. Known: ${TOOLSETS.join(', ')}, all`);
+      const near = nearest(n, [...TOOLSETS, 'all']);
+      throw new ConfigError(`Unknown toolset '${n}'.${near ? ` Did you mean ${near}?` : ''} Known: ${TOOLSETS.join(', ')}, all`);
     }
   }
   // `core` is the product: it is always on.
@@ -219,48 +340,37 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        emulator: { type: 'boolean' },
-        'base-url': { type: 'string' },
-        'allow-insecure-http': { type: 'boolean' },
-        'read-only': { type: 'boolean' },
-        toolsets: { type: 'string' },
-        tools: { type: 'string' },
-        'exclude-tools': { type: 'string' },
-        'dynamic-toolsets': { type: 'boolean' },
-        'default-environment': { type: 'string' },
-        timeout: { type: 'string' },
-        'max-retries': { type: 'string' },
-        'price-table': { type: 'string' },
-        'max-output-chars': { type: 'string' },
-        approval: { type: 'string' },
-        'files-root': { type: 'string' },
-        'max-file-bytes': { type: 'string' },
-        http: { type: 'string' },
-        'http-token-file': { type: 'string' },
-        'http-allowed-hosts': { type: 'string' },
-        'http-allowed-origins': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: PARSE_OPTIONS,
     });
   } catch (err) {
-    throw new ConfigError((err as Error).message);
+    throw new ConfigError(parseArgsMessage(err as Error & { code?: string }, Object.keys(FLAGS)));
   }
   const f = parsed.values;
   if (f.help) return { help: true };
   if (f.version) return { version: true };
+  /** A flag's value, else its environment variable's (FLAGS names it). */
+  const value = (name: FlagName, { emptyEnvUnset = false } = {}): string | undefined => {
+    const flag = f[name];
+    if (typeof flag === 'string') return flag;
+    const spec: FlagSpec = FLAGS[name];
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    return emptyEnvUnset && fromEnv === '' ? undefined : fromEnv;
+  };
+  const on = (name: FlagName): boolean => {
+    const spec: FlagSpec = FLAGS[name];
+    return Boolean(f[name]) || (spec.env !== undefined && truthy(env[spec.env]));
+  };
 
-  const priceFile = f['price-table'] ?? env.MANAGED_AGENTS_PRICE_TABLE;
-  const turnTimeoutS = positiveNumber('--timeout', f.timeout ?? env.MANAGED_AGENTS_TIMEOUT_S, 45);
+  const priceFile = value('price-table');
+  const turnTimeoutS = positiveNumber('--timeout', value('timeout'), DEFAULTS.turnTimeoutS);
   if (turnTimeoutS <= 0) throw new ConfigError('--timeout must be > 0');
-  const emulator = Boolean(f.emulator) || truthy(env.MANAGED_AGENTS_EMULATOR);
-  const allowInsecureHttp = Boolean(f['allow-insecure-http']) || truthy(env.MANAGED_AGENTS_ALLOW_INSECURE_HTTP);
+  const emulator = on('emulator');
+  const allowInsecureHttp = on('allow-insecure-http');
   const endpoint = resolveEndpoint(f['base-url'], env);
   // The in-process emulator replaces the endpoint (and the key), so its URL is not checked.
   if (!emulator) checkTransport(endpoint, allowInsecureHttp);
-  const tools = list(f.tools ?? env.MANAGED_AGENTS_TOOLS) ?? [];
-  const dynamicToolsets = Boolean(f['dynamic-toolsets']) || truthy(env.MANAGED_AGENTS_DYNAMIC_TOOLSETS);
+  const tools = list(value('tools')) ?? [];
+  const dynamicToolsets = on('dynamic-toolsets');
   const http = parseHttp(f, env);
   // Stateless HTTP builds a fresh server for every request, so a toolset enabled in one call would
   // be gone in the next: refused rather than half working (docs/toolsets.md).
@@ -269,25 +379,77 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     ...endpoint,
     allowInsecureHttp,
     emulator,
-    readOnly: Boolean(f['read-only']) || truthy(env.MANAGED_AGENTS_READ_ONLY),
-    toolsets: parseToolsets(f.toolsets ?? env.MANAGED_AGENTS_TOOLSETS, tools.length > 0),
+    readOnly: on('read-only'),
+    toolsets: parseToolsets(value('toolsets'), tools.length > 0),
     tools,
-    excludeTools: list(f['exclude-tools'] ?? env.MANAGED_AGENTS_EXCLUDE_TOOLS) ?? [],
+    excludeTools: list(value('exclude-tools')) ?? [],
     dynamicToolsets,
-    defaultEnvironmentId: f['default-environment'] ?? (env.MANAGED_AGENTS_DEFAULT_ENVIRONMENT || undefined),
+    defaultEnvironmentId: value('default-environment', { emptyEnvUnset: true }),
     turnTimeoutS,
     maxTurnTimeoutS: Math.max(turnTimeoutS, 600),
-    maxRetries: positiveNumber('--max-retries', f['max-retries'] ?? env.MANAGED_AGENTS_MAX_RETRIES, 2, { integer: true }),
+    maxRetries: positiveNumber('--max-retries', value('max-retries'), DEFAULTS.maxRetries, { integer: true }),
     maxRetryAfterS: 30,
     // Below ~1,000 tokens a single turn digest or a truncation note no longer fits.
-    maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true, min: MIN_OUTPUT_CHARS }),
+    maxOutputChars: positiveNumber('--max-output-chars', value('max-output-chars'), DEFAULTS.maxOutputChars, { integer: true, min: MIN_OUTPUT_CHARS }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
-    approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),
+    approval: parseApproval(value('approval')),
     http,
-    filesRoot: filesRootOf(f['files-root'] ?? (env.MANAGED_AGENTS_FILES_ROOT || undefined), Boolean(http)),
-    maxFileBytes: positiveNumber('--max-file-bytes', f['max-file-bytes'] ?? env.MANAGED_AGENTS_MAX_FILE_BYTES, 32 * 1024 * 1024, { integer: true, min: 1 }),
+    filesRoot: filesRootOf(value('files-root', { emptyEnvUnset: true }), Boolean(http)),
+    maxFileBytes: positiveNumber('--max-file-bytes', value('max-file-bytes'), DEFAULTS.maxFileBytes, { integer: true, min: 1 }),
   };
+}
+
+/**
+ * `parseArgs`' error, with the nearest flag for an unknown one (`--emulater`: did you mean
+ * `--emulator`?) instead of its advice about positional arguments, which this CLI takes none of.
+ */
+export function parseArgsMessage(err: Error & { code?: string }, names: string[]): string {
+  const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']*)'/.exec(err.message)?.[1] : undefined;
+  if (!unknown) return err.message;
+  const near = nearest(unknown.replace(/^-+/, '').split('=')[0]!, names);
+  return `Unknown option '${unknown}'.${near ? ` Did you mean --${near}?` : ''}`;
+}
+
+/** The closest name by edit distance, when it is close enough to be a typo. */
+export function nearest(name: string, names: readonly string[]): string | undefined {
+  let best: { n: string; d: number } | undefined;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (!best || d < best.d) best = { n, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? best.n : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Start-up checks that read the disk, for the CLI (parseConfig stays usable with paths that exist
+ * only later): a files root that is missing or not a directory would fail every file call instead.
+ */
+export function checkFilesRoot(c: Pick<Config, 'filesRoot'>): void {
+  if (c.filesRoot === null) return;
+  let st;
+  try {
+    st = statSync(c.filesRoot);
+  } catch (err) {
+    throw new ConfigError(`--files-root ${c.filesRoot} cannot be used (${(err as NodeJS.ErrnoException).code}): create it, or point --files-root / MANAGED_AGENTS_FILES_ROOT at a directory`);
+  }
+  if (!st.isDirectory()) throw new ConfigError(`--files-root ${c.filesRoot} is not a directory: point --files-root / MANAGED_AGENTS_FILES_ROOT at a directory`);
+}
+
+/** What `--emulator` leaves unused, said at start-up rather than dropped silently. */
+export function ignoredByEmulator(c: Config): string | undefined {
+  if (!c.emulator || !c.baseURLSource) return undefined;
+  return `${c.baseURLSource} is ignored: --emulator points the server at the local emulator (and sends it no key)`;
 }
 
 /** The files root: as given, else the working directory — except under --http, where it must be given. */
@@ -303,13 +465,13 @@ function list(v: string | undefined): string[] | undefined {
 }
 
 function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): HttpConfig | undefined {
-  const spec = (f.http as string | undefined) ?? (env.MANAGED_AGENTS_HTTP || undefined);
+  const spec = (f.http as string | undefined) ?? (env[FLAGS.http.env] || undefined);
   if (spec === undefined) return undefined;
   const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(spec.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new ConfigError(`--http takes [HOST:]PORT, got '${spec}'`);
   const host = m[1] ?? m[2] ?? '127.0.0.1';
-  const tokenFile = (f['http-token-file'] as string | undefined) ?? (env.MANAGED_AGENTS_HTTP_TOKEN_FILE || undefined);
+  const tokenFile = (f['http-token-file'] as string | undefined) ?? (env[FLAGS['http-token-file'].env] || undefined);
   let tokens = list(env.MANAGED_AGENTS_HTTP_TOKENS) ?? [];
   if (tokenFile) {
     try {
@@ -329,8 +491,8 @@ function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.
     host,
     port,
     tokens,
-    allowedHosts: list((f['http-allowed-hosts'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_HOSTS) ?? LOOPBACK_HOSTS,
-    allowedOrigins: list((f['http-allowed-origins'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS) ?? [],
+    allowedHosts: list((f['http-allowed-hosts'] as string | undefined) ?? env[FLAGS['http-allowed-hosts'].env]) ?? LOOPBACK_HOSTS,
+    allowedOrigins: list((f['http-allowed-origins'] as string | undefined) ?? env[FLAGS['http-allowed-origins'].env]) ?? [],
   };
 }
 

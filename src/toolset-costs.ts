@@ -1,6 +1,6 @@
 /**
- * What each toolset costs a client's context, for the README table (`npm run docs`) and
- * docs/toolsets.md: characters / 4 of the tools/list JSON on the wire, and of its model-visible
+ * What each toolset costs a client's context, for the table in docs/tools.md (`npm run docs`):
+ * characters / 4 of the tools/list JSON on the wire, and of its model-visible
  * part (names, descriptions, input schemas). bench/tokens.mjs measures the same over stdio.
  */
 import { TOOLSETS } from './config.js';

@@ -26,7 +26,7 @@
  * retrying helps and name the list tool of the resource that failed, not guess from a tool's name.
  */
 import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
-import type { Config } from '../config.js';
+import { SET_KEY, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { EVENT_STREAM, limitedFetch } from './limits.js';
 
@@ -75,9 +75,7 @@ export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
     super(
-      why ??
-        'No API key is configured. Set ANTHROPIC_API_KEY (or MANAGED_AGENTS_API_KEY) in the MCP server\'s env, ' +
-          'or start the server with --emulator to use the local emulator (no key, no spend).',
+      why ?? `No API key is configured: ${SET_KEY}, or start the server with --emulator to use the local emulator (no key, no spend).`,
     );
   }
 }

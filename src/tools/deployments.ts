@@ -100,11 +100,11 @@ async function sessionStatuses(ctx: ToolContext, ids: string[]): Promise<Map<str
   return out;
 }
 
-/** pause_deployment and unpause_deployment: the same call but for the verb. */
-function pauseTool(verb: 'pause' | 'unpause') {
-  const pause = verb === 'pause';
+/** pause_deployment and unpause_deployment: the same call but for the verb (each name written out, so a search finds it). */
+function pauseTool(name: 'pause_deployment' | 'unpause_deployment') {
+  const pause = name === 'pause_deployment';
   return defineTool({
-    name: `${verb}_deployment`,
+    name,
     bounded: true,
     title: pause ? 'Pause a deployment' : 'Unpause a deployment',
     description: pause
@@ -278,8 +278,8 @@ export const deploymentTools = [
     },
   }),
 
-  pauseTool('pause'),
-  pauseTool('unpause'),
+  pauseTool('pause_deployment'),
+  pauseTool('unpause_deployment'),
 
   defineTool({
     name: 'run_deployment',

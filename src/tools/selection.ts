@@ -1,4 +1,4 @@
-import { ConfigError, TOOLSETS, type Config } from '../config.js';
+import { ConfigError, nearest, TOOLSETS, type Config } from '../config.js';
 import type { AnyTool } from './define.js';
 
 /**
@@ -43,24 +43,4 @@ function unknownTool(flag: string, name: string, names: string[]): string {
   if ((TOOLSETS as readonly string[]).includes(name) || name === 'all') return `'${name}' in ${flag} is a toolset, not a tool: pass it to --toolsets`;
   const near = nearest(name, names);
   return `Unknown tool '${name}' in ${flag}.${near ? ` Did you mean ${near}?` : ''} Valid: ${names.join(', ')}`;
-}
-
-/** The closest name by edit distance, when it is close enough to be a typo. */
-function nearest(name: string, names: string[]): string | undefined {
-  let best: { n: string; d: number } | undefined;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (!best || d < best.d) best = { n, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? best.n : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }

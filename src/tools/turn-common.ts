@@ -15,11 +15,13 @@ import type { ToolContext } from './define.js';
  */
 export const digestShape = advertisedShape(turnDigestSchema.shape);
 
+// The default is the server's --timeout (src/config.ts), which a static schema cannot state: a
+// number here was wrong whenever the flag changed it.
 export const timeoutInput = z
   .number()
   .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
   .optional()
-  .describe('Max seconds to wait (default 45).');
+  .describe("Max seconds to wait (default: the server's).");
 
 export function textEvent(text: string): EventParams {
   return { type: 'user.message', content: [{ type: 'text', text }] } as EventParams;

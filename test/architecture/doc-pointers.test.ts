@@ -42,3 +42,33 @@ it('every docs/ pointer names an existing file, and none leads outside the repos
   expect(missing, 'pointers to missing docs').toEqual([]);
   expect(outside, 'pointers outside the repository').toEqual([]);
 });
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+
+it('every relative link in the README, CONTRIBUTING.md and docs/ leads to a file (and heading) that exists', () => {
+  const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const broken: string[] = [];
+  let links = 0;
+  for (const page of pages) {
+    // A comment is a note to maintainers, not a link a reader follows.
+    const text = readFileSync(join(root, page), 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1]!;
+      if (/^[a-z]+:/.test(target)) continue;
+      links++;
+      const [file, hash] = target.split('#');
+      const path = file ? join(root, page, '..', file) : join(root, page);
+      if (!existsSync(path)) {
+        broken.push(`${page}: ${target}`);
+        continue;
+      }
+      if (hash && path.endsWith('.md')) {
+        const headings = [...readFileSync(path, 'utf8').matchAll(/^#+ (.+)$/gm)].map((h) => anchor(h[1]!));
+        if (!headings.includes(hash)) broken.push(`${page}: ${target} (no such heading)`);
+      }
+    }
+  }
+  expect(links).toBeGreaterThan(30);
+  expect(broken).toEqual([]);
+});

@@ -190,20 +190,42 @@ describe('stdio end to end (built CLI)', () => {
     await initialize(s);
     const r = await s.send('tools/call', { name: 'list_agents', arguments: {} });
     expect(r.result.isError).toBe(true);
-    expect(r.result.content[0].text).toMatch(/ANTHROPIC_API_KEY/);
+    // The tool error and the start-up warning say the same: the variable the README recommends first.
+    expect(r.result.content[0].text).toMatch(/No API key is configured: set MANAGED_AGENTS_API_KEY \(or ANTHROPIC_API_KEY/);
     expect(r.result.content[0].text).toMatch(/--emulator/);
-    // The start-up warning names the variable this server prefers first.
     expect(s.stderr).toMatch(/no API key: set MANAGED_AGENTS_API_KEY \(or ANTHROPIC_API_KEY/);
     s.child.stdin.end();
     await s.exited;
   });
 
-  it('rejects unknown flags with usage on stderr and exit code 2', () => {
+  it('rejects unknown flags with the cause and one line pointing at --help, exit code 2', () => {
     const r = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Unknown option/);
-    expect(r.stderr).toMatch(/Usage:/);
+    expect(r.stderr).toBe("managed-agents-mcp: Unknown option '--no-such-flag'.\nRun managed-agents-mcp --help for the options.\n");
     expect(r.stdout).toBe('');
+    // A typo gets the nearest flag, of the server and of the emulator subcommand.
+    expect(spawnSync(process.execPath, [CLI, '--emulater'], { encoding: 'utf8' }).stderr).toMatch(/Unknown option '--emulater'\. Did you mean --emulator\?/);
+    expect(spawnSync(process.execPath, [CLI, 'emulator', '--prot', '0'], { encoding: 'utf8' }).stderr).toMatch(/Did you mean --port\?/);
+    const toolset = spawnSync(process.execPath, [CLI, '--toolsets', 'agent'], { encoding: 'utf8' });
+    expect(toolset.status).toBe(2);
+    expect(toolset.stderr).toMatch(/Unknown toolset 'agent'\. Did you mean agents\?/);
+  });
+
+  it('refuses a --files-root that is missing or a file at start-up, exit code 2', () => {
+    for (const root of ['/no/such/dir', CLI]) {
+      const r = spawnSync(process.execPath, [CLI, '--emulator', '--files-root', root], { encoding: 'utf8', input: '' });
+      expect(r.status, root).toBe(2);
+      expect(r.stderr).toMatch(/--files-root .* (cannot be used \(ENOENT\)|is not a directory)/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--emulator with --base-url says the URL is ignored', async () => {
+    const s = rawServer(['--emulator', '--base-url', 'https://example.invalid']);
+    await initialize(s);
+    expect(s.stderr).toMatch(/--base-url is ignored: --emulator points the server at the local emulator/);
+    s.child.stdin.end();
+    await s.exited;
   });
 
   it('--help and --version answer on stdout and exit 0', () => {

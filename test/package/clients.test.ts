@@ -45,7 +45,7 @@ afterAll(() => {
 async function listTools(entry: StdioEntry): Promise<string[]> {
   const args = entry.args ?? [];
   // Placeholders the client fills in (${VAR}, ${input:…}, sk-ant-...) get a dummy: the emulator ignores it.
-  const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, /\$\{|\.\.\./.test(v) ? 'sk-ant-dummy' : v]));
+  const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, /\$\{|^\$[A-Z_]+$|\.\.\./.test(v) ? 'sk-ant-dummy' : v]));
   const client = new Client({ name: 'clients-test', version: '1.0.0' });
   await client.connect(
     new StdioClientTransport({
@@ -103,7 +103,7 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
     }
   });
 
-  for (const id of ['claude-code-mcp-json', 'cursor', 'claude-desktop']) {
+  for (const id of ['claude-code-mcp-json', 'cursor', 'claude-desktop', 'gemini-cli']) {
     it(`${id}: an mcpServers file whose server runs`, async () => {
       const { lang, text } = snippet(id);
       expect(lang).toBe('json');
@@ -123,7 +123,8 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
   });
 
   it('Agent SDK (TypeScript): the snippet parses and its mcpServers entry runs', async () => {
-    const src = ts.createSourceFile('snippet.ts', snippet('agent-sdk-ts').text, ts.ScriptTarget.Latest, true);
+    const { text } = snippet('agent-sdk-ts');
+    const src = ts.createSourceFile('snippet.ts', text, ts.ScriptTarget.Latest, true);
     expect((src as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics).toEqual([]);
     let servers: Record<string, StdioEntry> | undefined;
     const visit = (n: ts.Node): void => {
@@ -132,6 +133,11 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
     };
     visit(src);
     expect(servers?.['managed-agents']).toMatchObject({ type: 'stdio', command: 'npx', env: { MANAGED_AGENTS_API_KEY: '${process.env.MANAGED_AGENTS_API_KEY}' } });
+    // The prompt asks for the reply and the cost: the loop's tools are allowed, answering and audit included.
+    const allowed = [...text.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    for (const tool of ['start_session', 'send_message', 'confirm_tool_use', 'submit_custom_tool_result', 'wait_for_turn', 'session_usage']) {
+      expect(allowed, tool).toContain(tool);
+    }
     expect(await listTools(servers!['managed-agents'])).toEqual(expect.arrayContaining(CORE));
   });
 
@@ -140,6 +146,8 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
     const py = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: text, encoding: 'utf8' });
     if (py.error) console.warn(`python3 not found (${py.error.message}): the snippet's syntax is not checked, only its mcp_servers dict`);
     else expect(py.stderr).toBe('');
+    // A coroutine that is never run does nothing: the snippet must run it.
+    expect(text).toMatch(/^(anyio|asyncio)\.run\(main\)$/m);
     // The dict literal is JSON once env reads are replaced and trailing commas dropped.
     const start = text.indexOf('{', text.indexOf('mcp_servers='));
     let depth = 0;
@@ -155,6 +163,28 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
     const servers: Record<string, StdioEntry> = JSON.parse(json);
     expect(servers['managed-agents']).toMatchObject({ type: 'stdio', command: 'npx', env: { MANAGED_AGENTS_API_KEY: '${MANAGED_AGENTS_API_KEY}' } });
     expect(await listTools(servers['managed-agents'])).toEqual(expect.arrayContaining(CORE));
+  });
+
+  it('Codex CLI: an [mcp_servers.<name>] table of config.toml whose server runs', async () => {
+    const { lang, text } = snippet('codex');
+    expect(lang).toBe('toml');
+    // Node has no TOML parser; Python's standard library does (3.11+), as CI's machine has.
+    const py = spawnSync('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))'], { input: text, encoding: 'utf8' });
+    expect(py.error, 'python3 with tomllib parses the snippet').toBeUndefined();
+    expect(py.stderr).toBe('');
+    const servers: Record<string, StdioEntry & { env_vars?: string[] }> = JSON.parse(py.stdout).mcp_servers;
+    expect(Object.keys(servers)).toEqual(['managed-agents']);
+    const { env_vars: forwarded = [], ...entry } = servers['managed-agents']!;
+    // Codex passes the named variables from its own environment: the key stays out of the file.
+    expect(forwarded).toEqual(['MANAGED_AGENTS_API_KEY']);
+    expect(entry).not.toHaveProperty('env');
+    expect(await listTools({ ...entry, env: Object.fromEntries(forwarded.map((v) => [v, '${' + v + '}'])) })).toEqual(expect.arrayContaining(CORE));
+  });
+
+  it('Gemini CLI: the key comes from the environment, and the server is not trusted by default', () => {
+    const entry = JSON.parse(snippet('gemini-cli').text).mcpServers['managed-agents'];
+    expect(entry.env.MANAGED_AGENTS_API_KEY).toBe('$MANAGED_AGENTS_API_KEY');
+    expect(entry.trust).toBe(false);
   });
 
   it('mcp.json.example: the same entry as the Cursor snippet, plus an emulator one; both run', async () => {

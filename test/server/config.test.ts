@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeEndpoint, parseConfig, type Config } from '../../src/config.js';
+import { ConfigError, TOOLSETS, DEFAULTS, DOCS_URL, ENV_ONLY, FLAGS, USAGE, checkFilesRoot, describeEndpoint, flagTable, ignoredByEmulator, parseConfig, type Config, type FlagSpec } from '../../src/config.js';
 import { createApi } from '../../src/api/client.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
@@ -99,6 +99,27 @@ describe('config', () => {
     expect(() => parseConfig(['--api-key', 'x'], {})).toThrow(/Unknown option/);
     expect(() => parseConfig(['--timeout', 'soon'], {})).toThrow(/--timeout/);
     expect(() => parseConfig(['--toolsets', 'core,bogus'], {})).toThrow(/Unknown toolset 'bogus'/);
+    expect(() => parseConfig(['--toolsets', 'agent'], {})).toThrow(/Unknown toolset 'agent'\. Did you mean agents\?/);
+    expect(() => parseConfig(['--emulater'], {})).toThrow(/^Unknown option '--emulater'\. Did you mean --emulator\?$/);
+    expect(() => parseConfig(['--read-only=1'], {})).toThrow(/Unknown option|does not take an argument/);
+  });
+
+  it('a --files-root that is missing or a file is refused at start-up, naming the cause', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-root-'));
+    const file = join(dir, 'f');
+    writeFileSync(file, 'x');
+    expect(() => checkFilesRoot(cfg(['--files-root', dir]))).not.toThrow();
+    expect(() => checkFilesRoot(cfg(['--files-root', join(dir, 'missing')]))).toThrow(/--files-root .*missing cannot be used \(ENOENT\)/);
+    expect(() => checkFilesRoot(cfg([], { MANAGED_AGENTS_FILES_ROOT: file }))).toThrow(/is not a directory/);
+    // Under --http without a root, local files are off: nothing to check.
+    expect(() => checkFilesRoot(cfg(['--http', '0']))).not.toThrow();
+  });
+
+  it('--emulator says a base URL it does not use is ignored', () => {
+    expect(ignoredByEmulator(cfg(['--emulator', '--base-url', 'https://a.example']))).toMatch(/^--base-url is ignored/);
+    expect(ignoredByEmulator(cfg(['--emulator'], { MANAGED_AGENTS_BASE_URL: 'https://a.example' }))).toMatch(/^MANAGED_AGENTS_BASE_URL is ignored/);
+    expect(ignoredByEmulator(cfg(['--emulator']))).toBeUndefined();
+    expect(ignoredByEmulator(cfg(['--base-url', 'https://a.example']))).toBeUndefined();
   });
 
   it('--http [HOST:]PORT: loopback by default, tokens from env and file, refused off loopback without one', () => {
@@ -199,5 +220,105 @@ describe('choosing tools: --tools, --exclude-tools, --dynamic-toolsets (docs/too
     expect(cfg([]).dynamicToolsets).toBe(false);
     expect(() => cfg(['--dynamic-toolsets', '--http', '8080'])).toThrow(/--dynamic-toolsets needs one server per client, which stateless --http has not/);
     expect(() => cfg(['--http', '8080'], { MANAGED_AGENTS_DYNAMIC_TOOLSETS: 'true' })).toThrow(ConfigError);
+  });
+});
+
+describe('the flag table (FLAGS in src/config.ts) is the one statement of the flags', () => {
+  const root = new URL('../../', import.meta.url);
+  const read = (f: string) => readFileSync(new URL(f, root), 'utf8');
+  const flags = Object.entries(FLAGS as Record<string, FlagSpec>);
+  const envs = new Map<string, string | undefined>([
+    ...flags.filter(([, f]) => f.env).map(([, f]) => [f.env!, f.default ?? (f.type === 'boolean' ? 'false' : undefined)] as const),
+    ...ENV_ONLY.map((e) => [e.env, e.default] as const),
+  ]);
+  /** A value each string flag accepts, to show that its flag and its variable set the same thing. */
+  const SAMPLE: Record<string, string> = {
+    'base-url': 'https://a.example', toolsets: 'agents', tools: 'get_agent', 'exclude-tools': 'list_agents',
+    'default-environment': 'env_1', timeout: '30', 'max-retries': '4', approval: 'deny', 'files-root': '/srv',
+    'max-file-bytes': '1000', http: '127.0.0.1:9', 'http-allowed-hosts': 'a.example', 'http-allowed-origins': 'https://a.example',
+  };
+  const skipped = new Set(['price-table', 'http-token-file', 'help', 'version']);
+
+  it('each flag and its environment variable set the same configuration, and the table names every variable the config reads', () => {
+    let compared = 0;
+    for (const [name, f] of flags) {
+      if (skipped.has(name) || !f.env) continue;
+      const value = f.type === 'boolean' ? undefined : SAMPLE[name];
+      expect(f.type === 'boolean' || value !== undefined, `a sample value for --${name}`).toBe(true);
+      const base = name.startsWith('http-') ? ['--http', '127.0.0.1:9'] : [];
+      // Where a value came from is logged at start-up, so it names the flag or the variable.
+      const { baseURLSource: _a, ...viaFlag } = cfg([...base, `--${name}`, ...(value === undefined ? [] : [value])]);
+      const { baseURLSource: _b, ...viaEnv } = cfg(base, { [f.env]: value ?? '1' });
+      expect(viaEnv, `--${name} vs ${f.env}`).toEqual(viaFlag);
+      expect(viaFlag, `--${name} changes something`).not.toEqual(cfg(base));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(10);
+    // Every variable config.ts reads by name is in the table.
+    const src = read('src/config.ts');
+    for (const m of src.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) expect(envs.has(m[1]!), m[1]).toBe(true);
+  });
+
+  it('the defaults in the table are the ones parsing applies', () => {
+    const c = cfg([]);
+    expect(FLAGS.timeout.default).toBe(String(c.turnTimeoutS));
+    expect(FLAGS['max-retries'].default).toBe(String(c.maxRetries));
+    expect(FLAGS['max-output-chars'].default).toBe(String(c.maxOutputChars));
+    expect(FLAGS['max-file-bytes'].default).toBe(String(c.maxFileBytes));
+    expect(FLAGS.approval.default).toBe(c.approval);
+    expect(FLAGS.toolsets.default).toBe(c.toolsets.join(','));
+    expect(c.turnTimeoutS).toBe(DEFAULTS.turnTimeoutS);
+  });
+
+  it('--help shows every flag, variable and default of the table', () => {
+    for (const [name, f] of flags) {
+      expect(USAGE, name).toContain(`--${name}`);
+      if (f.env) expect(USAGE, f.env).toContain(f.env);
+      if (f.default) expect(USAGE.replace(/\s+/g, ' '), `${name} default`).toContain(`default ${f.default}`);
+    }
+    for (const e of ENV_ONLY) expect(USAGE, e.env).toContain(e.env);
+    expect(USAGE).toContain(DOCS_URL);
+  });
+
+  it("the README's flag table is current (`npm run docs` regenerates it)", () => {
+    expect(read('README.md')).toContain(flagTable());
+  });
+
+  it('server.json and the .mcpb manifest name only variables of the table, with its defaults', () => {
+    const server = JSON.parse(read('server.json'));
+    const vars = server.packages[0].environmentVariables as { name: string; default?: string }[];
+    expect(vars.length).toBeGreaterThan(3);
+    for (const v of vars) {
+      expect(envs.has(v.name), `server.json: ${v.name}`).toBe(true);
+      if (v.default !== undefined) expect(v.default, `server.json: ${v.name} default`).toBe(envs.get(v.name));
+    }
+    const manifest = JSON.parse(read('mcpb/manifest.json'));
+    const mapped = Object.entries(manifest.server.mcp_config.env as Record<string, string>);
+    expect(mapped.length).toBeGreaterThan(1);
+    for (const [env, ref] of mapped) {
+      expect(envs.has(env), `mcpb: ${env}`).toBe(true);
+      const key = /^\$\{user_config\.(\w+)\}$/.exec(ref)?.[1];
+      const option = manifest.user_config[key!];
+      expect(option, `mcpb: ${env} maps to a user_config option`).toBeDefined();
+      if (option.default !== undefined) expect(String(option.default), `mcpb: ${key} default`).toBe(envs.get(env));
+    }
+    // Where they list the toolsets, they list every one the server has.
+    const toolsetsHelp = [
+      vars.find((v) => v.name === FLAGS.toolsets.env) as { description: string } | undefined,
+      manifest.user_config.toolsets as { description: string },
+    ];
+    for (const entry of toolsetsHelp) for (const t of TOOLSETS.slice(1)) expect(entry?.description, t).toContain(t);
+  });
+
+  it("package.json's repository, homepage and bugs follow the one placeholder namespace that server.json and --help use", () => {
+    const pkg = JSON.parse(read('package.json'));
+    const server = JSON.parse(read('server.json'));
+    const [, owner, name] = /^io\.github\.([^/]+)\/(.+)$/.exec(server.name)!;
+    const repo = `https://github.com/${owner}/${name}`;
+    expect(pkg.mcpName).toBe(server.name);
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${repo}.git` });
+    expect(pkg.homepage).toBe(`${repo}#readme`);
+    expect(pkg.bugs).toEqual({ url: `${repo}/issues` });
+    expect(DOCS_URL).toBe(pkg.homepage);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS, DISCOVERY_TOOLS, selectTools } from '../../src/tools/index.js';
 import { TOOLSETS } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
-import { toolTable } from '../../src/tools/table.js';
+import { kindTable, toolTable } from '../../src/tools/table.js';
 import { listTokens } from '../../src/server.js';
 import { costTable, toolsetCosts } from '../../src/toolset-costs.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -157,14 +157,16 @@ describe('tool surface', () => {
     expect(selectTools({ toolsets: ['core'], readOnly: true }).every((t) => t.kind === 'read')).toBe(true);
   });
 
-  it('the README tool table is current', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(toolTable(ALL_TOOLS));
+  const doc = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
+
+  it("the generated tool tables are current: the README's core list, docs/tools.md's whole list, docs/approval.md's kinds", () => {
+    expect(doc('README.md')).toContain(toolTable(ALL_TOOLS.filter((t) => t.toolset === 'core')));
+    expect(doc('docs/tools.md')).toContain(toolTable(ALL_TOOLS));
+    expect(doc('docs/approval.md')).toContain(kindTable(ALL_TOOLS));
   });
 
-  it('the README toolset cost table is current, and its figures are those of tools/list', async () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(costTable());
+  it('the toolset cost table in docs/tools.md is current, and its figures are those of tools/list', async () => {
+    expect(doc('docs/tools.md')).toContain(costTable());
     const rows = toolsetCosts();
     const listed = (await all.client.listTools()).tools;
     for (const [i, s] of TOOLSETS.entries()) {
@@ -196,5 +198,17 @@ describe('prompts', () => {
     expect(text.endsWith('Summarise the repo')).toBe(true);
     const pinned = await h.client.getPrompt({ name: 'delegate_task', arguments: { task: 'x', agent_id: 'agent_123' } });
     expect((pinned.messages[0]!.content as { text: string }).text).toMatch(/Use agent agent_123\./);
+  });
+});
+
+describe('every tool is findable by its name', () => {
+  it("each tool's name is written out in its source file: no names built from templates", () => {
+    const dir = new URL('../../src/tools/', import.meta.url);
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .join('\n');
+    const missing = [...ALL_TOOLS, ...DISCOVERY_TOOLS].map((t) => t.name).filter((n) => !sources.includes(`'${n}'`));
+    expect(missing).toEqual([]);
   });
 });

@@ -5,11 +5,12 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from './once.js';
 import { Gate } from '../conformance/gate.js';
 
 const dir = join(process.cwd(), '.tmp', 'conformance');
 
-export async function setup() {
+export const setup = once('conformance gate', async () => {
   rmSync(dir, { recursive: true, force: true });
   // Generates (or reuses) the schemas and the compiled validators before any worker needs them.
   const t0 = Date.now();
@@ -38,4 +39,4 @@ export async function setup() {
       throw new Error(`Conformance violations:\n${violations.join('\n')}`);
     }
   };
-}
+});

@@ -4,11 +4,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from './once.js';
 import { CANARIES } from '../canaries.js';
 
 const dir = join(process.cwd(), '.tmp', 'capture');
 
-export function setup() {
+export const setup = once('secret scan', () => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return () => {
@@ -27,4 +28,4 @@ export function setup() {
     }
     process.stdout.write(`secret scan: ${CANARIES.length} canaries, ${files.length} capture files, ${bytes} characters scanned, 0 leaks\n`);
   };
-}
+});

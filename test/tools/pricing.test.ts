@@ -30,3 +30,21 @@ describe('price table', () => {
     expect(c.runtime).toBeCloseTo(0.08);
   });
 });
+
+describe('docs/pricing.md', () => {
+  it('states the built-in table as src/pricing.ts holds it: every model, price, multiplier and the runtime rate', () => {
+    const doc = readFileSync(new URL('../../docs/pricing.md', import.meta.url), 'utf8');
+    const stated: Record<string, { input: number; output: number }> = {};
+    for (const row of doc.split('\n').filter((l) => /^\| claude-/.test(l))) {
+      const [names, input, output] = row.split('|').slice(1, 4).map((c) => c.trim());
+      // `claude-opus-4-8, -4-7` shares the family prefix of the first id.
+      const [first, ...rest] = names!.split(',').map((n) => n.trim());
+      const family = first!.replace(/-[\d-]+$/, '');
+      for (const id of [first!, ...rest.map((r) => `${family}${r}`)]) stated[id] = { input: Number(input), output: Number(output) };
+    }
+    expect(stated).toEqual(DEFAULT_PRICE_TABLE.models);
+    const t = DEFAULT_PRICE_TABLE;
+    expect(doc).toContain(`$${t.runtime_per_hour} per active session-hour`);
+    expect(doc).toContain(`Cache reads cost ${t.cache_read_multiplier}× input, 5-minute cache\nwrites ${t.cache_write_5m_multiplier}×, 1-hour writes ${t.cache_write_1h_multiplier}×`);
+  });
+});

@@ -26,7 +26,21 @@ export const readingsSchema = z.strictObject({
   pings: z.enum(['on', 'off']),
 });
 
-export type Readings = z.output<typeof readingsSchema>;
+/**
+ * The readings as a plain type: the package's one declaration file carries no zod types, so a
+ * consumer needs no zod to compile against it. Checked against the schema's output below.
+ */
+export interface Readings {
+  queuedEcho: 'when-processed' | 'at-once';
+  sendWhilePending: 'queue' | 'refuse';
+  idleInterrupt: 'emit-idle' | 'no-op';
+  cacheUsage: 'nested' | 'flat';
+  pings: 'on' | 'off';
+}
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+/** Fails to compile when Readings and the schema disagree. */
+export type ReadingsMatchSchema = AssertTrue<Same<Readings, z.output<typeof readingsSchema>>>;
 
 export const DEFAULT_READINGS: Readings = {
   queuedEcho: 'when-processed', sendWhilePending: 'queue', idleInterrupt: 'emit-idle', cacheUsage: 'nested', pings: 'on',

@@ -14,7 +14,27 @@ export const faultRule = z.union([
   z.strictObject({ ...base, drop_stream_after_events: z.number().int().min(0) }),
   z.strictObject({ ...base, stall_stream_ms: z.number().int().min(0).max(600_000), after_events: z.number().int().min(0).optional() }),
 ]);
-export type FaultRule = z.output<typeof faultRule>;
+
+/**
+ * A fault rule as a plain type: the package's one declaration file (`managed-agents-mcp/emulator`)
+ * carries no zod types, so a consumer needs no zod to compile against it. Checked against the
+ * schema's output below.
+ */
+interface FaultBase {
+  match?: { method?: string; path?: string };
+  times?: number;
+}
+export type FaultRule = FaultBase &
+  (
+    | { status: number; retry_after_s?: number; message?: string }
+    | { latency_ms: number }
+    | { drop_stream_after_events: number }
+    | { stall_stream_ms: number; after_events?: number }
+  );
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+/** Fails to compile when FaultRule and the schema disagree. */
+export type FaultRuleMatchesSchema = AssertTrue<Same<FaultRule, z.output<typeof faultRule>>>;
 
 const faultsBody = z.strictObject({ rules: z.array(faultRule) });
 
