@@ -19,7 +19,7 @@ export const timeoutInput = z
   .number()
   .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
   .optional()
-  .describe('Max seconds to wait (default 45).');
+  .describe('Seconds to wait (default 45).');
 
 export function textEvent(text: string): EventParams {
   return { type: 'user.message', content: [{ type: 'text', text }] } as EventParams;
