@@ -64,7 +64,7 @@ export interface Config {
   maxRetries: number;
   /** Longest `retry-after` we will sleep through before giving up with an error. */
   maxRetryAfterS: number;
-  /** Cap on a tool result's size, in characters (≈ tokens × 4). */
+  /** Cap on each half of a tool result (structured JSON, text), in characters (≈ tokens × 4). */
   maxOutputChars: number;
   priceTable: PriceTable;
   /**
@@ -128,7 +128,7 @@ Options:
                              person via the client when it can, else the model decides), model, or
                              deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
-  --max-output-chars N       cap on one tool result (default 40000, at least 4000)
+  --max-output-chars N       cap on each half of a tool result (default 12000, at least 4000)
   --files-root DIR           the only directory local files are read from and written to (default:
                              the working directory; under --http, none: local files off) (env
                              MANAGED_AGENTS_FILES_ROOT). See docs/local-files.md
@@ -279,8 +279,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     maxTurnTimeoutS: Math.max(turnTimeoutS, 600),
     maxRetries: positiveNumber('--max-retries', f['max-retries'] ?? env.MANAGED_AGENTS_MAX_RETRIES, 2, { integer: true }),
     maxRetryAfterS: 30,
-    // Below ~1,000 tokens a single turn digest or a truncation note no longer fits.
-    maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 40_000, { integer: true, min: MIN_OUTPUT_CHARS }),
+    // Below ~1,000 tokens a single turn digest or a truncation note no longer fits. 12,000: the
+    // smallest relay measured (Codex CLI cuts a result past about that), docs/clients.md.
+    maxOutputChars: positiveNumber('--max-output-chars', f['max-output-chars'], 12_000, { integer: true, min: MIN_OUTPUT_CHARS }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,
     approval: parseApproval(f.approval ?? env.MANAGED_AGENTS_APPROVAL),

@@ -105,9 +105,9 @@ export function digestBudget(ctx: ToolContext): number {
   return Math.max(2000, ctx.config.maxOutputChars - 1500);
 }
 
-/** Characters of the text rendering (the global cap gives text half of the result's budget). */
+/** Characters of the text rendering (each half of a result gets the whole cap: src/format/cap.ts). */
 export function textBudget(ctx: ToolContext): number {
-  return Math.max(1000, Math.floor(ctx.config.maxOutputChars / 2) - 500);
+  return Math.max(1000, ctx.config.maxOutputChars - 1000);
 }
 
 export { renderDigest } from '../turns/digest-text.js';
