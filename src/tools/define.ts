@@ -67,7 +67,7 @@ export interface ToolsetState {
 export interface ToolsetSwitch {
   list(): ToolsetState[];
   /** Registers the toolset's permitted tools not yet listed (none again: idempotent) and announces them. */
-  enable(name: Toolset): { added: string[]; state: ToolsetState };
+  enable(name: Toolset): { added: string[]; calls: string[]; state: ToolsetState };
 }
 
 export interface ElicitForm {
@@ -131,6 +131,44 @@ export function inputSchemaOf(tool: AnyTool): z.ZodObject {
     strictInputs.set(tool, schema);
   }
   return schema;
+}
+
+/**
+ * A tool as one line a model can call it from: `name(arg, opt?: number, kind?: "a"|"b") — what it
+ * does`, with the description of each object argument (its shape). enable_toolset returns these:
+ * Claude Code shows newly listed tools to the model one request late, so the result itself must
+ * say how to call them (docs/toolsets.md).
+ */
+export function callLine(tool: AnyTool): string {
+  const schema = z.toJSONSchema(inputSchemaOf(tool), { target: 'draft-7', io: 'input' }) as JsonSchemaNode;
+  const required = new Set(schema.required ?? []);
+  const args = Object.entries(schema.properties ?? {}).map(([name, p]) => {
+    const type = typeName(p);
+    const shape = /object/.test(type) && p.description ? ` (${p.description.replace(/\.$/, '')})` : '';
+    return `${name}${required.has(name) ? '' : '?'}${type === 'string' ? '' : `: ${type}`}${shape}`;
+  });
+  return `${tool.name}(${args.join(', ')}) — ${tool.description}`;
+}
+
+interface JsonSchemaNode {
+  type?: string;
+  enum?: unknown[];
+  const?: unknown;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  description?: string;
+}
+
+function typeName(s: JsonSchemaNode): string {
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join('|');
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return [...new Set(s.anyOf.map(typeName))].join('|');
+  if (s.type === 'array') return `[${s.items ? typeName(s.items) : ''}]`;
+  if (s.type === 'integer') return 'number';
+  if (s.type === 'boolean') return 'bool';
+  return s.type ?? 'any';
 }
 
 export interface Annotations {
