@@ -58,6 +58,22 @@ function sessionLine(s: ReturnType<typeof summarize>): string {
   return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
+/** get_session's second line: what sessionLine leaves out. */
+function detailLine(d: { environment_id: string; created_at?: string; budget_usd?: number; usage?: Record<string, unknown>; stats?: Record<string, unknown>; resources?: string[]; vault_ids?: string[]; metadata?: Record<string, string> }): string {
+  const u = d.usage as { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number } | undefined;
+  const parts = [
+    `environment ${d.environment_id}`,
+    d.created_at && `created ${d.created_at}`,
+    d.budget_usd !== undefined && `budget ${formatUsd(d.budget_usd)}`,
+    u && `tokens ${u.input_tokens ?? 0} in, ${u.output_tokens ?? 0} out, ${u.cache_read_input_tokens ?? 0} cache read`,
+    typeof d.stats?.active_seconds === 'number' && `active ${d.stats.active_seconds} s`,
+    d.resources?.length && `resources: ${d.resources.join('; ')}`,
+    d.vault_ids?.length && `vaults: ${d.vault_ids.join(', ')}`,
+    d.metadata && `metadata ${JSON.stringify(d.metadata)}`,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
 /** The API reports list cost in whole cents (an integer amount in minor units); a text with costs says so once. */
 export const WHOLE_CENTS_NOTE = 'List costs are whole cents as the API reports them; session_usage adds a finer estimate.';
 
@@ -209,7 +225,8 @@ export const sessionTools = [
       const hint = unseen ? UnseenTurns.note(s.id, unseen) : undefined;
       return {
         structured: hint ? { ...structured, hint } : structured,
-        text: [sessionLine(summarize(s)), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
+        // Everything the structured half says, for clients that relay only the text (docs/clients.md).
+        text: [sessionLine(summarize(s)), detailLine(structured), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
       };
     },
   }),

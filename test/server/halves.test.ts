@@ -86,6 +86,15 @@ describe('each half of a result alone', () => {
     bothFit(r);
   });
 
+  it('get_session: the text carries what the structured half says', async () => {
+    const { session_id } = await agentAndSession(h);
+    await h.call('send_message', { session_id, text: '/reply hi' });
+    const r = await h.call('get_session', { session_id });
+    const d = r.structuredContent;
+    const t = textOnly(r);
+    for (const v of [d.session_id, d.status, d.agent_id, d.environment_id, d.created_at, `${d.usage.input_tokens} in`, `${d.usage.output_tokens} out`]) expect(t).toContain(v);
+  });
+
   it('a long event page: each half fits the relay', async () => {
     const { session_id } = await agentAndSession(h);
     await h.call('send_message', { session_id, text: `/events 300\n/reply ${'word '.repeat(2000)}` });
