@@ -8,7 +8,8 @@ import { TOOLSETS } from '../dist/config.js';
 import { listTokens } from '../dist/server.js';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 
-export const CAP = 40_000;
+// The default --max-output-chars: each half of a result on its own (docs/clients.md).
+export const CAP = 12_000;
 const tokens = (chars) => Math.ceil(chars / 4);
 
 function measure(label, r, kind = 'typical') {
@@ -26,7 +27,7 @@ function measure(label, r, kind = 'typical') {
 }
 
 export async function benchTokens({ emu, sdk, cli }) {
-  const out = { lists: [], toolsets: [], results: [] };
+  const out = { lists: [], toolsets: [], results: [], dynamic: [] };
   for (const [label, args] of [
     ['tools/list, default tool set (core)', []],
     ['tools/list, --dynamic-toolsets at start', ['--dynamic-toolsets']],
@@ -47,6 +48,20 @@ export async function benchTokens({ emu, sdk, cli }) {
           out.toolsets.push({ toolset: s, tools: own.length, ...listTokens(own) });
         }
       }
+    } finally {
+      await srv.close();
+    }
+  }
+
+  // What a typical --dynamic-toolsets session pays: the list at start, then one toolset enabled
+  // (the longer list from then on, and enable_toolset's result once).
+  for (const s of TOOLSETS.filter((t) => t !== 'core')) {
+    const srv = await connectServer(emu, { cli, args: ['--dynamic-toolsets'] });
+    try {
+      const start = listTokens((await srv.client.listTools()).tools);
+      const r = await call(srv.client, 'enable_toolset', { toolset: s });
+      const after = listTokens((await srv.client.listTools()).tools);
+      out.dynamic.push({ toolset: s, start, after, result: measure(`enable_toolset ${s}`, r).tokens });
     } finally {
       await srv.close();
     }

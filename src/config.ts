@@ -69,7 +69,7 @@ export interface Config {
   maxRetries: number;
   /** Longest `retry-after` we will sleep through before giving up with an error. */
   maxRetryAfterS: number;
-  /** Cap on a tool result's size, in characters (≈ tokens × 4). */
+  /** Cap on each half of a tool result (structured JSON, text), in characters (≈ tokens × 4). */
   maxOutputChars: number;
   priceTable: PriceTable;
   /**
@@ -113,7 +113,7 @@ export const DOCS_URL = 'https://github.com/managed-agents-mcp/managed-agents-mc
 export const DEFAULTS = {
   turnTimeoutS: 45,
   maxRetries: 2,
-  maxOutputChars: 40_000,
+  maxOutputChars: 12_000,
   maxFileBytes: 32 * 1024 * 1024,
   approval: 'human' as Approval,
   baseURL: 'https://api.anthropic.com',
@@ -169,7 +169,7 @@ export const FLAGS = {
   'price-table': { type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_PRICE_TABLE', default: 'built in', help: 'JSON price table merged over the built-in one (docs/pricing.md)' },
   'max-output-chars': {
     type: 'string', value: 'N', default: String(DEFAULTS.maxOutputChars),
-    help: `cap on one tool result, in characters (at least ${MIN_OUTPUT_CHARS})`,
+    help: `cap on each half of a tool result, in characters (at least ${MIN_OUTPUT_CHARS})`,
   },
   'files-root': {
     type: 'string', value: 'DIR', env: 'MANAGED_AGENTS_FILES_ROOT', default: 'working directory (--http: none)',
@@ -389,7 +389,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
     maxTurnTimeoutS: Math.max(turnTimeoutS, 600),
     maxRetries: positiveNumber('--max-retries', value('max-retries'), DEFAULTS.maxRetries, { integer: true }),
     maxRetryAfterS: 30,
-    // Below ~1,000 tokens a single turn digest or a truncation note no longer fits.
+    // Below ~1,000 tokens a single turn digest or a truncation note no longer fits. 12,000: the
+    // smallest relay measured (Codex CLI cuts a result past about that), docs/clients.md.
     maxOutputChars: positiveNumber('--max-output-chars', value('max-output-chars'), DEFAULTS.maxOutputChars, { integer: true, min: MIN_OUTPUT_CHARS }),
     priceTable: priceFile ? loadPriceTable(priceFile) : DEFAULT_PRICE_TABLE,
     streamStallS: 20,

@@ -5,7 +5,7 @@
  * remove tools from what a toolset adds, as from the start-up selection.
  */
 import { TOOLSETS, type Config, type Toolset } from './config.js';
-import type { AnyTool, ToolsetState, ToolsetSwitch } from './tools/define.js';
+import { callLine, type AnyTool, type ToolsetState, type ToolsetSwitch } from './tools/define.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { permitted } from './tools/selection.js';
 
@@ -41,7 +41,7 @@ export function toolsetSwitch({ config, listed, add, tokens }: SwitchDeps): Tool
       const now = listed();
       const missing = ownOf(name).tools.filter((t) => !now.includes(t));
       if (missing.length) add(missing);
-      return { added: missing.map((t) => t.name), state: state(name) };
+      return { added: missing.map((t) => t.name), calls: missing.map(callLine), state: state(name) };
     },
   };
 }

@@ -122,13 +122,13 @@ export async function readResource(uri: string, ctx: ToolContext): Promise<Resou
     text = capResult(r.structured, r.text, cap, false).text;
   } else {
     const limit = query.has('limit') ? Number(query.get('limit')) : TRANSCRIPT_PAGE;
-    // The page is rendered as text only, which the cap gives half its budget: list_events is run
-    // with that half, so a long page ends with a next link instead of being cut.
-    const half = { ...ctx, config: { ...ctx.config, maxOutputChars: Math.floor(cap / 2) } };
+    // The page is rendered as text only, which the cap bounds like any half of a result
+    // (src/format/cap.ts): list_events is run with that cap, so a long page ends with a next link
+    // instead of being cut.
     const r = await run(
       LIST_EVENTS,
       { session_id: session, limit, ...(query.has('page') ? { page: query.get('page') } : {}), ...(query.has('after_event_id') ? { after_event_id: query.get('after_event_id') } : {}) },
-      half,
+      ctx,
     );
     const s = r.structured as { events: string[]; count: number; next_page?: string; next_after_event_id?: string };
     const base = `managed-agents://sessions/${encodeURIComponent(session)}/transcript`;

@@ -160,7 +160,9 @@ export function createServer(opts: ServerOptions): CreatedServer {
           const message = errorText(tool.name, effectOf(tool.kind), err);
           // The message already names the tool.
           log.info(message.split('\n')[0]!);
-          return { isError: true, content: [{ type: 'text' as const, text: message }] };
+          // Both halves: Codex CLI hands the model only `structuredContent` (and not `isError`),
+          // Gemini CLI only the text (docs/clients.md).
+          return { isError: true, content: [{ type: 'text' as const, text: message }], structuredContent: { error: message } };
         } finally {
           // Runs before the result is sent: no progress message may follow it or share its read.
           await progress.done();
@@ -199,7 +201,7 @@ function order(tool: AnyTool): number {
 
 /**
  * What a tools/list costs, in characters / 4: on the wire, and the part a model is shown (names,
- * descriptions, input schemas: what Claude Code shows it; output schemas are not shown).
+ * descriptions, input schemas: what Claude Code shows it).
  */
 export function listTokens(listed: Tool[]): { wire: number; model: number } {
   const model = listed.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
@@ -210,7 +212,17 @@ function outputShape(tool: AnyTool): z.ZodRawShape {
   return tool.bounded ? tool.output : { ...tool.output, [TRUNCATED_FIELD]: z.string().optional() };
 }
 
-/** tools/list as the MCP SDK would render it (zod → JSON Schema draft-07), minus what no client needs. */
+/**
+ * tools/list: the input schema as the MCP SDK would render it (zod → JSON Schema draft-07), minus
+ * what no model needs to call the tool right (docs/performance.md, "Tool list").
+ *
+ * No output schema is listed. No client shows one to a model (Claude Code and Codex hand it the
+ * `structuredContent`, Gemini CLI the text), it was 40 % of the list every conversation pays for,
+ * and a client that has one validates every result against it, error results included (the MCP
+ * SDK's `callTool`), which is a per-call cost and forbids an error from carrying structured
+ * content. The server still checks each result against the tool's `output` (registered above),
+ * so the contract holds in every test.
+ */
 export function listedTools(tools: AnyTool[]): Tool[] {
   return tools.map((tool) => {
     let listed = listedCache.get(tool);
@@ -219,8 +231,7 @@ export function listedTools(tools: AnyTool[]): Tool[] {
         name: tool.name,
         title: tool.title,
         description: tool.description,
-        inputSchema: jsonSchema(inputSchemaOf(tool), 'input') as Tool['inputSchema'],
-        outputSchema: jsonSchema(z.object(outputShape(tool)), 'output') as Tool['outputSchema'],
+        inputSchema: advertisedInput(jsonSchema(inputSchemaOf(tool))) as Tool['inputSchema'],
         annotations: annotationsFor(tool),
       };
       listedCache.set(tool, listed);
@@ -230,9 +241,40 @@ export function listedTools(tools: AnyTool[]): Tool[] {
 }
 const listedCache = new WeakMap<AnyTool, Tool>();
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
   return rest;
+}
+
+/**
+ * Keywords the server enforces on every call but no model needs told in advance: length and count
+ * caps (a 100,000-character message, 20 attachments, 128-character ids), the root's
+ * `additionalProperties: false` (an unknown argument is refused with the valid names),
+ * `propertyNames: {type: string}` (every JSON key is a string) and `additionalProperties: true`
+ * (the default). A model that passes one is told by the error what to change. Kept: types, enums,
+ * `required`, numeric ranges and the descriptions.
+ */
+const UNADVERTISED = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'propertyNames']);
+
+/** A maximum this high is a sanity cap (an agent version, a budget), not a range to choose in. */
+const SANITY_MAX = 100_000;
+
+function advertisedInput(schema: Record<string, unknown>, root = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (UNADVERTISED.has(k) || (k === 'additionalProperties' && (v === true || (v === false && root)))) continue;
+    if (k === 'maximum' && typeof v === 'number' && v >= SANITY_MAX) continue;
+    // An integer of at least 0 or 1 (a page size, a version) goes without saying.
+    if (k === 'minimum' && schema.type === 'integer' && (v === 0 || v === 1)) continue;
+    if (k === 'properties' && v && typeof v === 'object') {
+      out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, advertisedInput(s as Record<string, unknown>, false)]));
+    } else if (Array.isArray(v)) {
+      out[k] = v.map((s) => (s && typeof s === 'object' ? advertisedInput(s as Record<string, unknown>, false) : s));
+    } else if (v && typeof v === 'object' && (k === 'items' || k === 'additionalProperties')) {
+      out[k] = advertisedInput(v as Record<string, unknown>, false);
+    } else out[k] = v;
+  }
+  return out;
 }
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */

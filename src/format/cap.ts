@@ -27,8 +27,8 @@ export function capResult(rawStructured: Record<string, unknown>, rawText: strin
   // A copy only when something was found.
   const structured: Record<string, unknown> = json === rawJson ? rawStructured : JSON.parse(json);
   const text = redact(rawText);
-  // The text block is a rendering of the same data: it gets its own share of the budget.
-  const textCap = Math.max(1000, Math.floor(maxChars / 2));
+  // Each half stands alone (a client may relay only one: docs/clients.md), so each gets the cap.
+  const textCap = maxChars;
   const outText = text.length > textCap ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]` : text;
   if (json.length <= maxChars) return { structured, text: outText, json };
 

@@ -126,16 +126,16 @@ export const toolsAdvertised = z
   .array(freeObject())
   .max(MAX_TOOLS)
   .describe(
-    'API shapes: {"type":"agent_toolset_20260401", default_config?:{enabled?, permission_policy?:{type:"always_allow"|"always_ask"|"auto"}}, ' +
-      'configs?:[{name, enabled?, permission_policy?}]} (bash, read, write, edit, glob, grep, web_fetch, web_search; always_allow by default); ' +
-      '{"type":"mcp_toolset", mcp_server_name, default_config?, configs?} (always_ask by default); ' +
-      '{"type":"custom", name, description, input_schema} (you answer its calls).',
+    '{type:"agent_toolset_20260401", default_config?:{enabled?, permission_policy?:{type:"always_allow"|"always_ask"|"auto"}}, ' +
+      'configs?:[{name, enabled?, permission_policy?}]} (bash, read, write, edit, glob, grep, web_fetch, web_search; default always_allow) | ' +
+      '{type:"mcp_toolset", mcp_server_name, default_config?, configs?} (default always_ask) | ' +
+      '{type:"custom", name, description, input_schema} (you answer it).',
   );
 
 export const mcpServersAdvertised = z
   .array(freeObject())
   .max(MAX_MCP_SERVERS)
-  .describe('Remote MCP servers [{type:"url", name, url}], each used by an mcp_toolset in tools.');
+  .describe('[{type:"url", name, url}], each used by an mcp_toolset in tools.');
 
 /** Parses `value` with the strict schema, failing like the MCP SDK's own argument check. */
 export function parseStrict<T>(tool: string, field: string, schema: z.ZodType<T>, value: unknown): T {

@@ -55,11 +55,11 @@ export const agentTools = [
     bounded: true,
     title: 'Create a managed agent',
     description:
-      'Create a managed agent (model, system prompt, tools). Create once and reuse it (list_agents finds existing ones).',
+      'Create a managed agent (model, system prompt, tools), once: reuse it (list_agents).',
     toolset: 'core',
     kind: 'create',
     input: {
-      name: z.string().min(1).max(256).describe('Agent name.'),
+      name: z.string().min(1).max(256).describe('Name.'),
       model: modelAdvertised,
       system: z.string().max(SYSTEM_MAX_CHARS).optional().describe('System prompt.'),
       description: z.string().max(2048).optional().describe('What the agent is for.'),
@@ -106,13 +106,13 @@ export const agentTools = [
   defineTool({
     name: 'list_agents',
     title: 'List managed agents',
-    description: 'List managed agents (newest first), to find one to reuse.',
+    description: 'List agents (newest first), to find one to reuse.',
     toolset: 'core',
     kind: 'read',
     input: {
       limit: limitSchema(100, 20),
       page: pageSchema,
-      include_archived: z.boolean().optional().describe('Include archived agents (default false).'),
+      include_archived: z.boolean().optional().describe('Also archived ones.'),
     },
     output: {
       agents: z.array(

@@ -37,8 +37,7 @@ export const auditTools = [
     bounded: true,
     title: 'Session usage and cost',
     description:
-      "Audit a session's tokens, cache hit ratio, list cost, active vs wall time, turns and budget, with a price-table " +
-      'estimate; marks API figures vs estimates.',
+      "A session's tokens, cache hits, cost, active vs wall time, turns, budget; estimates marked.",
     toolset: 'core',
     kind: 'read',
     input: { session_id: sessionId },

@@ -67,7 +67,7 @@ export interface ToolsetState {
 export interface ToolsetSwitch {
   list(): ToolsetState[];
   /** Registers the toolset's permitted tools not yet listed (none again: idempotent) and announces them. */
-  enable(name: Toolset): { added: string[]; state: ToolsetState };
+  enable(name: Toolset): { added: string[]; calls: string[]; state: ToolsetState };
 }
 
 export interface ElicitForm {
@@ -133,6 +133,44 @@ export function inputSchemaOf(tool: AnyTool): z.ZodObject {
   return schema;
 }
 
+/**
+ * A tool as one line a model can call it from: `name(arg, opt?: number, kind?: "a"|"b") — what it
+ * does`, with the description of each object argument (its shape). enable_toolset returns these:
+ * Claude Code shows newly listed tools to the model one request late, so the result itself must
+ * say how to call them (docs/toolsets.md).
+ */
+export function callLine(tool: AnyTool): string {
+  const schema = z.toJSONSchema(inputSchemaOf(tool), { target: 'draft-7', io: 'input' }) as JsonSchemaNode;
+  const required = new Set(schema.required ?? []);
+  const args = Object.entries(schema.properties ?? {}).map(([name, p]) => {
+    const type = typeName(p);
+    const shape = /object/.test(type) && p.description ? ` (${p.description.replace(/\.$/, '')})` : '';
+    return `${name}${required.has(name) ? '' : '?'}${type === 'string' ? '' : `: ${type}`}${shape}`;
+  });
+  return `${tool.name}(${args.join(', ')}) — ${tool.description}`;
+}
+
+interface JsonSchemaNode {
+  type?: string;
+  enum?: unknown[];
+  const?: unknown;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  description?: string;
+}
+
+function typeName(s: JsonSchemaNode): string {
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join('|');
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return [...new Set(s.anyOf.map(typeName))].join('|');
+  if (s.type === 'array') return `[${s.items ? typeName(s.items) : ''}]`;
+  if (s.type === 'integer') return 'number';
+  if (s.type === 'boolean') return 'bool';
+  return s.type ?? 'any';
+}
+
 export interface Annotations {
   readOnlyHint?: boolean;
   destructiveHint?: boolean;
@@ -171,10 +209,10 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const idSchema = (what: string, example: string) =>
   z.string().max(128).refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
 
-export const sessionId = idSchema('session_id', 'sesn_01…').describe('Session id (sesn_…).');
+export const sessionId = idSchema('session_id', 'sesn_01…').describe('sesn_… id.');
 export const limitSchema = (max: number, dflt: number) =>
   z.number().int().min(1).max(max).optional().describe(`Page size (default ${dflt}).`);
-export const pageSchema = z.string().max(4096).optional().describe('next_page from the previous result.');
+export const pageSchema = z.string().max(4096).optional().describe('A next_page.');
 /** A time filter's value, as the API's `created_at[...]` params take it. */
 export const rfc3339 = z
   .string()
@@ -184,8 +222,10 @@ export const rfc3339 = z
 export const metadataSchema = z
   .record(z.string().max(64), z.string().max(512))
   .refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys, keys ≤ 64 chars, values ≤ 512 chars')
+  // Listed as a plain object: the description says what it holds, the check above is the server's.
+  .meta({ additionalProperties: true })
   .optional()
-  .describe('Key/value strings (≤ 16).');
+  .describe('Key/value strings.');
 
 /**
  * The result of a list tool: the items under `key` (kept even when empty: output schemas require
@@ -211,10 +251,10 @@ export function listResult<K extends string, T>(
 export const freeObject = () => z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
 
 /**
- * A result schema as advertised in tools/list, derived from its one definition: nested objects
- * (and arrays of them) are advertised as free objects. Every tools/list byte is paid for in each
- * client's context, and the field names plus the description say enough. Its static type stays
- * the full definition's, so the handler's result is still checked against it.
+ * A result schema as the server checks each result against it, derived from its one definition:
+ * nested objects (and arrays of them) are free objects, which keeps the check cheap. Its static
+ * type stays the full definition's, so the handler's result is still checked against that by the
+ * compiler. (Output schemas are not listed: src/server.ts, `listedTools`.)
  */
 export function advertised<T extends z.ZodType>(schema: T): T {
   return coarse(schema) as T;

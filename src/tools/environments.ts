@@ -64,16 +64,16 @@ export const environmentTools = [
     bounded: true,
     title: 'Create a cloud environment',
     description:
-      'Create a cloud environment (the container a session runs in): networking and packages. Optional: start_session has a default.',
+      'Create an environment (a session\'s container: networking, packages); start_session has a default.',
     toolset: 'core',
     kind: 'create',
     input: {
-      name: z.string().min(1).max(256).describe('Environment name.'),
+      name: z.string().min(1).max(256).describe('Name.'),
       description: z.string().max(2048).optional().describe('What it is for.'),
       networking: freeObject()
         .optional()
         .describe(
-          '{"type":"unrestricted"} (default) or {"type":"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.',
+          '{type:"unrestricted"} (default) | {type:"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.',
         ),
       packages: z
         .record(z.string().max(16), z.array(z.string().max(256)).max(PACKAGES_MAX))
@@ -131,7 +131,7 @@ export const environmentTools = [
     input: {
       limit: limitSchema(100, 20),
       page: pageSchema,
-      include_archived: z.boolean().optional().describe('Include archived environments (default false).'),
+      include_archived: z.boolean().optional().describe('Also archived ones.'),
     },
     output: {
       environments: z.array(

@@ -268,7 +268,7 @@ export const eventTools = [
     name: 'list_events',
     title: 'List session events',
     description:
-      "Read a session's event history, oldest first: one line per event (view=full for JSON), paged.",
+      "A session's event history, oldest first, one line per event (view=full: JSON), paged.",
     toolset: 'core',
     kind: 'read',
     input: {
@@ -278,10 +278,10 @@ export const eventTools = [
         .min(1)
         .max(EVENT_TYPES.length)
         .optional()
-        .describe('Only these event types, e.g. ["agent.message","agent.tool_use"]; keep them when paging.'),
+        .describe('Only these, e.g. ["agent.message"]; repeat when paging.'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
-        .describe('Only events after this one (a next_after_event_id or last_event_id).'),
+        .describe('After this event (a next_after_event_id or last_event_id).'),
       limit: limitSchema(200, 50),
       page: pageSchema,
       view: z.enum(['compact', 'full']).optional().describe('compact lines (default) or full JSON.'),

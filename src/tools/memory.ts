@@ -10,7 +10,8 @@ const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…
 const sha256 = z.string().max(64).refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
 
 /** Characters of memory content a result carries at most; the rest is cut with a marker. */
-export const MAX_CONTENT_CHARS = 20_000;
+// Within the default output cap (12,000 characters a half: docs/clients.md) with the other fields.
+export const MAX_CONTENT_CHARS = 10_000;
 
 const memoryPath = z
   .string()

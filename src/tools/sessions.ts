@@ -18,7 +18,7 @@ const budgetInput = z
   .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
   .optional()
-  .describe('Cap in USD at list prices; turns then stop with budget_reached. Only settable here: none can be added later.');
+  .describe('USD cap at list prices (then budget_reached); none can be added later.');
 
 const budgetParam = (usd: number) => ({
   type: 'limit' as const,
@@ -58,6 +58,22 @@ function sessionLine(s: ReturnType<typeof summarize>): string {
   return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
+/** get_session's second line: what sessionLine leaves out. */
+function detailLine(d: { environment_id: string; created_at?: string; budget_usd?: number; usage?: Record<string, unknown>; stats?: Record<string, unknown>; resources?: string[]; vault_ids?: string[]; metadata?: Record<string, string> }): string {
+  const u = d.usage as { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number } | undefined;
+  const parts = [
+    `environment ${d.environment_id}`,
+    d.created_at && `created ${d.created_at}`,
+    d.budget_usd !== undefined && `budget ${formatUsd(d.budget_usd)}`,
+    u && `tokens ${u.input_tokens ?? 0} in, ${u.output_tokens ?? 0} out, ${u.cache_read_input_tokens ?? 0} cache read`,
+    typeof d.stats?.active_seconds === 'number' && `active ${d.stats.active_seconds} s`,
+    d.resources?.length && `resources: ${d.resources.join('; ')}`,
+    d.vault_ids?.length && `vaults: ${d.vault_ids.join(', ')}`,
+    d.metadata && `metadata ${JSON.stringify(d.metadata)}`,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
 /** The API reports list cost in whole cents (an integer amount in minor units); a text with costs says so once. */
 export const WHOLE_CENTS_NOTE = 'List costs are whole cents as the API reports them; session_usage adds a finer estimate.';
 
@@ -88,27 +104,26 @@ export const sessionTools = [
     name: 'start_session',
     title: 'Start a session',
     description:
-      'Start a session (one task) of an agent. Without environment_id, uses the default environment (managed-agents-mcp-default, ' +
-      'created if missing). With message, sends it and returns the turn digest like send_message.',
+      'Start a session (one task) of an agent; with message, also run the first turn like send_message.',
     toolset: 'core',
     kind: 'create',
     input: {
-      agent_id: agentId.describe('Agent id (agent_…), from create_agent or list_agents.'),
-      agent_version: z.int().min(1).max(1e9).optional().describe('Pin this agent version (default: latest).'),
-      environment_id: environmentId.optional().describe('Environment id (env_…); omit to use the default environment.'),
-      title: z.string().max(500).optional().describe('Human-readable session title.'),
+      agent_id: agentId.describe('agent_… id.'),
+      agent_version: z.int().min(1).max(1e9).optional().describe('Default: latest.'),
+      environment_id: environmentId.optional().describe('env_… id; default: managed-agents-mcp-default (made if missing).'),
+      title: z.string().max(500).optional().describe('Title.'),
       metadata: metadataSchema,
       resources: z
         // Passed to the API as given (it validates the shapes): only their size is ours to bound.
         .array(freeObject().refine((r) => JSON.stringify(r).length <= 20_000, 'a resource: at most 20,000 characters of JSON'))
         .max(100)
         .optional()
-        .describe('API shapes: {type:"github_repository", url, authorization_token?} | {type:"file", file_id} | {type:"memory_store", memory_store_id}.'),
-      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(50).optional().describe('Vaults with MCP server credentials.'),
+        .describe('{type:"github_repository", url, authorization_token?} | {type:"file", file_id} | {type:"memory_store", memory_store_id}.'),
+      vault_ids: z.array(idSchema('vault id', 'vlt_01…')).max(50).optional().describe('Vaults of MCP credentials.'),
       budget: budgetInput,
-      message: z.string().min(1).max(100_000).optional().describe('First message, sent at once.'),
+      message: z.string().min(1).max(100_000).optional().describe('First message.'),
       attachments: attachmentsInput,
-      wait: z.boolean().optional().describe('With message: follow the turn (default true).'),
+      wait: z.boolean().optional().describe('false: return once sent.'),
       timeout_s: timeoutInput,
     },
     output: {
@@ -180,7 +195,7 @@ export const sessionTools = [
     name: 'get_session',
     bounded: true,
     title: 'Get a session',
-    description: 'Status, agent, environment, usage and budget of one session.',
+    description: 'One session\'s status, agent, environment, usage and budget.',
     toolset: 'core',
     kind: 'read',
     input: { session_id: sessionId },
@@ -210,7 +225,8 @@ export const sessionTools = [
       const hint = unseen ? UnseenTurns.note(s.id, unseen) : undefined;
       return {
         structured: hint ? { ...structured, hint } : structured,
-        text: [sessionLine(summarize(s)), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
+        // Everything the structured half says, for clients that relay only the text (docs/clients.md).
+        text: [sessionLine(summarize(s)), detailLine(structured), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
       };
     },
   }),
@@ -218,15 +234,15 @@ export const sessionTools = [
   defineTool({
     name: 'list_sessions',
     title: 'List sessions',
-    description: 'List sessions, newest first, filtered by agent, status or creation time.',
+    description: 'List sessions, newest first; filter by agent, status, creation time.',
     toolset: 'core',
     kind: 'read',
     input: {
-      agent_id: agentId.optional().describe('Only sessions of this agent.'),
-      statuses: z.array(statusEnum).max(4).optional().describe('Only sessions in these statuses.'),
-      created_after: rfc3339.optional().describe('Created at or after this RFC 3339 time.'),
-      created_before: rfc3339.optional().describe('Created at or before this RFC 3339 time.'),
-      include_archived: z.boolean().optional().describe('Include archived sessions (default false).'),
+      agent_id: agentId.optional().describe('Only this agent\'s.'),
+      statuses: z.array(statusEnum).max(4).optional().describe('Only these.'),
+      created_after: rfc3339.optional().describe('RFC 3339 time, inclusive.'),
+      created_before: rfc3339.optional().describe('RFC 3339 time, inclusive.'),
+      include_archived: z.boolean().optional().describe('Also archived ones.'),
       limit: limitSchema(100, 20),
       page: pageSchema,
     },
@@ -259,7 +275,7 @@ export const sessionTools = [
     name: 'archive_session',
     bounded: true,
     title: 'Archive a session',
-    description: 'Archive a session: it is terminated and accepts no more messages (irreversible). Its history and usage stay readable.',
+    description: 'End a session for good (irreversible); history and usage stay readable.',
     toolset: 'core',
     kind: 'delete',
     input: { session_id: sessionId },

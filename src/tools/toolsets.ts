@@ -47,16 +47,19 @@ export const toolsetTools = [
     kind: 'read',
     bounded: true,
     input: { toolset: z.enum(TOOLSETS).describe('Toolset name.') },
-    output: { added: z.array(z.string()), enabled: z.boolean(), tokens: z.number(), note: z.string().optional() },
+    output: { added: z.array(z.string()), calls: z.array(z.string()).optional(), hint: z.string().optional(), enabled: z.boolean(), tokens: z.number(), note: z.string().optional() },
     async handler({ toolset }, ctx) {
-      const { added, state } = switchOf(ctx).enable(toolset);
+      const { added, calls, state } = switchOf(ctx).enable(toolset);
       const note = added.length
         ? undefined
         : state.tools.length
           ? `${toolset} was already on: ${state.tools.join(', ')}.`
           : `Nothing to add: --read-only or --exclude-tools removes every tool of ${toolset}.`;
-      const structured = { added, enabled: state.enabled, tokens: state.tokens, ...(note ? { note } : {}) };
-      return { structured, text: note ?? `Enabled ${line(state)}.` };
+      // Some clients show the added tools to the model only from the request after next: these
+      // lines are enough to call them now, under the same prefix as this tool's name.
+      const ready = calls.length ? { calls, hint: 'Callable now, under the same name prefix as enable_toolset.' } : {};
+      const structured = { added, ...ready, enabled: state.enabled, tokens: state.tokens, ...(note ? { note } : {}) };
+      return { structured, text: note ?? [`Enabled ${line(state)}.`, ready.hint, ...calls].filter(Boolean).join('\n') };
     },
   }),
 ];

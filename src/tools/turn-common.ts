@@ -21,7 +21,7 @@ export const timeoutInput = z
   .number()
   .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
   .optional()
-  .describe("Max seconds to wait (default: the server's).");
+  .describe("Seconds to wait (default: the server's).");
 
 export function textEvent(text: string): EventParams {
   return { type: 'user.message', content: [{ type: 'text', text }] } as EventParams;
@@ -127,9 +127,9 @@ export function digestBudget(ctx: ToolContext): number {
   return Math.max(2000, ctx.config.maxOutputChars - 1500);
 }
 
-/** Characters of the text rendering (the global cap gives text half of the result's budget). */
+/** Characters of the text rendering (each half of a result gets the whole cap: src/format/cap.ts). */
 export function textBudget(ctx: ToolContext): number {
-  return Math.max(1000, Math.floor(ctx.config.maxOutputChars / 2) - 500);
+  return Math.max(1000, ctx.config.maxOutputChars - 1000);
 }
 
 export { renderDigest } from '../turns/digest-text.js';

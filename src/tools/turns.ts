@@ -14,7 +14,7 @@ function partialShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.Zo
 const waitInput = z
   .boolean()
   .optional()
-  .describe('Follow the turn (default true); false returns after sending.');
+  .describe('false: return once sent.');
 
 const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
@@ -34,13 +34,12 @@ export const turnTools = [
     name: 'send_message',
     title: 'Send a message to a session',
     description:
-      'Send a message to a session and follow the turn until it really ends. Returns the digest: reply, steps, ' +
-      'pending_actions to answer (with answer_with), usage; on timed_out call wait_for_turn.',
+      'Send a message and follow the turn to its end: reply, steps, pending_actions, usage. On timed_out, call wait_for_turn.',
     toolset: 'core',
     kind: 'action',
     input: {
       session_id: sessionId,
-      text: z.string().min(1, 'text is empty').max(100_000).describe('The message for the agent.'),
+      text: z.string().min(1, 'text is empty').max(100_000).describe('The message.'),
       attachments: attachmentsInput,
       wait: waitInput,
       timeout_s: timeoutInput,
@@ -60,15 +59,15 @@ export const turnTools = [
     name: 'confirm_tool_use',
     title: 'Allow or deny pending tool calls',
     description:
-      'Allow or deny pending tool_confirmation actions, then follow the rest of the turn like send_message.',
+      'Allow or deny pending tool_confirmation actions, then follow the turn like send_message.',
     toolset: 'core',
     kind: 'approve',
     input: {
       session_id: sessionId,
-      tool_use_id: toolUseId.optional().describe('The pending action id (from pending_actions).'),
+      tool_use_id: toolUseId.optional().describe('A pending action id.'),
       tool_use_ids: z.array(toolUseId).max(256).optional().describe('Several ids, same answer.'),
-      result: z.enum(['allow', 'deny']).describe('allow runs the tool; deny refuses it.'),
-      deny_message: z.string().max(10_000).optional().describe('With deny: why (the agent reads it).'),
+      result: z.enum(['allow', 'deny']).describe('Your verdict.'),
+      deny_message: z.string().max(10_000).optional().describe('With deny: why, for the agent.'),
       wait: waitInput,
       timeout_s: timeoutInput,
     },
@@ -97,14 +96,14 @@ export const turnTools = [
     name: 'submit_custom_tool_result',
     title: 'Answer a custom tool call',
     description:
-      'Answer a pending custom_tool_result action, then follow the rest of the turn like send_message. You are the tool: never asked of the user.',
+      'Answer a pending custom_tool_result (you are the tool: do not ask the user), then follow the turn like send_message.',
     toolset: 'core',
     kind: 'action',
     input: {
       session_id: sessionId,
-      custom_tool_use_id: idSchema('custom_tool_use_id', 'sevt_…').describe('The pending action id (from pending_actions).'),
-      content: z.string().max(200_000).describe('The tool\'s result as text (JSON is fine).'),
-      is_error: z.boolean().optional().describe('true if the tool failed; content then explains the error.'),
+      custom_tool_use_id: idSchema('custom_tool_use_id', 'sevt_…').describe('The pending action id.'),
+      content: z.string().max(200_000).describe('The result (text or JSON).'),
+      is_error: z.boolean().optional().describe('true: the tool failed (content says why).'),
       wait: waitInput,
       timeout_s: timeoutInput,
     },
@@ -160,7 +159,7 @@ export const turnTools = [
     name: 'wait_for_turn',
     title: 'Follow running turns',
     description:
-      'Follow a session\'s current turn until it ends (after timed_out, or driven elsewhere); if idle, digest of its last turn. ' +
+      'Follow a session\'s turn to its end (after timed_out, or one driven elsewhere); if idle, its last turn. ' +
       'session_ids: several, returns when the first ends or needs an answer.',
     toolset: 'core',
     kind: 'read',
@@ -174,7 +173,7 @@ export const turnTools = [
       until: z.enum(['any', 'all']).optional().describe('all: wait for every one.'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
-        .describe('Report only what followed this event (a previous last_event_id).'),
+        .describe('After this event (a last_event_id).'),
       timeout_s: timeoutInput,
     },
     // One session: the digest. Several: turns (digests) and others (one line per session).
@@ -197,12 +196,12 @@ export const turnTools = [
     name: 'interrupt_session',
     title: 'Interrupt a running session',
     description:
-      'Stop what the agent is doing; optionally redirect it with a new message (followed like send_message). Messages already queued still run.',
+      'Stop the agent\'s work; with message, redirect it (followed like send_message). Queued messages still run.',
     toolset: 'core',
     kind: 'action',
     input: {
       session_id: sessionId,
-      message: z.string().min(1).max(100_000).optional().describe('New instructions to send after it.'),
+      message: z.string().min(1).max(100_000).optional().describe('New instructions.'),
       wait: waitInput,
       timeout_s: timeoutInput,
     },

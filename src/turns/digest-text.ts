@@ -7,7 +7,7 @@
  * cut is the middle of the reply, the oldest steps and then the length of tool inputs, each with
  * a marker saying how much and where to read all of it.
  */
-import { OMITTED_HINT, replyCutMarker, type PendingAction, type TurnDigest } from './digest.js';
+import { OMITTED_HINT, replyCutMarker, UNTRUSTED_NOTE, type PendingAction, type TurnDigest } from './digest.js';
 import { Fence } from '../format/fence.js';
 
 const json = (v: unknown) => JSON.stringify(v) ?? '';
@@ -42,7 +42,8 @@ function withOmittedHint(d: TurnDigest): TurnDigest {
  * says exactly how many and how to list them.
  */
 export function fitDigest(digest: TurnDigest, max: number): TurnDigest {
-  let d = withOmittedHint(digest);
+  const agentText = digest.reply || digest.steps.length || digest.pending_actions.length || digest.outcome;
+  let d = withOmittedHint(agentText ? { ...digest, untrusted: UNTRUSTED_NOTE } : digest);
   const over = () => json(d).length - max;
   if (over() <= 0) return d;
   // 1. Tool inputs of pending actions: an equal share each, at least 200 characters.
@@ -97,11 +98,15 @@ function answerLine(d: TurnDigest, kind: PendingAction['kind']): string {
 export function renderDigest(d: TurnDigest, maxChars = 20_000): string {
   const fence = new Fence();
   const pending = d.pending_actions;
-  const head = !d.timed_out
-    ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status}.`
+  const u = d.usage;
+  // One status line: how the turn ended, what it cost, where to resume.
+  const status = !d.timed_out
+    ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status}`
     : pending.length // time ran out while asking the person: the session waits on them
-      ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status} (timed out waiting for an answer).`
-      : `Turn still running on ${d.session_id} (timed out waiting).`;
+      ? `Turn on ${d.session_id}: ${d.stop_reason ?? d.status} (timed out waiting for an answer)`
+      : `Turn still running on ${d.session_id} (timed out waiting)`;
+  const cost = `${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read tokens (${u.model_requests} model requests)`;
+  const head = `${status}; ${cost}${d.last_event_id ? `; last event ${d.last_event_id}` : ''}.`;
   const tail: string[] = [];
   if (pending.length) {
     const width = Math.max(0, Math.min(300, Math.floor(maxChars / 3 / pending.length) - 60));
@@ -120,9 +125,6 @@ export function renderDigest(d: TurnDigest, maxChars = 20_000): string {
     // The grader is remote too: its explanation is data, fenced like the reply.
     if (o.explanation) tail.push(...fence.wrap('grader explanation', o.explanation));
   }
-  const u = d.usage;
-  tail.push(`Usage this turn: ${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read (${u.model_requests} model requests).`);
-  if (d.last_event_id) tail.push(`Last event: ${d.last_event_id}`);
   if (d.hint) tail.push(d.hint);
 
   const fixed = head.length + tail.join('\n').length + 400;

@@ -80,8 +80,19 @@ describe('--dynamic-toolsets', () => {
     expect(await names()).not.toContain('list_vaults');
     expect(errText(await h.call('list_vaults', {}))).toMatch(/list_vaults not found/);
 
-    const r = ok(await h.call('enable_toolset', { toolset: 'vaults' }));
-    expect(r).toEqual({ added: toolsOf('vaults'), enabled: true, tokens: expect.any(Number) });
+    const res = await h.call('enable_toolset', { toolset: 'vaults' });
+    const r = ok(res);
+    expect(r).toEqual({ added: toolsOf('vaults'), calls: expect.any(Array), hint: expect.stringMatching(/^Callable now/), enabled: true, tokens: expect.any(Number) });
+    // Enough to call each added tool before the client shows it (Claude Code lists it one request
+    // late): one line per tool with its arguments, required ones bare, object shapes spelled out.
+    expect(r.calls).toHaveLength(r.added.length);
+    r.calls.forEach((c: string, i: number) => expect(c.startsWith(`${r.added[i]}(`)).toBe(true));
+    expect(r.calls).toContain('archive_vault(vault_id) — ' + ALL_TOOLS.find((t) => t.name === 'archive_vault')!.description);
+    expect(r.calls.find((c: string) => c.startsWith('create_credential('))).toMatch(/^create_credential\(vault_id, display_name\?, auth: object \(\{type:"static_bearer"/);
+    expect(r.calls.find((c: string) => c.startsWith('list_vaults('))).toMatch(/^list_vaults\(limit\?: number, page\?, include_archived\?: bool\) — /);
+    // The text half carries the same lines.
+    for (const c of r.calls) expect(res.content[0].text).toContain(c);
+    console.log(`enable_toolset vaults: result ${Math.ceil(JSON.stringify(r).length / 4)} tokens for ${r.added.length} tools`);
     await notified(1);
     // Several tools registered at once: one notification.
     await new Promise((res) => setTimeout(res, 50));

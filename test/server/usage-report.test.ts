@@ -15,7 +15,8 @@ const day = (k: number) => new Date(Date.parse(START) + k * 86_400_000).toISOStr
 
 let h: Harness;
 beforeAll(async () => {
-  h = await harness({ toolsets: ['core', 'sessions'] }, { seed: { sessions: 300, agents: 4, days: 6, start: START, seed: 11 } });
+  // The totals are under test, not the output cap: a cap wide enough for every row of the report.
+  h = await harness({ toolsets: ['core', 'sessions'], maxOutputChars: 40_000 }, { seed: { sessions: 300, agents: 4, days: 6, start: START, seed: 11 } });
 });
 afterAll(() => h.close());
 

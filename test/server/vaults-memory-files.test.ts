@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARIES } from '../canaries.js';
 import { agentAndSession, errText, harness, ok, type Harness } from '../helpers.js';
+import { MAX_CONTENT_CHARS } from '../../src/tools/memory.js';
 
 const BEARER = CANARIES[3]!;
 const ENV_SECRET = CANARIES[4]!;
@@ -178,8 +179,9 @@ describe('memory', () => {
     const got = ok(await h.call('get_memory', { memory_store_id: store, memory_id: m.memory_id }));
     expect(got.size_bytes).toBe(30_000);
     expect(got.clipped).toBe(true);
-    expect(got.content.startsWith('x'.repeat(20_000))).toBe(true);
-    expect(got.content).toMatch(/\[… clipped: 10,000 more characters not shown\]$/);
+    expect(got.content.startsWith('x'.repeat(MAX_CONTENT_CHARS))).toBe(true);
+    expect(got.content).toContain(`[… clipped: ${(30_000 - MAX_CONTENT_CHARS).toLocaleString('en')} more characters not shown]`);
+    expect(got.content.endsWith('not shown]')).toBe(true);
     expect(got.truncated).toBeUndefined();
   });
 

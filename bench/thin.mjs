@@ -1,0 +1,107 @@
+// Figure 11 — against the thin-server floor (bench/thin-server.mjs): the thinnest server a user
+// could pick instead, on the same SDKs, with the same default tools' names and arguments. In one
+// run, alternated so machine load hits both alike, reported as ratios ours / thin:
+// - per call: `get_session` and `list_agents` medians, rounds alternating which server goes first,
+//   each timed from the client (the MCP SDK client: parsing the result, and validating it against
+//   an output schema where one is listed, are costs the user pays too);
+// - memory: idle RSS after start-up and `tools/list`, and peak RSS (VmHWM) of a fresh process over
+//   200 calls (get_session and list_agents alternating);
+// - start-up: spawn → tools/list, ours (the shipped bin) with its code cache written and on a first
+//   run (no cache yet) against the thin server;
+// - tools/list tokens, as sent and the model-visible part.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { API_KEY, BUNDLE, call, childEnv, connectServer, fixtures, memOf, newSession, summarize, withRssSampling } from './lib.mjs';
+import { startOnce } from './startup.mjs';
+import { listTokens } from '../dist/server.js';
+
+export const THIN = fileURLToPath(new URL('./thin-server.mjs', import.meta.url));
+
+const median = (xs) => summarize(xs).median;
+
+export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRuns = 10 }) {
+  const fx = await fixtures(sdk);
+  const sessionId = await newSession(sdk, fx);
+  for (let i = 0; i < 3; i++) await sdk.beta.agents.create({ name: `thin-bench-${i}`, model: 'claude-sonnet-4-6' });
+  const servers = { ours: BUNDLE, thin: THIN };
+  const out = { calls: {}, memory: {}, startup: {}, tokens: {} };
+
+  // Per call, both servers up at once, rounds alternating the order.
+  const up = {};
+  for (const [k, cli] of Object.entries(servers)) up[k] = await connectServer(emu, { cli });
+  try {
+    for (const [k, srv] of Object.entries(up)) {
+      const { tools } = await srv.client.listTools();
+      out.tokens[k] = { tools: tools.length, ...listTokens(tools) };
+      out.memory[k] = { idle: memOf(srv.pid).rss };
+    }
+    for (const tool of ['get_session', 'list_agents']) {
+      const args = tool === 'get_session' ? { session_id: sessionId } : {};
+      const times = { ours: [], thin: [] };
+      for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await call(up[k].client, tool, args); // warm-up
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 ? ['thin', 'ours'] : ['ours', 'thin'];
+        for (const k of order) {
+          for (let i = 0; i < perRound; i++) {
+            const t = performance.now();
+            await call(up[k].client, tool, args);
+            times[k].push(performance.now() - t);
+          }
+        }
+      }
+      out.calls[tool] = { ours: median(times.ours), thin: median(times.thin), ratio: median(times.ours) / median(times.thin) };
+    }
+  } finally {
+    for (const srv of Object.values(up)) await srv.close();
+  }
+
+  // Peak RSS over 200 calls, each server a fresh process, alternated.
+  for (const k of ['ours', 'thin', 'ours', 'thin']) {
+    const srv = await connectServer(emu, { cli: servers[k] });
+    try {
+      await srv.client.listTools();
+      const r = await withRssSampling(srv.pid, async () => {
+        for (let i = 0; i < 100; i++) {
+          await call(srv.client, 'get_session', { session_id: sessionId });
+          await call(srv.client, 'list_agents', {});
+        }
+      });
+      const peak = Math.max(r.hwm, r.sampledPeak);
+      out.memory[k].peak = Math.max(out.memory[k].peak ?? 0, peak);
+    } finally {
+      await srv.close();
+    }
+  }
+
+  // Start-up: the thin server has no code cache of its own; ours with its cache and without.
+  const cache = join(mkdtempSync(join(tmpdir(), 'mam-thin-cache-')), 'cache');
+  const warmEnv = childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: cache });
+  const primer = spawn(process.execPath, [BUNDLE, '--base-url', emu.url], { stdio: ['pipe', 'ignore', 'ignore'], env: warmEnv });
+  await new Promise((r) => setTimeout(r, 2_000));
+  primer.kill();
+  if (!readdirSync(cache).some((f) => f.endsWith('.v8'))) throw new Error('the bin wrote no code cache');
+  const variants = {
+    warm: [[BUNDLE, '--base-url', emu.url], warmEnv],
+    first: [[BUNDLE, '--base-url', emu.url], childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: 'off' })],
+    thin: [[THIN, '--base-url', emu.url], childEnv({ MANAGED_AGENTS_API_KEY: API_KEY })],
+  };
+  const starts = { warm: [], first: [], thin: [] };
+  for (let i = 0; i < startRuns; i++) {
+    const keys = Object.keys(variants);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(i + j) % keys.length];
+      starts[k].push((await startOnce(...variants[k])).list);
+    }
+  }
+  out.startup = {
+    warm: median(starts.warm),
+    first: median(starts.first),
+    thin: median(starts.thin),
+    ratioWarm: median(starts.warm) / median(starts.thin),
+    ratioFirst: median(starts.first) / median(starts.thin),
+  };
+  return out;
+}
