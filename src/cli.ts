@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, USAGE, describeEndpoint, parseConfig, type Config, type HttpConfig } from './config.js';
+import { ConfigError, USAGE, approvalNote, describeEndpoint, parseConfig, type Config, type HttpConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -60,6 +60,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   log.info(config.filesRoot === null
     ? 'local files: off (--http serves other machines; set --files-root to allow a directory of this one; docs/local-files.md)'
     : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
+  log.info(approvalNote(config.approval));
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),

@@ -20,12 +20,23 @@ export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
 
 /**
- * Who answers a remote agent's tool confirmations (docs/approval.md): `human` asks the person
- * through MCP elicitation when the client supports it (else the model decides), `model` always
- * returns them to the model, `deny` refuses every one (unattended use).
+ * Who answers a remote agent's tool confirmations and policy loosenings (docs/approval.md,
+ * docs/security.md): `auto` (the default) asks the person when the client can show a form and
+ * lets the model decide when it cannot, `human` always needs the person (a client that cannot
+ * ask allows nothing), `model` lets the model decide, `deny` refuses every one (unattended use).
  */
-export const APPROVALS = ['human', 'model', 'deny'] as const;
+export const APPROVALS = ['auto', 'human', 'model', 'deny'] as const;
 export type Approval = (typeof APPROVALS)[number];
+
+/** Said at start-up: who will allow the remote agent's tool calls (docs/approval.md). */
+export function approvalNote(a: Approval): string {
+  return {
+    auto: 'approval: auto: the person allows each remote tool call when the MCP client can show a form (elicitation); with a client that cannot, the model decides. --approval human requires the person; --approval deny refuses all (unattended runs such as claude -p, which cancels every form)',
+    human: 'approval: human: only the person allows a remote tool call or a looser permission policy; a client that cannot show a form allows nothing',
+    model: 'approval: model: the model answers the remote agent\'s tool confirmations, and may loosen permission policies',
+    deny: 'approval: deny: every remote tool call that needs confirmation is refused, and no permission policy may be loosened',
+  }[a];
+}
 
 /** Logged at start-up without a key: the variable this server prefers comes first. */
 export const NO_KEY_WARNING =
@@ -124,9 +135,10 @@ Options:
   --timeout S                default seconds a turn is followed before returning (default 45)
                              (env MANAGED_AGENTS_TIMEOUT_S)
   --max-retries N            retries for safe requests (default 2) (env MANAGED_AGENTS_MAX_RETRIES)
-  --approval WHO             who answers the agent's tool confirmations: human (default: ask the
-                             person via the client when it can, else the model decides), model, or
-                             deny (refuse all) (env MANAGED_AGENTS_APPROVAL)
+  --approval WHO             who allows the agent's tool calls: auto (default: the person when the
+                             client can show a form, else the model), human (only the person; a
+                             client that cannot ask allows nothing), model, or deny (refuse all;
+                             for unattended runs such as claude -p) (env MANAGED_AGENTS_APPROVAL)
   --price-table FILE         JSON price table overriding the built-in one (env MANAGED_AGENTS_PRICE_TABLE)
   --max-output-chars N       cap on one tool result (default 40000, at least 4000)
   --files-root DIR           the only directory local files are read from and written to (default:
@@ -154,7 +166,7 @@ Credentials come from the environment only (never a flag, so they stay out of pr
   ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN (sent to ANTHROPIC_BASE_URL or the default endpoint).`;
 
 function parseApproval(v: string | undefined): Approval {
-  if (v === undefined || v === '') return 'human';
+  if (v === undefined || v === '') return 'auto';
   if ((APPROVALS as readonly string[]).includes(v)) return v as Approval;
   throw new ConfigError(`--approval must be one of ${APPROVALS.join(', ')}, got '${v}'`);
 }
