@@ -1,3 +1,4 @@
+import { gatePinnedVersion } from './policy-gate.js';
 import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
@@ -125,6 +126,8 @@ export const sessionTools = [
     secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
       if (a.attachments?.length && !a.message) throw new ToolError('attachments go with message.', 'Add a message, or attach them later with send_message.');
+      // First, before anything is written: the person may have to be asked (policy-gate.ts).
+      if (a.agent_version) await gatePinnedVersion(ctx, a.agent_id, a.agent_version);
       // Checked (and uploaded) before the session exists: bad input creates nothing.
       const att = await attachmentBlocks(ctx, a.attachments);
       let env = a.environment_id
