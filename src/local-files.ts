@@ -26,14 +26,40 @@ export const MIB = 1024 * 1024;
 
 const FIX_ROOT = 'Use a path under the files root (--files-root / MANAGED_AGENTS_FILES_ROOT).';
 
-/** A remote file name is written only if it is one plain path component: no separators, no `..`, no control characters. */
+/**
+ * A remote file name is written only if it is one plain path component: no separators, no `..`,
+ * no control, format (bidi overrides, zero-width) or separator characters that make a name read
+ * as something else (`invoice\u202Efdp.exe` shows as `invoiceexe.pdf`).
+ */
 export function unsafeName(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..') return 'not a file name';
   if (/[/\\]/.test(name)) return 'contains a path separator';
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) return 'contains control characters';
+  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u.test(name)) return 'contains invisible or direction-changing characters (Unicode format, control or separator)';
   if (Buffer.byteLength(name) > 255) return 'longer than 255 bytes';
+  return steering(name);
+}
+
+/**
+ * Names that coding agents, editors and shells load as instructions or configuration from the
+ * directory they sit in (docs/security.md): a remote agent must not plant them. Dotfiles cover
+ * `.mcp.json`, `.envrc`, `.bashrc`, `.cursorrules`, `.env` and the like; these are the rest.
+ */
+const STEERING = new Set(['claude.md', 'claude.local.md', 'agents.md', 'agent.md', 'gemini.md', 'copilot-instructions.md', 'mcp.json', 'conventions.md']);
+
+function steering(name: string): string | undefined {
+  if (name.startsWith('.')) return 'a dotfile: shells, editors and coding agents load these as configuration';
+  if (STEERING.has(name.toLowerCase())) return 'instructions a coding agent loads from its directory';
   return undefined;
+}
+
+/**
+ * A directory named by `p` (relative to the root) that tools load configuration from: any
+ * component starting with a dot (`.git/hooks`, `.vscode`, `.cursor`, `.claude/commands`, `.github`).
+ */
+export function configDir(p: string): string | undefined {
+  return p.split(/[/\\]/).find((c) => c.startsWith('.') && c !== '.' && c !== '..');
 }
 
 export function within(root: string, p: string): boolean {
