@@ -12,9 +12,13 @@
  *   created with O_EXCL (`wx`), so an existing file — or one planted meanwhile — is never replaced;
  *   with overwrite the bytes go to a temporary file in the same directory, renamed over the target
  *   once complete (a rename replaces a symlink planted meanwhile rather than following it).
- * What this does not defend against: another local process racing to swap a parent directory for a
- * symlink between the check and the open. The threat is the model's arguments and the remote
- * side's names, not a hostile local user who can already write under the root.
+ * - after every open, what was opened is checked: the path is resolved again, must still lie
+ *   inside the root, and must name the very file the descriptor holds (same device and inode), so a
+ *   parent directory swapped for a symlink between the check and the open is caught (the open
+ *   followed it, the re-check does not find the same file inside the root).
+ * What this does not defend against: a hard link under the root to a file elsewhere (it IS the
+ * same file, and making one needs write access under the root already); and under a swap during a
+ * write, the empty file the open created where the link pointed (nothing is written into it).
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -124,6 +128,7 @@ export class LocalFiles {
     });
     try {
       const st = await fh.stat();
+      await this.sameInside(root, real, st, p);
       if (!st.isFile()) throw new ToolError(`${JSON.stringify(p)} is not a regular file.`);
       if (st.size > maxBytes) throw new ToolError(`${JSON.stringify(p)} is ${fmtBytes(st.size)}, over the ${fmtBytes(maxBytes)} cap on one file.`, 'The cap is --max-file-bytes (MANAGED_AGENTS_MAX_FILE_BYTES).');
       // Read one byte past the cap: a file that grew since the stat is refused, not clipped.
@@ -140,6 +145,16 @@ export class LocalFiles {
     } finally {
       await fh.close();
     }
+  }
+
+  /**
+   * Throws unless `opened` (the descriptor's stat) is the file at `p` resolved now, inside the
+   * root: the open may have followed a parent directory swapped for a symlink on the way.
+   */
+  private async sameInside(root: string, p: string, opened: Stats, shown: string): Promise<void> {
+    const now = await realpath(p).catch(() => undefined);
+    const st = now && within(root, now) ? await stat(now).catch(() => undefined) : undefined;
+    if (!st || st.dev !== opened.dev || st.ino !== opened.ino) throw new MovedError(shown);
   }
 
   /** A directory under the root for writing, created if missing; returns its real path. */
@@ -190,6 +205,7 @@ export class LocalFiles {
     }
     let bytes = 0;
     try {
+      await this.sameInside(await this.realRoot(), tmp, await fh.stat(), name);
       for await (const chunk of source()) {
         bytes += chunk.byteLength;
         if (bytes > opts.maxBytes) throw new CapError(opts.maxBytes);
@@ -198,6 +214,7 @@ export class LocalFiles {
       await fh.close();
     } catch (err) {
       await fh.close().catch(() => {});
+      if (err instanceof MovedError) return { skipped: err.message };
       await unlink(tmp).catch(() => {});
       if (err instanceof CapError) return { skipped: err.message };
       throw err;
@@ -214,6 +231,13 @@ export function localFiles(config: { filesRoot: string | null }): LocalFiles {
   let lf = shared.get(config);
   if (!lf) shared.set(config, (lf = new LocalFiles(config.filesRoot)));
   return lf;
+}
+
+/** A path that changed under the open (docs/local-files.md): nothing is read from or written to it. */
+class MovedError extends ToolError {
+  constructor(p: string) {
+    super(`${JSON.stringify(p)} changed while it was being opened (a directory on its path was replaced, perhaps by a symlink): nothing was read or written.`, 'Try again once nothing else is changing that directory.');
+  }
 }
 
 class CapError extends Error {
