@@ -99,7 +99,12 @@ interface Runtime {
 /** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
 async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
   const { startHttpServer } = await import('./http.js');
-  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal });
+  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch((err: NodeJS.ErrnoException) => {
+    // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
+    process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
+`);
+    process.exit(2);
+  });
   process.stdout.write(`${handle.url}\n`);
   const auth = config.http.tokens.length ? 'bearer token required' : 'NO AUTH (loopback only)';
   rt.log.info(`serving MCP over Streamable HTTP (stateless) at ${handle.url}; ${auth}; /healthz, /readyz`);

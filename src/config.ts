@@ -106,6 +106,10 @@ export interface HttpConfig {
   allowedHosts: string[];
   /** Origin header values accepted when one is sent; empty: loopback origins only; `*` accepts any. */
   allowedOrigins: string[];
+  /** Connections held at once (src/http-guard.ts); past it new ones are refused. */
+  maxConnections?: number;
+  /** Time to receive a whole request, headers and body (src/http-guard.ts default; tests shorten it). */
+  receiveTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -155,6 +159,8 @@ Options:
                              (env MANAGED_AGENTS_HTTP_ALLOWED_HOSTS)
   --http-allowed-origins LIST  Origins accepted from browsers (default: loopback origins; * for any)
                              (env MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS)
+  --http-max-connections N   connections held at once; more are refused (default 256)
+                             (env MANAGED_AGENTS_HTTP_MAX_CONNECTIONS)
   -h, --help                 show this help
   -v, --version              print the version
 
@@ -252,6 +258,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
         'http-token-file': { type: 'string' },
         'http-allowed-hosts': { type: 'string' },
         'http-allowed-origins': { type: 'string' },
+        'http-max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -343,7 +350,15 @@ function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.
     tokens,
     allowedHosts: list((f['http-allowed-hosts'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_HOSTS) ?? LOOPBACK_HOSTS,
     allowedOrigins: list((f['http-allowed-origins'] as string | undefined) ?? env.MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS) ?? [],
+    ...maxConnectionsOf((f['http-max-connections'] as string | undefined) ?? (env.MANAGED_AGENTS_HTTP_MAX_CONNECTIONS || undefined)),
   };
+}
+
+function maxConnectionsOf(v: string | undefined): { maxConnections?: number } {
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 100_000) throw new ConfigError(`--http-max-connections takes a whole number from 1 to 100000, got '${v}'`);
+  return { maxConnections: n };
 }
 
 type Endpoint = Pick<Config, 'apiKey' | 'authToken' | 'baseURL' | 'keySource' | 'baseURLSource' | 'ignoredBaseURL' | 'keyRefused'>;

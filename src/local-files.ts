@@ -72,6 +72,14 @@ export function within(root: string, p: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
+/**
+ * A path as an error shows it: relative to the files root, never the server's absolute path (an
+ * HTTP caller learns nothing of the server's layout; docs/http.md).
+ */
+function relative(root: string, p: string): string {
+  return within(root, p) ? path.relative(root, p) || '.' : '(outside the files root)';
+}
+
 export const fmtBytes = (n: number) => `${n.toLocaleString('en')} bytes`;
 
 export class LocalFiles {
@@ -90,12 +98,12 @@ export class LocalFiles {
     }
     this.rootReal ??= realpath(configured).then(
       async (r) => {
-        if (!(await stat(r)).isDirectory()) throw new ToolError(`The files root ${this.root} is not a directory.`, FIX_ROOT);
+        if (!(await stat(r)).isDirectory()) throw new ToolError('The files root (--files-root) is not a directory.', FIX_ROOT);
         return r;
       },
       (err: NodeJS.ErrnoException) => {
         this.rootReal = undefined;
-        throw new ToolError(`The files root ${this.root} cannot be used (${err.code ?? err.message}).`, 'Start the server with --files-root set to an existing directory.');
+        throw new ToolError(`The files root (--files-root) cannot be used (${err.code ?? err.message}).`, 'Start the server with --files-root set to an existing directory.');
       },
     );
     return this.rootReal;
@@ -108,7 +116,7 @@ export class LocalFiles {
     // An absolute path inside the root may be given as the configured spelling or the real one.
     const given = path.resolve(this.root ?? root);
     const abs = path.isAbsolute(p) && within(given, path.resolve(p)) ? path.join(root, path.relative(given, path.resolve(p))) : path.resolve(root, p);
-    if (!within(root, abs)) throw new ToolError(`Path ${JSON.stringify(p)} is outside the files root ${root}.`, FIX_ROOT);
+    if (!within(root, abs)) throw new ToolError(`Path ${JSON.stringify(p)} is outside the files root.`, FIX_ROOT);
     return { root, abs };
   }
 
@@ -121,7 +129,7 @@ export class LocalFiles {
     } catch (err) {
       throw new ToolError(`Cannot read ${JSON.stringify(p)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, FIX_ROOT);
     }
-    if (!within(root, real)) throw new ToolError(`Path ${JSON.stringify(p)} resolves (through a symlink) to ${real}, outside the files root ${root}.`, FIX_ROOT);
+    if (!within(root, real)) throw new ToolError(`Path ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
     // O_NOFOLLOW: a symlink swapped in after realpath is not followed; O_NONBLOCK: a FIFO does not block the open.
     const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: Error) => {
       throw new ToolError(`Cannot read ${JSON.stringify(p)}: ${err.message}.`);
@@ -171,10 +179,10 @@ export class LocalFiles {
     }
     const real = await realpath(existing).catch((err: NodeJS.ErrnoException) => {
       // A dangling symlink: where it points is unknown ground, so nothing is created through it.
-      throw new ToolError(`Directory ${JSON.stringify(p)}: ${existing} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
+      throw new ToolError(`Directory ${JSON.stringify(p)}: ${JSON.stringify(relative(root, existing))} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
     });
-    if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to ${real}, outside the files root ${root}.`, FIX_ROOT);
-    if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${real} is not a directory.`);
+    if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
+    if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${JSON.stringify(relative(root, real))} is not a directory.`);
     const target = path.join(real, ...missing);
     if (missing.length) await mkdir(target, { recursive: true });
     const final = await realpath(target);

@@ -210,7 +210,9 @@ describe('configuration', () => {
   it('a root that does not exist makes every file tool say so, naming the flag', async () => {
     const gone = await harness({ toolsets: ['core', 'files'], filesRoot: path.join(base, 'no-such-dir') });
     try {
-      expect(errText(await gone.call('upload_file', { path: 'x' }))).toMatch(/files root .*no-such-dir cannot be used \(ENOENT\)[\s\S]*--files-root/);
+      expect(errText(await gone.call('upload_file', { path: 'x' }))).toMatch(/files root \(--files-root\) cannot be used \(ENOENT\)[\s\S]*--files-root/);
+      // The server's own path is not shown: an HTTP caller learns nothing of its layout (docs/http.md).
+      expect(errText(await gone.call('upload_file', { path: 'x' }))).not.toContain(base);
     } finally {
       await gone.close();
     }
