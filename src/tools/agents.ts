@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../format/fence.js';
 import type { Agent, AgentCreateParams, Client } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import {
@@ -99,7 +100,7 @@ export const agentTools = [
       });
       return {
         structured,
-        text: `Created agent ${agent.id} v${agent.version} "${agent.name}" (${structured.model})${
+        text: `Created agent ${agent.id} v${agent.version} ${quoted(agent.name, 120)} (${structured.model})${
           structured.tools?.length ? `\ntools: ${structured.tools.join(' | ')}` : ''
         }`,
       };
@@ -221,7 +222,7 @@ export const agentTools = [
       return {
         structured,
         text:
-          `Agent ${ag.id} v${ag.version} "${ag.name}" (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
+          `Agent ${ag.id} v${ag.version} ${quoted(ag.name, 120)} (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
           (toolLines.length ? `\ntools: ${toolLines.join(' | ')}` : '') +
           (system ? `\nsystem (${system.length} chars): ${redactedHead(system, 200)}${system.length > 200 ? '…' : ''}` : ''),
       };

@@ -1,4 +1,5 @@
 import { gatePinnedVersion } from './policy-gate.js';
+import { quoted } from '../format/fence.js';
 import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
@@ -56,7 +57,7 @@ function summarize(s: Session) {
 }
 
 function sessionLine(s: ReturnType<typeof summarize>): string {
-  return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
+  return `${s.session_id} ${s.status}${s.title ? ` ${quoted(s.title, 120)}` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
 /** The API reports list cost in whole cents (an integer amount in minor units); a text with costs says so once. */
