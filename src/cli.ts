@@ -4,7 +4,7 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, SEE_HELP, USAGE, checkFilesRoot, describeEndpoint, ignoredByEmulator, parseArgsMessage, parseConfig, type Config, type HttpConfig } from './config.js';
+import { ConfigError, SEE_HELP, USAGE, approvalNote, checkFilesRoot, describeEndpoint, ignoredByEmulator, parseArgsMessage, parseConfig, type Config, type HttpConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -64,6 +64,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   log.info(config.filesRoot === null
     ? 'local files: off (--http serves other machines; set --files-root to allow a directory of this one; docs/local-files.md)'
     : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
+  log.info(approvalNote(config.approval));
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([
     import('./server.js'),
@@ -102,7 +103,12 @@ interface Runtime {
 /** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
 async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
   const { startHttpServer } = await import('./http.js');
-  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal });
+  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch((err: NodeJS.ErrnoException) => {
+    // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
+    process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
+`);
+    process.exit(2);
+  });
   process.stdout.write(`${handle.url}\n`);
   const auth = config.http.tokens.length ? 'bearer token required' : 'NO AUTH (loopback only)';
   rt.log.info(`serving MCP over Streamable HTTP (stateless) at ${handle.url}; ${auth}; /healthz, /readyz`);

@@ -20,11 +20,12 @@ export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: Toolset[] = ['core'];
 
 /**
- * Who answers a remote agent's tool confirmations (docs/approval.md): `human` asks the person
- * through MCP elicitation when the client supports it (else the model decides), `model` always
- * returns them to the model, `deny` refuses every one (unattended use).
+ * Who answers a remote agent's tool confirmations and policy loosenings (docs/approval.md,
+ * docs/security.md): `auto` (the default) asks the person when the client can show a form and
+ * lets the model decide when it cannot, `human` always needs the person (a client that cannot
+ * ask allows nothing), `model` lets the model decide, `deny` refuses every one (unattended use).
  */
-export const APPROVALS = ['human', 'model', 'deny'] as const;
+export const APPROVALS = ['auto', 'human', 'model', 'deny'] as const;
 export type Approval = (typeof APPROVALS)[number];
 
 /**
@@ -35,6 +36,16 @@ export const SET_KEY = "set MANAGED_AGENTS_API_KEY (or ANTHROPIC_API_KEY / ANTHR
 
 /** Logged at start-up without a key. */
 export const NO_KEY_WARNING = `no API key: ${SET_KEY}; API tools return an error until then (or use --emulator)`;
+
+/** Said at start-up: who will allow the remote agent's tool calls (docs/approval.md). */
+export function approvalNote(a: Approval): string {
+  return {
+    auto: 'approval: auto: the person allows each remote tool call when the MCP client can show a form (elicitation); with a client that cannot, the model decides. --approval human requires the person; --approval deny refuses all (unattended runs such as claude -p, which cancels every form)',
+    human: 'approval: human: only the person allows a remote tool call or a looser permission policy; a client that cannot show a form allows nothing',
+    model: 'approval: model: the model answers the remote agent\'s tool confirmations, and may loosen permission policies',
+    deny: 'approval: deny: every remote tool call that needs confirmation is refused, and no permission policy may be loosened',
+  }[a];
+}
 
 export interface Config {
   apiKey?: string;
@@ -100,6 +111,10 @@ export interface HttpConfig {
   allowedHosts: string[];
   /** Origin header values accepted when one is sent; empty: loopback origins only; `*` accepts any. */
   allowedOrigins: string[];
+  /** Connections held at once (src/http-guard.ts); past it new ones are refused. */
+  maxConnections?: number;
+  /** Time to receive a whole request, headers and body (src/http-guard.ts default; tests shorten it). */
+  receiveTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -115,7 +130,7 @@ export const DEFAULTS = {
   maxRetries: 2,
   maxOutputChars: 12_000,
   maxFileBytes: 32 * 1024 * 1024,
-  approval: 'human' as Approval,
+  approval: 'auto' as Approval,
   baseURL: 'https://api.anthropic.com',
 };
 
@@ -164,7 +179,7 @@ export const FLAGS = {
   'max-retries': { type: 'string', value: 'N', env: 'MANAGED_AGENTS_MAX_RETRIES', default: String(DEFAULTS.maxRetries), help: 'retries of requests that are safe to repeat' },
   approval: {
     type: 'string', value: 'WHO', env: 'MANAGED_AGENTS_APPROVAL', default: DEFAULTS.approval,
-    help: `who answers the agent's tool confirmations: ${APPROVALS.join(', ')} (human: ask the person through the client when it can, else the model decides; docs/approval.md)`,
+    help: "who allows the agent's tool calls and looser permission policies: auto (the person when the client can show a form, else the model), human (only the person; a client that cannot ask allows nothing), model, or deny (refuse all; for unattended runs such as claude -p); docs/approval.md",
   },
   'price-table': { type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_PRICE_TABLE', default: 'built in', help: 'JSON price table merged over the built-in one (docs/pricing.md)' },
   'max-output-chars': {
@@ -194,6 +209,10 @@ export const FLAGS = {
   'http-allowed-origins': {
     type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS', default: 'loopback origins',
     help: 'browser Origins accepted, comma-separated (* for any)',
+  },
+  'http-max-connections': {
+    type: 'string', value: 'N', env: 'MANAGED_AGENTS_HTTP_MAX_CONNECTIONS', default: '256',
+    help: 'connections held at once under --http; more are refused',
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', short: 'v', help: 'print the version' },
@@ -494,7 +513,15 @@ function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.
     tokens,
     allowedHosts: list((f['http-allowed-hosts'] as string | undefined) ?? env[FLAGS['http-allowed-hosts'].env]) ?? LOOPBACK_HOSTS,
     allowedOrigins: list((f['http-allowed-origins'] as string | undefined) ?? env[FLAGS['http-allowed-origins'].env]) ?? [],
+    ...maxConnectionsOf((f['http-max-connections'] as string | undefined) ?? (env[FLAGS['http-max-connections'].env] || undefined)),
   };
+}
+
+function maxConnectionsOf(v: string | undefined): { maxConnections?: number } {
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 100_000) throw new ConfigError(`--http-max-connections takes a whole number from 1 to 100000, got '${v}'`);
+  return { maxConnections: n };
 }
 
 type Endpoint = Pick<Config, 'apiKey' | 'authToken' | 'baseURL' | 'keySource' | 'baseURLSource' | 'ignoredBaseURL' | 'keyRefused'>;

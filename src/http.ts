@@ -11,6 +11,7 @@
  * `/healthz` and `/readyz` skip both: probes carry neither, and they reveal nothing.
  */
 import { UnseenTurns } from './turns/unseen.js';
+import { closeIfUnread, DEFAULT_MAX_CONNECTIONS, limitServer, perCaller, readWithin, REQUEST_TIMEOUT_MS, serverOptions } from './http-guard.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,8 +52,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   for (const t of http.tokens) registerSecret(t);
   const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
   const defaultEnvironment = createDefaultEnvironment(api, config);
-  // One per replica: a turn that ended unseen is mentioned by the next call this replica answers.
-  const unseen = new UnseenTurns();
+  // One per caller (bearer token) on this replica: a turn that ended unseen is mentioned by that caller's next call.
+  const unseenFor = perCaller(() => new UnseenTurns());
   const tokenDigests = http.tokens.map(digest);
   const ready = readiness(() =>
     api.read((c, o) => c.beta.agents.list({ limit: 1 }, { ...o, timeout: READY_TIMEOUT_MS }), AbortSignal.timeout(READY_TIMEOUT_MS), {
@@ -66,9 +67,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       res.setHeader('allow', 'POST');
       return sendJsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless, POST only');
     }
-    const body = await readJson(req, res);
+    const body = await readJson(req, res, http.receiveTimeoutMs ?? REQUEST_TIMEOUT_MS);
     if (body === undefined) return;
-    const { server } = createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen });
+    const { server } = createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(req) });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -78,8 +79,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     await transport.handleRequest(req, res, body);
   }
 
-  const httpServer = createHttpServer((req, res) => {
+  const httpServer = createHttpServer(serverOptions(http.receiveTimeoutMs), (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    closeIfUnread(req, res);
     const route = async () => {
       if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz' && req.method === 'GET') {
@@ -107,9 +109,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       else res.destroy();
     });
   });
-  // Long turns stream for minutes: no request timeout of our own (the turn timeout bounds them).
-  httpServer.requestTimeout = 0;
-  httpServer.headersTimeout = 30_000;
+  // Bounds on receiving a request and on connections (http-guard.ts); responses stream for minutes.
+  limitServer(httpServer, http.maxConnections ?? DEFAULT_MAX_CONNECTIONS, http.receiveTimeoutMs);
   httpServer.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -199,20 +200,15 @@ function describeUpstreamError(err: unknown): string {
   return 'API unreachable';
 }
 
-async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendJsonRpcError(res, 413, -32600, `Request body over ${MAX_BODY_BYTES} bytes`);
-      req.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
+async function readJson(req: IncomingMessage, res: ServerResponse, receiveMs: number): Promise<unknown> {
+  const body = await readWithin(req, receiveMs, MAX_BODY_BYTES);
+  if (body === undefined) return undefined;
+  if (body === 'too-large') {
+    sendJsonRpcError(res, 413, -32600, `Request body over ${MAX_BODY_BYTES} bytes`);
+    return undefined;
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not JSON');
     return undefined;

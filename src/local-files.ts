@@ -12,9 +12,13 @@
  *   created with O_EXCL (`wx`), so an existing file — or one planted meanwhile — is never replaced;
  *   with overwrite the bytes go to a temporary file in the same directory, renamed over the target
  *   once complete (a rename replaces a symlink planted meanwhile rather than following it).
- * What this does not defend against: another local process racing to swap a parent directory for a
- * symlink between the check and the open. The threat is the model's arguments and the remote
- * side's names, not a hostile local user who can already write under the root.
+ * - after every open, what was opened is checked: the path is resolved again, must still lie
+ *   inside the root, and must name the very file the descriptor holds (same device and inode), so a
+ *   parent directory swapped for a symlink between the check and the open is caught (the open
+ *   followed it, the re-check does not find the same file inside the root).
+ * What this does not defend against: a hard link under the root to a file elsewhere (it IS the
+ * same file, and making one needs write access under the root already); and under a swap during a
+ * write, the empty file the open created where the link pointed (nothing is written into it).
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -26,20 +30,54 @@ export const MIB = 1024 * 1024;
 
 const FIX_ROOT = 'Use a path under the files root (--files-root / MANAGED_AGENTS_FILES_ROOT).';
 
-/** A remote file name is written only if it is one plain path component: no separators, no `..`, no control characters. */
+/**
+ * A remote file name is written only if it is one plain path component: no separators, no `..`,
+ * no control, format (bidi overrides, zero-width) or separator characters that make a name read
+ * as something else (`invoice\u202Efdp.exe` shows as `invoiceexe.pdf`).
+ */
 export function unsafeName(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..') return 'not a file name';
   if (/[/\\]/.test(name)) return 'contains a path separator';
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) return 'contains control characters';
+  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u.test(name)) return 'contains invisible or direction-changing characters (Unicode format, control or separator)';
   if (Buffer.byteLength(name) > 255) return 'longer than 255 bytes';
+  return steering(name);
+}
+
+/**
+ * Names that coding agents, editors and shells load as instructions or configuration from the
+ * directory they sit in (docs/security.md): a remote agent must not plant them. Dotfiles cover
+ * `.mcp.json`, `.envrc`, `.bashrc`, `.cursorrules`, `.env` and the like; these are the rest.
+ */
+const STEERING = new Set(['claude.md', 'claude.local.md', 'agents.md', 'agent.md', 'gemini.md', 'copilot-instructions.md', 'mcp.json', 'conventions.md']);
+
+function steering(name: string): string | undefined {
+  if (name.startsWith('.')) return 'a dotfile: shells, editors and coding agents load these as configuration';
+  if (STEERING.has(name.toLowerCase())) return 'instructions a coding agent loads from its directory';
   return undefined;
+}
+
+/**
+ * A directory named by `p` (relative to the root) that tools load configuration from: any
+ * component starting with a dot (`.git/hooks`, `.vscode`, `.cursor`, `.claude/commands`, `.github`).
+ */
+export function configDir(p: string): string | undefined {
+  return p.split(/[/\\]/).find((c) => c.startsWith('.') && c !== '.' && c !== '..');
 }
 
 export function within(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   // `..` as a whole first component only: a file named `..notes` is inside.
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * A path as an error shows it: relative to the files root, never the server's absolute path (an
+ * HTTP caller learns nothing of the server's layout; docs/http.md).
+ */
+function relative(root: string, p: string): string {
+  return within(root, p) ? path.relative(root, p) || '.' : '(outside the files root)';
 }
 
 export const fmtBytes = (n: number) => `${n.toLocaleString('en')} bytes`;
@@ -60,12 +98,12 @@ export class LocalFiles {
     }
     this.rootReal ??= realpath(configured).then(
       async (r) => {
-        if (!(await stat(r)).isDirectory()) throw new ToolError(`The files root ${this.root} is not a directory.`, FIX_ROOT);
+        if (!(await stat(r)).isDirectory()) throw new ToolError('The files root (--files-root) is not a directory.', FIX_ROOT);
         return r;
       },
       (err: NodeJS.ErrnoException) => {
         this.rootReal = undefined;
-        throw new ToolError(`The files root ${this.root} cannot be used (${err.code ?? err.message}).`, 'Start the server with --files-root set to an existing directory.');
+        throw new ToolError(`The files root (--files-root) cannot be used (${err.code ?? err.message}).`, 'Start the server with --files-root set to an existing directory.');
       },
     );
     return this.rootReal;
@@ -78,7 +116,7 @@ export class LocalFiles {
     // An absolute path inside the root may be given as the configured spelling or the real one.
     const given = path.resolve(this.root ?? root);
     const abs = path.isAbsolute(p) && within(given, path.resolve(p)) ? path.join(root, path.relative(given, path.resolve(p))) : path.resolve(root, p);
-    if (!within(root, abs)) throw new ToolError(`Path ${JSON.stringify(p)} is outside the files root ${root}.`, FIX_ROOT);
+    if (!within(root, abs)) throw new ToolError(`Path ${JSON.stringify(p)} is outside the files root.`, FIX_ROOT);
     return { root, abs };
   }
 
@@ -91,13 +129,14 @@ export class LocalFiles {
     } catch (err) {
       throw new ToolError(`Cannot read ${JSON.stringify(p)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, FIX_ROOT);
     }
-    if (!within(root, real)) throw new ToolError(`Path ${JSON.stringify(p)} resolves (through a symlink) to ${real}, outside the files root ${root}.`, FIX_ROOT);
+    if (!within(root, real)) throw new ToolError(`Path ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
     // O_NOFOLLOW: a symlink swapped in after realpath is not followed; O_NONBLOCK: a FIFO does not block the open.
     const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: Error) => {
       throw new ToolError(`Cannot read ${JSON.stringify(p)}: ${err.message}.`);
     });
     try {
       const st = await fh.stat();
+      await this.sameInside(root, real, st, p);
       if (!st.isFile()) throw new ToolError(`${JSON.stringify(p)} is not a regular file.`);
       if (st.size > maxBytes) throw new ToolError(`${JSON.stringify(p)} is ${fmtBytes(st.size)}, over the ${fmtBytes(maxBytes)} cap on one file.`, 'The cap is --max-file-bytes (MANAGED_AGENTS_MAX_FILE_BYTES).');
       // Read one byte past the cap: a file that grew since the stat is refused, not clipped.
@@ -116,6 +155,16 @@ export class LocalFiles {
     }
   }
 
+  /**
+   * Throws unless `opened` (the descriptor's stat) is the file at `p` resolved now, inside the
+   * root: the open may have followed a parent directory swapped for a symlink on the way.
+   */
+  private async sameInside(root: string, p: string, opened: Stats, shown: string): Promise<void> {
+    const now = await realpath(p).catch(() => undefined);
+    const st = now && within(root, now) ? await stat(now).catch(() => undefined) : undefined;
+    if (!st || st.dev !== opened.dev || st.ino !== opened.ino) throw new MovedError(shown);
+  }
+
   /** A directory under the root for writing, created if missing; returns its real path. */
   async dir(p: string): Promise<string> {
     const { root, abs } = await this.lexical(p);
@@ -130,10 +179,10 @@ export class LocalFiles {
     }
     const real = await realpath(existing).catch((err: NodeJS.ErrnoException) => {
       // A dangling symlink: where it points is unknown ground, so nothing is created through it.
-      throw new ToolError(`Directory ${JSON.stringify(p)}: ${existing} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
+      throw new ToolError(`Directory ${JSON.stringify(p)}: ${JSON.stringify(relative(root, existing))} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
     });
-    if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to ${real}, outside the files root ${root}.`, FIX_ROOT);
-    if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${real} is not a directory.`);
+    if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
+    if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${JSON.stringify(relative(root, real))} is not a directory.`);
     const target = path.join(real, ...missing);
     if (missing.length) await mkdir(target, { recursive: true });
     const final = await realpath(target);
@@ -164,6 +213,7 @@ export class LocalFiles {
     }
     let bytes = 0;
     try {
+      await this.sameInside(await this.realRoot(), tmp, await fh.stat(), name);
       for await (const chunk of source()) {
         bytes += chunk.byteLength;
         if (bytes > opts.maxBytes) throw new CapError(opts.maxBytes);
@@ -172,6 +222,7 @@ export class LocalFiles {
       await fh.close();
     } catch (err) {
       await fh.close().catch(() => {});
+      if (err instanceof MovedError) return { skipped: err.message };
       await unlink(tmp).catch(() => {});
       if (err instanceof CapError) return { skipped: err.message };
       throw err;
@@ -188,6 +239,13 @@ export function localFiles(config: { filesRoot: string | null }): LocalFiles {
   let lf = shared.get(config);
   if (!lf) shared.set(config, (lf = new LocalFiles(config.filesRoot)));
   return lf;
+}
+
+/** A path that changed under the open (docs/local-files.md): nothing is read from or written to it. */
+class MovedError extends ToolError {
+  constructor(p: string) {
+    super(`${JSON.stringify(p)} changed while it was being opened (a directory on its path was replaced, perhaps by a symlink): nothing was read or written.`, 'Try again once nothing else is changing that directory.');
+  }
 }
 
 class CapError extends Error {

@@ -8,6 +8,7 @@
  * (docs/api-behaviour.md, "Errors"). Retry advice comes from the tool's kind (its effect) and from
  * the retries actually made.
  */
+import { quoted } from '../inert.js';
 import {
   APIError,
   APIConnectionError,
@@ -218,7 +219,9 @@ export function describeApiError(err: APIError): string {
   const body = err.error as { error?: { type?: string; message?: string } } | undefined;
   const type = body?.error?.type ?? err.type ?? 'error';
   const msg = body?.error?.message ?? err.message;
-  const parts = [err.status !== undefined ? `HTTP ${err.status} ${type}` : type, `— ${msg}`];
+  // The API's words, and its type when it is not a plain identifier, are data: quoted on our line.
+  const kind = /^[a-z_]{1,64}$/.test(type) ? type : quoted(type, 64);
+  const parts = [err.status !== undefined ? `HTTP ${err.status} ${kind}` : kind, `— the API says: ${quoted(msg)}`];
   if (err.requestID) parts.push(`(request_id ${err.requestID})`);
   return parts.join(' ');
 }

@@ -11,19 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** Format characters (Cf) and the Unicode line/paragraph separators. */
-const FORMAT_CHARS = /[\p{Cf}\u2028\u2029]/gu;
-/** Dash punctuation plus the minus sign, hyphen bullet, box-drawing lines and the katakana bar. */
-const DASHES = /[\p{Pd}\u2212\u2043\u2500\u2501\u23af\u30fc\uff70]/gu;
-const DASH_RUN = /-{3,}/g;
-
-/** Makes agent text inert: visible format characters, plain dashes, no run of three or more. */
-export function neutralize(text: string): string {
-  return text
-    .replace(FORMAT_CHARS, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`)
-    .replace(DASHES, '-')
-    .replace(DASH_RUN, (run) => run.split('').join(' '));
-}
+export { neutralize, quoted } from '../inert.js';
+import { neutralize } from '../inert.js';
 
 /** Agent-named things (memory paths, file names) in a one-line-per-item text: inert, and one line. */
 export function inertLine(text: string): string {

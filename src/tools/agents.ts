@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../format/fence.js';
 import type { Agent, AgentCreateParams, Client } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import {
@@ -19,6 +20,8 @@ import {
   toolsInput,
 } from './agent-config.js';
 import { multiagentParams } from '../multiagent-params.js';
+import { gateLoosening, loosened, loosenedByCreate, policies } from './policy-gate.js';
+import { shownName } from '../format/shown.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -85,6 +88,7 @@ export const agentTools = [
         multiagent: args.multiagent && parseStrict('create_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       checkTools(a.tools, a.mcp_servers);
+      await gateLoosening(ctx, `create the agent ${shownName(a.name)}`, loosenedByCreate(a.tools, a.mcp_servers));
       const params = compact({ ...a }) as AgentCreateParams;
       const agent = await ctx.api.call((c, o) => c.beta.agents.create(params, o));
       const structured = compact({
@@ -96,7 +100,7 @@ export const agentTools = [
       });
       return {
         structured,
-        text: `Created agent ${agent.id} v${agent.version} "${agent.name}" (${structured.model})${
+        text: `Created agent ${agent.id} v${agent.version} ${quoted(agent.name, 120)} (${structured.model})${
           structured.tools?.length ? `\ntools: ${structured.tools.join(' | ')}` : ''
         }`,
       };
@@ -218,7 +222,7 @@ export const agentTools = [
       return {
         structured,
         text:
-          `Agent ${ag.id} v${ag.version} "${ag.name}" (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
+          `Agent ${ag.id} v${ag.version} ${quoted(ag.name, 120)} (${structured.model.id})${ag.archived_at ? ' [archived]' : ''}` +
           (toolLines.length ? `\ntools: ${toolLines.join(' | ')}` : '') +
           (system ? `\nsystem (${system.length} chars): ${redactedHead(system, 200)}${system.length > 200 ? '…' : ''}` : ''),
       };
@@ -298,6 +302,11 @@ export const agentTools = [
         throw new ToolError('Send tools together with mcp_servers, so every server has its mcp_toolset.', 'get_agent shows the current tools.');
       }
       checkTools(a.tools, a.mcp_servers);
+      if (a.tools !== undefined) {
+        const cur = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agent_id, {}, o));
+        const lines = loosened(policies(cur.tools, cur.mcp_servers), policies(a.tools, a.mcp_servers ?? cur.mcp_servers));
+        await gateLoosening(ctx, `update the agent ${shownName(cur.name)} (${agent_id})`, lines);
+      }
       const geo = a.model === undefined ? undefined : await keepInferenceGeo(ctx, agent_id, a.model);
       if (geo) rest.model = geo.model;
       // Explicit nulls (clearing system/description, deleting metadata keys) must reach the API,

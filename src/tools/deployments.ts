@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../format/fence.js';
 import type { Deployment, DeploymentCreateParams, DeploymentRun, DeploymentUpdateParams } from '../api/client.js';
 import { NotFoundError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
@@ -37,7 +38,7 @@ function deploymentSummary(d: Deployment) {
 
 function deploymentLine(s: ReturnType<typeof deploymentSummary>): string {
   const when = s.schedule ? `  cron ${s.schedule}${s.next_run_at ? `, next ${s.next_run_at}` : ''}` : '  manual only';
-  return `${s.deployment_id}  "${s.name}"  ${s.status}${s.paused_reason ? ` (${s.paused_reason})` : ''}  ${s.agent}${when}`;
+  return `${s.deployment_id}  ${quoted(s.name, 120)}  ${s.status}${s.paused_reason ? ` (${s.paused_reason})` : ''}  ${s.agent}${when}`;
 }
 
 /** One line per initial event: its type and the start of its text. */

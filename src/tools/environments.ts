@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../format/fence.js';
 import type { Environment, EnvironmentCreateParams } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { ToolError } from '../api/errors.js';
@@ -116,7 +117,7 @@ export const environmentTools = [
       return {
         structured,
         text:
-          `Created environment ${env.id} "${env.name}" (networking: ${structured.networking ?? 'n/a'})` +
+          `Created environment ${env.id} ${quoted(env.name, 120)} (networking: ${structured.networking ?? 'n/a'})` +
           (structured.packages ? `\npackages: ${structured.packages}` : ''),
       };
     },

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
 import { inertLine } from '../format/fence.js';
-import { MIB, fmtBytes, localFiles, mimeOf } from '../local-files.js';
+import path from 'node:path';
+import { ToolError } from '../api/errors.js';
+import { MIB, configDir, fmtBytes, localFiles, mimeOf } from '../local-files.js';
 import { upload } from './attachments.js';
 import { FILE_BETAS } from './files.js';
 import { compact, defineTool, limitSchema, pageSchema, sessionId } from './define.js';
@@ -41,7 +43,8 @@ export const fileTransferTools = [
     kind: 'create',
     input: {
       session_id: sessionId,
-      to_dir: localPath.describe('Directory under the files root (created if missing).'),
+      to_dir: localPath.describe('Directory under the files root (created if missing); files go in its <session_id> subdirectory.'),
+      flat: z.boolean().optional().describe('true: save in to_dir itself, no session subdirectory.'),
       overwrite: z.boolean().optional().describe('Replace existing files (default false).'),
       limit: limitSchema(100, 20),
       page: pageSchema,
@@ -54,8 +57,17 @@ export const fileTransferTools = [
     },
     handler: async (a, ctx) => {
       const lf = localFiles(ctx.config);
+      // Remote files never land where a tool loads configuration (docs/security.md): not in a
+      // dot-directory, by default in a directory of their own, and never under a steering name.
+      const hidden = configDir(a.to_dir);
+      if (hidden) {
+        throw new ToolError(
+          `to_dir ${JSON.stringify(a.to_dir)} is inside ${JSON.stringify(hidden)}, a hidden directory where tools load configuration: remote files are not saved there.`,
+          'Choose a plain directory, e.g. "downloads".',
+        );
+      }
       // The directory is checked before anything is listed or fetched.
-      const dir = await lf.dir(a.to_dir);
+      const dir = await lf.dir(a.flat ? a.to_dir : path.join(a.to_dir, a.session_id));
       const page = await ctx.api.lookup((c, o) =>
         c.beta.files.list(compact({ scope_id: a.session_id, limit: a.limit ?? 20, page: a.page, ...FILE_BETAS }), o),
       );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Memory, MemoryListItem, MemoryStore, MemoryVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { fenced, inertLine } from '../format/fence.js';
+import { fenced, inertLine, quoted } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, rfc3339 } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -144,7 +144,7 @@ export const memoryTools = [
         (c, o) => c.beta.memoryStores.create(compact({ name: a.name, description: a.description, metadata: a.metadata }), o),
       );
       const hint = `Attach it with start_session resources [{"type":"memory_store","memory_store_id":"${s.id}"}]; write_memory seeds it.`;
-      return { structured: { memory_store_id: s.id, name: s.name, hint }, text: `Created memory store ${s.id} "${s.name}".\n${hint}` };
+      return { structured: { memory_store_id: s.id, name: s.name, hint }, text: `Created memory store ${s.id} ${quoted(s.name, 120)}.\n${hint}` };
     },
   }),
 

@@ -1,3 +1,5 @@
+import { gatePinnedVersion } from './policy-gate.js';
+import { quoted } from '../format/fence.js';
 import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
@@ -55,7 +57,7 @@ function summarize(s: Session) {
 }
 
 function sessionLine(s: ReturnType<typeof summarize>): string {
-  return `${s.session_id} ${s.status}${s.title ? ` "${s.title}"` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
+  return `${s.session_id} ${s.status}${s.title ? ` ${quoted(s.title, 120)}` : ''} agent ${s.agent_id} v${s.agent_version}${s.list_cost_usd !== undefined ? ` list cost ${formatUsd(s.list_cost_usd)}` : ''}${s.archived ? ' (archived)' : ''}`;
 }
 
 /** get_session's second line: what sessionLine leaves out. */
@@ -140,6 +142,8 @@ export const sessionTools = [
     secrets: (a) => (a.resources ?? []).map((r) => (typeof r.authorization_token === 'string' ? r.authorization_token : undefined)),
     handler: async (a, ctx) => {
       if (a.attachments?.length && !a.message) throw new ToolError('attachments go with message.', 'Add a message, or attach them later with send_message.');
+      // First, before anything is written: the person may have to be asked (policy-gate.ts).
+      if (a.agent_version) await gatePinnedVersion(ctx, a.agent_id, a.agent_version);
       // Checked (and uploaded) before the session exists: bad input creates nothing.
       const att = await attachmentBlocks(ctx, a.attachments);
       let env = a.environment_id

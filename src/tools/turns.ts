@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
+import { gateConfirmation } from './approval.js';
+import { pendingNow } from '../turns/engine.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
 import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 import { followMany, manyShape, MAX_SESSIONS_PER_WAIT, renderMany } from './turn-many.js';
@@ -76,16 +78,17 @@ export const turnTools = [
       const ids = [...(a.tool_use_id ? [a.tool_use_id] : []), ...(a.tool_use_ids ?? [])];
       if (ids.length === 0) throw new ToolError('Give tool_use_id or tool_use_ids.', 'Take the ids from pending_actions of the last result.');
       if (a.deny_message && a.result !== 'deny') throw new ToolError('deny_message is only allowed with result "deny".');
-      if (a.result === 'allow' && ctx.config.approval === 'deny') {
-        throw new ToolError('This server runs with --approval deny: no tool call may be allowed.', 'Answer with result "deny", or ask the user to change the setting.');
-      }
-      const events = Array.from(new Set(ids)).map(
-        (id) =>
+      // Who may allow: the person under human (asked here, seeing what the API stored), the model, or nobody (approval.ts).
+      const deadline = Date.now() + Math.min(a.timeout_s ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
+      const pending = () => pendingNow({ api: ctx.api.seam, log: ctx.log, sessionId: a.session_id, timeoutMs: 0, stallMs: 0, signal: ctx.signal }, ctx.signal);
+      const verdicts = await gateConfirmation(ctx, a.session_id, Array.from(new Set(ids)), a.result, a.deny_message, deadline, pending);
+      const events = verdicts.map(
+        (v) =>
           ({
             type: 'user.tool_confirmation',
-            tool_use_id: id,
-            result: a.result,
-            ...(a.deny_message ? { deny_message: a.deny_message } : {}),
+            tool_use_id: v.id,
+            result: v.result,
+            ...(v.deny_message ? { deny_message: v.deny_message } : {}),
           }) as EventParams,
       );
       return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../format/fence.js';
 import type { Credential, CredentialCreateParams, Vault } from '../api/client.js';
 import { parseStrict } from './agent-config.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
@@ -85,7 +86,7 @@ function credentialSummary(c: Credential) {
 
 function credentialLine(c: ReturnType<typeof credentialSummary>): string {
   const target = c.mcp_server_url ?? (c.secret_name ? `$${c.secret_name}` : '');
-  return `${c.credential_id}  ${c.type}${c.display_name ? ` "${c.display_name}"` : ''}${target ? `  ${target}` : ''}${c.archived ? ' [archived]' : ''}`;
+  return `${c.credential_id}  ${c.type}${c.display_name ? ` ${quoted(c.display_name, 120)}` : ''}${target ? `  ${target}` : ''}${c.archived ? ' [archived]' : ''}`;
 }
 
 function vaultSummary(v: Vault) {
@@ -134,7 +135,7 @@ export const vaultTools = [
     handler: async (a, ctx) => {
       const v = await ctx.api.call((c, o) => c.beta.vaults.create(compact({ display_name: a.display_name, metadata: a.metadata }), o));
       const hint = 'Add credentials with create_credential; pass vault_ids to start_session.';
-      return { structured: { vault_id: v.id, display_name: v.display_name, hint }, text: `Created vault ${v.id} "${v.display_name}".\n${hint}` };
+      return { structured: { vault_id: v.id, display_name: v.display_name, hint }, text: `Created vault ${v.id} ${quoted(v.display_name, 120)}.\n${hint}` };
     },
   }),
 

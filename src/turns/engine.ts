@@ -20,7 +20,7 @@ import { ToolError } from '../api/errors.js';
 import { ResponseLimitError } from '../api/limits.js';
 import { PageBudget, PageLimitError, type Paged, walkPages } from '../api/paging.js';
 import type { Logger } from '../log.js';
-import { type DigestCaps, DEFAULT_CAPS, emptyDigest, type TurnDigest, TurnState } from './digest.js';
+import { type DigestCaps, DEFAULT_CAPS, emptyDigest, type PendingAction, type TurnDigest, TurnState } from './digest.js';
 import { openStream, type LiveStream } from './stream.js';
 
 type Ev = SessionEvent & { id: string; processed_at?: string | null };
@@ -377,18 +377,11 @@ function applyStatusOnly(state: TurnState, ev: Ev) {
  * so say so now, with the actions and how to answer them. Returns undefined otherwise.
  */
 export async function pendingBlockingQueue(given: TurnOptions | Run, signal: AbortSignal, refused = false): Promise<TurnDigest | undefined> {
-  // Called on its own (a send without waiting), it gets the default page budget and walk deadline.
-  const opts: Run = 'pages' in given ? given : { ...given, pages: new PageBudget() };
-  const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
-  // `running` too: a subagent thread waiting on an action keeps the session running (docs/multi-agent.md).
-  if (s.status !== 'idle' && s.status !== 'running') return undefined;
-  const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
-  // One history read, no stream: nothing can arrive twice, so no dedupe is needed.
-  await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => probe.apply(ev as any), signal);
-  if (!probe.requiresAction) return undefined;
-  const d = await finish(opts, probe, false, signal);
-  return emptyDigest(opts.sessionId, {
-    status: s.status,
+  const found = await waitingOn(given, signal);
+  if (!found) return undefined;
+  const { status, d } = found;
+  return emptyDigest(given.sessionId, {
+    status,
     stop_reason: 'requires_action',
     pending_actions: d.pending_actions,
     last_event_id: d.last_event_id,
@@ -398,6 +391,28 @@ export async function pendingBlockingQueue(given: TurnOptions | Run, signal: Abo
       : `Your message is queued: the session is waiting on ${d.pending_actions.length} pending action(s) from the previous turn and ` +
         'runs nothing until they are answered. Answer each with answer_with; your message runs after that turn ends (then call wait_for_turn for its reply).',
   });
+}
+
+/**
+ * What the session waits on now, read from the API alone (a session read and a history read, no
+ * stream, nothing sent): undefined when it waits on nothing.
+ */
+async function waitingOn(given: TurnOptions | Run, signal: AbortSignal): Promise<{ status: 'idle' | 'running'; d: TurnDigest } | undefined> {
+  // Called on its own (a send without waiting), it gets the default page budget and walk deadline.
+  const opts: Run = 'pages' in given ? given : { ...given, pages: new PageBudget() };
+  const s = await opts.api.read((c, o) => c.beta.sessions.retrieve(opts.sessionId, {}, o), signal);
+  // `running` too: a subagent thread waiting on an action keeps the session running (docs/multi-agent.md).
+  if (s.status !== 'idle' && s.status !== 'running') return undefined;
+  const probe = new TurnState(opts.sessionId, opts.caps ?? DEFAULT_CAPS);
+  // One history read, no stream: nothing can arrive twice, so no dedupe is needed.
+  await catchUpFromStart({ ...opts, afterEventId: undefined }, probe, (ev) => probe.apply(ev as any), signal);
+  if (!probe.requiresAction) return undefined;
+  return { status: s.status, d: await finish(opts, probe, false, signal) };
+}
+
+/** The pending actions of a session as the API stores them (inputs included): reads only. */
+export async function pendingNow(given: TurnOptions, signal: AbortSignal): Promise<PendingAction[]> {
+  return (await waitingOn(given, signal))?.d.pending_actions ?? [];
 }
 
 /** Pages history newest-first until `stop` matches (inclusive), returning those events oldest-first. */

@@ -57,9 +57,9 @@ describe('human approval through elicitation', () => {
     // One form per confirmation: the agent, the tool, its input rendered plainly; a flat schema.
     expect(asked).toHaveLength(2);
     expect(asked[0]!.message).toMatch(/test-agent/);
-    expect(asked[0]!.message).toMatch(/tool bash \(1 of 2\)/);
-    expect(asked[0]!.message).toContain('command: ls -la');
-    expect(asked[1]!.message).toContain('command: rm -rf /tmp/x');
+    expect(asked[0]!.message).toMatch(/tool "bash" \(1 of 2\)/);
+    expect(asked[0]!.message).toContain('"command": "ls -la"');
+    expect(asked[1]!.message).toContain('"command": "rm -rf /tmp/x"');
     expect(asked[0]!.message.match(/\u2500{24}/g)).toHaveLength(2); // the input framed between two rules
     const schema = (asked[0] as any).requestedSchema;
     expect(schema.properties.decision.enum).toEqual(['allow', 'deny']);
@@ -210,8 +210,8 @@ describe('other policies', () => {
     }
   });
 
-  it('human with a client that declared no elicitation: the pending actions go to the model', async () => {
-    const h = await harness({ approval: 'human' });
+  it('auto with a client that declared no elicitation: the pending actions go to the model', async () => {
+    const h = await harness({ approval: 'auto' });
     try {
       const { session_id } = await agentAndSession(h);
       const d = ok(await h.call('send_message', { session_id, text: TWO_COMMANDS }));
@@ -224,8 +224,8 @@ describe('other policies', () => {
 });
 
 describe('--approval', () => {
-  it('defaults to human; the flag wins over MANAGED_AGENTS_APPROVAL; anything else is refused', () => {
-    expect((parseConfig([], {}) as Config).approval).toBe('human');
+  it('defaults to auto; the flag wins over MANAGED_AGENTS_APPROVAL; anything else is refused', () => {
+    expect((parseConfig([], {}) as Config).approval).toBe('auto');
     expect((parseConfig([], { MANAGED_AGENTS_APPROVAL: 'deny' }) as Config).approval).toBe('deny');
     expect((parseConfig(['--approval', 'model'], { MANAGED_AGENTS_APPROVAL: 'deny' }) as Config).approval).toBe('model');
     expect(() => parseConfig(['--approval', 'allow'], {})).toThrow(ConfigError);

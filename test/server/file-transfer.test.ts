@@ -121,7 +121,7 @@ describe('download_session_files', () => {
   it('writes a session\'s output files under to_dir with their bytes; never overwrites unless asked', async () => {
     const { session_id } = await agentAndSession(h);
     ok(await h.call('send_message', { session_id, text: '/file report.md # Findings: all green\n/file data.csv a,b\n/reply done' }));
-    const r = ok(await h.call('download_session_files', { session_id, to_dir: 'out/run1' }));
+    const r = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'out/run1' }));
     const dir = path.join(root, 'out', 'run1');
     expect(r.dir).toBe(dir);
     expect(r.written.map((w: any) => w.path).sort()).toEqual([path.join(dir, 'data.csv'), path.join(dir, 'report.md')]);
@@ -131,7 +131,7 @@ describe('download_session_files', () => {
     expect(r.written.find((w: any) => w.path.endsWith('data.csv')).size_bytes).toBe(3);
 
     writeFileSync(path.join(dir, 'report.md'), 'local edits');
-    const again = ok(await h.call('download_session_files', { session_id, to_dir: 'out/run1' }));
+    const again = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'out/run1' }));
     expect(again.written).toEqual([]);
     expect(again.skipped.map((s: any) => [s.filename, s.reason]).sort()).toEqual([
       ['data.csv', 'exists (overwrite: true replaces it)'],
@@ -139,7 +139,7 @@ describe('download_session_files', () => {
     ]);
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toBe('local edits');
 
-    const forced = ok(await h.call('download_session_files', { session_id, to_dir: 'out/run1', overwrite: true }));
+    const forced = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'out/run1', overwrite: true }));
     expect(forced.written).toHaveLength(2);
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toBe('# Findings: all green');
     // The temporary files of an overwrite are renamed away: only the two files remain.
@@ -149,10 +149,10 @@ describe('download_session_files', () => {
   it('pages with limit and next_page, and skips files over the cap', async () => {
     const { session_id } = await agentAndSession(h);
     ok(await h.call('send_message', { session_id, text: `/file a.txt 1\n/file b.txt 22\n/file c.txt ${'x'.repeat(50)}` }));
-    const first = ok(await h.call('download_session_files', { session_id, to_dir: 'paged', limit: 2 }));
+    const first = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'paged', limit: 2 }));
     expect(first.written).toHaveLength(2);
     expect(first.next_page).toBeTruthy();
-    const rest = ok(await h.call('download_session_files', { session_id, to_dir: 'paged', limit: 2, page: first.next_page }));
+    const rest = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'paged', limit: 2, page: first.next_page }));
     expect(rest.written).toHaveLength(1);
     expect(rest.next_page).toBeUndefined();
     expect(readdirSync(path.join(root, 'paged')).sort()).toEqual(['a.txt', 'b.txt', 'c.txt']);
@@ -162,7 +162,7 @@ describe('download_session_files', () => {
       // A second server on another emulator: make the outputs there.
       const s2 = await agentAndSession(small);
       ok(await small.call('send_message', { session_id: s2.session_id, text: `/file small.txt 1\n/file big.txt ${'x'.repeat(50)}` }));
-      const r = ok(await small.call('download_session_files', { session_id: s2.session_id, to_dir: 'capped' }));
+      const r = ok(await small.call('download_session_files', { flat: true, session_id: s2.session_id, to_dir: 'capped' }));
       expect(r.written.map((w: any) => path.basename(w.path))).toEqual(['small.txt']);
       expect(r.skipped).toEqual([{ file_id: expect.stringMatching(/^file_/), filename: 'big.txt', reason: '50 bytes, over the 10 bytes cap on one file (--max-file-bytes)' }]);
       expect(readdirSync(path.join(root, 'capped'))).toEqual(['small.txt']);
@@ -173,7 +173,7 @@ describe('download_session_files', () => {
 
   it('a session without outputs writes nothing and says so', async () => {
     const { session_id } = await agentAndSession(h);
-    const r = await h.call('download_session_files', { session_id, to_dir: 'empty' });
+    const r = await h.call('download_session_files', { flat: true, session_id, to_dir: 'empty' });
     expect(ok(r)).toEqual({ dir: path.join(root, 'empty'), written: [], skipped: [] });
     expect(r.content[0].text).toMatch(/has no output files/);
   });

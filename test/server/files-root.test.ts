@@ -128,16 +128,16 @@ describe('writing (download_session_files) stays inside the root', () => {
     ['linkdir/new/deeper'],
   ])('to_dir %j is refused before anything is fetched', async (dir) => {
     const arg = dir === 'OUTSIDE' ? outside : dir;
-    expect(errText(await h.call('download_session_files', { session_id: session, to_dir: arg }))).toMatch(/outside the files root/);
+    expect(errText(await h.call('download_session_files', { flat: true, session_id: session, to_dir: arg }))).toMatch(/outside the files root/);
   });
 
   it.each([['dangling-dir'], ['dangling-dir/sub']])('to_dir %j through a dangling symlink is refused', async (dir) => {
-    expect(errText(await h.call('download_session_files', { session_id: session, to_dir: dir }))).toMatch(/cannot be resolved \(ENOENT\)/);
+    expect(errText(await h.call('download_session_files', { flat: true, session_id: session, to_dir: dir }))).toMatch(/cannot be resolved \(ENOENT\)/);
   });
 
   it('refuses path-like remote names and a planted symlink, even with overwrite; writes the rest', async () => {
     for (const overwrite of [false, true]) {
-      const r = ok(await h.call('download_session_files', { session_id: session, to_dir: 'out', overwrite }));
+      const r = ok(await h.call('download_session_files', { flat: true, session_id: session, to_dir: 'out', overwrite }));
       const reasons = Object.fromEntries(r.skipped.map((s: any) => [s.filename, s.reason]));
       expect(reasons).toEqual({
         '../../escape1.txt': 'unsafe name (contains a path separator)',
@@ -159,7 +159,7 @@ describe('writing (download_session_files) stays inside the root', () => {
     writeFileSync(path.join(root, 'keep.txt'), 'mine');
     const s = (await agentAndSession(h)).session_id;
     ok(await h.call('send_message', { session_id: s, text: '/file keep.txt theirs' }));
-    const r = ok(await h.call('download_session_files', { session_id: s, to_dir: '.' }));
+    const r = ok(await h.call('download_session_files', { flat: true, session_id: s, to_dir: '.' }));
     expect(r.skipped).toEqual([{ file_id: expect.stringMatching(/^file_/), filename: 'keep.txt', reason: 'exists (overwrite: true replaces it)' }]);
     expect(readFileSync(path.join(root, 'keep.txt'), 'utf8')).toBe('mine');
   });
@@ -174,7 +174,8 @@ describe('writing (download_session_files) stays inside the root', () => {
 
 describe('unsafeName', () => {
   it.each([['a/b'], ['a\\b'], ['..'], ['.'], [''], ['x\ny'], ['x'.repeat(256)]])('%j is unsafe', (n) => expect(unsafeName(n)).toBeDefined());
-  it.each([['report.md'], ['.hidden'], ['a..b'], ['名前.txt']])('%j is a plain name', (n) => expect(unsafeName(n)).toBeUndefined());
+  it.each([['report.md'], ['a..b'], ['名前.txt']])('%j is a plain name', (n) => expect(unsafeName(n)).toBeUndefined());
+  it('a dotfile is refused: tools load those as configuration (docs/security.md)', () => expect(unsafeName('.hidden')).toMatch(/dotfile/));
 });
 
 describe('configuration', () => {
@@ -195,7 +196,7 @@ describe('configuration', () => {
     try {
       for (const text of [
         errText(await off.call('upload_file', { path: 'in.txt' })),
-        errText(await off.call('download_session_files', { session_id: 'sesn_x', to_dir: 'out' })),
+        errText(await off.call('download_session_files', { flat: true, session_id: 'sesn_x', to_dir: 'out' })),
         errText(await off.call('send_message', { session_id: 'sesn_x', text: 'hi', attachments: ['in.txt'] })),
       ]) {
         expect(text).toMatch(/Local file access is off: this server runs with --http/);
@@ -209,7 +210,9 @@ describe('configuration', () => {
   it('a root that does not exist makes every file tool say so, naming the flag', async () => {
     const gone = await harness({ toolsets: ['core', 'files'], filesRoot: path.join(base, 'no-such-dir') });
     try {
-      expect(errText(await gone.call('upload_file', { path: 'x' }))).toMatch(/files root .*no-such-dir cannot be used \(ENOENT\)[\s\S]*--files-root/);
+      expect(errText(await gone.call('upload_file', { path: 'x' }))).toMatch(/files root \(--files-root\) cannot be used \(ENOENT\)[\s\S]*--files-root/);
+      // The server's own path is not shown: an HTTP caller learns nothing of its layout (docs/http.md).
+      expect(errText(await gone.call('upload_file', { path: 'x' }))).not.toContain(base);
     } finally {
       await gone.close();
     }

@@ -103,6 +103,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     const store = getStore(params.ms!);
     if (store.archived_at) throw badRequest(`memory store ${store.id} was retired`);
     const p = parseBody('memories.create', memoryCreate, body);
+    checkPath(p.path);
     checkConflict(store.id, p.path);
     const now = emu.state.clock.iso();
     const m: StoredMemory = {
@@ -122,6 +123,7 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     if (p.precondition?.content_sha256 !== undefined && p.precondition.content_sha256 !== m.content_sha256) {
       throw new ApiError(409, 'memory_precondition_failed_error', `content_sha256 differs from the stored content of memory ${m.id}`);
     }
+    if (p.path !== undefined) checkPath(p.path);
     if (p.path !== undefined && p.path !== m.path) checkConflict(m.memory_store_id, p.path, m.id);
     const changed = (p.path !== undefined && p.path !== m.path) || (p.content !== undefined && p.content !== m.content);
     if (changed) {
@@ -208,4 +210,27 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     }
     return v;
   });
+}
+
+/**
+ * The SDK's rules for a memory path (memories.create `path`): starts with `/`, 1 to 20 segments,
+ * none empty, `.` or `..`; no control or format characters, no U+2028/U+2029; NFC; at most 1,024
+ * bytes. A path is upstream text a remote agent chose: the server renders it as data anyway.
+ */
+function checkPath(path: string): void {
+  const why = !path.startsWith('/')
+    ? 'must start with /'
+    : Buffer.byteLength(path) > 1024
+      ? 'is longer than 1,024 bytes'
+      : /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(path)
+        ? 'contains control or format characters'
+        : path.normalize('NFC') !== path
+          ? 'is not in Unicode Normalization Form C'
+          : (() => {
+              const segs = path.slice(1).split('/');
+              if (segs.length > 20) return 'has more than 20 segments';
+              if (segs.some((x) => x === '' || x === '.' || x === '..')) return "has an empty, '.' or '..' segment";
+              return undefined;
+            })();
+  if (why) throw badRequest(`path: ${why}`);
 }

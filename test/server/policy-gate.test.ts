@@ -1,0 +1,176 @@
+/**
+ * The policy cannot be loosened behind the person's back (docs/security.md): under human a change
+ * that lets a remote tool run without confirmation is put to the person, with the policies before
+ * and after; under deny it is refused; agent creation with the API's defaults stays one call.
+ * Verdicts come from the emulator's stored agents, sessions and events.
+ */
+import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import { errText, harness, history, ok, TEST_KEY, type Harness } from '../helpers.js';
+
+async function withClient(approval: Config['approval'], reply: ElicitResult | null) {
+  const asked: ElicitRequest['params'][] = [];
+  const h = await harness({ approval, toolsets: ['core', 'agents'] }, {}, reply
+    ? {
+        capabilities: { elicitation: { form: {} } },
+        setup: (client) =>
+          client.setRequestHandler(ElicitRequestSchema, async (req) => {
+            asked.push(req.params);
+            return reply;
+          }),
+      }
+    : {});
+  return { h, asked };
+}
+
+const DECLINE: ElicitResult = { action: 'decline' };
+const ALLOW: ElicitResult = { action: 'accept', content: { decision: 'allow' } };
+
+/** The API's stored agent (latest version), read straight from the emulator. */
+async function storedAgent(h: Harness, id: string): Promise<any> {
+  const res = await fetch(`${h.url}/v1/agents/${id}`, {
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'anthropic-beta': 'managed-agents-2026-04-01', 'anthropic-version': '2026-10-21' },
+  });
+  return res.json();
+}
+
+async function storedList(h: Harness, what: 'agents' | 'sessions'): Promise<any[]> {
+  const res = await fetch(`${h.url}/v1/${what}?limit=100`, {
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'anthropic-beta': 'managed-agents-2026-04-01', 'anthropic-version': '2026-10-21' },
+  });
+  return (await res.json()).data;
+}
+
+const bashPolicy = (agent: any) => agent.tools.find((t: any) => t.type === 'agent_toolset_20260401').configs.find((c: any) => c.name === 'bash')?.permission_policy?.type;
+const ASK = [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }];
+const ALLOW_ALL = [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_allow' } }] }];
+const MCP_ALLOW = {
+  tools: [{ type: 'mcp_toolset', mcp_server_name: 'gh', default_config: { permission_policy: { type: 'always_allow' } } }],
+  mcp_servers: [{ type: 'url', name: 'gh', url: 'https://mcp.example.com/gh' }],
+};
+
+async function askingAgent(h: Harness): Promise<string> {
+  return ok(await h.call('create_agent', { name: 'careful', model: 'claude-sonnet-4-6', tools: ASK })).agent_id;
+}
+
+describe('update_agent loosening a policy', () => {
+  it('human, the person declines: nothing changes and bash still asks before it runs', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      const id = await askingAgent(h);
+      const e = errText(await h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }));
+      expect(e).toMatch(/declined.*Nothing changed/s);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toContain('built-in tool "bash": always_ask → always_allow');
+      const agent = await storedAgent(h, id);
+      expect(agent.version).toBe(1);
+      expect(bashPolicy(agent)).toBe('always_ask');
+      // The tool still stops for confirmation.
+      const s = ok(await h.call('start_session', { agent_id: id }));
+      ok(await h.call('send_message', { session_id: s.session_id, text: '/tool bash {"command":"id"}' }));
+      expect((await history(h, s.session_id)).filter((e) => e.type === 'agent.tool_result')).toHaveLength(0);
+      expect(asked).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('human, the person allows: the new version has the looser policy', async () => {
+    const { h, asked } = await withClient('human', ALLOW);
+    try {
+      const id = await askingAgent(h);
+      ok(await h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }));
+      expect(asked).toHaveLength(1);
+      expect(bashPolicy(await storedAgent(h, id))).toBe('always_allow');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('deny: refused without asking; tightening and unrelated updates go through', async () => {
+    const { h, asked } = await withClient('deny', ALLOW);
+    try {
+      const id = await askingAgent(h);
+      expect(errText(await h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }))).toMatch(/--approval deny.*bash/s);
+      expect(errText(await h.call('update_agent', { agent_id: id, version: 1, tools: [{ type: 'agent_toolset_20260401', default_config: { permission_policy: { type: 'auto' } } }] }))).toMatch(/--approval deny/);
+      expect(asked).toHaveLength(0);
+      expect((await storedAgent(h, id)).version).toBe(1);
+      ok(await h.call('update_agent', { agent_id: id, version: 1, name: 'renamed' }));
+      expect((await storedAgent(h, id)).version).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('human with a client that cannot ask: refused, saying what to do; auto lets the model decide', async () => {
+    const strict = await withClient('human', null);
+    try {
+      const id = await askingAgent(strict.h);
+      expect(errText(await strict.h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }))).toMatch(/--approval model/);
+      expect((await storedAgent(strict.h, id)).version).toBe(1);
+    } finally {
+      await strict.h.close();
+    }
+    const lenient = await withClient('auto', null);
+    try {
+      const id = await askingAgent(lenient.h);
+      ok(await lenient.h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }));
+      expect(bashPolicy(await storedAgent(lenient.h, id))).toBe('always_allow');
+    } finally {
+      await lenient.h.close();
+    }
+  });
+});
+
+describe('create_agent', () => {
+  it('with the API\'s defaults stays one call under human, nobody asked', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      ok(await h.call('create_agent', { name: 'plain', model: 'claude-sonnet-4-6', tools: [{ type: 'agent_toolset_20260401' }] }));
+      ok(await h.call('create_agent', { name: 'plain-mcp', model: 'claude-sonnet-4-6', tools: [{ type: 'mcp_toolset', mcp_server_name: 'gh' }], mcp_servers: MCP_ALLOW.mcp_servers }));
+      expect(asked).toHaveLength(0);
+      expect((await storedList(h, 'agents')).map((a) => a.name).sort()).toEqual(['plain', 'plain-mcp']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('an MCP toolset that runs unasked is put to the person (declined: no agent), refused under deny', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      errText(await h.call('create_agent', { name: 'loose', model: 'claude-sonnet-4-6', ...MCP_ALLOW }));
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toMatch(/every tool of MCP server "gh" at "https:\/\/mcp.example.com\/gh" not named below: always_ask → always_allow/);
+      expect(await storedList(h, 'agents')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+    const d = await withClient('deny', ALLOW);
+    try {
+      errText(await d.h.call('create_agent', { name: 'loose', model: 'claude-sonnet-4-6', ...MCP_ALLOW }));
+      expect(await storedList(d.h, 'agents')).toEqual([]);
+    } finally {
+      await d.h.close();
+    }
+  });
+});
+
+describe('start_session pinning an older version', () => {
+  it('whose policies are looser than the latest is put to the person; declined, no session starts', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      const id = ok(await h.call('create_agent', { name: 'was-loose', model: 'claude-sonnet-4-6', tools: ALLOW_ALL })).agent_id;
+      ok(await h.call('update_agent', { agent_id: id, version: 1, tools: ASK })); // tightening: not asked
+      expect(asked).toHaveLength(0);
+      expect(errText(await h.call('start_session', { agent_id: id, agent_version: 1 }))).toMatch(/declined/);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toMatch(/pinned to its version 1 instead of the latest, 2/);
+      expect(await storedList(h, 'sessions')).toEqual([]);
+      ok(await h.call('start_session', { agent_id: id, agent_version: 2 }));
+      expect(await storedList(h, 'sessions')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
