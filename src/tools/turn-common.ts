@@ -5,7 +5,7 @@ import { pendingBlockingQueue, runTurn } from '../turns/engine.js';
 import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { fitDigest } from '../turns/digest-text.js';
-import { decide } from './approval.js';
+import { decide, resumedDigest } from './approval.js';
 import type { ToolContext } from './define.js';
 
 /**
@@ -52,7 +52,7 @@ export async function followTurn(
   const unseen = ctx.unseen.take(sessionId);
   let d: TurnDigest;
   try {
-    d = await decide(ctx, await follow(send, deadline, afterEventId), deadline, follow);
+    d = await decide(ctx, resumedDigest(ctx, sessionId) ?? (await follow(send, deadline, afterEventId)), deadline, follow);
   } catch (err) {
     if (unseen) ctx.unseen.mark(sessionId, unseen);
     throw err;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
+import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } from './define.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
 import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
 
@@ -41,7 +41,7 @@ export const turnTools = [
     },
     output: digestShape,
     handler: async (a, ctx) => {
-      const att = await attachmentBlocks(ctx, a.attachments);
+      const att = await onceAcrossRounds(ctx, 'attachments', () => attachmentBlocks(ctx, a.attachments));
       const r = await sendAndFollow(ctx, a.session_id, [messageEvent(a.text, att)], a.wait, a.timeout_s);
       const note = attachedNote(att);
       if (!note) return r;
