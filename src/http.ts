@@ -16,7 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, validateHostHeader, type AuthInfo } from '@modelcontextprotocol/server';
 import { APIError, createApi, NoCredentialsError } from './api/client.js';
 import type { Config, HttpConfig } from './config.js';
 import { isLoopbackHost } from './loopback.js';
@@ -24,8 +24,11 @@ import { registerSecret, type Logger } from './log.js';
 import { createServer, stateCodec } from './server.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
 
-/** Largest JSON-RPC body accepted (a batch of tool calls with long messages fits easily). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest JSON-RPC body accepted: the MCP SDK's default (4 MiB; a batch of tool calls with long
+ * messages fits easily). Enforced while reading, before anything is buffered past it.
+ */
+const MAX_BODY_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE;
 /** /readyz asks the API at most this often; probes in between get the cached answer. */
 const READY_CACHE_MS = 5_000;
 const READY_TIMEOUT_MS = 3_000;
@@ -186,16 +189,25 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-function hostnameOf(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim());
-  return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+/** A Host value's hostname as a URL parser reads it (lower case, IPv4 normalised, IPv6 in brackets). */
+function hostnameOf(host: string): string {
+  const h = host.trim();
+  try {
+    // A bare IPv6 address (an allow-list entry such as ::1) is written in brackets in a URL.
+    return new URL(`http://${/^[^[].*:.*:/.test(h) ? `[${h}]` : h}`).hostname;
+  } catch {
+    return host;
+  }
 }
 
-/** DNS rebinding guard: a page on evil.example resolving to 127.0.0.1 still sends its own Host. */
+/**
+ * DNS rebinding guard: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+ * The Host check is the MCP SDK's; the Origin check is ours, stricter (docs/http.md).
+ */
 function checkHostAndOrigin(req: IncomingMessage, http: HttpConfig): string | undefined {
   if (!http.allowedHosts.includes('*')) {
-    const host = hostnameOf(req.headers.host ?? '');
-    if (!http.allowedHosts.some((h) => hostnameOf(h) === host)) return `Host not allowed: ${host || '(none)'}`;
+    const checked = validateHostHeader(req.headers.host, http.allowedHosts.map(hostnameOf));
+    if (!checked.ok) return `Host not allowed: ${checked.hostname ?? checked.hostHeader ?? '(none)'}`;
   }
   const origin = req.headers.origin;
   if (origin === undefined || http.allowedOrigins.includes('*')) return undefined;
