@@ -8,6 +8,7 @@ import {
   inputRequired,
   McpServer,
   ProtocolError,
+  ResourceNotFoundError,
   type CallToolResult,
   type InputRequiredResult,
   type JsonSchemaType,
@@ -32,7 +33,7 @@ import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
 import { AskRounds, hashOf, InputNeeded, type AskState } from './ask.js';
 import { PROMPTS } from './prompts.js';
-import { readResource, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
+import { readResource, RESOURCE_NOT_FOUND, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -245,7 +246,9 @@ export function createServer(opts: ServerOptions): CreatedServer {
     try {
       return await readResource(req.params.uri, contextFor('read', call.signal));
     } catch (err) {
-      throw err instanceof ResourceError ? new ProtocolError(err.code, err.message) : err;
+      if (!(err instanceof ResourceError)) throw err;
+      // Not found is -32602 with the URI in `data` on both revisions now (the SDK sends no -32002).
+      throw err.code === RESOURCE_NOT_FOUND ? new ResourceNotFoundError(req.params.uri, err.message) : new ProtocolError(err.code, err.message);
     } finally {
       call.end();
     }
