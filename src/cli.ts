@@ -66,12 +66,15 @@ async function serve(config: Config, log: Logger): Promise<void> {
     : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
   log.info(approvalNote(config.approval));
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
-  const [{ createServer }, { StdioServerTransport }] = await Promise.all([
-    import('./server.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-  ]);
-  const { server } = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal });
-  const transport = new StdioServerTransport();
+  const [{ createServer }, { serveStdio }] = await Promise.all([import('./server.js'), import('@modelcontextprotocol/server/stdio')]);
+  // The SDK picks the era from the opening message (a 2026-07-28 request, or a 2025 `initialize`)
+  // and pins the server the factory makes to this connection (docs/mcp-revisions.md).
+  let shared: Pick<ReturnType<typeof createServer>, 'api'> | undefined;
+  const stdio = serveStdio(() => {
+    const made = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal, api: shared?.api });
+    shared ??= made;
+    return made.server;
+  }, { onerror: (err) => log.warn(`stdio: ${err.message}`) });
 
   let closing = false;
   const close = async (why: string) => {
@@ -81,7 +84,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
     // Nothing may keep us alive past a second: clients SIGTERM a server that lingers.
     setTimeout(() => process.exit(0), 800).unref();
     shutdown.abort();
-    await Promise.allSettled([server.close(), emulator?.close()]);
+    await Promise.allSettled([stdio.close(), emulator?.close()]);
     process.exit(0);
   };
   process.stdin.on('end', () => void close('stdin closed'));
@@ -89,7 +92,6 @@ async function serve(config: Config, log: Logger): Promise<void> {
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.stdout.on('error', () => void close('stdout closed'));
-  await server.connect(transport);
 }
 
 interface Runtime {

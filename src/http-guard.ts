@@ -4,7 +4,6 @@
  * server drain a body it has already refused, or read another caller's state. Kept apart from
  * src/http.ts, which only calls these hooks.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** Headers must arrive within this; slow-loris clients are cut off. */
@@ -69,18 +68,16 @@ export async function readWithin(req: IncomingMessage, ms: number, maxBytes: num
 }
 
 /**
- * State kept per caller: each bearer token (by its digest) has its own, and callers without a
- * token (loopback only) share one. Bounded: the least recently used caller's state goes first.
+ * State kept per caller: each bearer token (named by its place in the token list, never by the
+ * token) has its own, and callers without a token (loopback only) share one. Bounded: the least recently used caller's state goes first.
  */
-export function perCaller<T>(make: () => T, max = 1_000): (req: IncomingMessage) => T {
+export function perCaller<T>(make: () => T, max = 1_000): (caller: string) => T {
   const states = new Map<string, T>();
-  return (req) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    const key = m ? createHash('sha256').update(m[1]!).digest('hex') : '';
-    let s = states.get(key);
-    if (s) states.delete(key);
+  return (caller) => {
+    let s = states.get(caller);
+    if (s) states.delete(caller);
     else s = make();
-    states.set(key, s);
+    states.set(caller, s);
     if (states.size > max) states.delete(states.keys().next().value!);
     return s;
   };

@@ -1,8 +1,9 @@
 /**
  * Team deployment: MCP over Streamable HTTP, stateless (docs/http.md).
  *
- * Every POST /mcp gets a fresh McpServer and a `StreamableHTTPServerTransport` with no session id
- * (the SDK's stateless form), over one shared API client. Nothing about a turn lives in this
+ * Every POST /mcp gets a fresh McpServer from the MCP SDK's `createMcpHandler`, which serves MCP
+ * 2026-07-28 requests (per-request `_meta`, no handshake) and 2025-era ones (its stateless legacy
+ * form) from the same factory, over one shared API client. Nothing about a turn lives in this
  * process: the Managed Agents API holds it, so any replica behind a load balancer can answer any
  * request and `wait_for_turn {after_event_id}` resumes a turn wherever it lands.
  *
@@ -15,16 +16,20 @@ import { closeIfUnread, DEFAULT_MAX_CONNECTIONS, limitServer, perCaller, readWit
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { Readable } from 'node:stream';
+import { createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, validateHostHeader, type AuthInfo } from '@modelcontextprotocol/server';
 import { APIError, createApi, NoCredentialsError } from './api/client.js';
 import type { Config, HttpConfig } from './config.js';
 import { isLoopbackHost } from './loopback.js';
 import { registerSecret, type Logger } from './log.js';
-import { createServer } from './server.js';
+import { createServer, stateCodec } from './server.js';
 import { createDefaultEnvironment } from './tools/default-environment.js';
 
-/** Largest JSON-RPC body accepted (a batch of tool calls with long messages fits easily). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest JSON-RPC body accepted: the MCP SDK's default (4 MiB; a batch of tool calls with long
+ * messages fits easily). Enforced while reading, before anything is buffered past it.
+ */
+const MAX_BODY_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE;
 /** /readyz asks the API at most this often; probes in between get the cached answer. */
 const READY_CACHE_MS = 5_000;
 const READY_TIMEOUT_MS = 3_000;
@@ -55,13 +60,21 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   // One per caller (bearer token) on this replica: a turn that ended unseen is mentioned by that caller's next call.
   const unseenFor = perCaller(() => new UnseenTurns());
   const tokenDigests = http.tokens.map(digest);
+  // What an ask carries between rounds is signed with a key every replica shares: the request
+  // state secret, or one derived from the bearer tokens (docs/http.md, "Asking the person").
+  const requestState = stateCodec(stateKey(http.tokens, process.env.MANAGED_AGENTS_STATE_SECRET));
+  const mcp = createMcpHandler(
+    // The caller is the token's place (clientId), set below only once the token matched.
+    (ctx) => createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(ctx.authInfo?.clientId ?? ''), requestState }).server,
+    { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (err) => log.warn(`http: ${err.message}`) },
+  );
   const ready = readiness(() =>
     api.read((c, o) => c.beta.agents.list({ limit: 1 }, { ...o, timeout: READY_TIMEOUT_MS }), AbortSignal.timeout(READY_TIMEOUT_MS), {
       maxRetries: 0,
     }),
   );
 
-  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleMcp(req: IncomingMessage, res: ServerResponse, auth: AuthInfo | undefined): Promise<void> {
     if (req.method !== 'POST') {
       // Stateless: no session to resume with GET, none to end with DELETE.
       res.setHeader('allow', 'POST');
@@ -69,14 +82,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     }
     const body = await readJson(req, res, http.receiveTimeoutMs ?? REQUEST_TIMEOUT_MS);
     if (body === undefined) return;
-    const { server } = createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(req) });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    // Aborted when the caller goes away: on 2026-07-28 closing the response is how a call is cancelled.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const request = new Request(`http://${headers.get('host') || 'localhost'}/mcp`, { method: 'POST', headers, body: JSON.stringify(body), signal: gone.signal });
+    const response = await mcp.fetch(request, { parsedBody: body, authInfo: auth });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    if (!response.body) return void res.end();
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).on('error', () => res.destroy()).pipe(res);
   }
 
   const httpServer = createHttpServer(serverOptions(http.receiveTimeoutMs), (req, res) => {
@@ -90,17 +105,21 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       }
       const refusal = checkHostAndOrigin(req, http);
       if (refusal) return sendJson(res, 403, { error: refusal });
+      let auth: AuthInfo | undefined;
       if (tokenDigests.length > 0) {
         const presented = bearer(req);
-        if (!presented || !matchesAny(presented, tokenDigests)) {
+        const which = presented ? matchingToken(presented, tokenDigests) : -1;
+        if (which < 0) {
           res.setHeader(
             'www-authenticate',
             presented ? 'Bearer realm="managed-agents-mcp", error="invalid_token"' : 'Bearer realm="managed-agents-mcp"',
           );
           return sendJson(res, 401, { error: presented ? 'invalid bearer token' : 'bearer token required' });
         }
+        // Who is calling, for what must stay theirs (an ask's request state): the token's place, never the token.
+        auth = { token: '', clientId: `token-${which + 1}`, scopes: [] };
       }
-      if (path === '/mcp') return handleMcp(req, res);
+      if (path === '/mcp') return handleMcp(req, res, auth);
       return sendJson(res, 404, { error: 'not found: MCP is served at /mcp' });
     };
     route().catch((err) => {
@@ -140,12 +159,31 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-/** Compares against every token, digests of equal length, so timing says nothing about any of them. */
-function matchesAny(presented: string, tokenDigests: Buffer[]): boolean {
+/**
+ * The index of the token presented, or -1. Compares against every token, digests of equal length,
+ * so timing says nothing about any of them.
+ */
+function matchingToken(presented: string, tokenDigests: Buffer[]): number {
   const d = digest(presented);
-  let found = false;
-  for (const t of tokenDigests) found = timingSafeEqual(d, t) || found;
+  let found = -1;
+  tokenDigests.forEach((t, i) => {
+    if (timingSafeEqual(d, t) && found < 0) found = i;
+  });
   return found;
+}
+
+/**
+ * The request-state key: the secret when set (at least 32 characters), else derived from the
+ * tokens (every replica has the same ones), else random for this process (one replica only).
+ */
+function stateKey(tokens: string[], secret: string | undefined): Uint8Array | undefined {
+  if (secret) {
+    registerSecret(secret);
+    if (secret.length < 32) throw new Error('MANAGED_AGENTS_STATE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+    return createHash('sha256').update(`managed-agents-mcp request state\0${secret}`).digest();
+  }
+  if (!tokens.length) return undefined;
+  return createHash('sha256').update(`managed-agents-mcp request state\0${[...tokens].sort().join('\0')}`).digest();
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -153,16 +191,25 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-function hostnameOf(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim());
-  return (m?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+/** A Host value's hostname as a URL parser reads it (lower case, IPv4 normalised, IPv6 in brackets). */
+function hostnameOf(host: string): string {
+  const h = host.trim();
+  try {
+    // A bare IPv6 address (an allow-list entry such as ::1) is written in brackets in a URL.
+    return new URL(`http://${/^[^[].*:.*:/.test(h) ? `[${h}]` : h}`).hostname;
+  } catch {
+    return host;
+  }
 }
 
-/** DNS rebinding guard: a page on evil.example resolving to 127.0.0.1 still sends its own Host. */
+/**
+ * DNS rebinding guard: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+ * The Host check is the MCP SDK's; the Origin check is ours, stricter (docs/http.md).
+ */
 function checkHostAndOrigin(req: IncomingMessage, http: HttpConfig): string | undefined {
   if (!http.allowedHosts.includes('*')) {
-    const host = hostnameOf(req.headers.host ?? '');
-    if (!http.allowedHosts.some((h) => hostnameOf(h) === host)) return `Host not allowed: ${host || '(none)'}`;
+    const checked = validateHostHeader(req.headers.host, http.allowedHosts.map(hostnameOf));
+    if (!checked.ok) return `Host not allowed: ${checked.hostname ?? checked.hostHeader ?? '(none)'}`;
   }
   const origin = req.headers.origin;
   if (origin === undefined || http.allowedOrigins.includes('*')) return undefined;

@@ -3,11 +3,22 @@
  * become results. Keep MCP SDK imports here (and in the CLI's transport) so a move to the v2
  * packages is one file.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { JsonSchemaType, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { EmptyResultSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, type ServerNotification, type ServerRequest, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  createRequestStateCodec,
+  inputRequired,
+  McpServer,
+  ProtocolError,
+  ResourceNotFoundError,
+  type CallToolResult,
+  type InputRequiredResult,
+  type JsonSchemaType,
+  type jsonSchemaValidator,
+  type RequestStateCodec,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
@@ -20,8 +31,9 @@ import { ALL_TOOLS, selectTools } from './tools/index.js';
 import { toolsetSwitch } from './dynamic-toolsets.js';
 import { capResult, TRUNCATED_FIELD } from './format/cap.js';
 import { VERSION } from './version.js';
+import { AskRounds, hashOf, InputNeeded, type AskState } from './ask.js';
 import { PROMPTS } from './prompts.js';
-import { readResource, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
+import { readResource, RESOURCE_NOT_FOUND, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -52,6 +64,11 @@ export interface ServerOptions {
   elicitation?: boolean;
   /** Turns that ended unseen, per session (HTTP mode shares one across its per-request servers). */
   unseen?: UnseenTurns;
+  /**
+   * Signs what an ask carries between rounds on MCP 2026-07-28 (`stateCodec`); one key per process
+   * by default. Replicas behind one load balancer need the same key (docs/http.md).
+   */
+  requestState?: RequestStateCodec<AskState>;
 }
 
 export interface CreatedServer {
@@ -65,6 +82,16 @@ export interface CreatedServer {
  * instance and zod objects for every tool were most of that cost (docs/http.md).
  */
 let ajv: AjvJsonSchemaValidator | undefined;
+/** The first MCP revision with no server-to-client requests: asks become input-required rounds. */
+const ROUNDS_REVISION = '2026-07-28';
+/** How long an ask's request state stays valid: the person's time to answer one form. */
+export const REQUEST_STATE_TTL_S = 15 * 60;
+
+/** A request-state codec with `key` (32 bytes or more), valid for `ttlSeconds`. */
+export function stateCodec(key: Uint8Array | string = randomBytes(32), ttlSeconds = REQUEST_STATE_TTL_S): RequestStateCodec<AskState> {
+  return createRequestStateCodec<AskState>({ key, ttlSeconds });
+}
+let processCodec: RequestStateCodec<AskState> | undefined;
 /**
  * The validator of elicitation answers, built on first use: Ajv and its formats cost several
  * milliseconds of start-up that a session without elicitation never needs (docs/performance.md).
@@ -94,20 +121,32 @@ export function createServer(opts: ServerOptions): CreatedServer {
   const tools = selectTools(config);
   const unseen = opts.unseen ?? new UnseenTurns();
   const roundTrips = opts.elicitation !== false;
+  const codec = opts.requestState ?? (processCodec ??= stateCodec());
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
-      capabilities: { tools: { listChanged: true }, prompts: {}, resources: {}, logging: {} },
+      capabilities: { tools: { listChanged: true }, prompts: { listChanged: false }, resources: { listChanged: false }, logging: {} },
       instructions: config.dynamicToolsets ? `${INSTRUCTIONS}\n${DYNAMIC_HINT}` : INSTRUCTIONS,
       jsonSchemaValidator: validator,
       // Enabling a toolset registers several tools at once: one notification for them all.
       debouncedNotificationMethods: ['notifications/tools/list_changed'],
+      // On 2026-07-28 a list says how long it may be cached: the tools change only under
+      // --dynamic-toolsets (which announces it), prompts and resource templates never while we run.
+      cacheHints: {
+        'tools/list': { ttlMs: config.dynamicToolsets ? 0 : LIST_TTL_MS, cacheScope: 'private' },
+        'prompts/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+        'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+      },
+      // 2025-era clients are asked with elicitation/create by `elicitFor` below, within the call's
+      // deadline, as before the move to v2; the SDK's shim for input-required results would re-run
+      // handlers instead.
+      inputRequired: { legacyShim: false },
     },
   );
 
   for (const p of PROMPTS) {
-    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, (args) => ({
+    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: z.object(p.args) }, (args) => ({
       messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.render(args as Record<string, string | undefined>) } }],
     }));
   }
@@ -140,19 +179,43 @@ export function createServer(opts: ServerOptions): CreatedServer {
         ...schemasOf(tool),
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
-        const call = callSignal(extra.signal, opts.shutdownSignal);
+      async (args: unknown, extra: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
+        const call = callSignal(extra.mcpReq.signal, opts.shutdownSignal);
         const signal = call.signal;
-        const progress = progressReporter(extra, roundTrips);
+        const rounds = inRounds(extra);
+        const progress = progressReporter(extra, roundTrips && !rounds);
+        let asks: AskRounds | undefined;
+        if (rounds && canAskInRounds(extra)) {
+          const bound = { tool: tool.name, args: hashOf(args), who: principalOf(extra) };
+          const checked = await resumeFrom(codec, extra.mcpReq.requestState(), bound);
+          if (typeof checked === 'string') {
+            call.end();
+            log.info(`${tool.name}: ${checked.split('\n')[0]}`);
+            return { isError: true, content: [{ type: 'text' as const, text: `${tool.name}: ${checked}` }] };
+          }
+          asks = new AskRounds(bound, checked, extra.mcpReq.inputResponses);
+        }
+        // An ask not answered yet ends the call with the form (the handler waits on it for good).
+        let needInput!: (n: InputNeeded) => void;
+        const needed = new Promise<InputNeeded>((resolve) => (needInput = resolve));
         const ctx: ToolContext = {
           ...contextFor(effectOf(tool.kind), signal),
           progress: progress.report,
-          elicit: roundTrips ? elicitFor(server, extra, signal) : undefined,
+          elicit: asks ? askInRounds(asks, needInput) : rounds || !roundTrips ? undefined : elicitFor(server, extra, signal),
+          resumed: asks?.resumed,
+          checkpoint: asks && ((point) => asks.checkpoint(point)),
           toolsets,
         };
         try {
           for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
-          const { structured, text } = await tool.handler(args as any, ctx);
+          const outcome = await Promise.race([tool.handler(args as any, ctx), needed]);
+          if (outcome instanceof InputNeeded) {
+            return inputRequired({
+              inputRequests: { [outcome.key]: inputRequired.elicit({ mode: 'form', ...outcome.form } as Parameters<typeof inputRequired.elicit>[0]) },
+              requestState: await codec.mint(asks!.state()),
+            });
+          }
+          const { structured, text } = outcome;
           // Redacted inside, before any clipping.
           const capped = capResult(structured, text, config.maxOutputChars, !tool.bounded);
           return { content: [{ type: 'text' as const, text: capped.text }], structuredContent: capped.structured };
@@ -176,16 +239,18 @@ export function createServer(opts: ServerOptions): CreatedServer {
   // the default list that every client pays for and no client needs. Rendered when asked for and
   // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
   tools.forEach(register);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(tools) }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools) }));
   // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
-  server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
-  server.server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
-  server.server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
-    const call = callSignal(extra.signal, opts.shutdownSignal);
+  server.server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
+  server.server.setRequestHandler('resources/list', () => ({ resources: [] }));
+  server.server.setRequestHandler('resources/read', async (req, extra) => {
+    const call = callSignal(extra.mcpReq.signal, opts.shutdownSignal);
     try {
       return await readResource(req.params.uri, contextFor('read', call.signal));
     } catch (err) {
-      throw err instanceof ResourceError ? new McpError(err.code, err.message) : err;
+      if (!(err instanceof ResourceError)) throw err;
+      // Not found is -32602 with the URI in `data` on both revisions now (the SDK sends no -32002).
+      throw err.code === RESOURCE_NOT_FOUND ? new ResourceNotFoundError(req.params.uri, err.message) : new ProtocolError(err.code, err.message);
     } finally {
       call.end();
     }
@@ -203,7 +268,7 @@ function order(tool: AnyTool): number {
  * What a tools/list costs, in characters / 4: on the wire, and the part a model is shown (names,
  * descriptions, input schemas: what Claude Code shows it).
  */
-export function listTokens(listed: Tool[]): { wire: number; model: number } {
+export function listTokens(listed: readonly { name: string; description?: string; inputSchema: unknown }[]): { wire: number; model: number } {
   const model = listed.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
   return { wire: Math.ceil(JSON.stringify(listed).length / 4), model: Math.ceil(JSON.stringify(model).length / 4) };
 }
@@ -277,6 +342,9 @@ function advertisedInput(schema: Record<string, unknown>, root = true): Record<s
   return out;
 }
 
+/** How long a client may cache a list that does not change while the server runs. */
+const LIST_TTL_MS = 60 * 60 * 1000;
+
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
 const PROGRESS_INTERVAL_MS = 100;
 /**
@@ -287,7 +355,8 @@ const PROGRESS_INTERVAL_MS = 100;
  * dropped (the result says it all), and when notifications went out, the result waits for a `ping`
  * round trip first: the client answers it only after reading everything sent before it, and the
  * notification's microtask runs before its answer is written. Where a round trip cannot be made
- * (stateless HTTP: the answer would come as another request), a short quiet time stands in for it.
+ * (stateless HTTP: the answer would come as another request; MCP 2026-07-28, where a server sends
+ * no requests), a short quiet time stands in for it.
  */
 const PROGRESS_QUIET_MS = 20;
 /** A client that does not answer a ping this fast is not kept waiting for the result. */
@@ -298,8 +367,8 @@ const PROGRESS_PING_TIMEOUT_MS = 1_000;
  * Bursts are coalesced: within one interval only the latest message is sent, with how many it
  * stands for, so the client sees steady progress (and can reset its timeout) without a flood.
  */
-function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotification>, roundTrips: boolean) {
-  const token = extra._meta?.progressToken;
+function progressReporter(extra: ServerContext, roundTrips: boolean) {
+  const token = extra.mcpReq._meta?.progressToken;
   let count = 0;
   let lastSent = 0;
   let pending: string | undefined;
@@ -309,8 +378,8 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
   const send = (message: string) => {
     count++;
     lastSent = Date.now();
-    extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } })
+    extra.mcpReq
+      .notify({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } })
       .catch(() => {});
   };
   const flush = () => {
@@ -336,7 +405,7 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
       pending = undefined;
       if (count === 0) return;
       if (roundTrips) {
-        await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, { timeout: PROGRESS_PING_TIMEOUT_MS }).catch(() => {});
+        await extra.mcpReq.send({ method: 'ping' }, { timeout: PROGRESS_PING_TIMEOUT_MS }).catch(() => {});
         return;
       }
       const since = Date.now() - lastSent;
@@ -346,18 +415,75 @@ function progressReporter(extra: RequestHandlerExtra<ServerRequest, ServerNotifi
 }
 
 /**
- * Asking the person, for the approval policy: present only when the client declared form-mode
- * elicitation (an empty `elicitation: {}` counts as form). The request is tied to the tool call,
- * ends with it, and times out when the call's time is up.
+ * Asking the person on a 2025-era connection, for the approval policy: present only when the
+ * client declared form-mode elicitation (an empty `elicitation: {}` counts as form). The request
+ * is tied to the tool call, ends with it, and times out when the call's time is up.
  */
-function elicitFor(server: McpServer, extra: RequestHandlerExtra<ServerRequest, ServerNotification>, signal: AbortSignal): ToolContext['elicit'] {
-  if (!server.server.getClientCapabilities()?.elicitation?.form) return undefined;
+function elicitFor(server: McpServer, extra: ServerContext, signal: AbortSignal): ToolContext['elicit'] {
+  const asks = server.server.getClientCapabilities()?.elicitation;
+  if (!asks || (Object.keys(asks).length > 0 && !asks.form)) return undefined;
   return (form: ElicitForm, timeoutMs: number) =>
-    server.server.elicitInput({ mode: 'form', ...form } as Parameters<typeof server.server.elicitInput>[0], {
+    extra.mcpReq.elicitInput({ mode: 'form', ...form } as Parameters<ServerContext['mcpReq']['elicitInput']>[0], {
       signal,
       timeout: Math.max(1, timeoutMs),
-      relatedRequestId: extra.requestId,
     });
+}
+
+/** The request carries the 2026-07-28 envelope: no server-to-client requests, asks are rounds. */
+function inRounds(extra: ServerContext): boolean {
+  const version = envelopeOf(extra).protocolVersion;
+  return typeof version === 'string' && version >= ROUNDS_REVISION;
+}
+
+/** The per-request `_meta` envelope (2026-07-28), by its short key names. */
+function envelopeOf(extra: ServerContext): { protocolVersion?: unknown; clientCapabilities?: { elicitation?: { form?: unknown } } } {
+  const e = (extra.mcpReq.envelope ?? {}) as Record<string, unknown>;
+  const pick = (k: string) => e[k] ?? e[`io.modelcontextprotocol/${k}`];
+  return { protocolVersion: pick('protocolVersion'), clientCapabilities: pick('clientCapabilities') as never };
+}
+
+function canAskInRounds(extra: ServerContext): boolean {
+  const asks = envelopeOf(extra).clientCapabilities?.elicitation;
+  return !!asks && (Object.keys(asks).length === 0 || !!asks.form);
+}
+
+/** Who is calling, as far as the transport knows (the HTTP token's id; nobody on stdio). */
+function principalOf(extra: ServerContext): string {
+  return extra.http?.authInfo?.clientId ?? '';
+}
+
+/** `ctx.elicit` on 2026-07-28: the answer when this round or an earlier one carried it, else the end of this round. */
+function askInRounds(asks: AskRounds, needInput: (n: InputNeeded) => void): ToolContext['elicit'] {
+  return async (form: ElicitForm) => {
+    try {
+      return asks.ask(form);
+    } catch (err) {
+      if (!(err instanceof InputNeeded)) throw err;
+      needInput(err);
+      return new Promise<never>(() => {});
+    }
+  };
+}
+
+/**
+ * The verified state of the earlier round (undefined on a first call), or why it is refused: not
+ * signed by this server (or its replicas), expired, or made for another call or caller.
+ */
+async function resumeFrom(codec: RequestStateCodec<AskState>, raw: unknown, bound: Pick<AskState, 'tool' | 'args' | 'who'>): Promise<AskState | undefined | string> {
+  if (raw === undefined) return undefined;
+  const again = 'nothing was allowed or sent. Call the tool again without the old answer to be asked anew';
+  let state: AskState;
+  try {
+    if (typeof raw !== 'string') throw new Error('malformed');
+    state = await codec.verify(raw, undefined as never);
+  } catch (err) {
+    return (err as Error).message === 'expired'
+      ? `the answer came after the form expired (${REQUEST_STATE_TTL_S / 60} minutes): ${again}.`
+      : `the request state sent back with the answer was altered or not made by this server: ${again}.`;
+  }
+  if (state?.v !== 1 || state.tool !== bound.tool || state.args !== bound.args || state.who !== bound.who)
+    return `the request state sent back with the answer was made for another call (tool, arguments or caller differ): ${again}.`;
+  return state;
 }
 
 /**

@@ -112,14 +112,14 @@ export const ASK_BASH_TOOLS = [
   },
 ];
 
-export async function agentAndSession(h: Harness, tools: unknown[] = ASK_BASH_TOOLS): Promise<{ agent_id: string; session_id: string }> {
+export async function agentAndSession(h: Pick<Harness, 'call'>, tools: unknown[] = ASK_BASH_TOOLS): Promise<{ agent_id: string; session_id: string }> {
   const a = ok(await h.call('create_agent', { name: 'test-agent', model: 'claude-sonnet-4-6', tools }));
   const s = ok(await h.call('start_session', { agent_id: a.agent_id }));
   return { agent_id: a.agent_id, session_id: s.session_id };
 }
 
 /** All events of a session from the API (ground truth), oldest first. */
-export async function history(h: Harness, sessionId: string): Promise<any[]> {
+export async function history(h: Pick<Harness, 'url'>, sessionId: string): Promise<any[]> {
   const out: any[] = [];
   let page: string | undefined;
   for (;;) {

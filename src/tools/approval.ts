@@ -74,6 +74,9 @@ export async function decide(ctx: ToolContext, first: TurnDigest, deadline: numb
       verdicts = asks.map((p) => ({ id: p.id, tool: p.tool, result: 'deny', deny_message: DENY_MESSAGE }));
       who = 'policy --approval deny';
     } else {
+      // The turn was followed (and the confirmations of earlier rounds sent): a retried call
+      // (MCP 2026-07-28) resumes from here instead of sending again (docs/approval.md).
+      ctx.checkpoint?.({ approval: { session_id: d.session_id, action_ids: asks.map((p) => p.id), digest: d } satisfies ApprovalPoint });
       const asked = await askPerson(ctx, d.session_id, asks, deadline);
       if (!Array.isArray(asked)) return unanswered(d, asked);
       verdicts = asked;
@@ -92,6 +95,22 @@ export async function decide(ctx: ToolContext, first: TurnDigest, deadline: numb
     d = merge(d, decided, await follow(events, deadline));
   }
   return d;
+}
+
+/** Where a call that asked the person resumes when retried with the answer. */
+interface ApprovalPoint {
+  session_id: string;
+  action_ids: string[];
+  digest: TurnDigest;
+}
+
+/**
+ * The digest a retried call resumes from (saved before the ask, verified by the server), when it
+ * is this session's: the caller then neither sends nor follows again, and `decide` asks.
+ */
+export function resumedDigest(ctx: ToolContext, sessionId: string): TurnDigest | undefined {
+  const point = ctx.resumed?.approval as ApprovalPoint | undefined;
+  return point?.session_id === sessionId && point.digest?.session_id === sessionId ? point.digest : undefined;
 }
 
 function confirmations(d: TurnDigest): PendingAction[] {

@@ -46,12 +46,37 @@ export interface ToolContext {
   /** Sends an MCP progress notification when the caller asked for progress; a no-op otherwise. */
   progress(message: string): void;
   defaultEnvironment: DefaultEnvironment;
-  /** Asks the person through the client (MCP elicitation, form mode); absent when the client cannot. */
+  /**
+   * Asks the person through the client (form mode); absent when the client cannot. On MCP 2025-era
+   * clients an `elicitation/create` request; on 2026-07-28 the call ends with an input-required
+   * result and the retried call runs the handler again, where the same ask returns the answer
+   * (src/ask.ts). So code before an ask runs again on the retry: reads are fine, a write must be
+   * followed by `checkpoint` before the ask (docs/approval.md, "Asking across rounds").
+   */
   elicit?: (form: ElicitForm, timeoutMs: number) => Promise<ElicitAnswer>;
+  /** What the call saved with `checkpoint` in earlier rounds, verified (2026-07-28 rounds only). */
+  resumed?: Record<string, unknown>;
+  /**
+   * Saves a part of where a retried call resumes (JSON), after a side effect and before an ask;
+   * absent where asks need no rounds. `onceAcrossRounds` is the usual way to use it.
+   */
+  checkpoint?(part: Record<string, unknown>): void;
   /** Turns that went on unseen, per session (this server's memory). */
   unseen: UnseenTurns;
   /** Lists and enables toolsets at run time: only under --dynamic-toolsets (docs/toolsets.md). */
   toolsets?: ToolsetSwitch;
+}
+
+/**
+ * Runs a side effect once per call, however many rounds of asking the person the call takes
+ * (MCP 2026-07-28 re-runs the handler with each answer): a retried call gets what the first run
+ * saved, as JSON, instead of running `run` again (docs/approval.md, "Asking across rounds").
+ */
+export async function onceAcrossRounds<T>(ctx: ToolContext, part: string, run: () => Promise<T>): Promise<T> {
+  if (ctx.resumed && part in ctx.resumed) return ctx.resumed[part] as T;
+  const value = await run();
+  ctx.checkpoint?.({ [part]: value ?? null });
+  return value;
 }
 
 export interface ToolsetState {

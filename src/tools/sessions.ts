@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { advertised, compact, defineTool, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject, rfc3339 } from './define.js';
+import { advertised, compact, defineTool, onceAcrossRounds, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject, rfc3339 } from './define.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './turn-common.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
@@ -88,6 +88,59 @@ function hasCost(sessions: { list_cost_usd?: number }[]): boolean {
  * agent. The error's code says so when the API sends one (`environment_archived`,
  * `environment_not_found`); otherwise each is looked up. Never decided by the message's wording.
  */
+/** What start_session sends before its first turn: attachments uploaded, the session created. */
+async function createSession(
+  ctx: ToolContext,
+  a: {
+    attachments?: string[];
+    environment_id?: string;
+    agent_id: string;
+    agent_version?: number;
+    title?: string;
+    metadata?: Record<string, string>;
+    resources?: unknown[];
+    vault_ids?: string[];
+    budget?: number;
+  },
+) {
+  // Checked (and uploaded) before the session exists: bad input creates nothing.
+  const att = await attachmentBlocks(ctx, a.attachments);
+  let env = a.environment_id
+    ? { id: a.environment_id, source: 'argument' as const }
+    : await ctx.defaultEnvironment.resolve(ctx.signal);
+  const params: SessionCreateParams = {
+    agent: a.agent_version ? { type: 'agent', id: a.agent_id, version: a.agent_version } : a.agent_id,
+    environment_id: env.id,
+    ...(a.title ? { title: a.title } : {}),
+    ...(a.metadata ? { metadata: a.metadata } : {}),
+    ...(a.resources ? { resources: a.resources as unknown as SessionCreateParams['resources'] } : {}),
+    ...(a.vault_ids ? { vault_ids: a.vault_ids } : {}),
+    ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
+  } as SessionCreateParams;
+  let session: Session;
+  try {
+    session = await ctx.api.call((c, o) => c.beta.sessions.create(params, o));
+  } catch (err) {
+    const gone = await goneReference(ctx, err, a.agent_id, env.id);
+    // The remembered default environment was archived or deleted meanwhile: look again once.
+    if (gone === 'environments' && !a.environment_id && env.source !== 'configured') {
+      ctx.defaultEnvironment.invalidate();
+      env = await ctx.defaultEnvironment.resolve(ctx.signal);
+      session = await ctx.api.call((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o));
+    } else throw gone ? blame(err, gone) : err;
+  }
+  const out = {
+    session_id: session.id,
+    status: session.status,
+    environment_id: env.id,
+    environment_source: env.source,
+    agent_id: session.agent.id,
+    agent_version: session.agent.version,
+    ...(a.budget ? { budget_usd: a.budget } : {}),
+  };
+  return { att, out };
+}
+
 async function goneReference(ctx: ToolContext, err: unknown, agentId: string, environmentId: string): Promise<'environments' | 'agents' | undefined> {
   if (!(err instanceof NotFoundError || err instanceof BadRequestError)) return undefined;
   if (err.errorCode === 'environment_archived' || err.errorCode === 'environment_not_found') return 'environments';
@@ -144,51 +197,18 @@ export const sessionTools = [
       if (a.attachments?.length && !a.message) throw new ToolError('attachments go with message.', 'Add a message, or attach them later with send_message.');
       // First, before anything is written: the person may have to be asked (policy-gate.ts).
       if (a.agent_version) await gatePinnedVersion(ctx, a.agent_id, a.agent_version);
-      // Checked (and uploaded) before the session exists: bad input creates nothing.
-      const att = await attachmentBlocks(ctx, a.attachments);
-      let env = a.environment_id
-        ? { id: a.environment_id, source: 'argument' as const }
-        : await ctx.defaultEnvironment.resolve(ctx.signal);
-      const params: SessionCreateParams = {
-        agent: a.agent_version ? { type: 'agent', id: a.agent_id, version: a.agent_version } : a.agent_id,
-        environment_id: env.id,
-        ...(a.title ? { title: a.title } : {}),
-        ...(a.metadata ? { metadata: a.metadata } : {}),
-        ...(a.resources ? { resources: a.resources as unknown as SessionCreateParams['resources'] } : {}),
-        ...(a.vault_ids ? { vault_ids: a.vault_ids } : {}),
-        ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
-      } as SessionCreateParams;
-      let session: Session;
-      try {
-        session = await ctx.api.call((c, o) => c.beta.sessions.create(params, o));
-      } catch (err) {
-        const gone = await goneReference(ctx, err, a.agent_id, env.id);
-        // The remembered default environment was archived or deleted meanwhile: look again once.
-        if (gone === 'environments' && !a.environment_id && env.source !== 'configured') {
-          ctx.defaultEnvironment.invalidate();
-          env = await ctx.defaultEnvironment.resolve(ctx.signal);
-          session = await ctx.api.call((c, o) => c.beta.sessions.create({ ...params, environment_id: env.id }, o));
-        } else throw gone ? blame(err, gone) : err;
-      }
-      const out = {
-        session_id: session.id,
-        status: session.status,
-        environment_id: env.id,
-        environment_source: env.source,
-        agent_id: session.agent.id,
-        agent_version: session.agent.version,
-        ...(a.budget ? { budget_usd: a.budget } : {}),
-      };
+      // Created once per call, however many rounds of asking the person it takes (define.ts).
+      const { att, out } = await onceAcrossRounds(ctx, 'started', () => createSession(ctx, a));
       // The text states the status the structured result carries: after the first turn, if any.
       const head = (status: string) =>
-        `Started ${session.id} for agent ${session.agent.id} v${session.agent.version} in environment ${env.id} (${env.source}); status ${status}.`;
+        `Started ${out.session_id} for agent ${out.agent_id} v${out.agent_version} in environment ${out.environment_id} (${out.environment_source}); status ${status}.`;
       if (!a.message) return { structured: out, text: `${head(out.status)}\nNext: send_message with this session_id.` };
       if (a.wait === false) {
-        const sent = await sendOnly(ctx, session.id, [messageEvent(a.message, att)]);
+        const sent = await sendOnly(ctx, out.session_id, [messageEvent(a.message, att)]);
         const hint = joinHint(attachedNote(att) ?? '', sent.hint).trim();
         return { structured: { ...out, status: 'running', hint }, text: `${head('running')}\n${hint}` };
       }
-      const turn = await followTurn(ctx, session.id, [messageEvent(a.message, att)], a.timeout_s);
+      const turn = await followTurn(ctx, out.session_id, [messageEvent(a.message, att)], a.timeout_s);
       const note = attachedNote(att);
       if (note) turn.hint = joinHint(note, turn.hint);
       return { structured: { ...out, status: turn.status, turn }, text: `${head(turn.status)}\n${renderDigest(turn, textBudget(ctx) - 300)}` };

@@ -5,7 +5,7 @@ import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } fro
 import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { fitDigest } from '../turns/digest-text.js';
-import { decide } from './approval.js';
+import { decide, resumedDigest } from './approval.js';
 import type { ToolContext } from './define.js';
 
 /**
@@ -67,7 +67,7 @@ export async function followTurn(
   const unseen = ctx.unseen.take(sessionId);
   let d: TurnDigest;
   try {
-    const first = await follow(send, deadline, afterEventId);
+    const first = resumedDigest(ctx, sessionId) ?? (await follow(send, deadline, afterEventId));
     d = many ? first : await decide(ctx, first, deadline, follow);
   } catch (err) {
     if (unseen) ctx.unseen.mark(sessionId, unseen);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { defineTool, idSchema, sessionId, type ToolContext } from './define.js';
+import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } from './define.js';
 import { gateConfirmation } from './approval.js';
 import { pendingNow } from '../turns/engine.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
@@ -48,7 +48,7 @@ export const turnTools = [
     },
     output: digestShape,
     handler: async (a, ctx) => {
-      const att = await attachmentBlocks(ctx, a.attachments);
+      const att = await onceAcrossRounds(ctx, 'attachments', () => attachmentBlocks(ctx, a.attachments));
       const r = await sendAndFollow(ctx, a.session_id, [messageEvent(a.text, att)], a.wait, a.timeout_s);
       const note = attachedNote(att);
       if (!note) return r;

@@ -8,7 +8,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOOLSETS, type Config } from '../../src/config.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { errText, harness, ok, type Harness } from '../helpers.js';
+import { harness, ok, type Harness } from '../helpers.js';
 
 const open: Harness[] = [];
 afterEach(async () => {
@@ -78,7 +78,8 @@ describe('--dynamic-toolsets', () => {
     const { h, names, changed, notified } = await dynamic();
     // Not listed, not callable before.
     expect(await names()).not.toContain('list_vaults');
-    expect(errText(await h.call('list_vaults', {}))).toMatch(/list_vaults not found/);
+    // An unknown tool is a JSON-RPC error (-32602), as MCP says; the v1 SDK made it an isError result.
+    await expect(h.call('list_vaults', {})).rejects.toThrow(/-32602.*list_vaults not found/);
 
     const res = await h.call('enable_toolset', { toolset: 'vaults' });
     const r = ok(res);
@@ -147,6 +148,7 @@ describe('--dynamic-toolsets', () => {
     const listed = (await h.client.listTools()).tools.map((t) => t.name);
     expect(listed).not.toContain('list_toolsets');
     expect(h.client.getInstructions()).not.toMatch(/list_toolsets/);
-    expect(errText(await h.call('enable_toolset', { toolset: 'vaults' }))).toMatch(/enable_toolset not found/);
+    // An unknown tool is a JSON-RPC error (-32602), as MCP says; the v1 SDK made it an isError result.
+    await expect(h.call('enable_toolset', { toolset: 'vaults' })).rejects.toThrow(/-32602.*enable_toolset not found/);
   });
 });

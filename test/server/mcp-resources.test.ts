@@ -36,7 +36,7 @@ const readError = (uri: string) => h.client.readResource({ uri }).then(
   () => {
     throw new Error(`expected ${uri} to fail`);
   },
-  (err: { code: number; message: string }) => err,
+  (err: { code: number; message: string; data?: { uri?: string } }) => err,
 );
 
 describe('resources', () => {
@@ -81,16 +81,19 @@ describe('resources', () => {
   });
 
   it('an unknown session is "resource not found", with the list tool to use', async () => {
+    // Not found is -32602 with the URI in data (MCP 2026-07-28; the v2 SDK sends it so to 2025 clients too).
     const err = await readError('managed-agents://sessions/sesn_nope/transcript');
-    expect(err.code).toBe(-32002);
+    expect(err.code).toBe(-32602);
+    expect(err.data?.uri).toBe('managed-agents://sessions/sesn_nope/transcript');
     expect(err.message).toMatch(/404/);
     expect(err.message).toMatch(/list_sessions/);
-    expect((await readError('managed-agents://sessions/sesn_nope/usage')).code).toBe(-32002);
+    expect((await readError('managed-agents://sessions/sesn_nope/usage')).data?.uri).toBe('managed-agents://sessions/sesn_nope/usage');
   });
 
   it('refuses URIs it does not serve, and parameters a resource does not take', async () => {
     const other = await readError(`managed-agents://sessions/${session}/events`);
-    expect(other.code).toBe(-32002);
+    expect(other.code).toBe(-32602);
+    expect(other.data?.uri).toBe(`managed-agents://sessions/${session}/events`);
     expect(other.message).toMatch(/managed-agents:\/\/sessions\/\{session_id\}\/transcript/);
     const param = await readError(`managed-agents://sessions/${session}/usage?page=x`);
     expect(param.code).toBe(-32602);
