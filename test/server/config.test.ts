@@ -236,6 +236,7 @@ describe('the flag table (FLAGS in src/config.ts) is the one statement of the fl
     'base-url': 'https://a.example', toolsets: 'agents', tools: 'get_agent', 'exclude-tools': 'list_agents',
     'default-environment': 'env_1', timeout: '30', 'max-retries': '4', approval: 'deny', 'files-root': '/srv',
     'max-file-bytes': '1000', http: '127.0.0.1:9', 'http-allowed-hosts': 'a.example', 'http-allowed-origins': 'https://a.example',
+    'http-max-connections': '12',
   };
   const skipped = new Set(['price-table', 'http-token-file', 'help', 'version']);
 

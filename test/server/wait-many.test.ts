@@ -165,7 +165,7 @@ describe('wait_for_turn with session_ids', () => {
     const r = await h.call('wait_for_turn', { session_ids: ids });
     expect(r.isError).toBe(true);
     // The schema's own bound, worded like every other one (test/server/input-limits.test.ts), before any request.
-    expect(errText(r)).toMatch(/Too big: expected array to have <=16 items at session_ids/);
+    expect(errText(r)).toMatch(/session_ids: Too big: expected array to have <=16 items/);
     const both = await h.call('wait_for_turn', { session_id: 'sesn_extra', session_ids: ids.slice(0, 16) });
     expect(errText(both)).toMatch(/at most 16 sessions per call \(got 17\)/);
     expect(errText(await h.call('wait_for_turn', { session_ids: ids.slice(0, 2), after_event_id: 'sevt_1' }))).toMatch(/after_event_id goes with one session_id/);
