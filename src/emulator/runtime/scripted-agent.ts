@@ -53,6 +53,18 @@ export async function runTurn(rt: TurnHost, trigger: StoredEvent, signal: AbortS
   }
 }
 
+/** Runs what a parked batch left to do once its calls are answered (SessionRuntime.parkActions). */
+export async function resumeTurn(rt: TurnHost, resume: (turn: Turn) => Promise<boolean>, signal: AbortSignal): Promise<void> {
+  const turn = new Turn(rt, signal);
+  try {
+    if (await resume(turn)) turn.finish('end_turn');
+  } catch (err) {
+    const reason = err instanceof TurnAborted ? err.reason : undefined;
+    if (reason === 'interrupt') turn.finish('end_turn');
+    else if (reason === undefined) throw err;
+  }
+}
+
 function textOf(ev: StoredEvent): string {
   const content = (ev.content ?? []) as Array<{ type: string; text?: string }>;
   return content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('\n');
@@ -186,7 +198,11 @@ async function runScript(turn: Turn, text: string, attached?: { summary: string;
           } else calls.push({ res, input, label: m[1]! });
         }
         if (calls.length > 0) {
-          const ok = await runToolBatch(turn, calls);
+          // `/error <type> exhausted` right after the run: retries run out while its calls wait.
+          const next = directives[i + 1];
+          const [type, mode] = next?.name === 'error' ? next.args.split(/\s+/) : [];
+          const exhaust = mode === 'exhausted' && (ERROR_TYPES as readonly string[]).includes(type ?? '') ? () => void emitError(turn, next!.args) : undefined;
+          const ok = await runToolBatch(turn, calls, exhaust);
           if (!ok) return;
         }
         break;

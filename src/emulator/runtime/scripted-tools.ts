@@ -52,8 +52,13 @@ function textOf(content: unknown[] | undefined): string {
     .join('\n');
 }
 
-/** Returns false when the turn ended inside (budget reached). */
-export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boolean> {
+/**
+ * Returns false when the turn ended inside (budget reached, or `exhaust`). `exhaust` (a `/tool` run
+ * followed by `/error <type> exhausted`): the session lists the blocking calls, then its retries
+ * run out before they are answered; the calls stay answerable, and answering the last of them runs
+ * the rest of this batch (docs/emulator.md, "The scripted agent").
+ */
+export async function runToolBatch(turn: Turn, calls: ToolCall[], exhaust?: () => void): Promise<boolean> {
   const rt = turn.rt;
   const emitted: Emitted[] = [];
   for (const call of calls) {
@@ -77,8 +82,19 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boole
   for (const e of emitted) if (e.blocking) rt.awaitAction(e.id, e.blocking);
   turn.closeStep();
   const blockingIds = emitted.filter((e) => e.blocking).map((e) => e.id);
+  if (exhaust && blockingIds.length > 0 && rt.parkActions) {
+    rt.parkActions(blockingIds, (later) => acknowledge(later, emitted));
+    exhaust();
+    return false;
+  }
   if (blockingIds.length > 0) await rt.waitForActions(blockingIds, turn.signal);
   turn.checkAbort();
+  return acknowledge(turn, emitted);
+}
+
+/** The results of a batch whose blocking calls are answered, and a model step that acknowledges them. */
+async function acknowledge(turn: Turn, emitted: Emitted[]): Promise<boolean> {
+  const rt = turn.rt;
 
   const notes: string[] = [];
   for (const e of emitted) {
