@@ -28,6 +28,7 @@
 import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { codeAdvice } from './error-codes.js';
 import { EVENT_STREAM, limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
@@ -173,6 +174,10 @@ export function isRetryable(effect: Effect, err: unknown): boolean {
   if (!(err instanceof APIError) || err.status === undefined) return false;
   const explicit = err.headers?.get('x-should-retry');
   if (explicit === 'false') return false;
+  // A code that fails until something else changes (a spend limit's 429), or asks for minutes
+  // (storage_not_ready), is not retried inside the call (error-codes.ts).
+  const coded = codeAdvice(err.errorCode);
+  if (coded && coded.retry !== 'soon') return false;
   if (effect === 'write') return err.status === 429 || err.status === 529;
   if (explicit === 'true') return true;
   return err.status === 408 || err.status === 429 || err.status >= 500;

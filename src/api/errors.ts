@@ -20,6 +20,7 @@ import {
   type FailureFacts,
   type Resource,
 } from './client.js';
+import { codeAdvice } from './error-codes.js';
 import { ResponseLimitError } from './limits.js';
 import { redact } from '../log.js';
 
@@ -186,6 +187,18 @@ function rawErrorText(tool: string, effect: Effect, err: unknown): string {
     const facts = failureOf(err);
     const lines = [`${tool} failed: ${describeApiError(err)}`];
     const status = err.status;
+    // A code the SDK documents says more than the status: above all whether the API acted (a 503
+    // storage_not_ready did not, so even a write is safe to resend later).
+    const coded = codeAdvice(err.errorCode);
+    if (coded) {
+      lines.push(
+        coded.retry !== 'no'
+          ? `Retry helps: yes, later: the API did not act on the request.${(facts?.retries ?? 0) > 0 ? ` This server already retried ${facts!.retries} time(s).` : ''}`
+          : 'Retry helps: no, not until what the next line says is done.',
+      );
+      lines.push(`Next: ${coded.next}`);
+      return lines.join('\n');
+    }
     // A 5xx other than 529 (overloaded: rejected before processing) may come after the API acted,
     // and a write is not retried then (src/api/client.ts): say so, and how to check.
     if (effect === 'write' && status !== undefined && status >= 500 && status !== 529) {
@@ -218,7 +231,8 @@ export function describeApiError(err: APIError): string {
   const body = err.error as { error?: { type?: string; message?: string } } | undefined;
   const type = body?.error?.type ?? err.type ?? 'error';
   const msg = body?.error?.message ?? err.message;
-  const parts = [err.status !== undefined ? `HTTP ${err.status} ${type}` : type, `— ${msg}`];
+  const code = err.errorCode ? ` (${err.errorCode})` : '';
+  const parts = [err.status !== undefined ? `HTTP ${err.status} ${type}${code}` : `${type}${code}`, `— ${msg}`];
   if (err.requestID) parts.push(`(request_id ${err.requestID})`);
   return parts.join(' ');
 }

@@ -115,8 +115,9 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
       if ('status' in fault) {
         const headers: Record<string, string> = {};
         if (fault.retry_after_s !== undefined) headers['retry-after'] = String(fault.retry_after_s);
-        const type = defaultErrorType(fault.status);
-        sendError(res, new ApiError(fault.status, type, fault.message ?? `Emulated fault: ${fault.status} ${type}`), rid, headers);
+        const type = fault.error_type ?? defaultErrorType(fault.status);
+        const details = fault.error_code ? { error_code: fault.error_code } : undefined;
+        sendError(res, new ApiError(fault.status, type, fault.message ?? `Emulated fault: ${fault.status} ${type}`, details), rid, headers);
         record();
         return;
       }

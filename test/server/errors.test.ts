@@ -179,6 +179,78 @@ const EXPECTED: Record<string, RegExp[]> = {
   terminated: [/HTTP 409/, /start_session to begin a new one/],
 };
 
+/**
+ * Each error code the SDK documents beyond its status (src/api/error-codes.ts), on a read and on a
+ * write, with the status of the SDK's error class of that code (resources/shared.d.ts, files.d.ts).
+ */
+const CODES: Array<[code: string, status: number, retry: 'yes' | 'no']> = [
+  ['storage_not_ready', 503, 'yes'],
+  ['cmek_context_unavailable', 503, 'yes'],
+  ['cmek_key_unreachable', 503, 'yes'],
+  ['ramp_limit_exceeded', 429, 'yes'],
+  ['contract_spend_limit_reached', 429, 'no'],
+  ['enforced_spend_limit_reached', 429, 'no'],
+  ['organization_url_fetch_disabled', 400, 'no'],
+  ['workspace_human_review_disabled', 400, 'no'],
+  ['organization_on_hold', 400, 'no'],
+  ['organization_type_not_supported', 400, 'no'],
+  ['parent_organization_required', 400, 'no'],
+  ['sandbox_egress_restricted', 403, 'no'],
+  ['cmek_key_disabled', 400, 'no'],
+  ['cmek_key_network_blocked', 400, 'no'],
+  ['linked_organization_billing_unavailable', 402, 'no'],
+  ['linked_organization_spend_limit_reached', 402, 'no'],
+  ['storage_quota_exceeded', 400, 'no'],
+];
+
+describe('error codes say more than their status', () => {
+  for (const [code, status, retry] of CODES) {
+    it(`${code} (${status}) on a read and on a write`, async () => {
+      const rules = (method: string) => [{ match: { method, path: '/v1/agents' }, status, error_code: code }];
+      await setFaults(h, rules('GET'));
+      let m = await mark(h);
+      const read = errText(await h.call('list_agents', {}));
+      const readHits = await hits(m, 'GET', '/v1/agents');
+      await setFaults(h, rules('POST'));
+      m = await mark(h);
+      const write = errText(await h.call('create_agent', { name: `coded-${code}`, model: 'claude-sonnet-4-6' }));
+      const writeHits = await hits(m, 'POST', '/v1/agents');
+      await clearFaults(h);
+      for (const t of [read, write]) {
+        expect(t).toContain(`HTTP ${status} `);
+        expect(t).toContain(`(${code})`);
+        // The code, not the status, decides: no "may have taken effect" when the API says it did not act.
+        expect(t).not.toMatch(/may have taken effect|may or may not/);
+        expect(t).toMatch(retry === 'yes' ? /Retry helps: yes, later: the API did not act/ : /Retry helps: no/);
+        expect(t).toMatch(/\nNext: \S/);
+      }
+      // A code that fails until something else changes, or asks for minutes, is not retried in the call.
+      if (code !== 'cmek_key_unreachable' && code !== 'ramp_limit_exceeded') {
+        expect(readHits).toEqual([status]);
+        expect(writeHits).toEqual([status]);
+      }
+    });
+  }
+
+  it('storage_not_ready on a write says a resend later is safe; a plain 503 on a write says to check first', async () => {
+    await setFaults(h, [{ match: { method: 'POST', path: '/v1/agents' }, times: 1, status: 503, error_code: 'storage_not_ready' }]);
+    const coded = errText(await h.call('create_agent', { name: 'not-ready', model: 'claude-sonnet-4-6' }));
+    expect(coded).toMatch(/retry it in a minute \(safe even for a create or a send\)/);
+    await setFaults(h, [{ match: { method: 'POST', path: '/v1/agents' }, times: 1, status: 503 }]);
+    const plain = errText(await h.call('create_agent', { name: 'plain-503', model: 'claude-sonnet-4-6' }));
+    await clearFaults(h);
+    expect(plain).toMatch(/may have taken effect/);
+  });
+
+  it('an error code the SDK does not document gets the advice of its bare status', async () => {
+    await setFaults(h, [{ match: { method: 'GET', path: '/v1/agents' }, times: 1, status: 400, error_type: 'invalid_request_error', error_code: 'some_future_code' }]);
+    const t = errText(await h.call('list_agents', {}));
+    await clearFaults(h);
+    expect(t).toContain('HTTP 400 invalid_request_error (some_future_code)');
+    expect(t).toMatch(/Retry helps: no\.\nNext: Fix the request/);
+  });
+});
+
 describe('hints come from status, type, code and resource — never wording', () => {
   let direct: Record<string, string>;
   let withheld: Record<string, string>;

@@ -4,12 +4,22 @@
  */
 import { z } from 'zod';
 import { parseBody } from '../contract/validate.js';
+import { ERROR_TYPES } from './http.js';
 
 const match = z.strictObject({ method: z.string().optional(), path: z.string().optional() }).optional();
 const base = { match, times: z.number().int().min(1).optional() };
 
 export const faultRule = z.union([
-  z.strictObject({ ...base, status: z.number().int().min(400).max(599), retry_after_s: z.number().min(0).optional(), message: z.string().optional() }),
+  z.strictObject({
+    ...base,
+    status: z.number().int().min(400).max(599),
+    retry_after_s: z.number().min(0).optional(),
+    message: z.string().optional(),
+    /** The body's `error.type` (default: the one of the status). */
+    error_type: z.enum(ERROR_TYPES).optional(),
+    /** The body's `error.details.error_code`: any code, known to the SDK or not (docs/emulator.md, "Faults"). */
+    error_code: z.string().min(1).max(100).optional(),
+  }),
   z.strictObject({ ...base, latency_ms: z.number().int().min(0).max(600_000) }),
   z.strictObject({ ...base, drop_stream_after_events: z.number().int().min(0) }),
   z.strictObject({ ...base, stall_stream_ms: z.number().int().min(0).max(600_000), after_events: z.number().int().min(0).optional() }),
