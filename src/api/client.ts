@@ -72,6 +72,7 @@ export type { BetaSkill as Skill } from '@anthropic-ai/sdk/resources/beta/skills
 export type { BetaSkillVersion as SkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
 export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
 export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
+export type { BetaDream as Dream, DreamCreateParams } from '@anthropic-ai/sdk/resources/beta/dreams';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -299,7 +300,7 @@ function pathOf(href: string | undefined): string | undefined {
 /** The resources of the API's paths, named by their collection segment. */
 export const RESOURCES = [
   'agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources',
-  'skills', 'deployments', 'deployment_runs',
+  'skills', 'deployments', 'deployment_runs', 'dreams',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

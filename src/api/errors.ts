@@ -51,6 +51,7 @@ const LIST_TOOL: Record<Resource, string> = {
   skills: 'list_skills',
   deployments: 'list_deployments',
   deployment_runs: 'list_deployment_runs',
+  dreams: 'list_dreams',
 };
 
 /** Error codes (the error body's `details.error_code`, documented in the SDK) that name a resource. */

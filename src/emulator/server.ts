@@ -20,6 +20,7 @@ import { registerSessionPartRoutes } from './routes/session-parts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
+import { registerDreamRoutes } from './routes/dreams.js';
 import { registerFileRoutes } from './routes/files.js';
 import { seed, seedOptions, type SeedOptions, type SeedResult } from './routes/seed.js';
 import { registerSkillRoutes } from './routes/skills.js';
@@ -29,6 +30,7 @@ import { readingsSchema } from './runtime/readings.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';
+export const DREAMS_BETA = 'dreaming-2026-04-21';
 export type { RequestLogEntry } from './wire/http.js';
 
 export interface ServerOptions {
@@ -49,6 +51,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
   registerEventRoutes(router, emu);
   registerVaultRoutes(router, emu);
   registerMemoryRoutes(router, emu);
+  registerDreamRoutes(router, emu);
   registerFileRoutes(router, emu);
   registerSkillRoutes(router, emu);
   registerDeploymentRoutes(router, emu);
@@ -249,11 +252,11 @@ function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {
   if (apiKey !== undefined && key !== apiKey) throw new ApiError(401, 'authentication_error', 'invalid x-api-key');
 }
 
-function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'none'): void {
+function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'dreams' | 'none'): void {
   if (family === 'none') return;
   const raw = req.headers['anthropic-beta'];
   const values = (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const accepted = family === 'managed' ? [MANAGED_BETA] : [MEMORY_BETA, MANAGED_BETA];
+  const accepted = family === 'managed' ? [MANAGED_BETA] : family === 'dreams' ? [DREAMS_BETA] : [MEMORY_BETA, MANAGED_BETA];
   if (!values.some((v) => accepted.includes(v))) {
     throw new ApiError(400, 'invalid_request_error',
       `this endpoint requires the anthropic-beta header to include ${accepted.map((a) => `'${a}'`).join(' or ')}`);

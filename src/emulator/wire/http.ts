@@ -168,7 +168,7 @@ export function sendError(res: ServerResponse, err: ApiError, requestId: string,
   sendJson(res, err.status, errorBody(err, requestId), extra);
 }
 
-export type BetaFamily = 'managed' | 'memory' | 'none';
+export type BetaFamily = 'managed' | 'memory' | 'dreams' | 'none';
 
 export interface RouteContext {
   req: IncomingMessage;
