@@ -504,6 +504,7 @@ export class TurnState {
     } else if (verdict === 'failed') parts.push('The grader found the rubric does not apply to what was produced: revise the rubric or the description.');
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');
     if (d.stop_reason === 'retries_exhausted') parts.push(exhaustedHint(this.lastErrorType, d.pending_actions.length));
+    if (d.stop_reason === 'refusal') parts.push('The model declined to continue (refusal): rephrase the request or change the task, then send_message.');
     if (d.stop_reason === 'terminated') parts.push('The session is terminated: start_session to continue the work.');
     if (d.reply_truncated_chars || d.steps_omitted) {
       parts.push(OMITTED_HINT);

@@ -227,6 +227,14 @@ describe('timeouts, interrupts and errors', () => {
     expect(after.pending_actions).toEqual([]);
   });
 
+  it('a refusal ends the turn with its own hint', async () => {
+    const { session_id } = await agentAndSession(h);
+    const d = ok(await h.call('send_message', { session_id, text: '/refuse\n/reply never' }));
+    expect(d.stop_reason).toBe('refusal');
+    expect(d.reply).toBe('');
+    expect(d.hint).toMatch(/declined to continue/);
+  });
+
   it('the tool-use limit is named as such, not as repeated errors', async () => {
     const { session_id } = await agentAndSession(h);
     const d = ok(await h.call('send_message', { session_id, text: '/error tool_use_limit_reached_error exhausted' }));

@@ -164,6 +164,10 @@ async function runScript(turn: Turn, text: string, attached?: { summary: string;
         else turn.message(`${out.agent} replied: ${out.reply}`);
         break;
       }
+      case 'refuse':
+        // The model declines: the turn ends with stop_reason refusal and the rest of the script is dropped.
+        turn.finish('refusal');
+        return;
       case 'error': {
         const stop = emitError(turn, d.args);
         if (stop) return;

@@ -27,7 +27,7 @@ export interface Resolution {
 /** Why a turn was aborted: an interrupt ends it with an idle; the others end it silently. */
 export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
 
-export type TurnStop = 'end_turn' | 'retries_exhausted' | 'budget_reached';
+export type TurnStop = 'end_turn' | 'retries_exhausted' | 'budget_reached' | 'refusal';
 
 export interface EmulatorSettings {
   pingIntervalMs: number;
