@@ -114,6 +114,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
     const route = typeof matched === 'object' ? matched.route : undefined;
     const fault = emu.faults.take(method, rawPath, route?.stream ?? false);
     let streamFault: RouteContext['streamFault'];
+    let cutBodyAt: number | undefined;
     if (fault) {
       if ('status' in fault) {
         const headers: Record<string, string> = {};
@@ -126,6 +127,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
       }
       if ('latency_ms' in fault) await sleep(fault.latency_ms);
       if ('drop_stream_after_events' in fault) streamFault = { dropAfterEvents: fault.drop_stream_after_events };
+      if ('drop_body_after_bytes' in fault) cutBodyAt = fault.drop_body_after_bytes;
       if ('stall_stream_ms' in fault) streamFault = { stallMs: fault.stall_stream_ms, stallAfterEvents: fault.after_events ?? 0 };
     }
 
@@ -151,7 +153,8 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
       const result = await matched.route.handler(ctx);
       const pattern = `/${matched.route.segments.join('/')}`;
       wireRequest({ method, route: pattern, query: query.toObject(), body, multipart: body === undefined && rawBody.length > 0 });
-      if (result !== HANDLED) sendJson(res, 200, wireResponse(method, pattern, result));
+      if (result !== HANDLED && cutBodyAt !== undefined) sendCut(res, wireResponse(method, pattern, result), cutBodyAt);
+      else if (result !== HANDLED) sendJson(res, 200, wireResponse(method, pattern, result));
     } catch (err) {
       if (err instanceof ApiError) sendError(res, err, rid);
       else {
@@ -261,4 +264,11 @@ function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'dreams'
     throw new ApiError(400, 'invalid_request_error',
       `this endpoint requires the anthropic-beta header to include ${accepted.map((a) => `'${a}'`).join(' or ')}`);
   }
+}
+
+/** A 200 whose body stops after `bytes` of its declared length: the connection drops mid-body. */
+function sendCut(res: ServerResponse, body: unknown, bytes: number): void {
+  const text = Buffer.from(JSON.stringify(body), 'utf8');
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': text.length });
+  res.write(text.subarray(0, Math.min(bytes, text.length - 1)), () => res.destroy());
 }

@@ -11,7 +11,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLSETS } from '../../src/config.js';
-import { ASK_BASH_TOOLS, errText, harness, ok, type Harness } from '../helpers.js';
+import Anthropic from '@anthropic-ai/sdk';
+import { ASK_BASH_TOOLS, TEST_KEY, errText, harness, ok, type Harness } from '../helpers.js';
 import { clearFaults, mark, requests, setFaults } from '../reliability/util.js';
 
 /** Every regex src/api/errors.ts and src/tools ever applied to an error message (git log -p). */
@@ -114,6 +115,26 @@ describe('kind decides the retry policy', () => {
     expect(t).toMatch(/^write_memory failed: HTTP 500 api_error/);
     expect(t).toContain(`This server already retried ${h.config.maxRetries} time(s)`);
     expect(await hits(m, 'POST', path)).toEqual(Array(h.config.maxRetries + 1).fill(500));
+  });
+
+  it('a create whose response drops mid-body is not sent again (the SDK would resend it: maxRetries stays 0)', async () => {
+    const sdk = new Anthropic({ apiKey: TEST_KEY, baseURL: h.url });
+    const rule = (times: number) => [{ match: { method: 'POST', path: '/v1/agents' }, times, drop_body_after_bytes: 20 }];
+    const named = async (name: string) => (await sdk.beta.agents.list({ limit: 100 })).data.filter((a) => a.name === name).length;
+    // The SDK on its own (its default maxRetries) resends such a POST: two agents from one call.
+    await setFaults(h, rule(1));
+    let m = await mark(h);
+    await sdk.beta.agents.create({ name: 'resent-by-sdk', model: { id: 'claude-sonnet-4-6' } });
+    expect(await hits(m, 'POST', '/v1/agents')).toHaveLength(2);
+    expect(await named('resent-by-sdk')).toBe(2);
+    // Through the server: one request, one agent, and an error that says to check before resending.
+    await setFaults(h, rule(1));
+    m = await mark(h);
+    const t = errText(await h.call('create_agent', { name: 'dropped-once', model: 'claude-sonnet-4-6' }));
+    await clearFaults(h);
+    expect(await hits(m, 'POST', '/v1/agents')).toHaveLength(1);
+    expect(await named('dropped-once')).toBe(1);
+    expect(t).toMatch(/may or may not have reached the API\. Before retrying, check whether it took effect/);
   });
 
   it('a read that failed after retries says how many were made', async () => {

@@ -22,6 +22,8 @@ export const faultRule = z.union([
   }),
   z.strictObject({ ...base, latency_ms: z.number().int().min(0).max(600_000) }),
   z.strictObject({ ...base, drop_stream_after_events: z.number().int().min(0) }),
+  /** (JSON responses) the request is handled — the API acts — then the body is cut after that many bytes. */
+  z.strictObject({ ...base, drop_body_after_bytes: z.number().int().min(0) }),
   z.strictObject({ ...base, stall_stream_ms: z.number().int().min(0).max(600_000), after_events: z.number().int().min(0).optional() }),
 ]);
 export type FaultRule = z.output<typeof faultRule>;
@@ -74,6 +76,7 @@ export class FaultTable {
       if (m?.method && m.method.toUpperCase() !== method) continue;
       if (r.pattern && !r.pattern.test(path)) continue;
       if (('drop_stream_after_events' in r.rule || 'stall_stream_ms' in r.rule) && !isStream) continue;
+      if ('drop_body_after_bytes' in r.rule && isStream) continue;
       r.remaining -= 1;
       r.hits += 1;
       return r.rule;
