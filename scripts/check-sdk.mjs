@@ -134,7 +134,14 @@ for (const m of methods) {
     row('param', `${m.sdkMethod}(${p})`, { T: t && quoted(toolsText, p) | new RegExp(`\\b${p}\\b`).test(toolsText), E: e && (quoted(emulatorText, p) || new RegExp(`\\b${p.replace(/[[\]]/g, '\\$&')}\\b`).test(emulatorText)), G: true }, 'TEG');
   }
 }
-for (const ev of events) row('event', ev, { T: quoted(toolsText, ev), E: quoted(emulatorText, ev) || emulatorText.includes(`type: '${ev}'`), R: quoted(turnsText, ev), G: true }, 'ERG');
+// An event the emulator names whole, or builds from a template (`session.thread_status_${s}`) in a
+// file that names the rest ('running') as a literal.
+const templated = (ev) =>
+  emulatorFiles.some((f) => {
+    const text = read(f);
+    return [...text.matchAll(/`([a-z_.]+)\$\{/g)].some((m) => ev.startsWith(m[1]) && quoted(text, ev.slice(m[1].length)));
+  });
+for (const ev of events) row('event', ev, { T: quoted(toolsText, ev), E: quoted(emulatorText, ev) || templated(ev), R: quoted(turnsText, ev), G: true }, 'ERG');
 for (const s of stopReasons) row('stop reason', s, { E: quoted(emulatorText, s), R: quoted(turnsText, s), G: true }, 'ERG');
 for (const s of statuses) {
   const text = s.of.includes('Dream') ? toolsText : `${toolsText}\n${turnsText}`;
