@@ -53,18 +53,6 @@ export async function runTurn(rt: TurnHost, trigger: StoredEvent, signal: AbortS
   }
 }
 
-/** Runs what a parked batch left to do once its calls are answered (SessionRuntime.parkActions). */
-export async function resumeTurn(rt: TurnHost, resume: (turn: Turn) => Promise<boolean>, signal: AbortSignal): Promise<void> {
-  const turn = new Turn(rt, signal);
-  try {
-    if (await resume(turn)) turn.finish('end_turn');
-  } catch (err) {
-    const reason = err instanceof TurnAborted ? err.reason : undefined;
-    if (reason === 'interrupt') turn.finish('end_turn');
-    else if (reason === undefined) throw err;
-  }
-}
-
 function textOf(ev: StoredEvent): string {
   const content = (ev.content ?? []) as Array<{ type: string; text?: string }>;
   return content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('\n');

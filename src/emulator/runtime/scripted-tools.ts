@@ -5,10 +5,10 @@
  * `requires_action` listing all blocking ids (docs/api-behaviour.md, "Events"). When all are resolved,
  * results are emitted and a new model step acknowledges them.
  */
-import type { Turn } from './turn.js';
+import { Turn, TurnAborted } from './turn.js';
 import type { ToolResolution } from '../contract/normalize.js';
 import type { Policy } from '../contract/validate.js';
-import type { PendingKind, Resolution } from './types.js';
+import type { PendingKind, Resolution, TurnHost } from './types.js';
 
 export interface ToolCall {
   res: Exclude<ToolResolution, { kind: 'unknown' }>;
@@ -83,13 +83,25 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[], exhaust?: () =
   turn.closeStep();
   const blockingIds = emitted.filter((e) => e.blocking).map((e) => e.id);
   if (exhaust && blockingIds.length > 0 && rt.parkActions) {
-    rt.parkActions(blockingIds, (later) => acknowledge(later, emitted));
+    rt.parkActions(blockingIds, (signal) => resumeBatch(rt, emitted, signal));
     exhaust();
     return false;
   }
   if (blockingIds.length > 0) await rt.waitForActions(blockingIds, turn.signal);
   turn.checkAbort();
   return acknowledge(turn, emitted);
+}
+
+/** Runs, as a new turn, what a parked batch left to do once its calls are answered (TurnHost.parkActions). */
+async function resumeBatch(rt: TurnHost, emitted: Emitted[], signal: AbortSignal): Promise<void> {
+  const turn = new Turn(rt, signal);
+  try {
+    if (await acknowledge(turn, emitted)) turn.finish('end_turn');
+  } catch (err) {
+    const reason = err instanceof TurnAborted ? err.reason : undefined;
+    if (reason === 'interrupt') turn.finish('end_turn');
+    else if (reason === undefined) throw err;
+  }
 }
 
 /** The results of a batch whose blocking calls are answered, and a model step that acknowledges them. */

@@ -13,8 +13,7 @@ import { costOf, priceFor, toCents } from '../../pricing.js';
 import { badRequest, conflict } from '../wire/http.js';
 import type { EventParam } from '../contract/validate-events.js';
 import { rosterOf } from '../contract/multiagent.js';
-import { resumeTurn, runTurn } from './scripted-agent.js';
-import type { Turn } from './turn.js';
+import { runTurn } from './scripted-agent.js';
 import { ActionGate } from './action-gate.js';
 import { ChildThread } from './child-thread.js';
 import { EventLog } from './event-log.js';
@@ -36,7 +35,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
   private queue: StoredEvent[][] = [];
   private turn: AbortController | null = null;
   /** Calls still waited on after a `retries_exhausted` stop, and what runs once they are all answered. */
-  private parked: { ids: string[]; resume: (turn: Turn) => Promise<boolean> } | null = null;
+  private parked: { ids: string[]; resume: (signal: AbortSignal) => Promise<void> } | null = null;
   private readonly gate = new ActionGate({
     blocked: (open) => {
       this.setStatus('idle');
@@ -319,7 +318,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
     child.gate.resolve(id, res);
   }
 
-  private startTurn(trigger: StoredEvent | null, resume?: (turn: Turn) => Promise<boolean>): void {
+  private startTurn(trigger: StoredEvent | null, resume?: (signal: AbortSignal) => Promise<void>): void {
     const ctl = new AbortController();
     this.turn = ctl;
     if (trigger) {
@@ -329,7 +328,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
     }
     this.setStatus('running');
     this.emit({ type: 'session.status_running' });
-    const run = trigger ? runTurn(this, trigger, ctl.signal) : resumeTurn(this, resume!, ctl.signal);
+    const run = trigger ? runTurn(this, trigger, ctl.signal) : resume!(ctl.signal);
     run.catch((err: unknown) => {
       if (!ctl.signal.aborted) console.error('[emulator] scripted turn failed:', err);
     }).finally(() => {
@@ -372,7 +371,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
     return this.gate.takeResolution(id);
   }
 
-  parkActions(ids: string[], resume: (turn: Turn) => Promise<boolean>): void {
+  parkActions(ids: string[], resume: (signal: AbortSignal) => Promise<void>): void {
     this.gate.announce(ids);
     this.parked = { ids, resume };
   }

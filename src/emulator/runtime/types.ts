@@ -9,7 +9,6 @@ import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/
 import type { PriceTable } from '../../pricing.js';
 import type { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { Readings } from './readings.js';
-import type { Turn } from './turn.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EmitInput = DistributiveOmit<BetaManagedAgentsSessionEvent, 'id' | 'processed_at'>;
@@ -73,7 +72,7 @@ export interface TurnHost {
    * is about to end with `retries_exhausted`, after which the calls stay answerable, and `resume`
    * runs as a new turn once the last of them is answered (the primary thread only).
    */
-  parkActions?(ids: string[], resume: (turn: Turn) => Promise<boolean>): void;
+  parkActions?(ids: string[], resume: (signal: AbortSignal) => Promise<void>): void;
   /** The answer sent for a registered action (undefined if none), forgotten once taken. */
   takeResolution(id: string): Resolution | undefined;
   /** `/delegate` (primary thread of a multi-agent session only; docs/multi-agent.md). */
