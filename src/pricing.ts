@@ -25,8 +25,8 @@ export interface PriceTable {
 }
 
 /**
- * One entry per model id in the SDK's `BetaManagedAgentsModel` enum (dated ids resolve to their
- * undated entry; test/tools/pricing.test.ts checks the enum is covered). Each price and its source
+ * One entry per model id in the SDK's `BetaManagedAgentsModel` enum, and none for an id the SDK
+ * dropped (dated ids resolve to their undated entry; test/tools/pricing.test.ts checks both ways). Each price and its source
  * page are listed in docs/pricing.md.
  */
 export const DEFAULT_PRICE_TABLE: PriceTable = {
@@ -43,7 +43,6 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
     'claude-sonnet-5-5': { input: 2, output: 10 },
     'claude-sonnet-5': { input: 2, output: 10 },
     'claude-sonnet-4-6': { input: 3, output: 15 },
-    'claude-sonnet-4-5': { input: 3, output: 15 },
     // Banded: this is the rate for prompts up to 100,000 tokens; longer prompts cost more.
     'claude-haiku-5-5': { input: 0.1, output: 0.5 },
     'claude-haiku-4-5': { input: 1, output: 5 },

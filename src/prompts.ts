@@ -69,7 +69,7 @@ export const PROMPTS: PromptDef[] = [
         `2. list_events for it with types ["session.status_idle","session.status_running","session.status_rescheduled","session.status_terminated","session.error","agent.tool_use","agent.mcp_tool_use","agent.custom_tool_use","user.interrupt"], following next_page to the last page; the last events tell the state. (The resource managed-agents://sessions/${a.session_id}/transcript shows every event.)`,
         '3. Diagnose from the status and the last events:',
         '   - idle with stop_reason requires_action: it waits on the listed tool calls; each needs confirm_tool_use (agent/MCP tools) or submit_custom_tool_result (custom tools).',
-        '   - idle with retries_exhausted: a model or tool error outlasted the retries (see the session.error before it); send_message again, or change what failed.',
+        '   - idle with retries_exhausted: one of two causes, named by the session.error before it: repeated errors outlasted the retries (send_message again, or change what failed), or tool_use_limit_reached_error, the tool-use limit (too many tool-use rounds; not a failed request: split the task). Calls it was waiting on still accept answers (confirm_tool_use / submit_custom_tool_result).',
         '   - idle with budget_reached: the budget is spent (session_usage shows it); raising it resumes (update_session, sessions toolset).',
         '   - rescheduling, or session.error with retry_status retrying: the platform is retrying a transient failure; wait_for_turn and check again.',
         '   - running with no new events for minutes: wait_for_turn once; if still nothing, interrupt_session and resend the last request.',

@@ -28,6 +28,7 @@
 import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
 import { SET_KEY, type Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { codeAdvice } from './error-codes.js';
 import { EVENT_STREAM, limitedFetch } from './limits.js';
 
 export type Client = Anthropic;
@@ -71,6 +72,7 @@ export type { BetaSkill as Skill } from '@anthropic-ai/sdk/resources/beta/skills
 export type { BetaSkillVersion as SkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/versions';
 export type { BetaManagedAgentsDeployment as Deployment, DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
 export type { BetaManagedAgentsDeploymentRun as DeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
+export type { BetaDream as Dream, DreamCreateParams } from '@anthropic-ai/sdk/resources/beta/dreams';
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
@@ -171,6 +173,10 @@ export function isRetryable(effect: Effect, err: unknown): boolean {
   if (!(err instanceof APIError) || err.status === undefined) return false;
   const explicit = err.headers?.get('x-should-retry');
   if (explicit === 'false') return false;
+  // A code that fails until something else changes (a spend limit's 429), or asks for minutes
+  // (storage_not_ready), is not retried inside the call (error-codes.ts).
+  const coded = codeAdvice(err.errorCode);
+  if (coded && coded.retry !== 'soon') return false;
   if (effect === 'write') return err.status === 429 || err.status === 529;
   if (explicit === 'true') return true;
   return err.status === 408 || err.status === 429 || err.status >= 500;
@@ -292,7 +298,7 @@ function pathOf(href: string | undefined): string | undefined {
 /** The resources of the API's paths, named by their collection segment. */
 export const RESOURCES = [
   'agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources',
-  'skills', 'deployments', 'deployment_runs',
+  'skills', 'deployments', 'deployment_runs', 'dreams',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

@@ -21,6 +21,7 @@ import {
   type FailureFacts,
   type Resource,
 } from './client.js';
+import { codeAdvice } from './error-codes.js';
 import { ResponseLimitError } from './limits.js';
 import { redact } from '../log.js';
 
@@ -51,6 +52,7 @@ const LIST_TOOL: Record<Resource, string> = {
   skills: 'list_skills',
   deployments: 'list_deployments',
   deployment_runs: 'list_deployment_runs',
+  dreams: 'list_dreams',
 };
 
 /** Error codes (the error body's `details.error_code`, documented in the SDK) that name a resource. */
@@ -187,6 +189,18 @@ function rawErrorText(tool: string, effect: Effect, err: unknown): string {
     const facts = failureOf(err);
     const lines = [`${tool} failed: ${describeApiError(err)}`];
     const status = err.status;
+    // A code the SDK documents says more than the status: above all whether the API acted (a 503
+    // storage_not_ready did not, so even a write is safe to resend later).
+    const coded = codeAdvice(err.errorCode);
+    if (coded) {
+      lines.push(
+        coded.retry !== 'no'
+          ? `Retry helps: yes, later: the API did not act on the request.${(facts?.retries ?? 0) > 0 ? ` This server already retried ${facts!.retries} time(s).` : ''}`
+          : 'Retry helps: no, not until what the next line says is done.',
+      );
+      lines.push(`Next: ${coded.next}`);
+      return lines.join('\n');
+    }
     // A 5xx other than 529 (overloaded: rejected before processing) may come after the API acted,
     // and a write is not retried then (src/api/client.ts): say so, and how to check.
     if (effect === 'write' && status !== undefined && status >= 500 && status !== 529) {
@@ -219,8 +233,9 @@ export function describeApiError(err: APIError): string {
   const body = err.error as { error?: { type?: string; message?: string } } | undefined;
   const type = body?.error?.type ?? err.type ?? 'error';
   const msg = body?.error?.message ?? err.message;
-  // The API's words, and its type when it is not a plain identifier, are data: quoted on our line.
-  const kind = /^[a-z_]{1,64}$/.test(type) ? type : quoted(type, 64);
+  // The API's words, and its type or code when not a plain identifier, are data: quoted on our line.
+  const ident = (s: string) => (/^[a-z_]{1,64}$/.test(s) ? s : quoted(s, 64));
+  const kind = ident(type) + (err.errorCode ? ` (${ident(err.errorCode)})` : '');
   const parts = [err.status !== undefined ? `HTTP ${err.status} ${kind}` : kind, `— the API says: ${quoted(msg)}`];
   if (err.requestID) parts.push(`(request_id ${err.requestID})`);
   return parts.join(' ');

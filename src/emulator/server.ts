@@ -20,6 +20,7 @@ import { registerSessionPartRoutes } from './routes/session-parts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 import { registerMemoryRoutes } from './routes/memory.js';
+import { registerDreamRoutes } from './routes/dreams.js';
 import { registerFileRoutes } from './routes/files.js';
 import { seed, seedOptions, type SeedOptions, type SeedResult } from './routes/seed.js';
 import { registerSkillRoutes } from './routes/skills.js';
@@ -29,6 +30,7 @@ import { readingsSchema } from './runtime/readings.js';
 
 export const MANAGED_BETA = 'managed-agents-2026-04-01';
 export const MEMORY_BETA = 'agent-memory-2026-07-22';
+export const DREAMS_BETA = 'dreaming-2026-04-21';
 export type { RequestLogEntry } from './wire/http.js';
 
 export interface ServerOptions {
@@ -49,6 +51,7 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
   registerEventRoutes(router, emu);
   registerVaultRoutes(router, emu);
   registerMemoryRoutes(router, emu);
+  registerDreamRoutes(router, emu);
   registerFileRoutes(router, emu);
   registerSkillRoutes(router, emu);
   registerDeploymentRoutes(router, emu);
@@ -111,17 +114,20 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
     const route = typeof matched === 'object' ? matched.route : undefined;
     const fault = emu.faults.take(method, rawPath, route?.stream ?? false);
     let streamFault: RouteContext['streamFault'];
+    let cutBodyAt: number | undefined;
     if (fault) {
       if ('status' in fault) {
         const headers: Record<string, string> = {};
         if (fault.retry_after_s !== undefined) headers['retry-after'] = String(fault.retry_after_s);
-        const type = defaultErrorType(fault.status);
-        sendError(res, new ApiError(fault.status, type, fault.message ?? `Emulated fault: ${fault.status} ${type}`), rid, headers);
+        const type = fault.error_type ?? defaultErrorType(fault.status);
+        const details = fault.error_code ? { error_code: fault.error_code } : undefined;
+        sendError(res, new ApiError(fault.status, type, fault.message ?? `Emulated fault: ${fault.status} ${type}`, details), rid, headers);
         record();
         return;
       }
       if ('latency_ms' in fault) await sleep(fault.latency_ms);
       if ('drop_stream_after_events' in fault) streamFault = { dropAfterEvents: fault.drop_stream_after_events };
+      if ('drop_body_after_bytes' in fault) cutBodyAt = fault.drop_body_after_bytes;
       if ('stall_stream_ms' in fault) streamFault = { stallMs: fault.stall_stream_ms, stallAfterEvents: fault.after_events ?? 0 };
     }
 
@@ -147,7 +153,8 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
       const result = await matched.route.handler(ctx);
       const pattern = `/${matched.route.segments.join('/')}`;
       wireRequest({ method, route: pattern, query: query.toObject(), body, multipart: body === undefined && rawBody.length > 0 });
-      if (result !== HANDLED) sendJson(res, 200, wireResponse(method, pattern, result));
+      if (result !== HANDLED && cutBodyAt !== undefined) sendCut(res, wireResponse(method, pattern, result), cutBodyAt);
+      else if (result !== HANDLED) sendJson(res, 200, wireResponse(method, pattern, result));
     } catch (err) {
       if (err instanceof ApiError) sendError(res, err, rid);
       else {
@@ -248,13 +255,20 @@ function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {
   if (apiKey !== undefined && key !== apiKey) throw new ApiError(401, 'authentication_error', 'invalid x-api-key');
 }
 
-function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'none'): void {
+function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'dreams' | 'none'): void {
   if (family === 'none') return;
   const raw = req.headers['anthropic-beta'];
   const values = (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const accepted = family === 'managed' ? [MANAGED_BETA] : [MEMORY_BETA, MANAGED_BETA];
+  const accepted = family === 'managed' ? [MANAGED_BETA] : family === 'dreams' ? [DREAMS_BETA] : [MEMORY_BETA, MANAGED_BETA];
   if (!values.some((v) => accepted.includes(v))) {
     throw new ApiError(400, 'invalid_request_error',
       `this endpoint requires the anthropic-beta header to include ${accepted.map((a) => `'${a}'`).join(' or ')}`);
   }
+}
+
+/** A 200 whose body stops after `bytes` of its declared length: the connection drops mid-body. */
+function sendCut(res: ServerResponse, body: unknown, bytes: number): void {
+  const text = Buffer.from(JSON.stringify(body), 'utf8');
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': text.length });
+  res.write(text.subarray(0, Math.min(bytes, text.length - 1)), () => res.destroy());
 }

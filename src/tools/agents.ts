@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { quoted } from '../format/fence.js';
 import type { Agent, AgentCreateParams, Client } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
+import { deprecationNotice } from '../api/models.js';
 import {
   checkTools,
   forUpdate,
@@ -36,6 +37,8 @@ const agentIdVersion = {
 };
 
 const toolsOut = z.array(z.string()).optional().describe('One summary per tool entry.');
+/** Set when the agent's model is deprecated: its end-of-life date, from the SDK's own data (src/api/models.ts). */
+const noticeOut = z.string().optional();
 
 // ---- tools -----------------------------------------------------------------------------------
 
@@ -77,6 +80,7 @@ export const agentTools = [
       name: z.string(),
       model: z.string(),
       tools: toolsOut,
+      notice: noticeOut,
     },
     handler: async (args, ctx) => {
       const a = {
@@ -97,12 +101,13 @@ export const agentTools = [
         name: agent.name,
         model: modelId(agent.model),
         tools: (agent.tools ?? []).map(toolSummary),
+        notice: deprecationNotice(modelId(agent.model)),
       });
       return {
         structured,
         text: `Created agent ${agent.id} v${agent.version} ${quoted(agent.name, 120)} (${structured.model})${
           structured.tools?.length ? `\ntools: ${structured.tools.join(' | ')}` : ''
-        }`,
+        }${structured.notice ? `\n${structured.notice}` : ''}`,
       };
     },
   }),
@@ -285,7 +290,7 @@ export const agentTools = [
         .optional()
         .describe('Patch: keys to set; a null value deletes the key.'),
     },
-    output: agentIdVersion,
+    output: { ...agentIdVersion, notice: noticeOut },
     handler: async (args, ctx) => {
       const a = {
         ...args,
@@ -313,9 +318,10 @@ export const agentTools = [
       // so only undefined is dropped here, not compact().
       const params = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as AgentUpdateParams;
       const ag = await ctx.api.call((c, o) => c.beta.agents.update(agent_id, params, o));
+      const notice = deprecationNotice(modelId(ag.model));
       return {
-        structured: { agent_id: ag.id, version: ag.version },
-        text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed)${geo ? `; kept inference_geo ${geo.kept}` : ''}.`,
+        structured: compact({ agent_id: ag.id, version: ag.version, notice }),
+        text: `Updated agent ${ag.id}: now v${ag.version} (${changes.map(([k]) => k).join(', ')} changed)${geo ? `; kept inference_geo ${geo.kept}` : ''}.${notice ? `\n${notice}` : ''}`,
       };
     },
   }),

@@ -9,6 +9,7 @@ import { eventTools } from './events.js';
 import { auditTools } from './audit.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
+import { dreamTools } from './dreams.js';
 import { fileTools } from './files.js';
 import { checkSelection, selectFrom, type Selection } from './selection.js';
 import { toolsetTools } from './toolsets.js';
@@ -29,6 +30,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...usageTools,
   ...vaultTools,
   ...memoryTools,
+  ...dreamTools,
   ...fileTools,
   ...fileTransferTools,
   ...skillTools,

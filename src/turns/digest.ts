@@ -12,8 +12,13 @@ import { redact, redactedHead } from '../secrets.js';
 
 export const pendingActionSchema = z.object({
   id: z.string(),
-  /** `tool_result`: a built-in call on a self-hosted environment, whose worker must answer it. */
-  kind: z.enum(['tool_confirmation', 'custom_tool_result', 'tool_result']),
+  /**
+   * From the waited-on event's type. `tool_result`: a built-in call on a self-hosted environment,
+   * whose worker must answer it. `unknown`: an event type no tool of this server answers.
+   */
+  kind: z.enum(['tool_confirmation', 'custom_tool_result', 'tool_result', 'unknown']),
+  /** The waited-on event's type, for an `unknown` kind. */
+  event_type: z.string().optional(),
   /** The tool the agent wants to run (`server/tool` for MCP tools). */
   tool: z.string(),
   /** Set when a subagent thread waits on it (docs/multi-agent.md); the answer is still routed by id. */
@@ -37,6 +42,44 @@ export type PendingAction = z.infer<typeof pendingActionSchema>;
  */
 export const SELF_HOSTED_NOTE =
   'Runs on a self-hosted environment: its result (user.tool_result) must come from your environment worker; this server cannot send it.';
+
+/** A waited-on event of a type no tool of this server answers (docs/turn-engine.md, "Pending actions"). */
+export const unknownKindNote = (type: string | undefined) =>
+  type
+    ? `The session waits on a ${type} event, which no tool of this server answers: answer it with a client that supports it.`
+    : 'The session waits on an event that is not in its history, so its kind is unknown and no tool of this server can answer it.';
+
+/**
+ * A retries_exhausted stop has two causes (the SDK's BetaManagedAgentsToolUseLimitReachedErrorObject):
+ * repeated errors, or the tool-use limit, which is no error in a request. The session.error before
+ * the stop says which; calls it was waiting on still accept answers.
+ */
+export function exhaustedHint(errorType: string | undefined, pending: number): string {
+  const limit = errorType === 'tool_use_limit_reached_error';
+  const cause =
+    limit
+      ? 'The turn stopped at the tool-use limit (too many tool-use rounds, or tool calls cut off by the output limit), not because a request failed'
+      : errorType
+        ? `The turn stopped after repeated errors (${errorType}) exhausted the retries`
+        : 'The turn stopped: repeated errors exhausted the retries, or the agent reached the tool-use limit';
+  const answers = pending
+    ? ` The session still accepts answers to the ${pending} call(s) it was waiting on: answer each with answer_with (then wait_for_turn), or send_message to start a new turn.`
+    : limit
+      ? ' send_message to continue in a new turn, with the task in smaller steps.'
+      : errorType
+        ? ' send_message again to retry, or change what failed.'
+        : ' send_message again to continue (with the task in smaller steps if it hit the limit).';
+  return `${cause} (see steps).${answers}`;
+}
+
+/** The exact call that answers a pending action of a kind a tool of this server answers. */
+function answerFor(kind: 'tool_confirmation' | 'custom_tool_result', sessionId: string, id: string): NonNullable<PendingAction['answer_with']> {
+  return kind === 'custom_tool_result'
+    ? // No content: a placeholder would be accepted as a real result; content is the caller's to write.
+      { tool: 'submit_custom_tool_result', arguments: { session_id: sessionId, custom_tool_use_id: id } }
+    : // The verdict is the caller's: this value is rejected until it is replaced by "allow" or "deny".
+      { tool: 'confirm_tool_use', arguments: { session_id: sessionId, tool_use_id: id, result: VERDICT_PLACEHOLDER } };
+}
 
 export const OMITTED_HINT = 'Parts were omitted to keep this result small: list_events shows the full history.';
 
@@ -136,6 +179,8 @@ interface BlockingCall {
   tool: string;
   input: unknown;
   threadId?: string;
+  /** For the `unknown` kind: the event's type. */
+  eventType?: string;
 }
 
 /**
@@ -169,6 +214,14 @@ export class TurnState {
   private readonly threadWaits = new Map<string, string[]>();
   private readonly usage = emptyUsage();
   private outcome?: TurnOutcome;
+  /**
+   * Event ids the session's last requires_action listed and nobody answered yet. A
+   * `retries_exhausted` stop keeps them: the session still accepts their results (the SDK's
+   * session runner documents it, lib/tools/SessionToolRunner in @anthropic-ai/sdk).
+   */
+  private waited = new Set<string>();
+  /** The type of the last `session.error` of the turn: names the cause of a retries_exhausted stop. */
+  private lastErrorType?: string;
 
   /**
    * @param awaitedEcho id of the last event we sent: the turn starts at its echo. Undefined means
@@ -189,9 +242,7 @@ export class TurnState {
     this.lastEventId = ev.id;
     if (ev.processed_at) this.lastProcessedAt = ev.processed_at;
     this.rememberCall(ev);
-    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result' || ev.type === 'user.tool_result') {
-      this.calls.delete(ev.tool_use_id ?? ev.custom_tool_use_id);
-    }
+    this.trackWaits(ev);
     if (!this.started) {
       // The turn starts when our event is processed, not at a queued echo of it (processed_at null).
       if (ev.id === this.awaitedEcho && ev.processed_at !== null) this.started = true;
@@ -215,6 +266,9 @@ export class TurnState {
         this.usage.model_requests++;
         break;
       }
+      case 'session.error':
+        this.lastErrorType = ev.error?.type;
+        break;
       case 'span.outcome_evaluation_start':
         this.onStep?.(`grader: evaluating iteration ${ev.iteration ?? 0}`);
         break;
@@ -291,28 +345,59 @@ export class TurnState {
     return e?.kind === 'thread_action' || (e?.kind === 'idle' && e.stopReason === 'requires_action');
   }
 
-  /** Every event id the turn waits on: the session's requires_action ids, then each waiting thread's. */
+  /** True when the turn ended with calls still answerable: on requires_action, or after retries_exhausted. */
+  get awaitsAnswers(): boolean {
+    return this.requiresAction || (this.exhausted && this.waited.size > 0);
+  }
+
+  private get exhausted(): boolean {
+    return this.ending?.kind === 'idle' && this.ending.stopReason === 'retries_exhausted';
+  }
+
+  /** Follows which calls the session waits on, and answers to them. */
+  private trackWaits(ev: Ev): void {
+    if (ev.type === 'user.tool_confirmation' || ev.type === 'user.custom_tool_result' || ev.type === 'user.tool_result') {
+      const id = ev.tool_use_id ?? ev.custom_tool_use_id;
+      this.calls.delete(id);
+      this.waited.delete(id);
+    } else if (ev.type === 'session.status_idle') {
+      const sr = ev.stop_reason ?? {};
+      if (sr.type === 'requires_action') this.waited = new Set(sr.event_ids ?? []);
+      else if (sr.type !== 'retries_exhausted') this.waited.clear();
+    }
+  }
+
+  /** Every event id the turn waits on: the session's requires_action ids (or those a retries_exhausted stop left), then each waiting thread's. */
   pendingIds(): string[] {
     const e = this.ending;
-    const ids = e?.kind === 'idle' && e.stopReason === 'requires_action' ? [...e.eventIds] : [];
+    const ids = e?.kind === 'idle' && e.stopReason === 'requires_action' ? [...e.eventIds] : this.exhausted ? [...this.waited] : [];
     for (const list of this.threadWaits.values()) for (const id of list) if (!ids.includes(id)) ids.push(id);
     return ids;
   }
 
-  private rememberCall(ev: Ev): void {
+  private rememberCall(ev: Ev, anyType = false): void {
     let kind: BlockingCall['kind'] | undefined;
     if (ev.type === 'agent.custom_tool_use') kind = 'custom_tool_result';
     else if ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask') {
       kind = 'tool_confirmation';
     } else if (ev.type === 'agent.tool_use') kind = 'tool_result'; // blocks only on self-hosted
+    else if (anyType) {
+      // A waited-on event of a type this server does not know (Bedrock's agent.mcp_elicitation, or a newer one).
+      this.calls.set(ev.id, { id: ev.id, kind: 'unknown', tool: String(ev.name ?? ev.mcp_server_name ?? ev.type), input: ev.input ?? {}, eventType: ev.type, threadId: ev.session_thread_id ?? undefined });
+      return;
+    }
     if (!kind) return;
     const tool = ev.type === 'agent.mcp_tool_use' ? `${ev.mcp_server_name}/${ev.name}` : String(ev.name);
     this.calls.set(ev.id, { id: ev.id, kind, tool, input: ev.input, threadId: ev.session_thread_id ?? undefined });
   }
 
-  /** Registers a blocking call found in history (it preceded what we followed). */
-  addKnownCall(ev: Ev): void {
-    this.rememberCall(ev);
+  /**
+   * Registers what history shows before the part we followed: a blocking call, and the waits and
+   * answers around it. `anyType`: the event was looked up by a waited-on id, whatever its type.
+   */
+  addKnownCall(ev: Ev, anyType = false): void {
+    this.rememberCall(ev, anyType);
+    this.trackWaits(ev);
   }
 
   missingCalls(ids: string[]): string[] {
@@ -348,7 +433,7 @@ export class TurnState {
   digest(timedOut: boolean): TurnDigest {
     const pending: PendingAction[] = [];
     const e = this.ending;
-    if (!timedOut && this.requiresAction) {
+    if (!timedOut && this.awaitsAnswers) {
       for (const id of this.pendingIds()) pending.push(this.pendingAction(id, this.calls.get(id)));
     }
     const stop =
@@ -376,7 +461,8 @@ export class TurnState {
   }
 
   private pendingAction(id: string, call: BlockingCall | undefined): PendingAction {
-    const kind = call?.kind ?? 'tool_confirmation';
+    // A listed id not found in history: its kind is unknown, and guessing one would send the wrong answer.
+    const kind = call?.kind ?? 'unknown';
     let input: unknown = call?.input ?? {};
     let truncated = false;
     const raw = JSON.stringify(input) ?? '';
@@ -389,13 +475,10 @@ export class TurnState {
       if (truncated) p.input_truncated = true;
       return p;
     }
-    const answer_with =
-      kind === 'custom_tool_result'
-        ? // No content: a placeholder would be accepted as a real result; content is the caller's to write.
-          { tool: 'submit_custom_tool_result', arguments: { session_id: this.sessionId, custom_tool_use_id: id } }
-        : // The verdict is the caller's: this value is rejected until it is replaced by "allow" or "deny".
-          { tool: 'confirm_tool_use', arguments: { session_id: this.sessionId, tool_use_id: id, result: VERDICT_PLACEHOLDER } };
-    const p: PendingAction = { id, kind, tool: call?.tool ?? 'unknown', input, answer_with };
+    const p: PendingAction =
+      kind === 'unknown'
+        ? { id, kind, ...(call?.eventType ? { event_type: call.eventType } : {}), tool: call?.tool ?? 'unknown', input, note: unknownKindNote(call?.eventType) }
+        : { id, kind, tool: call?.tool ?? 'unknown', input, answer_with: answerFor(kind, this.sessionId, id) };
     const tid = call?.threadId ?? [...this.threadWaits].find(([, ids]) => ids.includes(id))?.[0];
     if (tid) {
       p.session_thread_id = tid;
@@ -413,6 +496,7 @@ export class TurnState {
     }
     const parts: string[] = [];
     if (d.pending_actions.some((p) => p.kind === 'tool_result')) parts.push(SELF_HOSTED_NOTE);
+    for (const type of new Set(d.pending_actions.filter((p) => p.kind === 'unknown').map((p) => p.event_type))) parts.push(unknownKindNote(type));
     if (d.pending_actions.some((p) => p.answer_with)) {
       parts.push(
         `The session is waiting on ${d.pending_actions.length} action(s): answer each with the tool in answer_with ` +
@@ -424,7 +508,8 @@ export class TurnState {
       parts.push('The grader still found the rubric unmet at max_iterations: define_outcome again (more iterations or a clearer rubric), or send_message with guidance.');
     } else if (verdict === 'failed') parts.push('The grader found the rubric does not apply to what was produced: revise the rubric or the description.');
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');
-    if (d.stop_reason === 'retries_exhausted') parts.push('The platform gave up after repeated errors (see steps); send_message again to retry the task.');
+    if (d.stop_reason === 'retries_exhausted') parts.push(exhaustedHint(this.lastErrorType, d.pending_actions.length));
+    if (d.stop_reason === 'refusal') parts.push('The model declined to continue (refusal): rephrase the request or change the task, then send_message.');
     if (d.stop_reason === 'terminated') parts.push('The session is terminated: start_session to continue the work.');
     if (d.reply_truncated_chars || d.steps_omitted) {
       parts.push(OMITTED_HINT);

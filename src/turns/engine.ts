@@ -440,13 +440,16 @@ function history(opts: Run, params: EventListParams, signal: AbortSignal): Async
 
 /** Completes the digest: resolves pending-action ids that happened before what we followed. */
 async function finish(opts: Run, state: TurnState, timedOut: boolean, signal: AbortSignal): Promise<TurnDigest> {
-  if (!timedOut && state.requiresAction) {
-    let missing = state.missingCalls(state.pendingIds());
-    if (missing.length) {
-      const calls = history(opts, { order: 'desc', limit: HISTORY_PAGE, types: ['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'] }, signal);
+  if (!timedOut && state.awaitsAnswers) {
+    // Tool-use events first (the usual case, a filtered read); then, for an id still missing, any
+    // event type: its kind comes from its type, and an unknown type is reported as such.
+    for (const types of [['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use'], undefined] as const) {
+      let missing = state.missingCalls(state.pendingIds());
+      if (!missing.length) break;
+      const calls = history(opts, { order: 'desc', limit: HISTORY_PAGE, ...(types ? { types: [...types] } : {}) }, signal);
       let scanned = 0;
       for await (const { data } of calls) {
-        for (const ev of data) if (missing.includes(ev.id)) state.addKnownCall(ev as any);
+        for (const ev of data) if (missing.includes(ev.id)) state.addKnownCall(ev as any, !types);
         scanned += data.length;
         missing = state.missingCalls(state.pendingIds());
         if (!missing.length || scanned >= MAX_LOOKBACK) break;

@@ -20,8 +20,51 @@ const require = createRequire(import.meta.url);
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const SDK = dirname(require.resolve('@anthropic-ai/sdk'));
 const BETA = join(SDK, 'resources', 'beta');
-/** The Managed Agents resource groups of the SDK (the rest of `beta` is other products). */
-const GROUPS = ['agents', 'environments', 'sessions', 'files', 'vaults', 'memory-stores', 'skills', 'deployments', 'deployment-runs'];
+/** The files (.js and .d.ts, recursively) of one resource group under resources/beta. */
+function groupFiles(g: string, ext: RegExp): string[] {
+  const files: string[] = [];
+  const dir = join(BETA, g);
+  if (existsSync(dir)) for (const f of walkAll(dir)) if (ext.test(f)) files.push(f);
+  for (const e of ['.js', '.d.ts']) if (ext.test(e) && existsSync(join(BETA, `${g}${e}`))) files.push(join(BETA, `${g}${e}`));
+  return files;
+}
+
+function walkAll(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walkAll(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+const routesOf = (g: string) =>
+  new Set(groupFiles(g, /(?<!\.m)js$/).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/route: '([^']+)'/g)].map((m) => normalizeRoute(m[1]!))));
+
+/**
+ * The Managed Agents resource groups, found in the SDK itself (the rest of `beta` is other
+ * products): a group under resources/beta whose requests carry the `managed-agents-…` beta or whose
+ * documentation links to the Managed Agents guides; less a group whose every route is another
+ * group's too (Bedrock's copy of the same API, served elsewhere); plus the groups this server's
+ * tools call (`c.beta.files`, `c.beta.skills`: session outputs and agents' skills).
+ */
+export function managedAgentsGroups(): string[] {
+  const names = new Set(
+    readdirSync(BETA, { withFileTypes: true })
+      .map((e) => (e.isDirectory() ? e.name : e.name.endsWith('.js') && !e.name.endsWith('.mjs') ? e.name.slice(0, -3) : ''))
+      .filter((n) => n && n !== 'beta' && n !== 'index'),
+  );
+  const ma = [...names].filter((g) => groupFiles(g, /(?<!\.m)js$|(?<!\.d\.m)\.d\.ts$/).some((f) => /\/managed-agents\/|'managed-agents-20/.test(readFileSync(f, 'utf8'))));
+  const routes = new Map(ma.map((g) => [g, routesOf(g)]));
+  const copies = ma.filter((g) => {
+    const own = routes.get(g)!;
+    const others = new Set(ma.filter((o) => o !== g).flatMap((o) => [...routes.get(o)!]));
+    return own.size > 0 && [...own].every((r) => others.has(r));
+  });
+  const src = walkAll(join(ROOT, 'src', 'tools')).concat(walkAll(join(ROOT, 'src', 'turns'))).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const called = [...src.matchAll(/\.beta\.(\w+)\./g)].map((m) => m[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).filter((g) => names.has(g));
+  return [...new Set([...ma.filter((g) => !copies.includes(g)), ...called])].sort();
+}
 
 export type Where = 'body' | 'query' | 'path' | 'header';
 export type Kind = 'json' | 'page' | 'bidi-page' | 'stream' | 'binary';
@@ -61,7 +104,7 @@ function walk(dir: string, out: string[] = []): string[] {
 
 function resourceFiles(): string[] {
   const files: string[] = [];
-  for (const g of GROUPS) {
+  for (const g of managedAgentsGroups()) {
     const dir = join(BETA, g);
     if (existsSync(dir)) walk(dir, files);
     if (existsSync(join(BETA, `${g}.js`))) files.push(join(BETA, `${g}.js`));

@@ -34,6 +34,8 @@ let ids: {
   spareEnv: string;
   deployment: string;
   spareDeployment: string;
+  memoryStore: string;
+  dream: string;
 };
 
 beforeAll(async () => {
@@ -54,7 +56,11 @@ beforeAll(async () => {
     spareEnv,
     deployment: await deploy(),
     spareDeployment: await deploy(),
+    memoryStore: '',
+    dream: '',
   };
+  ids.memoryStore = ok(await h.call('create_memory_store', { name: 'fixture' })).memory_store_id;
+  ids.dream = ok(await h.call('create_dream', { memory_store_id: ids.memoryStore, model: 'claude-sonnet-4-6' })).dream_id;
 });
 afterAll(async () => {
   await h?.close();
@@ -105,6 +111,8 @@ const realIdsFor = (key: string): string[] => {
   if (key.startsWith('environment')) return [ids.env, 'env_doesnotexist00000'];
   if (key.startsWith('vault')) return ['vlt_doesnotexist00000'];
   if (key.startsWith('deployment')) return [ids.deployment, 'depl_doesnotexist0000'];
+  if (key.startsWith('memory_store')) return [ids.memoryStore, 'memstore_doesnotexist'];
+  if (key.startsWith('dream')) return [ids.dream, 'drm_doesnotexist00000'];
   return [ids.event, 'sevt_doesnotexist0000'];
 };
 

@@ -11,7 +11,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLSETS } from '../../src/config.js';
-import { ASK_BASH_TOOLS, errText, harness, ok, type Harness } from '../helpers.js';
+import Anthropic from '@anthropic-ai/sdk';
+import { ASK_BASH_TOOLS, TEST_KEY, errText, harness, ok, type Harness } from '../helpers.js';
 import { clearFaults, mark, requests, setFaults } from '../reliability/util.js';
 
 /** Every regex src/api/errors.ts and src/tools ever applied to an error message (git log -p). */
@@ -116,6 +117,26 @@ describe('kind decides the retry policy', () => {
     expect(await hits(m, 'POST', path)).toEqual(Array(h.config.maxRetries + 1).fill(500));
   });
 
+  it('a create whose response drops mid-body is not sent again (the SDK would resend it: maxRetries stays 0)', async () => {
+    const sdk = new Anthropic({ apiKey: TEST_KEY, baseURL: h.url });
+    const rule = (times: number) => [{ match: { method: 'POST', path: '/v1/agents' }, times, drop_body_after_bytes: 20 }];
+    const named = async (name: string) => (await sdk.beta.agents.list({ limit: 100 })).data.filter((a) => a.name === name).length;
+    // The SDK on its own (its default maxRetries) resends such a POST: two agents from one call.
+    await setFaults(h, rule(1));
+    let m = await mark(h);
+    await sdk.beta.agents.create({ name: 'resent-by-sdk', model: { id: 'claude-sonnet-4-6' } });
+    expect(await hits(m, 'POST', '/v1/agents')).toHaveLength(2);
+    expect(await named('resent-by-sdk')).toBe(2);
+    // Through the server: one request, one agent, and an error that says to check before resending.
+    await setFaults(h, rule(1));
+    m = await mark(h);
+    const t = errText(await h.call('create_agent', { name: 'dropped-once', model: 'claude-sonnet-4-6' }));
+    await clearFaults(h);
+    expect(await hits(m, 'POST', '/v1/agents')).toHaveLength(1);
+    expect(await named('dropped-once')).toBe(1);
+    expect(t).toMatch(/may or may not have reached the API\. Before retrying, check whether it took effect/);
+  });
+
   it('a read that failed after retries says how many were made', async () => {
     const { session_id } = await agentSession(h);
     await setFaults(h, [{ match: { method: 'GET', path: `/v1/sessions/${session_id}` }, status: 503 }]);
@@ -178,6 +199,78 @@ const EXPECTED: Record<string, RegExp[]> = {
   deleteRunning: [/HTTP 409/, /interrupt_session/],
   terminated: [/HTTP 409/, /start_session to begin a new one/],
 };
+
+/**
+ * Each error code the SDK documents beyond its status (src/api/error-codes.ts), on a read and on a
+ * write, with the status of the SDK's error class of that code (resources/shared.d.ts, files.d.ts).
+ */
+const CODES: Array<[code: string, status: number, retry: 'yes' | 'no']> = [
+  ['storage_not_ready', 503, 'yes'],
+  ['cmek_context_unavailable', 503, 'yes'],
+  ['cmek_key_unreachable', 503, 'yes'],
+  ['ramp_limit_exceeded', 429, 'yes'],
+  ['contract_spend_limit_reached', 429, 'no'],
+  ['enforced_spend_limit_reached', 429, 'no'],
+  ['organization_url_fetch_disabled', 400, 'no'],
+  ['workspace_human_review_disabled', 400, 'no'],
+  ['organization_on_hold', 400, 'no'],
+  ['organization_type_not_supported', 400, 'no'],
+  ['parent_organization_required', 400, 'no'],
+  ['sandbox_egress_restricted', 403, 'no'],
+  ['cmek_key_disabled', 400, 'no'],
+  ['cmek_key_network_blocked', 400, 'no'],
+  ['linked_organization_billing_unavailable', 402, 'no'],
+  ['linked_organization_spend_limit_reached', 402, 'no'],
+  ['storage_quota_exceeded', 400, 'no'],
+];
+
+describe('error codes say more than their status', () => {
+  for (const [code, status, retry] of CODES) {
+    it(`${code} (${status}) on a read and on a write`, async () => {
+      const rules = (method: string) => [{ match: { method, path: '/v1/agents' }, status, error_code: code }];
+      await setFaults(h, rules('GET'));
+      let m = await mark(h);
+      const read = errText(await h.call('list_agents', {}));
+      const readHits = await hits(m, 'GET', '/v1/agents');
+      await setFaults(h, rules('POST'));
+      m = await mark(h);
+      const write = errText(await h.call('create_agent', { name: `coded-${code}`, model: 'claude-sonnet-4-6' }));
+      const writeHits = await hits(m, 'POST', '/v1/agents');
+      await clearFaults(h);
+      for (const t of [read, write]) {
+        expect(t).toContain(`HTTP ${status} `);
+        expect(t).toContain(`(${code})`);
+        // The code, not the status, decides: no "may have taken effect" when the API says it did not act.
+        expect(t).not.toMatch(/may have taken effect|may or may not/);
+        expect(t).toMatch(retry === 'yes' ? /Retry helps: yes, later: the API did not act/ : /Retry helps: no/);
+        expect(t).toMatch(/\nNext: \S/);
+      }
+      // A code that fails until something else changes, or asks for minutes, is not retried in the call.
+      if (code !== 'cmek_key_unreachable' && code !== 'ramp_limit_exceeded') {
+        expect(readHits).toEqual([status]);
+        expect(writeHits).toEqual([status]);
+      }
+    });
+  }
+
+  it('storage_not_ready on a write says a resend later is safe; a plain 503 on a write says to check first', async () => {
+    await setFaults(h, [{ match: { method: 'POST', path: '/v1/agents' }, times: 1, status: 503, error_code: 'storage_not_ready' }]);
+    const coded = errText(await h.call('create_agent', { name: 'not-ready', model: 'claude-sonnet-4-6' }));
+    expect(coded).toMatch(/retry it in a minute \(safe even for a create or a send\)/);
+    await setFaults(h, [{ match: { method: 'POST', path: '/v1/agents' }, times: 1, status: 503 }]);
+    const plain = errText(await h.call('create_agent', { name: 'plain-503', model: 'claude-sonnet-4-6' }));
+    await clearFaults(h);
+    expect(plain).toMatch(/may have taken effect/);
+  });
+
+  it('an error code the SDK does not document gets the advice of its bare status', async () => {
+    await setFaults(h, [{ match: { method: 'GET', path: '/v1/agents' }, times: 1, status: 400, error_type: 'invalid_request_error', error_code: 'some_future_code' }]);
+    const t = errText(await h.call('list_agents', {}));
+    await clearFaults(h);
+    expect(t).toContain('HTTP 400 invalid_request_error (some_future_code)');
+    expect(t).toMatch(/Retry helps: no\.\nNext: Fix the request/);
+  });
+});
 
 describe('hints come from status, type, code and resource — never wording', () => {
   let direct: Record<string, string>;

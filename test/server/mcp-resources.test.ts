@@ -136,6 +136,9 @@ describe('prompts', () => {
       expect(text).toContain(word);
     }
     expect(text).toContain(`managed-agents://sessions/${session}/transcript`);
+    // retries_exhausted has two causes (the SDK's BetaManagedAgentsToolUseLimitReachedErrorObject).
+    expect(text).toMatch(/retries_exhausted: .*repeated errors.*tool_use_limit_reached_error, the tool-use limit/);
+    expect(text).toMatch(/still accept answers/);
     await expect(h.client.getPrompt({ name: 'debug_stuck_session', arguments: { session_id: '../x' } })).rejects.toThrow(/session_id/);
   });
 

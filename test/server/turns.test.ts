@@ -210,6 +210,40 @@ describe('timeouts, interrupts and errors', () => {
     expect(d.hint).toMatch(/send_message again/);
   });
 
+  it('after retries_exhausted the calls it waited on stay listed and answerable; answering runs the session again', async () => {
+    const { session_id } = await agentAndSession(h);
+    // The session lists the bash call, then its retries run out before it is answered.
+    const first = ok(await h.call('send_message', { session_id, text: '/tool bash {"command":"ls"}\n/error model_overloaded_error exhausted' }));
+    const d = first.stop_reason === 'requires_action' ? ok(await h.call('wait_for_turn', { session_id })) : first;
+    expect(d.stop_reason).toBe('retries_exhausted');
+    expect(d.pending_actions).toHaveLength(1);
+    const [p] = d.pending_actions;
+    expect(p).toMatchObject({ kind: 'tool_confirmation', tool: 'bash', answer_with: { tool: 'confirm_tool_use' } });
+    expect(d.hint).toMatch(/repeated errors \(model_overloaded_error\)/);
+    expect(d.hint).toMatch(/still accepts answers to the 1 call/);
+    const after = ok(await h.call('confirm_tool_use', { ...p.answer_with.arguments, result: 'allow' }));
+    expect(after.stop_reason).toBe('end_turn');
+    expect(after.reply).toMatch(/The tool bash finished: \(emulated bash\) \$ ls/);
+    expect(after.pending_actions).toEqual([]);
+  });
+
+  it('a refusal ends the turn with its own hint', async () => {
+    const { session_id } = await agentAndSession(h);
+    const d = ok(await h.call('send_message', { session_id, text: '/refuse\n/reply never' }));
+    expect(d.stop_reason).toBe('refusal');
+    expect(d.reply).toBe('');
+    expect(d.hint).toMatch(/declined to continue/);
+  });
+
+  it('the tool-use limit is named as such, not as repeated errors', async () => {
+    const { session_id } = await agentAndSession(h);
+    const d = ok(await h.call('send_message', { session_id, text: '/error tool_use_limit_reached_error exhausted' }));
+    expect(d.stop_reason).toBe('retries_exhausted');
+    expect(d.pending_actions).toEqual([]);
+    expect(d.hint).toMatch(/tool-use limit/);
+    expect(d.hint).not.toMatch(/repeated errors/);
+  });
+
   it('a terminal error terminates the session; further messages get a 409 that says to start a new session', async () => {
     const { session_id } = await agentAndSession(h);
     const d = ok(await h.call('send_message', { session_id, text: '/error unknown_error terminal' }));

@@ -37,6 +37,22 @@ describe('agent versions', () => {
   });
 });
 
+describe('deprecated models', () => {
+  it('create_agent and update_agent carry a one-line notice with the end-of-life date from the SDK', async () => {
+    // The SDK's own table (the one messages.create warns from); the notice must quote its date.
+    const { DEPRECATED_MODELS } = await import('../../node_modules/@anthropic-ai/sdk/internal/data/deprecated-models.mjs');
+    const eol = (DEPRECATED_MODELS as Record<string, string>)['claude-opus-4-5'];
+    expect(eol).toBeTruthy();
+    const a = ok(await h.call('create_agent', { name: 'old-model', model: 'claude-opus-4-5' }));
+    expect(a.notice).toBe(`Model claude-opus-4-5 is deprecated and reaches end of life on ${eol}: move the agent to a newer model (update_agent).`);
+    const u = ok(await h.call('update_agent', { agent_id: a.agent_id, version: 1, name: 'old-model-renamed' }));
+    expect(u.notice).toContain(eol);
+    const moved = ok(await h.call('update_agent', { agent_id: a.agent_id, version: 2, model: 'claude-opus-4-8' }));
+    expect(moved.notice).toBeUndefined();
+    expect(ok(await h.call('create_agent', { name: 'current-model', model: 'claude-sonnet-4-6' })).notice).toBeUndefined();
+  });
+});
+
 describe('memory versions', () => {
   it('write, rewrite, delete → list_memory_versions shows each change → get_memory_version shows the old content', async () => {
     const store = ok(await h.call('create_memory_store', { name: 'versioned notes' }));

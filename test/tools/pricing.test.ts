@@ -19,12 +19,17 @@ describe('price table', () => {
     expect(ids.filter((id) => !priceFor(DEFAULT_PRICE_TABLE, id))).toEqual([]);
   });
 
+  it('prices no model the SDK dropped from its enum (a retired model is not offered)', () => {
+    const ids = new Set(sdkModelIds());
+    expect(Object.keys(DEFAULT_PRICE_TABLE.models).filter((id) => !ids.has(id))).toEqual([]);
+  });
+
   it('has no estimate, rather than 0, for an unknown model', () => {
     expect(priceFor(DEFAULT_PRICE_TABLE, 'claude-nonexistent-9')).toBeUndefined();
   });
 
   it('dated ids use their undated price; the documented rates hold', () => {
-    expect(priceFor(DEFAULT_PRICE_TABLE, 'claude-sonnet-4-5-20250929')).toEqual(priceFor(DEFAULT_PRICE_TABLE, 'claude-sonnet-4-5'));
+    expect(priceFor(DEFAULT_PRICE_TABLE, 'claude-opus-4-5-20251101')).toEqual(priceFor(DEFAULT_PRICE_TABLE, 'claude-opus-4-5'));
     const c = costOf(DEFAULT_PRICE_TABLE, priceFor(DEFAULT_PRICE_TABLE, 'claude-sonnet-5')!, { input_tokens: 1_000_000, output_tokens: 1_000_000 }, 3600);
     expect(c.tokens).toBeCloseTo(12);
     expect(c.runtime).toBeCloseTo(0.08);

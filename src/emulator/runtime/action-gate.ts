@@ -57,6 +57,12 @@ export class ActionGate {
     this.signals.resumed();
   }
 
+  /** Lists `ids` as waited on (`blocked`), then runs on without waiting for them (`resumed`). */
+  announce(ids: string[]): void {
+    this.signals.blocked(ids);
+    this.signals.resumed();
+  }
+
   resolve(id: string, res: Resolution): void {
     this.pending.delete(id);
     this.resolutions.set(id, res);

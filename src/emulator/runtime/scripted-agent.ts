@@ -152,6 +152,10 @@ async function runScript(turn: Turn, text: string, attached?: { summary: string;
         else turn.message(`${out.agent} replied: ${out.reply}`);
         break;
       }
+      case 'refuse':
+        // The model declines: the turn ends with stop_reason refusal and the rest of the script is dropped.
+        turn.finish('refusal');
+        return;
       case 'error': {
         const stop = emitError(turn, d.args);
         if (stop) return;
@@ -186,7 +190,11 @@ async function runScript(turn: Turn, text: string, attached?: { summary: string;
           } else calls.push({ res, input, label: m[1]! });
         }
         if (calls.length > 0) {
-          const ok = await runToolBatch(turn, calls);
+          // `/error <type> exhausted` right after the run: retries run out while its calls wait.
+          const next = directives[i + 1];
+          const [type, mode] = next?.name === 'error' ? next.args.split(/\s+/) : [];
+          const exhaust = mode === 'exhausted' && (ERROR_TYPES as readonly string[]).includes(type ?? '') ? () => void emitError(turn, next!.args) : undefined;
+          const ok = await runToolBatch(turn, calls, exhaust);
           if (!ok) return;
         }
         break;

@@ -5,10 +5,10 @@
  * `requires_action` listing all blocking ids (docs/api-behaviour.md, "Events"). When all are resolved,
  * results are emitted and a new model step acknowledges them.
  */
-import type { Turn } from './turn.js';
+import { Turn, TurnAborted } from './turn.js';
 import type { ToolResolution } from '../contract/normalize.js';
 import type { Policy } from '../contract/validate.js';
-import type { PendingKind, Resolution } from './types.js';
+import type { PendingKind, Resolution, TurnHost } from './types.js';
 
 export interface ToolCall {
   res: Exclude<ToolResolution, { kind: 'unknown' }>;
@@ -52,8 +52,13 @@ function textOf(content: unknown[] | undefined): string {
     .join('\n');
 }
 
-/** Returns false when the turn ended inside (budget reached). */
-export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boolean> {
+/**
+ * Returns false when the turn ended inside (budget reached, or `exhaust`). `exhaust` (a `/tool` run
+ * followed by `/error <type> exhausted`): the session lists the blocking calls, then its retries
+ * run out before they are answered; the calls stay answerable, and answering the last of them runs
+ * the rest of this batch (docs/emulator.md, "The scripted agent").
+ */
+export async function runToolBatch(turn: Turn, calls: ToolCall[], exhaust?: () => void): Promise<boolean> {
   const rt = turn.rt;
   const emitted: Emitted[] = [];
   for (const call of calls) {
@@ -77,8 +82,31 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[]): Promise<boole
   for (const e of emitted) if (e.blocking) rt.awaitAction(e.id, e.blocking);
   turn.closeStep();
   const blockingIds = emitted.filter((e) => e.blocking).map((e) => e.id);
+  if (exhaust && blockingIds.length > 0 && rt.parkActions) {
+    rt.parkActions(blockingIds, (signal) => resumeBatch(rt, emitted, signal));
+    exhaust();
+    return false;
+  }
   if (blockingIds.length > 0) await rt.waitForActions(blockingIds, turn.signal);
   turn.checkAbort();
+  return acknowledge(turn, emitted);
+}
+
+/** Runs, as a new turn, what a parked batch left to do once its calls are answered (TurnHost.parkActions). */
+async function resumeBatch(rt: TurnHost, emitted: Emitted[], signal: AbortSignal): Promise<void> {
+  const turn = new Turn(rt, signal);
+  try {
+    if (await acknowledge(turn, emitted)) turn.finish('end_turn');
+  } catch (err) {
+    const reason = err instanceof TurnAborted ? err.reason : undefined;
+    if (reason === 'interrupt') turn.finish('end_turn');
+    else if (reason === undefined) throw err;
+  }
+}
+
+/** The results of a batch whose blocking calls are answered, and a model step that acknowledges them. */
+async function acknowledge(turn: Turn, emitted: Emitted[]): Promise<boolean> {
+  const rt = turn.rt;
 
   const notes: string[] = [];
   for (const e of emitted) {

@@ -34,6 +34,8 @@ export class SessionRuntime extends EventLog implements TurnHost {
   private endedAt: number | undefined;
   private queue: StoredEvent[][] = [];
   private turn: AbortController | null = null;
+  /** Calls still waited on after a `retries_exhausted` stop, and what runs once they are all answered. */
+  private parked: { ids: string[]; resume: (signal: AbortSignal) => Promise<void> } | null = null;
   private readonly gate = new ActionGate({
     blocked: (open) => {
       this.setStatus('idle');
@@ -302,17 +304,32 @@ export class SessionRuntime extends EventLog implements TurnHost {
   private answer(echo: StoredEvent, child: ChildThread | undefined, id: string, res: Resolution): void {
     if (child) echo.session_thread_id = child.thread.id;
     this.store(echo);
-    if (!child) return this.gate.resolve(id, res);
+    if (!child) {
+      this.gate.resolve(id, res);
+      // The last answer to calls that outlived a retries_exhausted stop makes the thread run again.
+      const parked = this.parked;
+      if (parked && !this.turn && parked.ids.every((p) => this.gate.kindOf(p) === undefined)) {
+        this.parked = null;
+        this.startTurn(null, parked.resume);
+      }
+      return;
+    }
     child.store({ ...echo });
     child.gate.resolve(id, res);
   }
 
-  private startTurn(trigger: StoredEvent): void {
+  private startTurn(trigger: StoredEvent | null, resume?: (signal: AbortSignal) => Promise<void>): void {
     const ctl = new AbortController();
     this.turn = ctl;
+    if (trigger) {
+      // A new message starts afresh: calls left over from a retries_exhausted stop are no longer waited on.
+      this.parked = null;
+      this.clearActions();
+    }
     this.setStatus('running');
     this.emit({ type: 'session.status_running' });
-    runTurn(this, trigger, ctl.signal).catch((err: unknown) => {
+    const run = trigger ? runTurn(this, trigger, ctl.signal) : resume!(ctl.signal);
+    run.catch((err: unknown) => {
       if (!ctl.signal.aborted) console.error('[emulator] scripted turn failed:', err);
     }).finally(() => {
       if (this.turn === ctl) this.turn = null;
@@ -330,7 +347,9 @@ export class SessionRuntime extends EventLog implements TurnHost {
 
   /** Ends the current turn: a cumulative `session.usage` snapshot, then the idle. */
   endTurn(stop: TurnStop): void {
-    this.clearActions();
+    // After retries_exhausted the session still accepts the results of the calls it was waiting on
+    // (the SDK's session runner, lib/tools/SessionToolRunner in @anthropic-ai/sdk): they stay open.
+    if (stop !== 'retries_exhausted' || !this.parked) this.clearActions();
     this.setStatus('idle');
     this.emit({ type: 'session.usage', usage: this.snapshot(), budget: this.session.budget });
     this.emit({ type: 'session.status_idle', stop_reason: { type: stop }, stop_details: null });
@@ -350,6 +369,11 @@ export class SessionRuntime extends EventLog implements TurnHost {
 
   takeResolution(id: string): Resolution | undefined {
     return this.gate.takeResolution(id);
+  }
+
+  parkActions(ids: string[], resume: (signal: AbortSignal) => Promise<void>): void {
+    this.gate.announce(ids);
+    this.parked = { ids, resume };
   }
 
   /**

@@ -1,4 +1,5 @@
 /** All emulator state, in memory. `reset()` (POST /_emulator/reset) drops everything. */
+import type { BetaDream } from '@anthropic-ai/sdk/resources/beta/dreams';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type { BetaEnvironment } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import type { BetaManagedAgentsMemoryStore } from '@anthropic-ai/sdk/resources/beta/memory-stores/memory-stores';
@@ -58,6 +59,7 @@ export class State implements RuntimeStore {
   skills = new Map<string, SkillRecord>();
   deployments = new Map<string, DeploymentRecord>();
   deploymentRuns = new Map<string, BetaManagedAgentsDeploymentRun>();
+  dreams = new Map<string, BetaDream>();
 
   constructor(readonly settings: EmulatorSettings) {}
 

@@ -26,7 +26,7 @@ export interface Resolution {
 /** Why a turn was aborted: an interrupt ends it with an idle; the others end it silently. */
 export type AbortReason = 'interrupt' | 'terminate' | 'dispose';
 
-export type TurnStop = 'end_turn' | 'retries_exhausted' | 'budget_reached';
+export type TurnStop = 'end_turn' | 'retries_exhausted' | 'budget_reached' | 'refusal';
 
 export interface EmulatorSettings {
   pingIntervalMs: number;
@@ -67,6 +67,12 @@ export interface TurnHost {
   /** Registers a tool use that waits for a `user.tool_confirmation`, custom or self-hosted result. */
   awaitAction(id: string, kind: PendingKind): void;
   waitForActions(ids: string[], signal: AbortSignal): Promise<void>;
+  /**
+   * Lists `ids` as waited on (an idle on requires_action), then runs on without waiting: the turn
+   * is about to end with `retries_exhausted`, after which the calls stay answerable, and `resume`
+   * runs as a new turn once the last of them is answered (the primary thread only).
+   */
+  parkActions?(ids: string[], resume: (signal: AbortSignal) => Promise<void>): void;
   /** The answer sent for a registered action (undefined if none), forgotten once taken. */
   takeResolution(id: string): Resolution | undefined;
   /** `/delegate` (primary thread of a multi-agent session only; docs/multi-agent.md). */

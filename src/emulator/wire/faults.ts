@@ -4,14 +4,26 @@
  */
 import { z } from 'zod';
 import { parseBody } from '../contract/validate.js';
+import { ERROR_TYPES } from './http.js';
 
 const match = z.strictObject({ method: z.string().optional(), path: z.string().optional() }).optional();
 const base = { match, times: z.number().int().min(1).optional() };
 
 export const faultRule = z.union([
-  z.strictObject({ ...base, status: z.number().int().min(400).max(599), retry_after_s: z.number().min(0).optional(), message: z.string().optional() }),
+  z.strictObject({
+    ...base,
+    status: z.number().int().min(400).max(599),
+    retry_after_s: z.number().min(0).optional(),
+    message: z.string().optional(),
+    /** The body's `error.type` (default: the one of the status). */
+    error_type: z.enum(ERROR_TYPES).optional(),
+    /** The body's `error.details.error_code`: any code, known to the SDK or not (docs/emulator.md, "Faults"). */
+    error_code: z.string().min(1).max(100).optional(),
+  }),
   z.strictObject({ ...base, latency_ms: z.number().int().min(0).max(600_000) }),
   z.strictObject({ ...base, drop_stream_after_events: z.number().int().min(0) }),
+  /** (JSON responses) the request is handled — the API acts — then the body is cut after that many bytes. */
+  z.strictObject({ ...base, drop_body_after_bytes: z.number().int().min(0) }),
   z.strictObject({ ...base, stall_stream_ms: z.number().int().min(0).max(600_000), after_events: z.number().int().min(0).optional() }),
 ]);
 
@@ -26,9 +38,10 @@ interface FaultBase {
 }
 export type FaultRule = FaultBase &
   (
-    | { status: number; retry_after_s?: number; message?: string }
+    | { status: number; retry_after_s?: number; message?: string; error_type?: (typeof ERROR_TYPES)[number]; error_code?: string }
     | { latency_ms: number }
     | { drop_stream_after_events: number }
+    | { drop_body_after_bytes: number }
     | { stall_stream_ms: number; after_events?: number }
   );
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -84,6 +97,7 @@ export class FaultTable {
       if (m?.method && m.method.toUpperCase() !== method) continue;
       if (r.pattern && !r.pattern.test(path)) continue;
       if (('drop_stream_after_events' in r.rule || 'stall_stream_ms' in r.rule) && !isStream) continue;
+      if ('drop_body_after_bytes' in r.rule && isStream) continue;
       r.remaining -= 1;
       r.hits += 1;
       return r.rule;

@@ -4,20 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'billing_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'timeout_error'
-  | 'api_error'
-  | 'overloaded_error'
-  | 'request_too_large'
-  | 'memory_precondition_failed_error'
-  | 'memory_path_conflict_error'
-  | 'conflict_error';
+/** The API's error types (the SDK's `ErrorType` in resources/shared.d.ts). */
+export const ERROR_TYPES = [
+  'invalid_request_error', 'authentication_error', 'billing_error', 'permission_error', 'not_found_error', 'rate_limit_error',
+  'timeout_error', 'api_error', 'overloaded_error', 'request_too_large', 'memory_precondition_failed_error',
+  'memory_path_conflict_error', 'conflict_error',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /** Thrown by handlers; turned into the `{type:'error', error, request_id}` envelope. */
 export class ApiError extends Error {
@@ -175,7 +168,7 @@ export function sendError(res: ServerResponse, err: ApiError, requestId: string,
   sendJson(res, err.status, errorBody(err, requestId), extra);
 }
 
-export type BetaFamily = 'managed' | 'memory' | 'none';
+export type BetaFamily = 'managed' | 'memory' | 'dreams' | 'none';
 
 export interface RouteContext {
   req: IncomingMessage;
