@@ -268,7 +268,7 @@ export const eventTools = [
     name: 'list_events',
     title: 'List session events',
     description:
-      "A session's event history, oldest first, one line per event (view=full: JSON), paged.",
+      "A session's events, oldest first, one line each (view=full: JSON), paged.",
     toolset: 'core',
     kind: 'read',
     input: {

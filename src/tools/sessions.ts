@@ -20,7 +20,7 @@ const budgetInput = z
   .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
   .optional()
-  .describe('USD cap at list prices (then budget_reached); none can be added later.');
+  .describe('USD cap at list prices (then budget_reached); only settable here.');
 
 const budgetParam = (usd: number) => ({
   type: 'limit' as const,
@@ -165,7 +165,7 @@ export const sessionTools = [
     input: {
       agent_id: agentId.describe('agent_… id.'),
       agent_version: z.int().min(1).max(1e9).optional().describe('Default: latest.'),
-      environment_id: environmentId.optional().describe('env_… id; default: managed-agents-mcp-default (made if missing).'),
+      environment_id: environmentId.optional().describe('env_… id; default: this server\'s own (made if missing).'),
       title: z.string().max(500).optional().describe('Title.'),
       metadata: metadataSchema,
       resources: z

@@ -21,7 +21,7 @@ export const timeoutInput = z
   .number()
   .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
   .optional()
-  .describe("Seconds to wait (default: the server's).");
+  .describe('Seconds to wait.');
 
 export function textEvent(text: string): EventParams {
   return { type: 'user.message', content: [{ type: 'text', text }] } as EventParams;

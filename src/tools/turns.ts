@@ -162,8 +162,8 @@ export const turnTools = [
     name: 'wait_for_turn',
     title: 'Follow running turns',
     description:
-      'Follow a session\'s turn to its end (after timed_out, or one driven elsewhere); if idle, its last turn. ' +
-      'session_ids: several, returns when the first ends or needs an answer.',
+      'Follow a turn to its end (after timed_out, or driven elsewhere); if idle, the last turn. ' +
+      'session_ids: returns as the first ends or needs an answer.',
     toolset: 'core',
     kind: 'read',
     input: {
@@ -172,8 +172,8 @@ export const turnTools = [
         .array(idSchema('session_ids', 'sesn_…'))
         .max(MAX_SESSIONS_PER_WAIT)
         .optional()
-        .describe('Several sessions.'),
-      until: z.enum(['any', 'all']).optional().describe('all: wait for every one.'),
+        .describe('Up to 16.'),
+      until: z.enum(['any', 'all']).optional().describe('all: wait for every one'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
         .describe('After this event (a last_event_id).'),
