@@ -132,7 +132,7 @@ export const dreamTools = [
     toolset: 'memory',
     kind: 'read',
     input: {
-      statuses: z.array(z.enum(['pending', 'running', 'completed', 'failed', 'canceled'])).optional().describe('Only these statuses.'),
+      statuses: z.array(z.enum(['pending', 'running', 'completed', 'failed', 'canceled'])).max(5).optional().describe('Only these statuses.'),
       include_archived: z.boolean().optional().describe('Include archived dreams (default false).'),
       limit: limitSchema(100, 20),
       page: pageSchema,

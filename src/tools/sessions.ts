@@ -20,7 +20,7 @@ const budgetInput = z
   .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
   .optional()
-  .describe('USD cap at list prices (then budget_reached); only settable here.');
+  .describe('USD cap at list prices (then budget_reached); none can be added later.');
 
 const budgetParam = (usd: number) => ({
   type: 'limit' as const,

@@ -129,7 +129,7 @@ describe('2026-07-28: asking the person in rounds', () => {
     h.asked.length = 0;
     const from = await nextIndex(h);
     const r = ok(await h.call('start_session', { agent_id, message: TWO_COMMANDS }));
-    expect(h.asked.map((f) => f.message.match(/command: "?([^"\n]*)"?/)?.[1])).toEqual(['ls -la', 'rm -rf /tmp/x']);
+    expect(h.asked.map((f) => f.message.match(/"command": "([^"\n]*)"/)?.[1])).toEqual(['ls -la', 'rm -rf /tmp/x']);
     expect(r.turn.stop_reason).toBe('end_turn');
     expect(r.turn.reply).toContain('all done');
     const sent = await confirmations(h, r.session_id);
