@@ -8,7 +8,7 @@ import { NotFoundError } from './api/client.js';
 import { errorText } from './api/errors.js';
 import { capResult } from './format/cap.js';
 import { fenced } from './format/fence.js';
-import { auditTools } from './tools/audit.js';
+import { sessionUsageTools } from './tools/session-usage.js';
 import { inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
 import { eventTools } from './tools/events.js';
 
@@ -97,7 +97,7 @@ function parse(uri: string): { session: string; kind: 'transcript' | 'usage'; qu
 
 const tool = (tools: AnyTool[], name: string) => tools.find((t) => t.name === name)!;
 const LIST_EVENTS = tool(eventTools, 'list_events');
-const SESSION_USAGE = tool(auditTools, 'session_usage');
+const SESSION_USAGE = tool(sessionUsageTools, 'session_usage');
 
 /** Runs `t` as a tool call would: arguments checked by its input schema, errors as read failures. */
 async function run(t: AnyTool, args: Record<string, unknown>, ctx: ToolContext) {

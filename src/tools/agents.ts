@@ -138,7 +138,7 @@ export const agentTools = [
     },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.agents.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        (c, o) => c.beta.agents.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const agents = page.data.map((ag) =>
         compact({
@@ -248,7 +248,7 @@ export const agentTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call((c, o) => c.beta.agents.versions.list(a.agent_id, { limit: a.limit ?? 20, ...(a.page ? { page: a.page } : {}) }, o));
+      const page = await ctx.api.call((c, o) => c.beta.agents.versions.list(a.agent_id, { limit: a.limit, ...(a.page ? { page: a.page } : {}) }, o));
       const versions = page.data.map((v) => ({
         version: v.version,
         name: v.name,

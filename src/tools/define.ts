@@ -235,8 +235,12 @@ export const idSchema = (what: string, example: string) =>
   z.string().max(128).refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
 
 export const sessionId = idSchema('session_id', 'sesn_01…').describe('sesn_… id.');
-export const limitSchema = (max: number, dflt: number) =>
-  z.number().int().min(1).max(max).optional().describe(`Page size (default ${dflt}).`);
+/**
+ * A page size. The default is stated once, as the schema's `default`: tools/list shows it, and the
+ * parsed arguments carry it, so a handler reads `a.limit` and cannot send another number
+ * (test/server/page-size-defaults.test.ts).
+ */
+export const limitSchema = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt).describe('Page size.');
 export const pageSchema = z.string().max(4096).optional().describe('A next_page.');
 /** A time filter's value, as the API's `created_at[...]` params take it. */
 export const rfc3339 = z

@@ -181,7 +181,7 @@ export const deploymentTools = [
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
         c.beta.deployments.list(
-          compact({ limit: a.limit ?? 20, page: a.page, status: a.status, agent_id: a.agent_id, include_archived: a.include_archived }),
+          compact({ limit: a.limit, page: a.page, status: a.status, agent_id: a.agent_id, include_archived: a.include_archived }),
           o,
         ),
       );
@@ -334,7 +334,7 @@ export const deploymentTools = [
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
         c.beta.deploymentRuns.list(
-          compact({ limit: a.limit ?? 10, page: a.page, deployment_id: a.deployment_id, has_error: a.failed, trigger_type: a.trigger }),
+          compact({ limit: a.limit, page: a.page, deployment_id: a.deployment_id, has_error: a.failed, trigger_type: a.trigger }),
           o,
         ),
       );

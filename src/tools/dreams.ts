@@ -140,7 +140,7 @@ export const dreamTools = [
     output: { dreams: z.array(z.object(dreamOut)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
-        c.beta.dreams.list(compact({ statuses: a.statuses, include_archived: a.include_archived, limit: a.limit ?? 20, page: a.page }), o),
+        c.beta.dreams.list(compact({ statuses: a.statuses, include_archived: a.include_archived, limit: a.limit, page: a.page }), o),
       );
       const dreams = page.data.map(summary);
       return listResult('dreams', dreams, page.next_page, `${dreams.length} dream(s)`, (d) =>

@@ -148,7 +148,7 @@ export const environmentTools = [
     },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.environments.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        (c, o) => c.beta.environments.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const environments = page.data.map(envSummary);
       return listResult('environments', environments, page.next_page, `${environments.length} environment(s)`, (e) =>

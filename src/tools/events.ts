@@ -299,7 +299,7 @@ export const eventTools = [
       if (a.page && a.after_event_id) {
         throw new ToolError('Give page or after_event_id, not both.', 'Use the cursor the previous result returned (next_page or next_after_event_id).');
       }
-      const limit = a.limit ?? 50;
+      const limit = a.limit;
       const view = a.view ?? 'compact';
       const col = new Collector(view, Math.floor(ctx.config.maxOutputChars * 0.8));
       const types = a.types as SdkEventType[] | undefined;

@@ -69,7 +69,7 @@ export const fileTransferTools = [
       // The directory is checked before anything is listed or fetched.
       const dir = await lf.dir(a.flat ? a.to_dir : path.join(a.to_dir, a.session_id));
       const page = await ctx.api.lookup((c, o) =>
-        c.beta.files.list(compact({ scope_id: a.session_id, limit: a.limit ?? 20, page: a.page, ...FILE_BETAS }), o),
+        c.beta.files.list(compact({ scope_id: a.session_id, limit: a.limit, page: a.page, ...FILE_BETAS }), o),
       );
       const max = ctx.config.maxFileBytes;
       const written: { file_id: string; path: string; size_bytes: number }[] = [];

@@ -6,7 +6,7 @@ import { sessionTools } from './sessions.js';
 import { sessionPartTools } from './session-parts.js';
 import { turnTools } from './turns.js';
 import { eventTools } from './events.js';
-import { auditTools } from './audit.js';
+import { sessionUsageTools } from './session-usage.js';
 import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { dreamTools } from './dreams.js';
@@ -26,7 +26,7 @@ export const ALL_TOOLS: AnyTool[] = [
   ...sessionPartTools,
   ...turnTools,
   ...eventTools,
-  ...auditTools,
+  ...sessionUsageTools,
   ...usageTools,
   ...vaultTools,
   ...memoryTools,

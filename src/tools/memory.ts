@@ -117,7 +117,7 @@ export const memoryTools = [
     },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.memoryStores.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        (c, o) => c.beta.memoryStores.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const stores = page.data.map(storeSummary);
       return listResult('memory_stores', stores, page.next_page, `${stores.length} memory store(s)`, (s) =>
@@ -172,7 +172,7 @@ export const memoryTools = [
         (c, o) =>
           c.beta.memoryStores.memories.list(
             a.memory_store_id,
-            compact({ limit: a.limit ?? 50, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
+            compact({ limit: a.limit, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
             o,
           ),
       );
@@ -306,7 +306,7 @@ export const memoryTools = [
         session_id: a.session_id,
         'created_at[gte]': a.created_after,
         'created_at[lte]': a.created_before,
-        limit: a.limit ?? 20,
+        limit: a.limit,
         page: a.page,
         view: 'basic' as const,
       });

@@ -64,7 +64,7 @@ export const sessionPartTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const limit = a.limit ?? 50;
+      const limit = a.limit;
       const view = a.view ?? 'compact';
       const at = parseCursor(a.page);
       // The API pages at most 1000 events: a cursor deeper into one page than that is not ours.
@@ -106,7 +106,7 @@ export const sessionPartTools = [
     input: { session_id: sessionId, limit: limitSchema(100, 20), page: pageSchema },
     output: { resources: z.array(z.object(resourceShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call((c, o) => c.beta.sessions.resources.list(a.session_id, compact({ limit: a.limit ?? 20, page: a.page }), o));
+      const page = await ctx.api.call((c, o) => c.beta.sessions.resources.list(a.session_id, compact({ limit: a.limit, page: a.page }), o));
       const items = page.data.map((r) => summarizeResource(r as unknown as Record<string, unknown>));
       return listResult('resources', items, page.next_page, `${items.length} resource(s) of ${a.session_id}`, resourceLine);
     },

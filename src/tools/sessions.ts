@@ -279,7 +279,7 @@ export const sessionTools = [
         (c, o) =>
           c.beta.sessions.list(
             {
-              limit: a.limit ?? 20,
+              limit: a.limit,
               ...(a.page ? { page: a.page } : {}),
               ...(a.agent_id ? { agent_id: a.agent_id } : {}),
               ...(a.statuses ? { statuses: a.statuses } : {}),
@@ -394,7 +394,7 @@ export const sessionTools = [
     },
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
-        c.beta.sessions.threads.list(a.session_id, compact({ limit: a.limit ?? 20, page: a.page, statuses: a.statuses }), o),
+        c.beta.sessions.threads.list(a.session_id, compact({ limit: a.limit, page: a.page, statuses: a.statuses }), o),
       );
       const threads = page.data.map((t) =>
         compact({

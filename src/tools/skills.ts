@@ -66,7 +66,7 @@ export const skillTools = [
     },
     output: { skills: z.array(z.object(summaryShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call((c, o) => c.beta.skills.list(compact({ source: a.source, limit: a.limit ?? 20, page: a.page, ...SKILLS_BETA }), o));
+      const page = await ctx.api.call((c, o) => c.beta.skills.list(compact({ source: a.source, limit: a.limit, page: a.page, ...SKILLS_BETA }), o));
       const skills = page.data.map(skillSummary);
       return listResult('skills', skills, page.next_page, `${skills.length} skill(s)`, (s) =>
         inertLine(`${s.skill_id}  ${s.display_name}  (${s.source}, latest ${s.latest_version_id})`),
@@ -90,7 +90,7 @@ export const skillTools = [
     handler: async (a, ctx) => {
       const skill = await ctx.api.call((c, o) => c.beta.skills.retrieve(a.skill_id, SKILLS_BETA, o));
       const page = await ctx.api.call((c, o) =>
-        c.beta.skills.versions.list(a.skill_id, compact({ limit: a.limit ?? 20, page: a.page, ...SKILLS_BETA }), o),
+        c.beta.skills.versions.list(a.skill_id, compact({ limit: a.limit, page: a.page, ...SKILLS_BETA }), o),
       );
       const versions = page.data.map(versionSummary);
       const structured = compact({ ...skillSummary(skill), created_at: skill.created_at, versions, next_page: page.next_page ?? undefined });

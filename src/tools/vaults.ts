@@ -111,7 +111,7 @@ export const vaultTools = [
     },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.vaults.list(compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        (c, o) => c.beta.vaults.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const vaults = page.data.map(vaultSummary);
       return listResult('vaults', vaults, page.next_page, `${vaults.length} vault(s)`, (v) =>
@@ -154,7 +154,7 @@ export const vaultTools = [
     output: { credentials: z.array(z.object(credentialShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
       const page = await ctx.api.call(
-        (c, o) => c.beta.vaults.credentials.list(a.vault_id, compact({ limit: a.limit ?? 20, page: a.page, include_archived: a.include_archived }), o),
+        (c, o) => c.beta.vaults.credentials.list(a.vault_id, compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const credentials = page.data.map(credentialSummary);
       return listResult('credentials', credentials, page.next_page, `${credentials.length} credential(s) in ${a.vault_id}`, credentialLine);

@@ -31,7 +31,7 @@ async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: n
 
 const usd = z.number();
 
-export const auditTools = [
+export const sessionUsageTools = [
   defineTool({
     name: 'session_usage',
     bounded: true,
