@@ -173,7 +173,7 @@ export const turnTools = [
         .max(MAX_SESSIONS_PER_WAIT)
         .optional()
         .describe('Up to 16.'),
-      until: z.enum(['any', 'all']).optional().describe('all: wait for every one'),
+      until: z.enum(['any', 'all']).optional().describe('all: every one.'),
       after_event_id: idSchema('after_event_id', 'sevt_…')
         .optional()
         .describe('After this event (a last_event_id).'),
