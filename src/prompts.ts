@@ -5,6 +5,7 @@
  * Arguments arrive as strings (MCP prompts have no other type).
  */
 import { z } from 'zod';
+import { quoted } from './inert.js';
 
 export interface PromptDef {
   name: string;
@@ -37,7 +38,7 @@ export const PROMPTS: PromptDef[] = [
       const name = a.agent_name || 'task-runner';
       const agentStep = a.agent_id
         ? `Use agent ${a.agent_id}.`
-        : `Find an agent named "${name}" with list_agents and reuse it; only if there is none, create it with create_agent (model "claude-sonnet-4-6", tools [{"type":"agent_toolset_20260401"}]).`;
+        : `Find an agent named ${quoted(name, 256)} with list_agents and reuse it; only if there is none, create it with create_agent (model "claude-sonnet-4-6", tools [{"type":"agent_toolset_20260401"}]).`;
       const budget = a.budget_usd ? ` with budget ${Number(a.budget_usd)}` : '';
       return [
         'Delegate the task below to a Claude Managed Agents session, using the managed-agents tools.',
@@ -88,7 +89,7 @@ export const PROMPTS: PromptDef[] = [
       group_by: z.enum(['agent', 'day', 'model']).optional().describe('Split by agent (default), day or model.'),
     },
     render: (a) => {
-      const window = `${a.from ? `from=${JSON.stringify(a.from)}` : 'from = the date 30 days ago'}${a.to ? `, to=${JSON.stringify(a.to)}` : ''}`;
+      const window = `${a.from ? `from=${quoted(a.from)}` : 'from = the date 30 days ago'}${a.to ? `, to=${quoted(a.to)}` : ''}`;
       return [
         'Report what Claude Managed Agents sessions cost, using the managed-agents tools.',
         `1. usage_report with ${window}, group_by="${a.group_by ?? 'agent'}" (usage_report is in the sessions toolset: if it is not available, say the server needs --toolsets core,sessions, and add up list_cost_usd from list_sessions with created_after/created_before instead).`,

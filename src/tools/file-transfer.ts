@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
-import { inertLine } from '../format/fence.js';
+import { inertLine, quoted } from '../format/fence.js';
 import path from 'node:path';
 import { ToolError } from '../api/errors.js';
 import { MIB, configDir, fmtBytes, localFiles, mimeOf } from '../local-files.js';
@@ -13,7 +13,7 @@ export const MAX_CALL_BYTES = 256 * MIB;
 
 const localPath = z.string().min(1).max(4096);
 
-// Names in results come from the remote side: clipped, and rendered as inert lines.
+// Names in results come from the remote side: clipped, and quoted on their line (docs/security.md).
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 export const fileTransferTools = [
@@ -101,8 +101,8 @@ export const fileTransferTools = [
       const structured = { dir, written, skipped, ...(page.next_page ? { next_page: page.next_page } : {}) };
       const text = [
         `${written.length} file(s) written to ${dir}, ${skipped.length} skipped${page.data.length === 0 ? ` (${a.session_id} has no output files${a.page ? ' on this page' : ''})` : ''}.`,
-        ...written.map((w) => inertLine(`wrote ${w.path}  ${fmtBytes(w.size_bytes)}  (${w.file_id})`)),
-        ...skipped.map((s) => inertLine(`skipped ${s.file_id} ${JSON.stringify(s.filename)}: ${s.reason}`)),
+        ...written.map((w) => `wrote ${quoted(w.path)}  ${fmtBytes(w.size_bytes)}  (${w.file_id})`),
+        ...skipped.map((s) => `skipped ${s.file_id} ${quoted(s.filename)}: ${inertLine(s.reason)}`),
         ...(page.next_page ? [`more: pass page=${page.next_page}`] : []),
       ].join('\n');
       return { structured, text };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
-import { fenced, inertLine } from '../format/fence.js';
+import { fenced, inertLine, quoted } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
 
 /**
@@ -29,7 +29,7 @@ function fileSummary(f: FileMetadata) {
 }
 
 // File names come from the session that wrote them: one inert line each.
-const fileLine = (f: ReturnType<typeof fileSummary>) => inertLine(`${f.file_id}  ${f.filename}  ${f.mime_type}  ${f.size_bytes} B  ${f.created_at}`);
+const fileLine = (f: ReturnType<typeof fileSummary>) => inertLine(`${f.file_id}  ${quoted(f.filename)}  ${f.mime_type}  ${f.size_bytes} B  ${f.created_at}`);
 
 /** At most `max` bytes of a response body; the rest is never read. */
 async function readPrefix(res: Response, max: number): Promise<{ bytes: Uint8Array; more: boolean }> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Memory, MemoryListItem, MemoryStore, MemoryVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { fenced, inertLine, quoted } from '../format/fence.js';
+import { fenced, quoted } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, rfc3339 } from './define.js';
 import { redactedHead } from '../log.js';
 
@@ -28,10 +28,17 @@ function storeSummary(s: MemoryStore) {
   });
 }
 
-/** One line per item: "mem_… /path 120 B sha256 3fa2b1c04d5e", or "/dir/ (prefix …)". */
-function memoryLine(m: MemoryListItem): string {
-  if (m.type === 'memory_prefix') return `${m.path} (more below: list_memories path_prefix="${m.path}")`;
-  return `${m.id} ${m.path} ${m.content_size_bytes} B sha256 ${m.content_sha256.slice(0, 12)}`;
+/** Memory paths are quoted whole in text (the API allows 1,024 characters), so a path_prefix hint is usable as shown. */
+const PATH_CHARS = 1024;
+const quotedPath = (p: string) => quoted(p, PATH_CHARS);
+
+/**
+ * One memory as a list line ("mem_… "/path" 120 B sha256 3fa2b1c04d5e", or a "/dir/" prefix line). The path is the agent's (it names what it writes): the text shows it
+ * quoted (`show`), the structured result as the API gave it (docs/security.md).
+ */
+function memoryLine(m: MemoryListItem, show: (path: string) => string = (p) => p): string {
+  if (m.type === 'memory_prefix') return `${show(m.path)} (more below: list_memories path_prefix=${quotedPath(m.path)})`;
+  return `${m.id} ${show(m.path)} ${m.content_size_bytes} B sha256 ${m.content_sha256.slice(0, 12)}`;
 }
 
 /** Memory content as a result carries it: at most MAX_CONTENT_CHARS, the rest cut with a marker. */
@@ -94,7 +101,7 @@ function writeResult(m: Memory, verb: string) {
     size_bytes: m.content_size_bytes,
     content_sha256: m.content_sha256,
   };
-  return { structured, text: `${verb} memory ${m.id} at ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256}).` };
+  return { structured, text: `${verb} memory ${m.id} at ${quotedPath(m.path)} (${m.content_size_bytes} B, sha256 ${m.content_sha256}).` };
 }
 
 export const memoryTools = [
@@ -176,8 +183,9 @@ export const memoryTools = [
             o,
           ),
       );
-      const memories = page.data.map(memoryLine);
-      return listResult('memories', memories, page.next_page, `${memories.length} item(s) in ${a.memory_store_id}`, inertLine);
+      const head = `${page.data.length} item(s) in ${a.memory_store_id}`;
+      const { structured } = listResult('memories', page.data.map((m) => memoryLine(m)), page.next_page, head, String);
+      return { structured, text: listResult('memories', page.data.map((m) => memoryLine(m, quotedPath)), page.next_page, head, String).text };
     },
   }),
 
@@ -211,7 +219,7 @@ export const memoryTools = [
       });
       return {
         structured,
-        text: `${m.id} ${m.path} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n${fenced('memory content', content)}`,
+        text: `${m.id} ${quotedPath(m.path)} (${m.content_size_bytes} B, sha256 ${m.content_sha256})\n${fenced('memory content', content)}`,
       };
     },
   }),
@@ -313,10 +321,8 @@ export const memoryTools = [
       const page = await ctx.api.call((c, o) => c.beta.memoryStores.memoryVersions.list(a.memory_store_id, params, o));
       const versions = page.data.map(versionSummary);
       return listResult('versions', versions, page.next_page, `${versions.length} version(s) in ${a.memory_store_id}`, (v) =>
-        inertLine(
-          `${v.memory_version_id}  ${v.created_at}  ${v.operation}  ${v.memory_id} ${v.path ?? '(redacted)'}` +
-            `${v.size_bytes !== undefined ? ` ${v.size_bytes} B` : ''}${v.by ? `  by ${v.by}` : ''}`,
-        ),
+        `${v.memory_version_id}  ${v.created_at}  ${v.operation}  ${v.memory_id} ${v.path === undefined ? '(redacted)' : quotedPath(v.path)}` +
+          `${v.size_bytes !== undefined ? ` ${v.size_bytes} B` : ''}${v.by ? `  by ${v.by}` : ''}`,
       );
     },
   }),
@@ -339,7 +345,7 @@ export const memoryTools = [
       const summary = versionSummary(v);
       const { content, clipped } = clip(v.content ?? '');
       const structured = compact({ ...summary, content: content === '' ? undefined : content, clipped: clipped || undefined });
-      const head = `${v.id} ${v.operation} of ${v.memory_id} at ${v.path ?? '(redacted)'} on ${v.created_at}${summary.by ? ` by ${summary.by}` : ''}`;
+      const head = `${v.id} ${v.operation} of ${v.memory_id} at ${v.path ? quotedPath(v.path) : '(redacted)'} on ${v.created_at}${summary.by ? ` by ${summary.by}` : ''}`;
       const body = v.redacted_at
         ? `Redacted on ${v.redacted_at}: content and path are gone.`
         : v.operation === 'deleted'

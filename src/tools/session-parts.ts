@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolError } from '../api/errors.js';
-import { fenced, inertLine } from '../format/fence.js';
+import { fenced, quoted } from '../format/fence.js';
 import { compact, defineTool, freeObject, idSchema, limitSchema, listResult, pageSchema, sessionId } from './define.js';
 import { Collector } from './events.js';
 
@@ -32,7 +32,7 @@ function summarizeResource(r: Record<string, unknown>) {
 }
 type ResourceSummary = ReturnType<typeof summarizeResource>;
 const resourceLine = (r: ResourceSummary) =>
-  inertLine(`${r.resource_id ?? '(no id)'} ${r.type} ${r.file_id ?? r.url ?? r.memory_store_id ?? ''} → ${r.mount_path ?? '?'}${r.access ? ` (${r.access})` : ''}`);
+  `${r.resource_id ?? '(no id)'} ${r.type} ${r.file_id ?? (r.url ? quoted(r.url) : r.memory_store_id ?? '')} → ${r.mount_path ? quoted(r.mount_path) : '?'}${r.access ? ` (${r.access})` : ''}`;
 
 const resourceShape = {
   resource_id: z.string().optional().describe('Absent for memory stores: they stay attached for the session.'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Skill, SkillVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { skillUpload, type SkillFile } from '../api/skill-upload.js';
-import { inertLine } from '../format/fence.js';
+import { quoted } from '../format/fence.js';
 import { compact, defineTool, idSchema, limitSchema, listResult, pageSchema } from './define.js';
 
 /**
@@ -69,7 +69,7 @@ export const skillTools = [
       const page = await ctx.api.call((c, o) => c.beta.skills.list(compact({ source: a.source, limit: a.limit, page: a.page, ...SKILLS_BETA }), o));
       const skills = page.data.map(skillSummary);
       return listResult('skills', skills, page.next_page, `${skills.length} skill(s)`, (s) =>
-        inertLine(`${s.skill_id}  ${s.display_name}  (${s.source}, latest ${s.latest_version_id})`),
+        `${s.skill_id}  ${quoted(s.display_name, 120)}  (${s.source}, latest ${s.latest_version_id})`,
       );
     },
   }),
@@ -95,9 +95,9 @@ export const skillTools = [
       const versions = page.data.map(versionSummary);
       const structured = compact({ ...skillSummary(skill), created_at: skill.created_at, versions, next_page: page.next_page ?? undefined });
       const text = [
-        inertLine(`${skill.id}  ${skill.display_name}  (${skill.source.type})`),
+        `${skill.id}  ${quoted(skill.display_name, 120)}  (${skill.source.type})`,
         `${versions.length} version(s), newest first:`,
-        ...versions.map((v) => inertLine(`${v.version_id}  ${v.created_at}  ${v.name}: ${v.description}`)),
+        ...versions.map((v) => `${v.version_id}  ${v.created_at}  ${quoted(v.name, 120)}: ${quoted(v.description)}`),
         ...(page.next_page ? [`more: pass page=${page.next_page}`] : []),
       ].join('\n');
       return { structured: { ...structured, versions }, text };

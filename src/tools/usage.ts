@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Session, SessionListParams } from '../api/client.js';
 import { MAX_PAGES_PER_CALL, PageBudget, PageLimitError, walkPages } from '../api/paging.js';
 import { formatUsd } from '../format/events.js';
-import { inertLine } from '../format/fence.js';
+import { quoted } from '../format/fence.js';
 import { compact, defineTool, idSchema } from './define.js';
 import { activeOf, estimateOf, listCostOf, modelOf, round, tokensOf } from './usage-figures.js';
 
@@ -157,7 +157,7 @@ export const usageTools = [
         add(totals, s, estimate, active);
         const key = groupBy === 'agent' ? s.agent.id : groupBy === 'model' ? model : s.created_at.slice(0, 10);
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { name: groupBy === 'agent' ? inertLine(s.agent.name ?? '') : undefined, f: zero() }));
+        if (!g) groups.set(key, (g = { name: groupBy === 'agent' ? s.agent.name ?? '' : undefined, f: zero() }));
         add(g.f, s, estimate, active);
         if (topN > 0) {
           const cost = listCost ?? estimate ?? 0;
@@ -234,7 +234,7 @@ export const usageTools = [
       const window = from || to ? ` created ${from ?? '…'} – ${to ?? 'now'}` : '';
       const text = [
         `Usage of ${n(totals.sessions)} session(s)${window}, by ${groupBy}:`,
-        ...structured.groups.map((r) => line(r.name ? `${r.key} (${r.name})` : r.key, r)),
+        ...structured.groups.map((r) => line(r.name ? `${r.key} ${quoted(r.name, 120)}` : r.key, r)),
         line('total', structured.totals),
         ...(structured.top_sessions?.length
           ? ['costliest:', ...structured.top_sessions.map((t) => `  ${t.session_id} ${t.model} ${t.created_at.slice(0, 10)} ${formatUsd(t.list_cost_usd ?? t.estimate_usd ?? 0)}`)]

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
+import { quoted } from '../inert.js';
 import { redact, redactedHead } from '../secrets.js';
 
 export const pendingActionSchema = z.object({
@@ -254,7 +255,7 @@ export class TurnState {
       case 'agent.message': {
         const text = contentText(ev.content);
         this.appendReply(text);
-        this.onStep?.(`agent: ${clip(text, 120)}`);
+        this.onStep?.(`agent: ${quoted(clip(text, 120))}`);
         break;
       }
       case 'span.model_request_end': {
@@ -421,7 +422,9 @@ export class TurnState {
   }
 
   private addStep(line: string): void {
-    this.onStep?.(line);
+    // A progress message has no fence around it: the step (event text, names) goes out quoted on
+    // one line, so it cannot pass for this server's words (docs/security.md).
+    this.onStep?.(`step: ${quoted(line, this.caps.stepWidth)}`);
     // The newest steps are kept: what led to the end of the turn matters more than its start.
     this.steps.push(clip(line, this.caps.stepWidth));
     if (this.steps.length > this.caps.steps) {
