@@ -152,7 +152,48 @@ describe('2026-07-28: asking the person in rounds', () => {
     expect((await confirmations(h, session_id)).map((e) => e.result)).toEqual(['allow', 'allow']);
     expect((await history(h, session_id)).filter((e) => e.type === 'user.message')).toHaveLength(1);
   });
+
+  it('a wait on several sessions asks for each in its own round, sends each confirmation once, and reports each turn once', async () => {
+    const { agent_id } = await agentAndSession(h);
+    const started = await Promise.all(
+      ['one', 'two'].map(async (n) => ok(await h.call('start_session', { agent_id, message: `/tool bash {"command":"ls ${n}"}\n/reply finished ${n}`, wait: false }))),
+    );
+    const ids: string[] = started.map((s) => s.session_id);
+    // Both blocked on their confirmation before the call begins: the first round reports both.
+    for (const id of ids) await untilIdle(h, id);
+    h.asked.length = 0;
+    const from = await nextIndex(h);
+    const r = ok(await h.call('wait_for_turn', { session_ids: ids, until: 'all' }));
+    // One form per session, each asked once; one send per session (its answer), whatever the rounds.
+    expect(h.asked.map((f) => f.message.match(/"command": "([^"]*)"/)?.[1]).sort()).toEqual(['ls one', 'ls two']);
+    const sends = (await requestsSince(h, from)).filter((e) => e.method === 'POST' && /\/events$/.test(e.path.split('?')[0]));
+    expect(sends.map((e) => e.path.split('/')[3]).sort()).toEqual([...ids].sort());
+    expect(r.turns.map((d: any) => d.session_id).sort()).toEqual([...ids].sort());
+    for (const d of r.turns) expect(d.steps.filter((s: string) => /approval: the person answered allow/.test(s))).toHaveLength(1);
+    // The second call collects the rest of each turn; a third has nothing new to report.
+    const rest = ok(await h.call('wait_for_turn', { session_ids: ids, until: 'all' }));
+    expect(rest.turns.map((d: any) => [d.session_id, d.stop_reason]).sort()).toEqual(ids.map((id) => [id, 'end_turn']).sort());
+    const none = ok(await h.call('wait_for_turn', { session_ids: ids, until: 'all' }));
+    expect(none.turns ?? []).toEqual([]);
+    expect(none.others).toHaveLength(2);
+    for (const [i, id] of ids.entries()) {
+      const events = await history(h, id);
+      // Exactly one confirmation sent per session, an allow, and the allowed tool ran once.
+      expect(events.filter((e) => e.type === 'user.tool_confirmation').map((e) => e.result)).toEqual(['allow']);
+      expect(events.filter((e) => e.type === 'agent.tool_result')).toHaveLength(1);
+      expect(rest.turns.find((d: any) => d.session_id === id).reply).toContain(`finished ${['one', 'two'][i]}`);
+    }
+  });
 });
+
+/** Waits (bounded) until the session's history ends on an idle, read from the API directly. */
+async function untilIdle(x: Pick<Harness, 'url'>, id: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await history(x, id)).at(-1)?.type === 'session.status_idle') return;
+    await sleep(50);
+  }
+  throw new Error(`${id} did not go idle`);
+}
 
 describe('2026-07-28: when the person does not allow, or the state is not ours', () => {
   it('a decline allows nothing and leaves the actions pending', async () => {
