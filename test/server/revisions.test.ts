@@ -129,7 +129,7 @@ describe('2026-07-28: asking the person in rounds', () => {
     h.asked.length = 0;
     const from = await nextIndex(h);
     const r = ok(await h.call('start_session', { agent_id, message: TWO_COMMANDS }));
-    expect(h.asked.map((f) => f.message.match(/command: "?([^"\n]*)"?/)?.[1])).toEqual(['ls -la', 'rm -rf /tmp/x']);
+    expect(h.asked.map((f) => f.message.match(/"command": "([^"]*)"/)?.[1])).toEqual(['ls -la', 'rm -rf /tmp/x']);
     expect(r.turn.stop_reason).toBe('end_turn');
     expect(r.turn.reply).toContain('all done');
     const sent = await confirmations(h, r.session_id);
@@ -182,6 +182,34 @@ describe('2026-07-28: asking the person in rounds', () => {
       expect(events.filter((e) => e.type === 'user.tool_confirmation').map((e) => e.result)).toEqual(['allow']);
       expect(events.filter((e) => e.type === 'agent.tool_result')).toHaveLength(1);
       expect(rest.turns.find((d: any) => d.session_id === id).reply).toContain(`finished ${['one', 'two'][i]}`);
+    }
+  });
+});
+
+describe('2026-07-28: a wait on several sessions left while asking', () => {
+  it('reports nothing until its result is returned: the next wait reports both blocked turns and asks again', async () => {
+    let answering = false;
+    const h = await modernHarness({ approval: 'human' }, {}, {
+      // Until `answering`, the client fails to show the form: it gives up on the call, no retry.
+      answer: (): Promise<ElicitResult> => (answering ? Promise.resolve({ action: 'accept', content: { decision: 'allow' } }) : Promise.reject(new Error('no person here'))),
+    });
+    try {
+      const { agent_id } = await agentAndSession(h);
+      const ids: string[] = [];
+      for (const n of ['one', 'two']) ids.push(ok(await h.call('start_session', { agent_id, message: `/tool bash {"command":"ls ${n}"}`, wait: false })).session_id);
+      for (const id of ids) await untilIdle(h, id);
+      // get_session reads the mark the sends left: the waits start from the API's latest turn.
+      for (const session_id of ids) ok(await h.call('get_session', { session_id }));
+      const left = await h.call('wait_for_turn', { session_ids: ids, until: 'all' }).catch((e) => e);
+      expect(h.asked).toHaveLength(1);
+      answering = true;
+      h.asked.length = 0;
+      const r = ok(await h.call('wait_for_turn', { session_ids: ids, until: 'all' }));
+      expect(r.turns.map((d: any) => d.session_id).sort()).toEqual([...ids].sort());
+      expect(h.asked).toHaveLength(2);
+      for (const id of ids) expect((await confirmations(h, id)).map((e) => e.result)).toEqual(['allow']);
+    } finally {
+      await h.close();
     }
   });
 });
