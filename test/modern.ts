@@ -11,6 +11,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createServer, stateCodec, type ServerOptions } from '../src/server.js';
+import { UnseenTurns } from '../src/turns/unseen.js';
 import { captured, captureLogger, READING, TEST_KEY, type Harness } from './helpers.js';
 import { capture } from './setup/capture.js';
 
@@ -84,10 +85,12 @@ export async function modernHarness(
   const shutdown = new AbortController();
   const log = captureLogger();
   const requestState = opts.server?.requestState ?? stateCodec();
-  // One API client for all the per-request servers, as src/http.ts does.
+  // One API client and one memory of turns reported or left unseen for all the per-request
+  // servers, as src/http.ts does (per caller): consecutive calls and the rounds of one call see it.
   let api: ReturnType<typeof createServer>['api'] | undefined;
+  const unseen = new UnseenTurns();
   const handler = createMcpHandler(() => {
-    const made = createServer({ config, log, shutdownSignal: shutdown.signal, api, requestState, ...opts.server });
+    const made = createServer({ config, log, shutdownSignal: shutdown.signal, api, requestState, unseen, ...opts.server });
     api ??= made.api;
     return made.server;
   });

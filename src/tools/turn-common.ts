@@ -35,6 +35,11 @@ export function textEvent(text: string): EventParams {
 export interface AmongMany {
   shared: SharedBudgets;
   probe: TurnProbe;
+  /**
+   * Set to the turn's last event when it is over: the wait marks it reported only once its result
+   * is returned (a call that asks the person in rounds may never return; docs/turn-engine.md).
+   */
+  reported?: string;
 }
 
 /**
@@ -64,7 +69,8 @@ export async function followTurn(
       shared: many?.shared,
       probe: many?.probe,
     });
-  const unseen = ctx.unseen.take(sessionId);
+  // Among several sessions the wait settles this memory itself, once its result is returned.
+  const unseen = many ? undefined : ctx.unseen.take(sessionId);
   let d: TurnDigest;
   try {
     const first = resumedDigest(ctx, sessionId) ?? (await follow(send, deadline, afterEventId));
@@ -77,8 +83,8 @@ export async function followTurn(
   if (unseen && (send || (afterEventId && afterEventId !== unseen))) d.hint = joinHint(UnseenTurns.note(sessionId, unseen), d.hint);
   const resumeAt = d.last_event_id ?? afterEventId ?? unseen;
   // Among several sessions a timed-out turn is not reported (only its status line): it resumes where it did.
-  if (d.timed_out && many) {
-    if (unseen) ctx.unseen.mark(sessionId, unseen);
+  if (many) {
+    if (!d.timed_out && d.last_event_id) many.reported = d.last_event_id;
   } else if (d.timed_out && !d.pending_actions.length && resumeAt) ctx.unseen.mark(sessionId, resumeAt);
   else if (!d.timed_out && d.last_event_id) ctx.unseen.reported(sessionId, d.last_event_id);
   return fitDigest(d, digestBudget(ctx));

@@ -11,8 +11,8 @@ import { sharedBudgets, type TurnProbe } from '../turns/engine.js';
 import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { fitDigest, renderDigest } from '../turns/digest-text.js';
 import { decide } from './approval.js';
-import { advertised, type ToolContext } from './define.js';
-import { digestBudget, followTurn, sendOnly, textBudget } from './turn-common.js';
+import { advertised, onceAcrossRounds, type ToolContext } from './define.js';
+import { digestBudget, followTurn, sendOnly, textBudget, type AmongMany } from './turn-common.js';
 
 /** Sessions one call may follow: each holds an open stream for the whole call. */
 export const MAX_SESSIONS_PER_WAIT = 16;
@@ -41,6 +41,18 @@ type Outcome =
   | { kind: 'going'; probe: TurnProbe }
   | { kind: 'error'; message: string };
 
+/**
+ * What the followers found, before the approval policy: on MCP 2026-07-28 a retried call resumes
+ * from it (saved before the first ask) instead of following again, so it reports the same turns.
+ */
+interface Collected {
+  turns: TurnDigest[];
+  others: string[];
+  going: string[];
+  /** [session, the reported turn's last event, where it was followed from]: settled on return. */
+  reported: [string, string, string | undefined][];
+}
+
 export async function followMany(ctx: ToolContext, ids: string[], until: Until, timeoutS: number | undefined): Promise<ManyResult> {
   if (ids.length > MAX_SESSIONS_PER_WAIT) {
     throw new ToolError(
@@ -49,12 +61,40 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
     );
   }
   const deadline = Date.now() + Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
+  const { turns, others, going, reported } = await onceAcrossRounds(ctx, 'many', () => collect(ctx, ids, until, deadline));
+  // The approval policy, one session after the other, so the person sees one form at a time, each
+  // naming its session and agent. The answers are sent and the turn goes on unfollowed: the next
+  // wait collects it, like any other. Each session's decision is saved once made: a later round
+  // (the next session's form) neither asks nor sends it again.
+  for (const [i, d] of turns.entries()) {
+    if (d.stop_reason !== 'requires_action') continue;
+    const { answered, goes } = await onceAcrossRounds(ctx, `decided:${d.session_id}`, async () => {
+      const a = await decide(ctx, d, deadline, (events) => sendOnly(ctx, d.session_id, events ?? []));
+      const sent = a !== d && !a.pending_actions.length && !a.timed_out;
+      if (sent) a.hint = 'Answered by the approval policy; the turn goes on: the next wait collects it.';
+      return { answered: a, goes: sent };
+    });
+    if (goes) going.push(d.session_id);
+    turns[i] = answered;
+  }
+  // Only now is each turn reported: a call that ended asking the person (and is never retried)
+  // reported nothing, so the next wait reports those turns again.
+  for (const [id, at, from] of reported) ctx.unseen.settle(id, at, from);
+  const share = Math.max(2000, Math.floor(digestBudget(ctx) / Math.max(1, turns.length)) - 200);
+  const fitted = turns.map((d) => fitDigest(d, share));
+  const timedOut = fitted.length === 0 && going.length > 0;
+  return { turns: fitted, others, timed_out: timedOut, ...hintFor(fitted, going) };
+}
+
+/** Follows every session at once until the first turn to report (or all, or the deadline). */
+async function collect(ctx: ToolContext, ids: string[], until: Until, deadline: number): Promise<Collected> {
   const shared = sharedBudgets(deadline);
   // Cancels the followers still going once the call has its answer: their streams close with it.
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const outcomes = new Map<string, Outcome>();
+  const reported: Collected['reported'] = [];
   let settle!: () => void;
   const enough = new Promise<void>((resolve) => (settle = resolve));
   // Each follower's first reading: its turn found over in history, or followed live. The call
@@ -68,9 +108,11 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
       const probe: TurnProbe = { onLive: live };
       const after = ctx.unseen.resumePoint(id);
       const sub: ToolContext = { ...ctx, signal: ac.signal, progress: (line) => ctx.progress(`${id}: ${line}`) };
+      const among: AmongMany = { shared, probe };
       let o: Outcome;
       try {
-        const d = await followTurn(sub, id, undefined, (deadline - Date.now()) / 1000, after, { shared, probe });
+        const d = await followTurn(sub, id, undefined, (deadline - Date.now()) / 1000, after, among);
+        if (among.reported) reported.push([id, among.reported, after]);
         // Resumed after its last report and nothing came since: a status line, not a report.
         o = d.timed_out ? { kind: 'going', probe } : after && d.events_seen === 0 ? { kind: 'quiet', d } : { kind: 'turn', d };
       } catch (err) {
@@ -84,7 +126,7 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
     await untilOrDeadline(Promise.all(readings), deadline);
     ac.abort();
     // A follower that finished while the others were being cancelled is reported too: its turn
-    // is marked as reported, so dropping it here would lose it.
+    // is marked as reported on return, so dropping it here would lose it.
     await Promise.allSettled(followers);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -102,21 +144,7 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
   }
   // Blocked turns first: a session waiting on an answer runs nothing until it gets one.
   turns.sort((a, b) => Number(b.stop_reason === 'requires_action') - Number(a.stop_reason === 'requires_action'));
-  // The approval policy, one session after the other, so the person sees one form at a time, each
-  // naming its session and agent. The answers are sent and the turn goes on unfollowed: the next
-  // wait collects it, like any other.
-  for (const [i, d] of turns.entries()) {
-    const answered = await decide(ctx, d, deadline, (events) => sendOnly(ctx, d.session_id, events ?? []));
-    if (answered !== d && !answered.pending_actions.length && !answered.timed_out) {
-      answered.hint = 'Answered by the approval policy; the turn goes on: the next wait collects it.';
-      going.push(d.session_id);
-    }
-    turns[i] = answered;
-  }
-  const share = Math.max(2000, Math.floor(digestBudget(ctx) / Math.max(1, turns.length)) - 200);
-  const fitted = turns.map((d) => fitDigest(d, share));
-  const timedOut = fitted.length === 0 && going.length > 0;
-  return { turns: fitted, others, timed_out: timedOut, ...hintFor(fitted, going) };
+  return { turns, others, going, reported };
 }
 
 async function untilOrDeadline(p: Promise<unknown>, deadline: number): Promise<void> {

@@ -31,6 +31,15 @@ export class UnseenTurns {
     if (this.reportedTo.size > MAX_SESSIONS) this.reportedTo.delete(this.reportedTo.keys().next().value!);
   }
 
+  /**
+   * A wait on several sessions that followed `sessionId` from `from` returned its turn, over up to
+   * `eventId`: what went unseen up to `from` is read now (a mark set since, by a send, stays).
+   */
+  settle(sessionId: string, eventId: string, from: string | undefined): void {
+    if (from !== undefined && this.since.get(sessionId) === from) this.since.delete(sessionId);
+    this.reported(sessionId, eventId);
+  }
+
   /** Where a wait on several sessions resumes `sessionId`: after what went unseen, else after what was reported. */
   resumePoint(sessionId: string): string | undefined {
     return this.since.get(sessionId) ?? this.reportedTo.get(sessionId);
