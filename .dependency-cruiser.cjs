@@ -16,7 +16,7 @@ module.exports = {
       comment:
         'The emulator is a separate product part: it imports nothing from the server, tools, turns or API seam ' +
         '(only src/pricing.ts, the list prices both sides need; src/loopback.ts, what counts as this machine; and ' +
-        'src/multiagent-params.ts, the SDK\'s multiagent params as one schema, checked against the SDK type at compile time). ' +
+        "src/multiagent-params.ts, the SDK's multiagent params as one schema, checked against the SDK type at compile time). " +
         'See docs/architecture.md.',
       severity: 'error',
       from: { path: '^src/emulator/' },
@@ -41,7 +41,7 @@ module.exports = {
     {
       name: 'emulator-uses-sdk-types-only',
       comment:
-        'The emulator may import the SDK\'s type declarations (they are the API\'s contract), never its run-time ' +
+        "The emulator may import the SDK's type declarations (they are the API's contract), never its run-time " +
         'code: it must not depend on the client it emulates.',
       severity: 'error',
       from: { path: '^src/emulator/' },

@@ -66,7 +66,9 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
     // Server CPU (user + system) per turn; /proc clock ticks are 10 ms, so only the 50- and 200-turn figures are precise.
     cpuPerTurn: summarize(cpuPerTurn[n]),
     // The minimal MCP server, round by round against the same direct turns.
-    floor: floor ? { wall: summarize(floorWall[n]), vsSdk: summarize(floorWall[n].map((w, i) => w / directWall[n][i])), cpuPerTurn: summarize(floorCpuPerTurn[n]) } : undefined,
+    floor: floor
+      ? { wall: summarize(floorWall[n]), vsSdk: summarize(floorWall[n].map((w, i) => w / directWall[n][i])), cpuPerTurn: summarize(floorCpuPerTurn[n]) }
+      : undefined,
   }));
 }
 

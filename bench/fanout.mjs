@@ -31,7 +31,10 @@ export async function benchFanout({ emu, sdk, cli, rounds = 3 }) {
     await srv.close();
   }
   return Object.fromEntries(
-    FANOUT_VARIANTS.map((v) => [v, { first: summarize(out[v].first), last: summarize(out[v].last), calls: summarize(out[v].calls), tokens: summarize(out[v].tokens) }]),
+    FANOUT_VARIANTS.map((v) => [
+      v,
+      { first: summarize(out[v].first), last: summarize(out[v].last), calls: summarize(out[v].calls), tokens: summarize(out[v].tokens) },
+    ]),
   );
 }
 

@@ -22,23 +22,27 @@ function floor() {
     const s = await sdk.beta.sessions.retrieve(session_id);
     return { content: [{ type: 'text', text: JSON.stringify(s) }] };
   });
-  server.registerTool('send_message', { description: 'One turn.', inputSchema: z.object({ session_id: z.string(), text: z.string() }) }, async ({ session_id, text }) => {
-    const stream = await sdk.beta.sessions.events.stream(session_id);
-    try {
-      const sent = await sdk.beta.sessions.events.send(session_id, { events: [{ type: 'user.message', content: [{ type: 'text', text }] }] });
-      const echo = sent.data?.at(-1)?.id;
-      let started = !echo;
-      for await (const ev of stream) {
-        if (ev.id === echo) started = true;
-        if (started && ev.type === 'session.status_idle' && ev.stop_reason?.type !== 'requires_action') {
-          return { content: [{ type: 'text', text: JSON.stringify(ev) }] };
+  server.registerTool(
+    'send_message',
+    { description: 'One turn.', inputSchema: z.object({ session_id: z.string(), text: z.string() }) },
+    async ({ session_id, text }) => {
+      const stream = await sdk.beta.sessions.events.stream(session_id);
+      try {
+        const sent = await sdk.beta.sessions.events.send(session_id, { events: [{ type: 'user.message', content: [{ type: 'text', text }] }] });
+        const echo = sent.data?.at(-1)?.id;
+        let started = !echo;
+        for await (const ev of stream) {
+          if (ev.id === echo) started = true;
+          if (started && ev.type === 'session.status_idle' && ev.stop_reason?.type !== 'requires_action') {
+            return { content: [{ type: 'text', text: JSON.stringify(ev) }] };
+          }
         }
+        throw new Error('stream ended before idle');
+      } finally {
+        stream.controller.abort();
       }
-      throw new Error('stream ended before idle');
-    } finally {
-      stream.controller.abort();
-    }
-  });
+    },
+  );
   return server;
 }
 serveStdio(floor);

@@ -40,10 +40,11 @@ export function startFloorProxy(base, key, mode = 'fetch') {
         pending.set(id, resolve);
         child.stdin.write(`${JSON.stringify({ id, session })}\n`);
       }),
-    close: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.stdin.end();
-      child.kill('SIGTERM');
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.stdin.end();
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -85,7 +85,10 @@ export async function benchHttp({ calls = 200, warmup = 30, total = 600, inFligh
       const ng = await startNginx(replicas.slice(0, n).map((r) => r.url));
       proxies.push(ng);
       const c = await httpClient(`${ng.url}/mcp`);
-      out[`nginx${n}`] = { latency: await latency(c, sessionId, { calls, warmup }), perSecond: await throughput(`${ng.url}/mcp`, sessionId, { total, inFlight }) };
+      out[`nginx${n}`] = {
+        latency: await latency(c, sessionId, { calls, warmup }),
+        perSecond: await throughput(`${ng.url}/mcp`, sessionId, { total, inFlight }),
+      };
       await c.close();
     }
     out.addedOverStdioMs = out.nginx1.latency.median - out.stdio.median;
@@ -105,17 +108,33 @@ export function httpRows(r) {
   if (r.skipped) return [[`HTTP mode: skipped, ${r.skipped}`, '', '', '']];
   const lat = (s) => `${fmt(s.median, 2)} ms (${fmt(s.p10, 2)}–${fmt(s.p90, 2)})`;
   return [
-    ['`get_session` per call, HTTP through nginx, 1 replica (sequential)', lat(r.nginx1.latency), `stdio ${lat(r.stdio)}`, `${fmt(r.ratioOverStdio, 2)}×, +${fmt(r.addedOverStdioMs, 2)} ms`],
-    ['`get_session` per call, HTTP direct to a replica (no nginx)', lat(r.httpDirect), `stdio ${lat(r.stdio)}`, `+${fmt(r.httpDirect.median - r.stdio.median, 2)} ms`],
+    [
+      '`get_session` per call, HTTP through nginx, 1 replica (sequential)',
+      lat(r.nginx1.latency),
+      `stdio ${lat(r.stdio)}`,
+      `${fmt(r.ratioOverStdio, 2)}×, +${fmt(r.addedOverStdioMs, 2)} ms`,
+    ],
+    [
+      '`get_session` per call, HTTP direct to a replica (no nginx)',
+      lat(r.httpDirect),
+      `stdio ${lat(r.stdio)}`,
+      `+${fmt(r.httpDirect.median - r.stdio.median, 2)} ms`,
+    ],
     ['`get_session` per call, HTTP through nginx, 2 replicas (sequential)', lat(r.nginx2.latency), '', ''],
     [`calls/s through nginx, ${r.inFlight} in flight, ${r.total} calls: 1 replica`, `${fmt(r.nginx1.perSecond, 0)}/s`, '', ''],
-    [`calls/s through nginx, ${r.inFlight} in flight, ${r.total} calls: 2 replicas`, `${fmt(r.nginx2.perSecond, 0)}/s`, `1 replica ${fmt(r.nginx1.perSecond, 0)}/s`, `${fmt(r.scaling, 2)}×`],
+    [
+      `calls/s through nginx, ${r.inFlight} in flight, ${r.total} calls: 2 replicas`,
+      `${fmt(r.nginx2.perSecond, 0)}/s`,
+      `1 replica ${fmt(r.nginx1.perSecond, 0)}/s`,
+      `${fmt(r.scaling, 2)}×`,
+    ],
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   setTimeout(() => (process.stderr.write('bench/http.mjs: over 5 minutes, giving up\n'), process.exit(1)), 5 * 60_000).unref();
   const r = await benchHttp();
-  for (const [measure, ours, baseline, ratio] of httpRows(r)) process.stdout.write(`${measure}: ${ours}${baseline ? `  vs ${baseline}` : ''}${ratio ? `  → ${ratio}` : ''}\n`);
+  for (const [measure, ours, baseline, ratio] of httpRows(r))
+    process.stdout.write(`${measure}: ${ours}${baseline ? `  vs ${baseline}` : ''}${ratio ? `  → ${ratio}` : ''}\n`);
   process.exit(0);
 }

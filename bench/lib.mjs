@@ -10,9 +10,7 @@ import Anthropic from '@anthropic-ai/sdk';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export const BUNDLE = fileURLToPath(new URL('../dist/managed-agents-mcp.mjs', import.meta.url));
-export const REFERENCE = fileURLToPath(
-  new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
-);
+export const REFERENCE = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 /** A minimal MCP server on both SDKs (figures 2 and 4): the floor of a server made of these parts. */
 export const FLOOR_MCP = fileURLToPath(new URL('./floor-mcp.mjs', import.meta.url));
 export const API_KEY = 'bench-key';
@@ -62,10 +60,11 @@ export async function startEmuProcess() {
   return {
     url,
     pid: child.pid,
-    close: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 

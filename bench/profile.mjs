@@ -98,7 +98,9 @@ try {
   const pingCpu = cpuMsOf(transport.pid) - p0;
   await client.close();
   await new Promise((r) => setTimeout(r, 300));
-  process.stdout.write(`${name} × ${made}${concurrent > 1 ? ` (${concurrent} at a time)` : ''}: server CPU ${(cpu / made).toFixed(3)} ms/call, wall ${(wall / made).toFixed(3)} ms/call\n`);
+  process.stdout.write(
+    `${name} × ${made}${concurrent > 1 ? ` (${concurrent} at a time)` : ''}: server CPU ${(cpu / made).toFixed(3)} ms/call, wall ${(wall / made).toFixed(3)} ms/call\n`,
+  );
   process.stdout.write(`ping × ${calls}: server CPU ${(pingCpu / calls).toFixed(3)} ms/call, wall ${(pingWall / calls).toFixed(3)} ms/call\n`);
 
   if (!values['no-prof']) {
@@ -193,7 +195,12 @@ function placeOf(frame) {
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   if (path.endsWith('profile-bundle.mjs')) return moduleAt(path, frame.lineNumber);
   const nm = path.lastIndexOf('node_modules/');
-  if (nm >= 0) return path.slice(nm + 13).split('/').slice(0, path.slice(nm + 13).startsWith('@') ? 2 : 1).join('/');
+  if (nm >= 0)
+    return path
+      .slice(nm + 13)
+      .split('/')
+      .slice(0, path.slice(nm + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   return path.replace(/^.*\/(dist|src)\//, '$1/');
 }
 

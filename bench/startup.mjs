@@ -100,7 +100,8 @@ export async function benchStartup({ runs = 15, emuUrl, before }) {
       env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: 'off' }),
     });
   }
-  if (before) variants.push({ key: 'before', label: `before (${before})`, args: [before, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) });
+  if (before)
+    variants.push({ key: 'before', label: `before (${before})`, args: [before, '--base-url', emuUrl], env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }) });
   // Warm the OS file cache once for each, untimed.
   for (const v of variants) await startOnce(v.args, v.env);
   const samples = Object.fromEntries(variants.map((v) => [v.key, { init: [], list: [], rss: [], cpu: [], tools: 0 }]));
@@ -118,7 +119,15 @@ export async function benchStartup({ runs = 15, emuUrl, before }) {
   }
   const out = { imports: importTimes() };
   for (const v of variants) {
-    out[v.key] = { label: v.label, init: summarize(samples[v.key].init), list: summarize(samples[v.key].list), rss: summarize(samples[v.key].rss), cpu: summarize(samples[v.key].cpu), tools: samples[v.key].tools, raw: samples[v.key].list };
+    out[v.key] = {
+      label: v.label,
+      init: summarize(samples[v.key].init),
+      list: summarize(samples[v.key].list),
+      rss: summarize(samples[v.key].rss),
+      cpu: summarize(samples[v.key].cpu),
+      tools: samples[v.key].tools,
+      raw: samples[v.key].list,
+    };
   }
   // Ratio per round (same round = same machine state), then its median and spread.
   const ratios = (key) => samples[key].list.map((t, i) => t / samples.reference.list[i]);

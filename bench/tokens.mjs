@@ -13,7 +13,10 @@ export const CAP = 12_000;
 const tokens = (chars) => Math.ceil(chars / 4);
 
 function measure(label, r, kind = 'typical') {
-  const text = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('');
+  const text = (r.content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('');
   const structured = r.structuredContent ? JSON.stringify(r.structuredContent).length : 0;
   return {
     label,
@@ -85,14 +88,16 @@ export async function benchTokens({ emu, sdk, cli }) {
     out.results.push(measure('session_usage', await call(c, 'session_usage', { session_id: sessionId })));
 
     // Worst cases, for the cap.
-    out.results.push(
-      measure('list_events, limit 200, view=full', await call(c, 'list_events', { session_id: sessionId, limit: 200, view: 'full' }), 'stress'),
-    );
+    out.results.push(measure('list_events, limit 200, view=full', await call(c, 'list_events', { session_id: sessionId, limit: 200, view: 'full' }), 'stress'));
     const big = await newSession(sdk, fx);
     out.results.push(measure('send_message, a 10,000-event turn', await call(c, 'send_message', { session_id: big, text: '/events 10000' }), 'stress'));
     const long = await newSession(sdk, fx);
     out.results.push(
-      measure('send_message, a 60,000-character reply', await call(c, 'send_message', { session_id: long, text: `/reply ${'lorem ipsum '.repeat(5000)}` }), 'stress'),
+      measure(
+        'send_message, a 60,000-character reply',
+        await call(c, 'send_message', { session_id: long, text: `/reply ${'lorem ipsum '.repeat(5000)}` }),
+        'stress',
+      ),
     );
   } finally {
     await srv.close();

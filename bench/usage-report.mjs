@@ -27,7 +27,14 @@ export async function benchUsageReport({ sessions = 5000, rounds = 5 } = {}) {
       wall.push(performance.now() - t);
       const requests = (await logLength()) - before;
       const chars = Math.max(JSON.stringify(r.structuredContent).length, r.content[0].text.length);
-      perCall.push({ group_by, requests, sessions: r.structuredContent.totals.sessions, groups: r.structuredContent.groups.length, tokens: chars / 4, incomplete: Boolean(r.structuredContent.incomplete) });
+      perCall.push({
+        group_by,
+        requests,
+        sessions: r.structuredContent.totals.sessions,
+        groups: r.structuredContent.groups.length,
+        tokens: chars / 4,
+        incomplete: Boolean(r.structuredContent.incomplete),
+      });
 
       const d = performance.now();
       let n = 0;

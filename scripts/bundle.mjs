@@ -35,9 +35,7 @@ export const EMULATOR_BUNDLE = dist('emulator.mjs');
 const emulatorBeside = {
   name: 'emulator-beside-the-bin',
   setup(b) {
-    b.onResolve({ filter: /^\.\/emulator\/index\.js$/ }, (args) =>
-      args.importer === ENTRY ? { path: './emulator.mjs', external: true } : undefined,
-    );
+    b.onResolve({ filter: /^\.\/emulator\/index\.js$/ }, (args) => (args.importer === ENTRY ? { path: './emulator.mjs', external: true } : undefined));
   },
 };
 
@@ -92,7 +90,10 @@ export async function bundleEmulator() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [what, r] of [['dist/cli.js', await bundle()], ['dist/emulator/index.js', await bundleEmulator()]]) {
+  for (const [what, r] of [
+    ['dist/cli.js', await bundle()],
+    ['dist/emulator/index.js', await bundleEmulator()],
+  ]) {
     process.stderr.write(`bundled ${what} → ${r.file} in ${r.ms.toFixed(0)} ms\n`);
   }
 }

@@ -34,7 +34,11 @@ console.log(`installed bin, tools/list through the MCP Inspector CLI: ${names.le
 
 const url = execFileSync(
   process.execPath,
-  ['--input-type=module', '-e', "const { startEmulator } = await import('managed-agents-mcp/emulator'); const e = await startEmulator(); console.log(e.url); await e.close();"],
+  [
+    '--input-type=module',
+    '-e',
+    "const { startEmulator } = await import('managed-agents-mcp/emulator'); const e = await startEmulator(); console.log(e.url); await e.close();",
+  ],
   { cwd: dir, encoding: 'utf8' },
 ).trim();
 if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) fail(`the emulator entry printed '${url}'`);

@@ -35,7 +35,12 @@ function groupFiles(g) {
   for (const e of ['.js', '.d.ts']) if (existsSync(join(BETA, `${g}${e}`))) files.push(join(BETA, `${g}${e}`));
   return files;
 }
-const routesOf = (g) => new Set(groupFiles(g).filter(isJs).flatMap((f) => [...read(f).matchAll(/route: '([^']+)'/g)].map((m) => normalizeRoute(m[1]))));
+const routesOf = (g) =>
+  new Set(
+    groupFiles(g)
+      .filter(isJs)
+      .flatMap((f) => [...read(f).matchAll(/route: '([^']+)'/g)].map((m) => normalizeRoute(m[1]))),
+  );
 
 const SRC = (dir) => walk(join(ROOT, 'src', dir)).filter((f) => f.endsWith('.ts'));
 const toolsText = SRC('tools').map(read).join('\n');
@@ -50,34 +55,46 @@ const names = new Set(
     .map((e) => (e.isDirectory() ? e.name : isJs(e.name) ? e.name.slice(0, -3) : ''))
     .filter((n) => n && n !== 'beta' && n !== 'index'),
 );
-const ma = [...names].filter((g) => groupFiles(g).filter((f) => isJs(f) || isDts(f)).some((f) => /\/managed-agents\/|'managed-agents-20/.test(read(f))));
+const ma = [...names].filter((g) =>
+  groupFiles(g)
+    .filter((f) => isJs(f) || isDts(f))
+    .some((f) => /\/managed-agents\/|'managed-agents-20/.test(read(f))),
+);
 const routes = new Map(ma.map((g) => [g, routesOf(g)]));
 const copies = ma.filter((g) => {
   const others = new Set(ma.filter((o) => o !== g).flatMap((o) => [...routes.get(o)]));
   return routes.get(g).size > 0 && [...routes.get(g)].every((r) => others.has(r));
 });
-const called = [...`${toolsText}\n${turnsText}`.matchAll(/\.beta\.(\w+)\./g)].map((m) => m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).filter((g) => names.has(g));
+const called = [...`${toolsText}\n${turnsText}`.matchAll(/\.beta\.(\w+)\./g)]
+  .map((m) => m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
+  .filter((g) => names.has(g));
 const GROUPS = [...new Set([...ma.filter((g) => !copies.includes(g)), ...called])].sort();
 const files = GROUPS.flatMap(groupFiles);
 const dtsText = files.filter(isDts).map(read).join('\n');
 
 // ---- methods and their params ---------------------------------------------------------------------
-const emuRoutes = new Set(
-  [...emulatorText.matchAll(/router\.add\('(GET|POST|DELETE)', '([^']+)'/g)].map((m) => `${m[1]} ${normalizeRoute(m[2])}`),
-);
+const emuRoutes = new Set([...emulatorText.matchAll(/router\.add\('(GET|POST|DELETE)', '([^']+)'/g)].map((m) => `${m[1]} ${normalizeRoute(m[2])}`));
 const methods = [];
 for (const js of files.filter(isJs)) {
   const dts = js.replace(/\.js$/, '.d.ts');
   if (!existsSync(dts)) continue;
   const decl = read(dts);
-  for (const m of read(js).matchAll(/this\._client\.(get|post|delete|getAPIList)\([\s\S]*?startApiCallSpan\)\(this\._client, '([^']+)'[\s\S]*?route: '([^']+)'/g)) {
+  for (const m of read(js).matchAll(
+    /this\._client\.(get|post|delete|getAPIList)\([\s\S]*?startApiCallSpan\)\(this\._client, '([^']+)'[\s\S]*?route: '([^']+)'/g,
+  )) {
     const sdkMethod = m[2].replace(/^anthropic\./, '');
-    const name = sdkMethod.split('.').pop().replace(/_(\w)/g, (_, c) => c.toUpperCase());
+    const name = sdkMethod
+      .split('.')
+      .pop()
+      .replace(/_(\w)/g, (_, c) => c.toUpperCase());
     const sig = new RegExp(`^\\s+${name}\\((.*)\\): (.*);$`, 'm').exec(decl);
     const paramsType = sig && /params\??: (\w+)/.exec(sig[1])?.[1];
     const http = `${m[1] === 'getAPIList' ? 'GET' : m[1].toUpperCase()} ${normalizeRoute(m[3])}`;
     // The SDK call as a tool writes it: c.beta.memoryStores.memories.list( → `memoryStores.memories.list(`.
-    const path = sdkMethod.replace(/^beta\./, '').split('.').map((p, i, all) => (i < all.length - 1 ? p.replace(/_(\w)/g, (_, c) => c.toUpperCase()) : name));
+    const path = sdkMethod
+      .replace(/^beta\./, '')
+      .split('.')
+      .map((p, i, all) => (i < all.length - 1 ? p.replace(/_(\w)/g, (_, c) => c.toUpperCase()) : name));
     const callText = `.${path.join('.')}(`;
     const params = [];
     if (paramsType) {
@@ -131,7 +148,16 @@ for (const m of methods) {
   for (const p of m.params) {
     // A tool sends it when its name is written in the tools' source; the emulator reads it when
     // its own code names it (params, validation, query reads).
-    row('param', `${m.sdkMethod}(${p})`, { T: t && quoted(toolsText, p) | new RegExp(`\\b${p}\\b`).test(toolsText), E: e && (quoted(emulatorText, p) || new RegExp(`\\b${p.replace(/[[\]]/g, '\\$&')}\\b`).test(emulatorText)), G: true }, 'TEG');
+    row(
+      'param',
+      `${m.sdkMethod}(${p})`,
+      {
+        T: t && quoted(toolsText, p) | new RegExp(`\\b${p}\\b`).test(toolsText),
+        E: e && (quoted(emulatorText, p) || new RegExp(`\\b${p.replace(/[[\]]/g, '\\$&')}\\b`).test(emulatorText)),
+        G: true,
+      },
+      'TEG',
+    );
   }
 }
 // An event the emulator names whole, or builds from a template (`session.thread_status_${s}`) in a
@@ -149,7 +175,13 @@ for (const s of statuses) {
 }
 // The tools' side of a code: a text of its own (a key of src/api/error-codes.ts, or a quoted
 // check in src/api or a tool); without one it gets the advice of its status and error type.
-for (const c of codes) row('error code', c, { T: new RegExp(`^\\s+${c}:`, 'm').test(apiText) || quoted(apiText, c) || quoted(toolsText, c), E: emuFaultsAnyCode || quoted(emulatorText, c), G: true }, 'TEG');
+for (const c of codes)
+  row(
+    'error code',
+    c,
+    { T: new RegExp(`^\\s+${c}:`, 'm').test(apiText) || quoted(apiText, c) || quoted(toolsText, c), E: emuFaultsAnyCode || quoted(emulatorText, c), G: true },
+    'TEG',
+  );
 
 const mark = (r) => [...'TERG'].map((k) => (r.applies.includes(k) ? (r.marks[k] ? k : '-') : ' ')).join('');
 const uncovered = rows.filter((r) => [...r.applies].some((k) => !r.marks[k]));

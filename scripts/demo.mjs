@@ -19,7 +19,12 @@ async function call(name, args, why) {
   console.log(`\n${bold(`${step}. ${why}`)}\n${dim(`→ ${name} ${JSON.stringify(args)}`)}`);
   const r = await client.callTool({ name, arguments: args });
   const text = r.content?.[0]?.text ?? '';
-  console.log(text.split('\n').map((l) => `  ${l}`).join('\n'));
+  console.log(
+    text
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  );
   if (r.isError) throw new Error(`${name} failed`);
   return r.structuredContent;
 }

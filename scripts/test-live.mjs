@@ -29,7 +29,10 @@ if (!key) {
 }
 
 const baseURL = process.env.LIVE_BASE_URL || process.env.MANAGED_AGENTS_BASE_URL || 'https://api.anthropic.com';
-const run = `live-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
+const run = `live-${new Date()
+  .toISOString()
+  .replace(/[-:.TZ]/g, '')
+  .slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
 const TAG = { created_by: 'managed-agents-mcp-live-test', run };
 const budgetUsd = Number(process.env.LIVE_SESSION_BUDGET_USD ?? '0.10');
 const model = process.env.TEST_MODEL ?? 'claude-sonnet-4-6';

@@ -39,7 +39,10 @@ export class InputNeeded extends Error {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** One call's asks: answered from the verified state or this round's responses, or `InputNeeded`. */

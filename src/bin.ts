@@ -105,7 +105,14 @@ function start(): void {
   const dir = codeCacheDir();
   const file =
     dir &&
-    join(dir, `${createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).digest('hex').slice(0, 32)}.v8`);
+    join(
+      dir,
+      `${createHash('sha256')
+        .update(bytes)
+        .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`)
+        .digest('hex')
+        .slice(0, 32)}.v8`,
+    );
   const cached = dir && file ? readCache(dir, file) : undefined;
   // CommonJS's own wrapper; the bundle's `#!` line becomes a comment (same length, same lines).
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
@@ -113,7 +120,15 @@ function start(): void {
     filename: SERVER,
     cachedData: cached?.data,
   });
-  const status: CodeCacheStatus = !cached ? 'off' : cached.status === 'refused' ? 'refused' : !cached.data ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+  const status: CodeCacheStatus = !cached
+    ? 'off'
+    : cached.status === 'refused'
+      ? 'refused'
+      : !cached.data
+        ? 'miss'
+        : script.cachedDataRejected
+          ? 'rejected'
+          : 'hit';
   // A script run by `vm` cannot `import()`: the server's emulator import (src/cli.ts) comes here.
   (globalThis as Record<symbol, unknown>)[Symbol.for('managed-agents-mcp.importEmulator')] = () => import(new URL('./emulator.mjs', import.meta.url).href);
   debuglog('managed-agents-mcp')('code cache %s: %s', status, file ?? 'MANAGED_AGENTS_CODE_CACHE=off');

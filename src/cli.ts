@@ -4,10 +4,21 @@
  * runs the local API emulator. Stdout carries only JSON-RPC: everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, SEE_HELP, USAGE, approvalNote, checkFilesRoot, describeEndpoint, ignoredByEmulator, parseArgsMessage, parseConfig, type Config, type HttpConfig } from './config.js';
+import {
+  ConfigError,
+  SEE_HELP,
+  USAGE,
+  approvalNote,
+  checkFilesRoot,
+  describeEndpoint,
+  ignoredByEmulator,
+  parseArgsMessage,
+  parseConfig,
+  type Config,
+  type HttpConfig,
+} from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
-
 
 /**
  * The emulator, from its own bundle beside the bin (scripts/bundle.mjs). The bin runs this file's
@@ -61,20 +72,25 @@ async function serve(config: Config, log: Logger): Promise<void> {
   } else {
     for (const { level, text } of describeEndpoint(config)) log[level](text);
   }
-  log.info(config.filesRoot === null
-    ? 'local files: off (--http serves other machines; set --files-root to allow a directory of this one; docs/local-files.md)'
-    : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`);
+  log.info(
+    config.filesRoot === null
+      ? 'local files: off (--http serves other machines; set --files-root to allow a directory of this one; docs/local-files.md)'
+      : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`,
+  );
   log.info(approvalNote(config.approval));
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
   const [{ createServer }, { serveStdio }] = await Promise.all([import('./server.js'), import('@modelcontextprotocol/server/stdio')]);
   // The SDK picks the era from the opening message (a 2026-07-28 request, or a 2025 `initialize`)
   // and pins the server the factory makes to this connection (docs/mcp-revisions.md).
   let shared: Pick<ReturnType<typeof createServer>, 'api'> | undefined;
-  const stdio = serveStdio(() => {
-    const made = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal, api: shared?.api });
-    shared ??= made;
-    return made.server;
-  }, { onerror: (err) => log.warn(`stdio: ${err.message}`) });
+  const stdio = serveStdio(
+    () => {
+      const made = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal, api: shared?.api });
+      shared ??= made;
+      return made.server;
+    },
+    { onerror: (err) => log.warn(`stdio: ${err.message}`) },
+  );
 
   let closing = false;
   const close = async (why: string) => {
@@ -105,12 +121,14 @@ interface Runtime {
 /** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
 async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
   const { startHttpServer } = await import('./http.js');
-  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch((err: NodeJS.ErrnoException) => {
-    // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
-    process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
+  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch(
+    (err: NodeJS.ErrnoException) => {
+      // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
+      process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
 `);
-    process.exit(2);
-  });
+      process.exit(2);
+    },
+  );
   process.stdout.write(`${handle.url}\n`);
   const auth = config.http.tokens.length ? 'bearer token required' : 'NO AUTH (loopback only)';
   rt.log.info(`serving MCP over Streamable HTTP (stateless) at ${handle.url}; ${auth}; /healthz, /readyz`);
@@ -163,7 +181,8 @@ async function runEmulator(argv: string[]): Promise<void> {
     const e = err as NodeJS.ErrnoException;
     if (err instanceof EmulatorConfigError) process.stderr.write(`managed-agents-mcp emulator: ${e.message}\n`);
     else if (e.code === 'EADDRINUSE') process.stderr.write(`managed-agents-mcp emulator: port ${port} is in use; pass --port 0 to pick a free one\n`);
-    else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') process.stderr.write(`managed-agents-mcp emulator: cannot listen on ${values.host}: ${e.code}\n`);
+    else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+      process.stderr.write(`managed-agents-mcp emulator: cannot listen on ${values.host}: ${e.code}\n`);
     else throw err;
     process.exit(err instanceof EmulatorConfigError ? 2 : 1);
   }

@@ -42,7 +42,7 @@ export function approvalNote(a: Approval): string {
   return {
     auto: 'approval: auto: the person allows each remote tool call when the MCP client can show a form (elicitation); with a client that cannot, the model decides. --approval human requires the person; --approval deny refuses all (unattended runs such as claude -p, which cancels every form)',
     human: 'approval: human: only the person allows a remote tool call or a looser permission policy; a client that cannot show a form allows nothing',
-    model: 'approval: model: the model answers the remote agent\'s tool confirmations, and may loosen permission policies',
+    model: "approval: model: the model answers the remote agent's tool confirmations, and may loosen permission policies",
     deny: 'approval: deny: every remote tool call that needs confirmation is refused, and no permission policy may be loosened',
   }[a];
 }
@@ -153,65 +153,113 @@ export interface FlagSpec {
 export const FLAGS = {
   emulator: { type: 'boolean', env: 'MANAGED_AGENTS_EMULATOR', help: 'start the local emulator in-process and use it (no key, no spend)' },
   'base-url': {
-    type: 'string', value: 'URL', env: 'MANAGED_AGENTS_BASE_URL', default: DEFAULTS.baseURL,
+    type: 'string',
+    value: 'URL',
+    env: 'MANAGED_AGENTS_BASE_URL',
+    default: DEFAULTS.baseURL,
     help: 'API endpoint; ANTHROPIC_BASE_URL is used instead only with an ANTHROPIC_* key',
   },
   'allow-insecure-http': {
-    type: 'boolean', env: 'MANAGED_AGENTS_ALLOW_INSECURE_HTTP',
+    type: 'boolean',
+    env: 'MANAGED_AGENTS_ALLOW_INSECURE_HTTP',
     help: 'allow a plain http:// base URL to a host other than this machine (the key would travel unencrypted)',
   },
   'read-only': { type: 'boolean', env: 'MANAGED_AGENTS_READ_ONLY', help: 'expose only tools that change nothing' },
   toolsets: {
-    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_TOOLSETS', default: DEFAULT_TOOLSETS.join(','),
+    type: 'string',
+    value: 'LIST',
+    env: 'MANAGED_AGENTS_TOOLSETS',
+    default: DEFAULT_TOOLSETS.join(','),
     help: `toolsets to list, comma-separated: ${TOOLSETS.join(', ')}, or all (core is always on)`,
   },
   tools: { type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_TOOLS', help: 'tools to add by name; without --toolsets, only these (no core)' },
   'exclude-tools': { type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_EXCLUDE_TOOLS', help: 'tools to remove, whatever selects them' },
   'dynamic-toolsets': {
-    type: 'boolean', env: 'MANAGED_AGENTS_DYNAMIC_TOOLSETS',
+    type: 'boolean',
+    env: 'MANAGED_AGENTS_DYNAMIC_TOOLSETS',
     help: 'start with the selection plus list_toolsets and enable_toolset, which adds a toolset when the model asks (stdio only; docs/toolsets.md)',
   },
   'default-environment': { type: 'string', value: 'ID', env: 'MANAGED_AGENTS_DEFAULT_ENVIRONMENT', help: 'environment used when start_session gets none' },
   timeout: {
-    type: 'string', value: 'S', env: 'MANAGED_AGENTS_TIMEOUT_S', default: String(DEFAULTS.turnTimeoutS),
+    type: 'string',
+    value: 'S',
+    env: 'MANAGED_AGENTS_TIMEOUT_S',
+    default: String(DEFAULTS.turnTimeoutS),
     help: 'seconds a turn is followed before returning timed_out (a call may ask for another with timeout_s)',
   },
-  'max-retries': { type: 'string', value: 'N', env: 'MANAGED_AGENTS_MAX_RETRIES', default: String(DEFAULTS.maxRetries), help: 'retries of requests that are safe to repeat' },
+  'max-retries': {
+    type: 'string',
+    value: 'N',
+    env: 'MANAGED_AGENTS_MAX_RETRIES',
+    default: String(DEFAULTS.maxRetries),
+    help: 'retries of requests that are safe to repeat',
+  },
   approval: {
-    type: 'string', value: 'WHO', env: 'MANAGED_AGENTS_APPROVAL', default: DEFAULTS.approval,
+    type: 'string',
+    value: 'WHO',
+    env: 'MANAGED_AGENTS_APPROVAL',
+    default: DEFAULTS.approval,
     help: "who allows the agent's tool calls and looser permission policies: auto (the person when the client can show a form, else the model), human (only the person; a client that cannot ask allows nothing), model, or deny (refuse all; for unattended runs such as claude -p); docs/approval.md",
   },
-  'price-table': { type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_PRICE_TABLE', default: 'built in', help: 'JSON price table merged over the built-in one (docs/pricing.md)' },
+  'price-table': {
+    type: 'string',
+    value: 'FILE',
+    env: 'MANAGED_AGENTS_PRICE_TABLE',
+    default: 'built in',
+    help: 'JSON price table merged over the built-in one (docs/pricing.md)',
+  },
   'max-output-chars': {
-    type: 'string', value: 'N', default: String(DEFAULTS.maxOutputChars),
+    type: 'string',
+    value: 'N',
+    default: String(DEFAULTS.maxOutputChars),
     help: `cap on each half of a tool result, in characters (at least ${MIN_OUTPUT_CHARS})`,
   },
   'files-root': {
-    type: 'string', value: 'DIR', env: 'MANAGED_AGENTS_FILES_ROOT', default: 'working directory (--http: none)',
+    type: 'string',
+    value: 'DIR',
+    env: 'MANAGED_AGENTS_FILES_ROOT',
+    default: 'working directory (--http: none)',
     help: 'the only directory local files are read from and written to; must exist (docs/local-files.md)',
   },
   'max-file-bytes': {
-    type: 'string', value: 'N', env: 'MANAGED_AGENTS_MAX_FILE_BYTES', default: String(DEFAULTS.maxFileBytes),
+    type: 'string',
+    value: 'N',
+    env: 'MANAGED_AGENTS_MAX_FILE_BYTES',
+    default: String(DEFAULTS.maxFileBytes),
     help: 'cap on one local file uploaded, attached or downloaded',
   },
   http: {
-    type: 'string', value: '[HOST:]PORT', env: 'MANAGED_AGENTS_HTTP', default: 'off (stdio)',
+    type: 'string',
+    value: '[HOST:]PORT',
+    env: 'MANAGED_AGENTS_HTTP',
+    default: 'off (stdio)',
     help: 'serve MCP over Streamable HTTP (stateless) at /mcp instead of stdio; HOST defaults to 127.0.0.1 (docs/http.md)',
   },
   'http-token-file': {
-    type: 'string', value: 'FILE', env: 'MANAGED_AGENTS_HTTP_TOKEN_FILE',
+    type: 'string',
+    value: 'FILE',
+    env: 'MANAGED_AGENTS_HTTP_TOKEN_FILE',
     help: 'bearer tokens callers must send, one per line (or comma-separated in MANAGED_AGENTS_HTTP_TOKENS); required unless HOST is loopback',
   },
   'http-allowed-hosts': {
-    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_HTTP_ALLOWED_HOSTS', default: 'loopback names',
+    type: 'string',
+    value: 'LIST',
+    env: 'MANAGED_AGENTS_HTTP_ALLOWED_HOSTS',
+    default: 'loopback names',
     help: 'Host names accepted, comma-separated (* for any)',
   },
   'http-allowed-origins': {
-    type: 'string', value: 'LIST', env: 'MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS', default: 'loopback origins',
+    type: 'string',
+    value: 'LIST',
+    env: 'MANAGED_AGENTS_HTTP_ALLOWED_ORIGINS',
+    default: 'loopback origins',
     help: 'browser Origins accepted, comma-separated (* for any)',
   },
   'http-max-connections': {
-    type: 'string', value: 'N', env: 'MANAGED_AGENTS_HTTP_MAX_CONNECTIONS', default: '256',
+    type: 'string',
+    value: 'N',
+    env: 'MANAGED_AGENTS_HTTP_MAX_CONNECTIONS',
+    default: '256',
     help: 'connections held at once under --http; more are refused',
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -228,15 +276,16 @@ export const ENV_ONLY: readonly { env: string; default?: string; help: string }[
   { env: 'ANTHROPIC_BASE_URL', help: 'API endpoint for an ANTHROPIC_* key only (ignored with MANAGED_AGENTS_API_KEY)' },
   { env: 'MANAGED_AGENTS_HTTP_TOKENS', help: 'bearer tokens for --http, comma-separated' },
   {
-    env: 'MANAGED_AGENTS_CODE_CACHE', default: '$XDG_CACHE_HOME/managed-agents-mcp or ~/.cache/managed-agents-mcp',
+    env: 'MANAGED_AGENTS_CODE_CACHE',
+    default: '$XDG_CACHE_HOME/managed-agents-mcp or ~/.cache/managed-agents-mcp',
     help: 'where the bin keeps its V8 code cache, which makes later starts faster (off: none; docs/performance.md)',
   },
 ];
 
 /** `parseArgs`' options, from the table. */
-const PARSE_OPTIONS = Object.fromEntries(
-  Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...('short' in f ? { short: f.short } : {}) }]),
-) as { [K in FlagName]: { type: (typeof FLAGS)[K]['type']; short?: string } };
+const PARSE_OPTIONS = Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...('short' in f ? { short: f.short } : {}) }])) as {
+  [K in FlagName]: { type: (typeof FLAGS)[K]['type']; short?: string };
+};
 
 /** One `--help` entry: the head, then the text wrapped under column 29 within 100 columns. */
 function helpRow(head: string, text: string): string {
@@ -267,7 +316,9 @@ export const USAGE = `Usage: managed-agents-mcp [options]            MCP server 
        managed-agents-mcp emulator [--port N] [--host H] [--allow-remote]   run the local API emulator
 
 Options (a flag wins over its environment variable):
-${Object.entries(FLAGS).map(([name, f]) => flagUsage(name, f)).join('\n')}
+${Object.entries(FLAGS)
+  .map(([name, f]) => flagUsage(name, f))
+  .join('\n')}
 
 Emulator: loopback only (127.0.0.1:4010 by default; --port 0 picks a free port). --allow-remote
 permits a non-loopback --host, and then clients must present the key in MANAGED_AGENTS_EMULATOR_KEY.
@@ -287,7 +338,10 @@ export function flagTable(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = Object.entries(FLAGS as Record<string, FlagSpec>)
     .filter(([name]) => name !== 'help' && name !== 'version')
-    .map(([name, f]) => `| \`--${name}${f.value ? ` ${f.value}` : ''}\` | ${f.env ? `\`${f.env}\`` : ''} | ${f.default ? cell(f.default) : f.type === 'boolean' ? 'off' : '–'} | ${cell(f.help)} |`);
+    .map(
+      ([name, f]) =>
+        `| \`--${name}${f.value ? ` ${f.value}` : ''}\` | ${f.env ? `\`${f.env}\`` : ''} | ${f.default ? cell(f.default) : f.type === 'boolean' ? 'off' : '–'} | ${cell(f.help)} |`,
+    );
   const envRows = ENV_ONLY.map((e) => `|  | \`${e.env}\` | ${e.default ? cell(e.default) : '–'} | ${cell(e.help)} |`);
   return [FLAGS_START, '| flag | environment | default | meaning |', '|---|---|---|---|', ...rows, ...envRows, FLAGS_END].join('\n');
 }
@@ -340,7 +394,10 @@ function positiveNumber(name: string, v: string | undefined, fallback: number, {
 function parseToolsets(v: string | undefined, toolsNamed: boolean): Toolset[] {
   // `--tools` alone means exactly those tools: the default toolset is not added to them.
   if (!v) return toolsNamed ? [] : [...DEFAULT_TOOLSETS];
-  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.includes('all')) return [...TOOLSETS];
   for (const n of names) {
     if (!(TOOLSETS as readonly string[]).includes(n)) {
@@ -393,7 +450,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | { 
   const http = parseHttp(f, env);
   // Stateless HTTP builds a fresh server for every request, so a toolset enabled in one call would
   // be gone in the next: refused rather than half working (docs/toolsets.md).
-  if (dynamicToolsets && http) throw new ConfigError('--dynamic-toolsets needs one server per client, which stateless --http has not: choose the tools with --toolsets / --tools instead (docs/toolsets.md)');
+  if (dynamicToolsets && http)
+    throw new ConfigError(
+      '--dynamic-toolsets needs one server per client, which stateless --http has not: choose the tools with --toolsets / --tools instead (docs/toolsets.md)',
+    );
   return {
     ...endpoint,
     allowInsecureHttp,
@@ -461,7 +521,9 @@ export function checkFilesRoot(c: Pick<Config, 'filesRoot'>): void {
   try {
     st = statSync(c.filesRoot);
   } catch (err) {
-    throw new ConfigError(`--files-root ${c.filesRoot} cannot be used (${(err as NodeJS.ErrnoException).code}): create it, or point --files-root / MANAGED_AGENTS_FILES_ROOT at a directory`);
+    throw new ConfigError(
+      `--files-root ${c.filesRoot} cannot be used (${(err as NodeJS.ErrnoException).code}): create it, or point --files-root / MANAGED_AGENTS_FILES_ROOT at a directory`,
+    );
   }
   if (!st.isDirectory()) throw new ConfigError(`--files-root ${c.filesRoot} is not a directory: point --files-root / MANAGED_AGENTS_FILES_ROOT at a directory`);
 }
@@ -481,7 +543,12 @@ function filesRootOf(given: string | undefined, http: boolean): string | null {
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): HttpConfig | undefined {
@@ -503,9 +570,7 @@ function parseHttp(f: Record<string, string | boolean | undefined>, env: NodeJS.
   // A short token can be guessed; callers are machines, so ask for a generated one.
   if (tokens.some((t) => t.length < 16)) throw new ConfigError('HTTP bearer tokens must be at least 16 characters (e.g. `openssl rand -hex 32`)');
   if (!isLoopbackHost(host) && tokens.length === 0) {
-    throw new ConfigError(
-      `Refusing to serve HTTP on ${host} without a bearer token: set MANAGED_AGENTS_HTTP_TOKENS or --http-token-file (docs/http.md)`,
-    );
+    throw new ConfigError(`Refusing to serve HTTP on ${host} without a bearer token: set MANAGED_AGENTS_HTTP_TOKENS or --http-token-file (docs/http.md)`);
   }
   return {
     host,
@@ -535,7 +600,12 @@ type Endpoint = Pick<Config, 'apiKey' | 'authToken' | 'baseURL' | 'keySource' | 
  * endpoint: the user meant that URL (often the emulator), and real spend is the wrong surprise.
  */
 export function resolveEndpoint(flagURL: string | undefined, env: NodeJS.ProcessEnv): Endpoint {
-  const ours = flagURL !== undefined ? { url: flagURL, from: '--base-url' } : env.MANAGED_AGENTS_BASE_URL ? { url: env.MANAGED_AGENTS_BASE_URL, from: 'MANAGED_AGENTS_BASE_URL' } : undefined;
+  const ours =
+    flagURL !== undefined
+      ? { url: flagURL, from: '--base-url' }
+      : env.MANAGED_AGENTS_BASE_URL
+        ? { url: env.MANAGED_AGENTS_BASE_URL, from: 'MANAGED_AGENTS_BASE_URL' }
+        : undefined;
   const theirs = env.ANTHROPIC_BASE_URL ? { url: env.ANTHROPIC_BASE_URL, from: 'ANTHROPIC_BASE_URL' } : undefined;
   if (env.MANAGED_AGENTS_API_KEY) {
     return {
@@ -594,7 +664,10 @@ export function describeEndpoint(c: Config): { level: 'info' | 'warn'; text: str
   else if (c.keySource) lines.push({ level: 'info', text: `the key from ${c.keySource} is sent to ${host} (${urlFrom})` });
   else lines.push({ level: 'warn', text: NO_KEY_WARNING });
   if (c.ignoredBaseURL) {
-    lines.push({ level: 'warn', text: `${c.ignoredBaseURL} is ignored: it pairs only with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, and the key comes from ${c.keySource}` });
+    lines.push({
+      level: 'warn',
+      text: `${c.ignoredBaseURL} is ignored: it pairs only with ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN, and the key comes from ${c.keySource}`,
+    });
   }
   return lines;
 }

@@ -65,7 +65,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const requestState = stateCodec(stateKey(http.tokens, process.env.MANAGED_AGENTS_STATE_SECRET));
   const mcp = createMcpHandler(
     // The caller is the token's place (clientId), set below only once the token matched.
-    (ctx) => createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(ctx.authInfo?.clientId ?? ''), requestState }).server,
+    (ctx) =>
+      createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(ctx.authInfo?.clientId ?? ''), requestState })
+        .server,
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (err) => log.warn(`http: ${err.message}`) },
   );
   const ready = readiness(() =>
@@ -87,11 +89,18 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     res.on('close', () => gone.abort());
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    const request = new Request(`http://${headers.get('host') || 'localhost'}/mcp`, { method: 'POST', headers, body: JSON.stringify(body), signal: gone.signal });
+    const request = new Request(`http://${headers.get('host') || 'localhost'}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: gone.signal,
+    });
     const response = await mcp.fetch(request, { parsedBody: body, authInfo: auth });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) return void res.end();
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).on('error', () => res.destroy()).pipe(res);
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   const httpServer = createHttpServer(serverOptions(http.receiveTimeoutMs), (req, res) => {
@@ -110,10 +119,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         const presented = bearer(req);
         const which = presented ? matchingToken(presented, tokenDigests) : -1;
         if (which < 0) {
-          res.setHeader(
-            'www-authenticate',
-            presented ? 'Bearer realm="managed-agents-mcp", error="invalid_token"' : 'Bearer realm="managed-agents-mcp"',
-          );
+          res.setHeader('www-authenticate', presented ? 'Bearer realm="managed-agents-mcp", error="invalid_token"' : 'Bearer realm="managed-agents-mcp"');
           return sendJson(res, 401, { error: presented ? 'invalid bearer token' : 'bearer token required' });
         }
         // Who is calling, for what must stay theirs (an ask's request state): the token's place, never the token.
@@ -183,7 +189,9 @@ function stateKey(tokens: string[], secret: string | undefined): Uint8Array | un
     return createHash('sha256').update(`managed-agents-mcp request state\0${secret}`).digest();
   }
   if (!tokens.length) return undefined;
-  return createHash('sha256').update(`managed-agents-mcp request state\0${[...tokens].sort().join('\0')}`).digest();
+  return createHash('sha256')
+    .update(`managed-agents-mcp request state\0${[...tokens].sort().join('\0')}`)
+    .digest();
 }
 
 function bearer(req: IncomingMessage): string | undefined {

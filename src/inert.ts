@@ -27,4 +27,3 @@ export function quoted(text: string, max = 300): string {
   const t = text.length > max ? `${text.slice(0, Math.ceil(max * 0.7))} […] ${text.slice(-Math.floor(max * 0.3))}` : text;
   return JSON.stringify(neutralize(t));
 }
-

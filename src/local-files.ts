@@ -91,10 +91,12 @@ export class LocalFiles {
   realRoot(): Promise<string> {
     const configured = this.root;
     if (configured === null) {
-      return Promise.reject(new ToolError(
-        'Local file access is off: this server runs with --http, so a local path would name a file on the server, not on your machine.',
-        'Pass file_id values instead (upload the file another way), or ask the operator to start the server with --files-root set to a directory meant for sharing.',
-      ));
+      return Promise.reject(
+        new ToolError(
+          'Local file access is off: this server runs with --http, so a local path would name a file on the server, not on your machine.',
+          'Pass file_id values instead (upload the file another way), or ask the operator to start the server with --files-root set to a directory meant for sharing.',
+        ),
+      );
     }
     this.rootReal ??= realpath(configured).then(
       async (r) => {
@@ -103,7 +105,10 @@ export class LocalFiles {
       },
       (err: NodeJS.ErrnoException) => {
         this.rootReal = undefined;
-        throw new ToolError(`The files root (--files-root) cannot be used (${err.code ?? err.message}).`, 'Start the server with --files-root set to an existing directory.');
+        throw new ToolError(
+          `The files root (--files-root) cannot be used (${err.code ?? err.message}).`,
+          'Start the server with --files-root set to an existing directory.',
+        );
       },
     );
     return this.rootReal;
@@ -127,7 +132,10 @@ export class LocalFiles {
     try {
       real = await realpath(abs);
     } catch (err) {
-      throw new ToolError(`Cannot read ${JSON.stringify(p)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, FIX_ROOT);
+      throw new ToolError(
+        `Cannot read ${JSON.stringify(p)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`,
+        FIX_ROOT,
+      );
     }
     if (!within(root, real)) throw new ToolError(`Path ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
     // O_NOFOLLOW: a symlink swapped in after realpath is not followed; O_NONBLOCK: a FIFO does not block the open.
@@ -138,7 +146,11 @@ export class LocalFiles {
       const st = await fh.stat();
       await this.sameInside(root, real, st, p);
       if (!st.isFile()) throw new ToolError(`${JSON.stringify(p)} is not a regular file.`);
-      if (st.size > maxBytes) throw new ToolError(`${JSON.stringify(p)} is ${fmtBytes(st.size)}, over the ${fmtBytes(maxBytes)} cap on one file.`, 'The cap is --max-file-bytes (MANAGED_AGENTS_MAX_FILE_BYTES).');
+      if (st.size > maxBytes)
+        throw new ToolError(
+          `${JSON.stringify(p)} is ${fmtBytes(st.size)}, over the ${fmtBytes(maxBytes)} cap on one file.`,
+          'The cap is --max-file-bytes (MANAGED_AGENTS_MAX_FILE_BYTES).',
+        );
       // Read one byte past the cap: a file that grew since the stat is refused, not clipped.
       const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
       let n = 0;
@@ -179,7 +191,10 @@ export class LocalFiles {
     }
     const real = await realpath(existing).catch((err: NodeJS.ErrnoException) => {
       // A dangling symlink: where it points is unknown ground, so nothing is created through it.
-      throw new ToolError(`Directory ${JSON.stringify(p)}: ${JSON.stringify(relative(root, existing))} cannot be resolved (${err.code ?? err.message}).`, FIX_ROOT);
+      throw new ToolError(
+        `Directory ${JSON.stringify(p)}: ${JSON.stringify(relative(root, existing))} cannot be resolved (${err.code ?? err.message}).`,
+        FIX_ROOT,
+      );
     });
     if (!within(root, real)) throw new ToolError(`Directory ${JSON.stringify(p)} resolves (through a symlink) to a place outside the files root.`, FIX_ROOT);
     if (!(await stat(real)).isDirectory()) throw new ToolError(`${JSON.stringify(p)}: ${JSON.stringify(relative(root, real))} is not a directory.`);
@@ -195,7 +210,12 @@ export class LocalFiles {
    * more than `maxBytes` arrive. `source` is opened only once the target is known to be writable.
    * Returns the path written, or why nothing was.
    */
-  async write(dir: string, name: string, source: () => AsyncIterable<Uint8Array>, opts: { overwrite: boolean; maxBytes: number }): Promise<{ path: string; bytes: number } | { skipped: string }> {
+  async write(
+    dir: string,
+    name: string,
+    source: () => AsyncIterable<Uint8Array>,
+    opts: { overwrite: boolean; maxBytes: number },
+  ): Promise<{ path: string; bytes: number } | { skipped: string }> {
     const bad = unsafeName(name);
     if (bad) return { skipped: `unsafe name (${bad})` };
     const target = path.join(dir, name);
@@ -244,7 +264,10 @@ export function localFiles(config: { filesRoot: string | null }): LocalFiles {
 /** A path that changed under the open (docs/local-files.md): nothing is read from or written to it. */
 class MovedError extends ToolError {
   constructor(p: string) {
-    super(`${JSON.stringify(p)} changed while it was being opened (a directory on its path was replaced, perhaps by a symlink): nothing was read or written.`, 'Try again once nothing else is changing that directory.');
+    super(
+      `${JSON.stringify(p)} changed while it was being opened (a directory on its path was replaced, perhaps by a symlink): nothing was read or written.`,
+      'Try again once nothing else is changing that directory.',
+    );
   }
 }
 
@@ -261,10 +284,33 @@ export function mimeOf(name: string): string {
 }
 
 const MIME: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  pdf: 'application/pdf', txt: 'text/plain', md: 'text/markdown', csv: 'text/csv', tsv: 'text/tab-separated-values',
-  html: 'text/html', htm: 'text/html', css: 'text/css', xml: 'application/xml', json: 'application/json',
-  yaml: 'application/yaml', yml: 'application/yaml', toml: 'application/toml', js: 'text/javascript', mjs: 'text/javascript',
-  ts: 'text/plain', py: 'text/x-python', sh: 'application/x-sh', sql: 'application/sql', log: 'text/plain',
-  zip: 'application/zip', gz: 'application/gzip', tar: 'application/x-tar',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  html: 'text/html',
+  htm: 'text/html',
+  css: 'text/css',
+  xml: 'application/xml',
+  json: 'application/json',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  toml: 'application/toml',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
+  ts: 'text/plain',
+  py: 'text/x-python',
+  sh: 'application/x-sh',
+  sql: 'application/sql',
+  log: 'text/plain',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  tar: 'application/x-tar',
 };

@@ -78,24 +78,14 @@ export interface CostBreakdown {
 }
 
 /** Cost in USD (unrounded) of the given tokens at `price`, plus `activeSeconds` of runtime. */
-export function costOf(
-  table: PriceTable,
-  price: ModelPrice,
-  usage: TokenCounts,
-  activeSeconds: number,
-): CostBreakdown {
+export function costOf(table: PriceTable, price: ModelPrice, usage: TokenCounts, activeSeconds: number): CostBreakdown {
   const perToken = (usd: number) => usd / 1_000_000;
   const input = (usage.input_tokens ?? 0) * perToken(price.input);
   const output = (usage.output_tokens ?? 0) * perToken(price.output);
-  const cache_read =
-    (usage.cache_read_input_tokens ?? 0) * perToken(price.input) * table.cache_read_multiplier;
+  const cache_read = (usage.cache_read_input_tokens ?? 0) * perToken(price.input) * table.cache_read_multiplier;
   const cache_write =
-    (usage.cache_creation?.ephemeral_5m_input_tokens ?? 0) *
-      perToken(price.input) *
-      table.cache_write_5m_multiplier +
-    (usage.cache_creation?.ephemeral_1h_input_tokens ?? 0) *
-      perToken(price.input) *
-      table.cache_write_1h_multiplier;
+    (usage.cache_creation?.ephemeral_5m_input_tokens ?? 0) * perToken(price.input) * table.cache_write_5m_multiplier +
+    (usage.cache_creation?.ephemeral_1h_input_tokens ?? 0) * perToken(price.input) * table.cache_write_1h_multiplier;
   const tokens = input + output + cache_read + cache_write;
   const runtime = (activeSeconds / 3600) * table.runtime_per_hour;
   return { input, output, cache_read, cache_write, tokens, runtime, total: tokens + runtime };

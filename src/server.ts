@@ -378,9 +378,7 @@ function progressReporter(extra: ServerContext, roundTrips: boolean) {
   const send = (message: string) => {
     count++;
     lastSent = Date.now();
-    extra.mcpReq
-      .notify({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } })
-      .catch(() => {});
+    extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } }).catch(() => {});
   };
   const flush = () => {
     timer = undefined;
@@ -469,7 +467,11 @@ function askInRounds(asks: AskRounds, needInput: (n: InputNeeded) => void): Tool
  * The verified state of the earlier round (undefined on a first call), or why it is refused: not
  * signed by this server (or its replicas), expired, or made for another call or caller.
  */
-async function resumeFrom(codec: RequestStateCodec<AskState>, raw: unknown, bound: Pick<AskState, 'tool' | 'args' | 'who'>): Promise<AskState | undefined | string> {
+async function resumeFrom(
+  codec: RequestStateCodec<AskState>,
+  raw: unknown,
+  bound: Pick<AskState, 'tool' | 'args' | 'who'>,
+): Promise<AskState | undefined | string> {
   if (raw === undefined) return undefined;
   const again = 'nothing was allowed or sent. Call the tool again without the old answer to be asked anew';
   let state: AskState;

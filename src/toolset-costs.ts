@@ -19,7 +19,12 @@ const cost = (label: string, tools: AnyTool[]): ListCost => ({ label, tools: too
 
 export function toolsetCosts(): ListCost[] {
   return [
-    ...TOOLSETS.map((s) => cost(s === 'core' ? '`core` (the default list)' : `\`${s}\``, ALL_TOOLS.filter((t) => t.toolset === s))),
+    ...TOOLSETS.map((s) =>
+      cost(
+        s === 'core' ? '`core` (the default list)' : `\`${s}\``,
+        ALL_TOOLS.filter((t) => t.toolset === s),
+      ),
+    ),
     cost('`--dynamic-toolsets`, at start (core + list_toolsets, enable_toolset)', selectTools({ toolsets: ['core'], readOnly: false, dynamicToolsets: true })),
     cost('`--toolsets all`', ALL_TOOLS),
   ];

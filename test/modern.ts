@@ -108,14 +108,17 @@ export async function modernHarness(
     config,
     shutdown,
     async call(name, args, o = {}) {
-      const r = await client.callTool({ name, arguments: args }, {
-        onprogress: (p) => {
-          capture(JSON.stringify(p));
-          o.onprogress?.(p);
+      const r = await client.callTool(
+        { name, arguments: args },
+        {
+          onprogress: (p) => {
+            capture(JSON.stringify(p));
+            o.onprogress?.(p);
+          },
+          timeout: o.timeout ?? 60_000,
+          signal: o.signal,
         },
-        timeout: o.timeout ?? 60_000,
-        signal: o.signal,
-      });
+      );
       captured.push(JSON.stringify(r));
       capture(JSON.stringify(r));
       return r;

@@ -25,7 +25,15 @@
  * were made and the failed request's method and path, so the error text can say truthfully whether
  * retrying helps and name the list tool of the resource that failed, not guess from a tool's name.
  */
-import Anthropic, { type ClientOptions, APIError, APIConnectionError, APIUserAbortError, BadRequestError, ConflictError, NotFoundError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  type ClientOptions,
+  APIError,
+  APIConnectionError,
+  APIUserAbortError,
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+} from '@anthropic-ai/sdk';
 import { SET_KEY, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { codeAdvice } from './error-codes.js';
@@ -76,9 +84,7 @@ export type { BetaDream as Dream, DreamCreateParams } from '@anthropic-ai/sdk/re
 
 export class NoCredentialsError extends Error {
   constructor(why?: string) {
-    super(
-      why ?? `No API key is configured: ${SET_KEY}, or start the server with --emulator to use the local emulator (no key, no spend).`,
-    );
+    super(why ?? `No API key is configured: ${SET_KEY}, or start the server with --emulator to use the local emulator (no key, no spend).`);
   }
 }
 
@@ -297,8 +303,22 @@ function pathOf(href: string | undefined): string | undefined {
 
 /** The resources of the API's paths, named by their collection segment. */
 export const RESOURCES = [
-  'agents', 'environments', 'sessions', 'events', 'vaults', 'credentials', 'memory_stores', 'memories', 'memory_versions', 'files', 'threads', 'resources',
-  'skills', 'deployments', 'deployment_runs', 'dreams',
+  'agents',
+  'environments',
+  'sessions',
+  'events',
+  'vaults',
+  'credentials',
+  'memory_stores',
+  'memories',
+  'memory_versions',
+  'files',
+  'threads',
+  'resources',
+  'skills',
+  'deployments',
+  'deployment_runs',
+  'dreams',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

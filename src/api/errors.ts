@@ -88,7 +88,10 @@ function subjectOf(err: APIError, facts: FailureFacts | undefined, missing: bool
   if (coded) return [coded];
   const parts = pathResources(facts?.path);
   if (!missing) return parts.length ? [parts.at(-1)!.resource] : [];
-  return parts.filter((p) => p.withId).map((p) => p.resource).reverse();
+  return parts
+    .filter((p) => p.withId)
+    .map((p) => p.resource)
+    .reverse();
 }
 
 function listHint(resources: Resource[]): string {
@@ -128,13 +131,19 @@ function hintFor(err: APIError, facts: FailureFacts | undefined): string {
         return 'Another memory already uses that path (or a parent/child of it): list_memories shows it; pass its memory_id to write_memory to update it, or pick another path.';
       }
       if (about === 'events' || about === 'sessions') {
-        return 'The session\'s state does not allow this: if it is archived or terminated it accepts nothing more (start_session to begin a new one); if it is running, interrupt_session first or wait_for_turn until it is idle. get_session shows which.' + maybeDone;
+        return (
+          "The session's state does not allow this: if it is archived or terminated it accepts nothing more (start_session to begin a new one); if it is running, interrupt_session first or wait_for_turn until it is idle. get_session shows which." +
+          maybeDone
+        );
       }
       if (about === 'agents') {
         return 'The agent changed since that version, or is archived: get_agent shows its current version and state; retry with that version.' + maybeDone;
       }
       if (about === 'deployments') {
-        return 'The deployment\'s state does not allow this: an archived deployment takes no runs or changes (create_deployment makes a new one); get_deployment shows its state.' + maybeDone;
+        return (
+          "The deployment's state does not allow this: an archived deployment takes no runs or changes (create_deployment makes a new one); get_deployment shows its state." +
+          maybeDone
+        );
       }
       return `The resource is in a state that does not allow this (archived?): ${about ? LIST_TOOL[about] : 'its list tool'} shows its state.${maybeDone}`;
     case 413:

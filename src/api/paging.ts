@@ -43,10 +43,7 @@ export interface WalkOptions {
  * Yields each page, first page first (`fetch(undefined)`), then `fetch(cursor)` for each
  * `next_page`. Breaking out of the loop stops the walk; a bound throws PageLimitError.
  */
-export async function* walkPages<T, P extends Paged<T> = Paged<T>>(
-  fetch: (cursor: string | undefined) => Promise<P>,
-  opts: WalkOptions,
-): AsyncGenerator<P> {
+export async function* walkPages<T, P extends Paged<T> = Paged<T>>(fetch: (cursor: string | undefined) => Promise<P>, opts: WalkOptions): AsyncGenerator<P> {
   const { budget, what } = opts;
   // Cursors are opaque and may be long: remember a digest of each.
   const seen = new Set<string>();

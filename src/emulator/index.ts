@@ -46,9 +46,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const host = opts.host ?? '127.0.0.1';
   const remote = !isLoopbackHost(host);
   if (remote && !opts.allowRemote) {
-    throw new EmulatorConfigError(`--host ${host} is not a loopback address: the emulator would be open to the network. Pass --allow-remote (and a key) if that is meant.`);
+    throw new EmulatorConfigError(
+      `--host ${host} is not a loopback address: the emulator would be open to the network. Pass --allow-remote (and a key) if that is meant.`,
+    );
   }
-  if (remote && !opts.apiKey) throw new EmulatorConfigError(`--host ${host} opens the emulator to the network: set a key clients must present (MANAGED_AGENTS_EMULATOR_KEY).`);
+  if (remote && !opts.apiKey)
+    throw new EmulatorConfigError(`--host ${host} opens the emulator to the network: set a key clients must present (MANAGED_AGENTS_EMULATOR_KEY).`);
   const { server, shutdown, seed } = createEmulatorServer({
     apiKey: opts.apiKey,
     remote,

@@ -4,9 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RequestLogEntry, type RouteContext,
-} from './wire/http.js';
+import { ApiError, HANDLED, Query, Router, defaultErrorType, readBody, sendError, sendJson, type RequestLogEntry, type RouteContext } from './wire/http.js';
 import { FaultTable } from './wire/faults.js';
 import { foreignRequest } from './wire/guard.js';
 import { requestId as newRequestId } from './wire/ids.js';
@@ -199,7 +197,8 @@ export function createEmulatorServer(opts: ServerOptions): { server: Server; emu
           // Partial: only the readings named change (docs/emulator.md "Readings").
           const body = (await readJson()) as { readings?: unknown };
           const r = readingsSchema.partial().safeParse(body?.readings ?? {});
-          if (!r.success) throw new ApiError(400, 'invalid_request_error', `readings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          if (!r.success)
+            throw new ApiError(400, 'invalid_request_error', `readings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
           Object.assign(settings.readings, r.data);
           return sendJson(res, 200, { readings: settings.readings });
         }
@@ -258,11 +257,17 @@ function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {
 function checkBeta(req: IncomingMessage, family: 'managed' | 'memory' | 'dreams' | 'none'): void {
   if (family === 'none') return;
   const raw = req.headers['anthropic-beta'];
-  const values = (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const values = (Array.isArray(raw) ? raw.join(',') : (raw ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const accepted = family === 'managed' ? [MANAGED_BETA] : family === 'dreams' ? [DREAMS_BETA] : [MEMORY_BETA, MANAGED_BETA];
   if (!values.some((v) => accepted.includes(v))) {
-    throw new ApiError(400, 'invalid_request_error',
-      `this endpoint requires the anthropic-beta header to include ${accepted.map((a) => `'${a}'`).join(' or ')}`);
+    throw new ApiError(
+      400,
+      'invalid_request_error',
+      `this endpoint requires the anthropic-beta header to include ${accepted.map((a) => `'${a}'`).join(' or ')}`,
+    );
   }
 }
 

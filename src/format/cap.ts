@@ -29,7 +29,10 @@ export function capResult(rawStructured: Record<string, unknown>, rawText: strin
   const text = redact(rawText);
   // Each half stands alone (a client may relay only one: docs/clients.md), so each gets the cap.
   const textCap = maxChars;
-  const outText = text.length > textCap ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]` : text;
+  const outText =
+    text.length > textCap
+      ? `${text.slice(0, textCap)}\n[… ${text.length - textCap} more characters cut: narrow the request (smaller limit, filters, or a page cursor)]`
+      : text;
   if (json.length <= maxChars) return { structured, text: outText, json };
 
   const copy = structuredClone(structured);

@@ -96,7 +96,12 @@ export function eventSummary(ev: AnyEvent, width = 160): string {
     case 'span.outcome_evaluation_end':
       return `${e.result ?? '?'} (iteration ${e.iteration ?? 0}): ${clip(String(e.explanation ?? ''), width - 40)}`;
     case 'session.updated':
-      return clip(Object.keys(e).filter((k) => !['id', 'type', 'processed_at'].includes(k)).join(', '), width);
+      return clip(
+        Object.keys(e)
+          .filter((k) => !['id', 'type', 'processed_at'].includes(k))
+          .join(', '),
+        width,
+      );
     default:
       return '';
   }

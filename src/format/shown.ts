@@ -78,9 +78,7 @@ export function shown(text: string, max = 1000): string {
   const tail = take(ps.slice(head.length).reverse(), max - Math.ceil(max * 0.6)).reverse();
   const total = ps.reduce((n, p) => n + p.n, 0);
   const hidden = total - head.reduce((n, p) => n + p.n, 0) - tail.reduce((n, p) => n + p.n, 0);
-  return (
-    `"${join(head)}" … [${total.toLocaleString('en-US')} characters in all; ${hidden.toLocaleString('en-US')} in the middle not shown] … "${join(tail)}"`
-  );
+  return `"${join(head)}" … [${total.toLocaleString('en-US')} characters in all; ${hidden.toLocaleString('en-US')} in the middle not shown] … "${join(tail)}"`;
 }
 
 /** A name (agent, tool, server) shown in a sentence: quoted and visible, short. */
@@ -97,7 +95,7 @@ export function shownInput(input: unknown, perValue = 1000, fields = 24): string
   if (typeof input !== 'object' || Array.isArray(input)) return shown(typeof input === 'string' ? input : JSON.stringify(input), perValue);
   const entries = Object.entries(input as Record<string, unknown>);
   if (!entries.length) return '(no input)';
-  const lines = entries.slice(0, fields).map(([k, v]) => `${shown(k, 80)}: ${shown(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), perValue)}`);
+  const lines = entries.slice(0, fields).map(([k, v]) => `${shown(k, 80)}: ${shown(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)), perValue)}`);
   if (entries.length > fields) lines.push(`[${entries.length - fields} more field(s) not shown: deny unless you know why]`);
   return lines.join('\n');
 }

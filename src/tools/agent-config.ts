@@ -15,9 +15,7 @@ const MAX_SKILLS = 64;
 /** The API's own limit for a session's replacement system prompt; used for the agent's too. */
 export const SYSTEM_MAX_CHARS = 100_000;
 
-const policy = z
-  .strictObject({ type: z.enum(['always_allow', 'always_ask', 'auto']).describe('Policy.') })
-  .describe('always_ask: confirm each call first.');
+const policy = z.strictObject({ type: z.enum(['always_allow', 'always_ask', 'auto']).describe('Policy.') }).describe('always_ask: confirm each call first.');
 
 const toolsetDefault = z
   .strictObject({
@@ -68,17 +66,17 @@ const toolSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('custom').describe('Run by you: answer with submit_custom_tool_result.'),
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'name: 1–128 letters, digits, _ or -').describe('Tool name.'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,128}$/, 'name: 1–128 letters, digits, _ or -')
+      .describe('Tool name.'),
     description: z.string().min(1).max(10_000).describe('For the agent.'),
     // A JSON Schema is open by nature: its other keywords pass through to the API.
     input_schema: z.looseObject({ type: z.literal('object').describe('"object".') }).describe('JSON Schema of the input.'),
   }),
 ]);
 
-export const toolsInput = z
-  .array(toolSchema)
-  .max(MAX_TOOLS)
-  .describe('[{"type":"agent_toolset_20260401"}] = every built-in tool, always_allow.');
+export const toolsInput = z.array(toolSchema).max(MAX_TOOLS).describe('[{"type":"agent_toolset_20260401"}] = every built-in tool, always_allow.');
 
 export const mcpServersInput = z
   .array(
@@ -132,10 +130,7 @@ export const toolsAdvertised = z
       '{type:"custom", name, description, input_schema} (you answer it).',
   );
 
-export const mcpServersAdvertised = z
-  .array(freeObject())
-  .max(MAX_MCP_SERVERS)
-  .describe('[{type:"url", name, url}], each used by an mcp_toolset in tools.');
+export const mcpServersAdvertised = z.array(freeObject()).max(MAX_MCP_SERVERS).describe('[{type:"url", name, url}], each used by an mcp_toolset in tools.');
 
 /** Parses `value` with the strict schema, failing like the MCP SDK's own argument check. */
 export function parseStrict<T>(tool: string, field: string, schema: z.ZodType<T>, value: unknown): T {
@@ -152,14 +147,9 @@ export const modelAdvertised = z
   .union([z.string().max(256), freeObject()])
   .describe('e.g. "claude-sonnet-4-6", or {id, effort?: low|medium|high|xhigh|max, speed?: standard|fast, inference_geo?}.');
 
-export const multiagentAdvertised = freeObject().describe(
-  'Subagent roster: {type:"coordinator", agents:[agent_id|{type:"agent",id,version?}|{type:"self"}]}.',
-);
+export const multiagentAdvertised = freeObject().describe('Subagent roster: {type:"coordinator", agents:[agent_id|{type:"agent",id,version?}|{type:"self"}]}.');
 
-export const skillsAdvertised = z
-  .array(freeObject())
-  .max(MAX_SKILLS)
-  .describe('[{type:"anthropic"|"custom", skill_id, version?}]; ids: list_skills.');
+export const skillsAdvertised = z.array(freeObject()).max(MAX_SKILLS).describe('[{type:"anthropic"|"custom", skill_id, version?}]; ids: list_skills.');
 
 type ToolInput = z.infer<typeof toolSchema>;
 type McpServerInput = z.infer<typeof mcpServersInput>[number];
@@ -198,7 +188,8 @@ export function checkTools(tools: ToolInput[] | undefined, servers: McpServerInp
   }
   const referenced = new Set((tools ?? []).flatMap((t) => (t.type === 'mcp_toolset' ? [t.mcp_server_name] : [])));
   for (const r of referenced) {
-    if (!names.has(r)) throw new ToolError(`tools: mcp_toolset "${r}" names no entry of mcp_servers.`, 'Add {"type":"url","name":"' + r + '","url":…} to mcp_servers.');
+    if (!names.has(r))
+      throw new ToolError(`tools: mcp_toolset "${r}" names no entry of mcp_servers.`, 'Add {"type":"url","name":"' + r + '","url":…} to mcp_servers.');
   }
   for (const n of names) {
     if (!referenced.has(n)) {
@@ -253,7 +244,6 @@ export function modelId(model: unknown): string {
   return typeof model === 'string' ? model : String((model as { id?: string } | undefined)?.id ?? '');
 }
 
-
 /**
  * A tool entry of an agent as update_agent accepts it back: the response repeats each built-in
  * config's name as `type`, which the input schema (kept small) does not take.
@@ -263,4 +253,3 @@ export function forUpdate(tool: unknown): Record<string, unknown> {
   if (t?.type !== 'agent_toolset_20260401' || !Array.isArray(t.configs)) return t;
   return { ...t, configs: t.configs.map(({ type: _type, ...rest }: Record<string, unknown>) => rest) };
 }
-

@@ -60,8 +60,7 @@ export const agentTools = [
     name: 'create_agent',
     bounded: true,
     title: 'Create a managed agent',
-    description:
-      'Create a managed agent (model, system prompt, tools), once: reuse it (list_agents).',
+    description: 'Create a managed agent (model, system prompt, tools), once: reuse it (list_agents).',
     toolset: 'core',
     kind: 'create',
     input: {
@@ -137,9 +136,7 @@ export const agentTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.agents.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.agents.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o));
       const agents = page.data.map((ag) =>
         compact({
           agent_id: ag.id,
@@ -150,8 +147,12 @@ export const agentTools = [
           created_at: ag.created_at,
         }),
       );
-      return listResult('agents', agents, page.next_page, `${agents.length} agent(s)`, (g) =>
-        `${g.agent_id}  v${g.version}  ${g.name}  (${g.model})${g.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'agents',
+        agents,
+        page.next_page,
+        `${agents.length} agent(s)`,
+        (g) => `${g.agent_id}  v${g.version}  ${g.name}  (${g.model})${g.archived ? ' [archived]' : ''}`,
       );
     },
   }),
@@ -190,9 +191,7 @@ export const agentTools = [
       archived_at: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const ag: Agent = await ctx.api.call(
-        (c, o) => c.beta.agents.retrieve(a.agent_id, a.version !== undefined ? { version: a.version } : {}, o),
-      );
+      const ag: Agent = await ctx.api.call((c, o) => c.beta.agents.retrieve(a.agent_id, a.version !== undefined ? { version: a.version } : {}, o));
       const system = ag.system ?? undefined;
       const clipped = system !== undefined && system.length > SYSTEM_MAX ? system.length - SYSTEM_MAX : 0;
       const m = ag.model as { id: string; effort?: { type?: string } | string; speed?: string; inference_geo?: string };
@@ -215,9 +214,7 @@ export const agentTools = [
         multiagent: (ag.multiagent ?? undefined) as Record<string, unknown> | undefined,
         // The default identity is noise; only a non-default one is worth showing.
         execution_identity:
-          ag.execution_identity && ag.execution_identity.type !== 'service_account'
-            ? (ag.execution_identity as unknown as Record<string, unknown>)
-            : undefined,
+          ag.execution_identity && ag.execution_identity.type !== 'service_account' ? (ag.execution_identity as unknown as Record<string, unknown>) : undefined,
         metadata: ag.metadata,
         created_at: ag.created_at,
         updated_at: ag.updated_at,
@@ -242,9 +239,7 @@ export const agentTools = [
     kind: 'read',
     input: { agent_id: agentId, limit: limitSchema(100, 20), page: pageSchema },
     output: {
-      versions: z.array(
-        z.object({ version: z.number(), name: z.string(), model: z.string(), tools: z.number(), skills: z.number(), updated_at: z.string() }),
-      ),
+      versions: z.array(z.object({ version: z.number(), name: z.string(), model: z.string(), tools: z.number(), skills: z.number(), updated_at: z.string() })),
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
@@ -257,8 +252,12 @@ export const agentTools = [
         skills: (v.skills ?? []).length,
         updated_at: v.updated_at,
       }));
-      return listResult('versions', versions, page.next_page, `${versions.length} version(s) of ${a.agent_id}`, (v) =>
-        `v${v.version}  ${v.updated_at}  ${v.name}  (${v.model}; ${v.tools} tool entr${v.tools === 1 ? 'y' : 'ies'}, ${v.skills} skill(s))`,
+      return listResult(
+        'versions',
+        versions,
+        page.next_page,
+        `${versions.length} version(s) of ${a.agent_id}`,
+        (v) => `v${v.version}  ${v.updated_at}  ${v.name}  (${v.model}; ${v.tools} tool entr${v.tools === 1 ? 'y' : 'ies'}, ${v.skills} skill(s))`,
       );
     },
   }),
@@ -330,8 +329,7 @@ export const agentTools = [
     name: 'archive_agent',
     bounded: true,
     title: 'Archive a managed agent',
-    description:
-      'Archive a managed agent (irreversible; agents cannot be deleted). It can no longer start sessions; sessions already started keep running.',
+    description: 'Archive a managed agent (irreversible; agents cannot be deleted). It can no longer start sessions; sessions already started keep running.',
     toolset: 'agents',
     kind: 'delete',
     input: { agent_id: agentId },

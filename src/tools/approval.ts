@@ -129,7 +129,11 @@ export type Unanswered = 'declined' | 'timeout' | 'error';
 export async function askPerson(ctx: ToolContext, sessionId: string, asks: PendingAction[], deadline: number): Promise<Verdict[] | Unanswered> {
   const agent = await agentLabel(ctx, sessionId);
   // A digest clips long inputs (head only): the form shows the whole input, as the API stored it.
-  const stored = await storedCalls(ctx, sessionId, asks.map((p) => p.id));
+  const stored = await storedCalls(
+    ctx,
+    sessionId,
+    asks.map((p) => p.id),
+  );
   const verdicts: Verdict[] = [];
   for (const [i, p] of asks.entries()) {
     const left = deadline - Date.now();
@@ -208,7 +212,11 @@ export async function gateConfirmation(
   const asGiven = (): Verdict[] => ids.map((id) => ({ id, tool: '', result, ...(denyMessage ? { deny_message: denyMessage } : {}) }));
   if (result === 'deny') return asGiven();
   const by = decider(ctx);
-  if (by === 'deny') throw new ToolError('This server runs with --approval deny: no tool call may be allowed.', 'Answer with result "deny", or ask the user to change the setting.');
+  if (by === 'deny')
+    throw new ToolError(
+      'This server runs with --approval deny: no tool call may be allowed.',
+      'Answer with result "deny", or ask the user to change the setting.',
+    );
   if (by === 'model') return asGiven();
   if (by === 'nobody') throw new ToolError(`${CANNOT_ASK} Nothing was sent.`, 'Tell the user; answering with result "deny" still works.');
   const waiting = new Map((await pending()).filter((p) => p.kind === 'tool_confirmation').map((p) => [p.id, p]));
@@ -219,9 +227,17 @@ export async function gateConfirmation(
       `wait_for_turn {"session_id":"${sessionId}"} lists the pending actions.`,
     );
   }
-  const asked = await askPerson(ctx, sessionId, ids.map((id) => waiting.get(id)!), deadline);
+  const asked = await askPerson(
+    ctx,
+    sessionId,
+    ids.map((id) => waiting.get(id)!),
+    deadline,
+  );
   if (!Array.isArray(asked)) {
-    throw new ToolError(`${unansweredText(asked)} Under --approval ${ctx.config.approval} only the person allows a tool call: nothing was sent.`, 'Ask the user to answer the form in their client; result "deny" is sent without asking.');
+    throw new ToolError(
+      `${unansweredText(asked)} Under --approval ${ctx.config.approval} only the person allows a tool call: nothing was sent.`,
+      'Ask the user to answer the form in their client; result "deny" is sent without asking.',
+    );
   }
   return asked;
 }
@@ -241,7 +257,7 @@ async function agentLabel(ctx: ToolContext, sessionId: string): Promise<string> 
 export function unansweredText(why: Unanswered): string {
   return {
     declined: `The person declined or cancelled the approval request: nothing was allowed. ${UNATTENDED}`,
-    timeout: 'The person did not answer the approval request within this call\'s timeout: nothing was allowed.',
+    timeout: "The person did not answer the approval request within this call's timeout: nothing was allowed.",
     error: 'The approval request to the person failed: nothing was allowed.',
   }[why];
 }

@@ -15,14 +15,9 @@ import { FILE_BETAS } from './files.js';
  * uploaded or sent, so bad input sends nothing.
  */
 
-export const attachmentsInput = z
-  .array(z.string().max(4096))
-  .max(20)
-  .optional()
-  .describe('Images, PDFs, text: file_… ids or paths under the files root.');
+export const attachmentsInput = z.array(z.string().max(4096)).max(20).optional().describe('Images, PDFs, text: file_… ids or paths under the files root.');
 
 type Block = Extract<EventParams, { type: 'user.message' }>['content'][number];
-
 
 const IMAGE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 const FILE_ID = /^file_[A-Za-z0-9_-]{1,120}$/;
@@ -81,9 +76,16 @@ async function plan(ctx: ToolContext, item: string): Promise<Plan> {
     }
     if (data !== undefined && !data.includes('\0')) {
       if (local.bytes.length > MAX_INLINE_TEXT_BYTES) {
-        throw new ToolError(`${item} is ${fmtBytes(local.bytes.length)} of text, over the ${fmtBytes(MAX_INLINE_TEXT_BYTES)} cap on a text attachment.`, 'Attach a part of it, or upload it with upload_file for the agent to read from its sandbox.');
+        throw new ToolError(
+          `${item} is ${fmtBytes(local.bytes.length)} of text, over the ${fmtBytes(MAX_INLINE_TEXT_BYTES)} cap on a text attachment.`,
+          'Attach a part of it, or upload it with upload_file for the agent to read from its sandbox.',
+        );
       }
-      return { kind: 'block', block: { type: 'document', source: { type: 'text', media_type: 'text/plain', data }, title: local.name }, note: `${local.name} (text, inline)` };
+      return {
+        kind: 'block',
+        block: { type: 'document', source: { type: 'text', media_type: 'text/plain', data }, title: local.name },
+        note: `${local.name} (text, inline)`,
+      };
     }
   }
   throw new ToolError(`${item} (${mime}) cannot be attached: ${SUPPORTED} only.`, 'Upload other files with upload_file and mount them as a session resource.');

@@ -232,7 +232,10 @@ export function annotationsFor(tool: AnyTool): Annotations {
 // every client pays for in tools/list.
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const idSchema = (what: string, example: string) =>
-  z.string().max(128).refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
+  z
+    .string()
+    .max(128)
+    .refine((v) => ID.test(v), `${what} must be an id like ${example} (1–128 letters, digits, _ or -)`);
 
 export const sessionId = idSchema('session_id', 'sesn_01…').describe('sesn_… id.');
 /**
@@ -246,7 +249,10 @@ export const pageSchema = z.string().max(4096).optional().describe('A next_page.
 export const rfc3339 = z
   .string()
   .max(40)
-  .refine((v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an RFC 3339 time like 2026-11-22T10:00:00Z');
+  .refine(
+    (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)),
+    'expected an RFC 3339 time like 2026-11-22T10:00:00Z',
+  );
 /** The API's metadata limits (16 pairs, keys ≤ 64, values ≤ 512 characters). */
 export const metadataSchema = z
   .record(z.string().max(64), z.string().max(512))

@@ -109,8 +109,8 @@ function pauseTool(name: 'pause_deployment' | 'unpause_deployment') {
     bounded: true,
     title: pause ? 'Pause a deployment' : 'Unpause a deployment',
     description: pause
-      ? 'Stop a deployment\'s scheduled runs until unpause_deployment; run_deployment still works.'
-      : 'Resume a paused deployment\'s schedule (missed times do not fire late).',
+      ? "Stop a deployment's scheduled runs until unpause_deployment; run_deployment still works."
+      : "Resume a paused deployment's schedule (missed times do not fire late).",
     toolset: 'deployments',
     kind: 'update',
     input: { deployment_id: deploymentId },
@@ -128,8 +128,7 @@ export const deploymentTools = [
     name: 'create_deployment',
     bounded: true,
     title: 'Create a deployment',
-    description:
-      'Deploy an agent: each run starts a session with this message; with cron, runs also start on that schedule. run_deployment runs it now.',
+    description: 'Deploy an agent: each run starts a session with this message; with cron, runs also start on that schedule. run_deployment runs it now.',
     toolset: 'deployments',
     kind: 'create',
     input: {
@@ -137,7 +136,7 @@ export const deploymentTools = [
       agent_id: idSchema('agent_id', 'agent_01…').describe('Agent id (agent_…).'),
       agent_version: z.int().min(1).max(1e9).optional().describe('Pin this agent version (default: latest).'),
       environment_id: idSchema('environment_id', 'env_01…').optional().describe('Environment id (env_…); omit for the default environment.'),
-      message: z.string().min(1).max(100_000).describe('The user message each run\'s session starts with.'),
+      message: z.string().min(1).max(100_000).describe("The user message each run's session starts with."),
       cron: z.string().min(1).max(256).optional().describe('5-field cron, e.g. "0 9 * * 1-5"; omit for manual runs only.'),
       timezone: z.string().min(1).max(64).optional().describe('IANA timezone of cron (default UTC).'),
       description: z.string().max(2048).optional().describe('What it does.'),
@@ -172,7 +171,7 @@ export const deploymentTools = [
     kind: 'read',
     input: {
       status: z.enum(['active', 'paused']).optional().describe('Only this status.'),
-      agent_id: idSchema('agent_id', 'agent_01…').optional().describe('Only this agent\'s.'),
+      agent_id: idSchema('agent_id', 'agent_01…').optional().describe("Only this agent's."),
       include_archived: z.boolean().optional().describe('Include archived (not with status).'),
       limit: limitSchema(100, 20),
       page: pageSchema,
@@ -180,10 +179,7 @@ export const deploymentTools = [
     output: { deployments: z.array(z.object(deploymentShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
-        c.beta.deployments.list(
-          compact({ limit: a.limit, page: a.page, status: a.status, agent_id: a.agent_id, include_archived: a.include_archived }),
-          o,
-        ),
+        c.beta.deployments.list(compact({ limit: a.limit, page: a.page, status: a.status, agent_id: a.agent_id, include_archived: a.include_archived }), o),
       );
       const items = page.data.map(deploymentSummary);
       return listResult('deployments', items, page.next_page, `${items.length} deployment(s)`, deploymentLine);
@@ -244,7 +240,7 @@ export const deploymentTools = [
     name: 'update_deployment',
     bounded: true,
     title: 'Change a deployment',
-    description: 'Change a deployment\'s name, message, schedule or pinned agent version; later runs use it. Omitted fields stay.',
+    description: "Change a deployment's name, message, schedule or pinned agent version; later runs use it. Omitted fields stay.",
     toolset: 'deployments',
     kind: 'update',
     input: {
@@ -261,9 +257,7 @@ export const deploymentTools = [
     handler: async (a, ctx) => {
       if (a.cron && a.clear_schedule) throw new ToolError('Pass cron or clear_schedule, not both.', 'cron replaces the schedule; clear_schedule removes it.');
       if (a.timezone && !a.cron) throw new ToolError('timezone goes with cron.', 'Pass the cron expression too (get_deployment shows the current one).');
-      const agentId = a.agent_version
-        ? (await ctx.api.lookup((c, o) => c.beta.deployments.retrieve(a.deployment_id, {}, o))).agent.id
-        : undefined;
+      const agentId = a.agent_version ? (await ctx.api.lookup((c, o) => c.beta.deployments.retrieve(a.deployment_id, {}, o))).agent.id : undefined;
       const params: DeploymentUpdateParams = compact({
         name: a.name,
         initial_events: a.message ? [{ type: 'user.message' as const, content: [{ type: 'text' as const, text: a.message }] }] : undefined,
@@ -324,7 +318,7 @@ export const deploymentTools = [
     toolset: 'deployments',
     kind: 'read',
     input: {
-      deployment_id: deploymentId.optional().describe('Only this deployment\'s runs (depl_…).'),
+      deployment_id: deploymentId.optional().describe("Only this deployment's runs (depl_…)."),
       failed: z.boolean().optional().describe('true: only runs that started no session; false: only those that did.'),
       trigger: z.enum(['manual', 'schedule']).optional().describe('Only runs of this trigger.'),
       limit: limitSchema(50, 10),
@@ -333,12 +327,12 @@ export const deploymentTools = [
     output: { runs: z.array(z.object(runShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) =>
-        c.beta.deploymentRuns.list(
-          compact({ limit: a.limit, page: a.page, deployment_id: a.deployment_id, has_error: a.failed, trigger_type: a.trigger }),
-          o,
-        ),
+        c.beta.deploymentRuns.list(compact({ limit: a.limit, page: a.page, deployment_id: a.deployment_id, has_error: a.failed, trigger_type: a.trigger }), o),
       );
-      const statuses = await sessionStatuses(ctx, page.data.flatMap((r) => (r.session_id ? [r.session_id] : [])));
+      const statuses = await sessionStatuses(
+        ctx,
+        page.data.flatMap((r) => (r.session_id ? [r.session_id] : [])),
+      );
       const runs = page.data.map((r) => runSummary(r, r.session_id ? statuses.get(r.session_id) : undefined));
       return listResult('runs', runs, page.next_page, `${runs.length} run(s)`, runLine);
     },

@@ -22,7 +22,9 @@ const dreamOut = {
   dream_id: z.string(),
   status: z.string(),
   output_memory_store_id: z.string().optional(),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cache_read_input_tokens: z.number(), cache_creation_input_tokens: z.number() }).optional(),
+  usage: z
+    .object({ input_tokens: z.number(), output_tokens: z.number(), cache_read_input_tokens: z.number(), cache_creation_input_tokens: z.number() })
+    .optional(),
   error: z.string().optional(),
   session_id: z.string().optional(),
   archived: z.boolean().optional(),
@@ -132,7 +134,11 @@ export const dreamTools = [
     toolset: 'memory',
     kind: 'read',
     input: {
-      statuses: z.array(z.enum(['pending', 'running', 'completed', 'failed', 'canceled'])).max(5).optional().describe('Only these statuses.'),
+      statuses: z
+        .array(z.enum(['pending', 'running', 'completed', 'failed', 'canceled']))
+        .max(5)
+        .optional()
+        .describe('Only these statuses.'),
       include_archived: z.boolean().optional().describe('Include archived dreams (default false).'),
       limit: limitSchema(100, 20),
       page: pageSchema,
@@ -143,8 +149,12 @@ export const dreamTools = [
         c.beta.dreams.list(compact({ statuses: a.statuses, include_archived: a.include_archived, limit: a.limit, page: a.page }), o),
       );
       const dreams = page.data.map(summary);
-      return listResult('dreams', dreams, page.next_page, `${dreams.length} dream(s)`, (d) =>
-        `${d.dream_id}  ${d.status}${d.output_memory_store_id ? `  → ${d.output_memory_store_id}` : ''}${d.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'dreams',
+        dreams,
+        page.next_page,
+        `${dreams.length} dream(s)`,
+        (d) => `${d.dream_id}  ${d.status}${d.output_memory_store_id ? `  → ${d.output_memory_store_id}` : ''}${d.archived ? ' [archived]' : ''}`,
       );
     },
   }),

@@ -9,7 +9,6 @@ const environmentId = idSchema('environment_id', 'env_01…').describe('Environm
 
 const PACKAGE_MANAGERS = ['apt', 'cargo', 'gem', 'go', 'npm', 'pip'] as const;
 
-
 /** "unrestricted", or "limited (hosts a, b; MCP servers allowed; package managers allowed)". */
 export function networkingSummary(networking: unknown): string | undefined {
   const n = networking as any;
@@ -64,8 +63,7 @@ export const environmentTools = [
     name: 'create_environment',
     bounded: true,
     title: 'Create a cloud environment',
-    description:
-      'Create an environment (a session\'s container: networking, packages); start_session has a default.',
+    description: "Create an environment (a session's container: networking, packages); start_session has a default.",
     toolset: 'core',
     kind: 'create',
     input: {
@@ -73,9 +71,7 @@ export const environmentTools = [
       description: z.string().max(2048).optional().describe('What it is for.'),
       networking: freeObject()
         .optional()
-        .describe(
-          '{type:"unrestricted"} (default) | {type:"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.',
-        ),
+        .describe('{type:"unrestricted"} (default) | {type:"limited", allowed_hosts?, allow_mcp_servers?, allow_package_managers?}.'),
       packages: z
         .record(z.string().max(16), z.array(z.string().max(256)).max(PACKAGES_MAX))
         .optional()
@@ -89,9 +85,7 @@ export const environmentTools = [
       packages: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const networking = a.networking
-        ? parseStrict('create_environment', 'networking', networkingStrict, a.networking)
-        : { type: 'unrestricted' as const };
+      const networking = a.networking ? parseStrict('create_environment', 'networking', networkingStrict, a.networking) : { type: 'unrestricted' as const };
       const packages = compact(a.packages ? parseStrict('create_environment', 'packages', packagesStrict, a.packages) : {});
       const hasPackages = Object.keys(packages).length > 0;
       if (networking.type === 'limited' && hasPackages && !networking.allow_package_managers) {
@@ -147,12 +141,14 @@ export const environmentTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.environments.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.environments.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o));
       const environments = page.data.map(envSummary);
-      return listResult('environments', environments, page.next_page, `${environments.length} environment(s)`, (e) =>
-        `${e.environment_id}  ${e.name}  ${e.type}${e.networking ? `, ${e.networking}` : ''}${e.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'environments',
+        environments,
+        page.next_page,
+        `${environments.length} environment(s)`,
+        (e) => `${e.environment_id}  ${e.name}  ${e.type}${e.networking ? `, ${e.networking}` : ''}${e.archived ? ' [archived]' : ''}`,
       );
     },
   }),

@@ -60,15 +60,18 @@ export type EventTypesMissingFromList = AssertNever<Exclude<SdkEventType, (typeo
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-const eventType = z.string().max(64).superRefine((t, issue) => {
-  if (EVENT_TYPE_SET.has(t)) return;
-  const tail = t.split('.').pop() ?? t;
-  const near = EVENT_TYPES.filter((k) => k.includes(tail));
-  issue.addIssue({
-    code: 'custom',
-    message: `unknown event type "${t}". ${near.length ? `Did you mean ${near.join(', ')}?` : `Known: ${EVENT_TYPES.join(', ')}.`}`,
+const eventType = z
+  .string()
+  .max(64)
+  .superRefine((t, issue) => {
+    if (EVENT_TYPE_SET.has(t)) return;
+    const tail = t.split('.').pop() ?? t;
+    const near = EVENT_TYPES.filter((k) => k.includes(tail));
+    issue.addIssue({
+      code: 'custom',
+      message: `unknown event type "${t}". ${near.length ? `Did you mean ${near.join(', ')}?` : `Known: ${EVENT_TYPES.join(', ')}.`}`,
+    });
   });
-});
 
 /** History pages fetched while scanning for after_event_id (the API accepts up to 1000, as its own runner uses). */
 const SCAN_PAGE = 1000;
@@ -267,21 +270,13 @@ export const eventTools = [
   defineTool({
     name: 'list_events',
     title: 'List session events',
-    description:
-      "A session's events, oldest first, one line each (view=full: JSON), paged.",
+    description: "A session's events, oldest first, one line each (view=full: JSON), paged.",
     toolset: 'core',
     kind: 'read',
     input: {
       session_id: sessionId,
-      types: z
-        .array(eventType)
-        .min(1)
-        .max(EVENT_TYPES.length)
-        .optional()
-        .describe('Only these, e.g. ["agent.message"]; repeat when paging.'),
-      after_event_id: idSchema('after_event_id', 'sevt_…')
-        .optional()
-        .describe('After this event (a next_after_event_id or last_event_id).'),
+      types: z.array(eventType).min(1).max(EVENT_TYPES.length).optional().describe('Only these, e.g. ["agent.message"]; repeat when paging.'),
+      after_event_id: idSchema('after_event_id', 'sevt_…').optional().describe('After this event (a next_after_event_id or last_event_id).'),
       limit: limitSchema(200, 50),
       page: pageSchema,
       view: z.enum(['compact', 'full']).optional().describe('compact lines (default) or full JSON.'),

@@ -68,9 +68,7 @@ export const fileTransferTools = [
       }
       // The directory is checked before anything is listed or fetched.
       const dir = await lf.dir(a.flat ? a.to_dir : path.join(a.to_dir, a.session_id));
-      const page = await ctx.api.lookup((c, o) =>
-        c.beta.files.list(compact({ scope_id: a.session_id, limit: a.limit, page: a.page, ...FILE_BETAS }), o),
-      );
+      const page = await ctx.api.lookup((c, o) => c.beta.files.list(compact({ scope_id: a.session_id, limit: a.limit, page: a.page, ...FILE_BETAS }), o));
       const max = ctx.config.maxFileBytes;
       const written: { file_id: string; path: string; size_bytes: number }[] = [];
       const skipped: { file_id: string; filename: string; reason: string }[] = [];
@@ -80,14 +78,20 @@ export const fileTransferTools = [
         const skip = (reason: string) => skipped.push({ file_id: f.id, filename: clip(f.filename), reason });
         if (f.downloadable === false) skip('not downloadable');
         else if (f.size_bytes > max) skip(`${fmtBytes(f.size_bytes)}, over the ${fmtBytes(max)} cap on one file (--max-file-bytes)`);
-        else if (total + f.size_bytes > MAX_CALL_BYTES) skip(`would pass the ${fmtBytes(MAX_CALL_BYTES)} cap on one call; download it in a later call with a smaller limit`);
+        else if (total + f.size_bytes > MAX_CALL_BYTES)
+          skip(`would pass the ${fmtBytes(MAX_CALL_BYTES)} cap on one call; download it in a later call with a smaller limit`);
         else if (seen.has(f.filename)) skip(`same name as ${seen.get(f.filename)}, saved earlier in this call`);
         else {
           const r = await lf
-            .write(dir, f.filename, async function* () {
-              const res = await ctx.api.lookup((c, o) => c.beta.files.download(f.id, FILE_BETAS, o));
-              if (res.body) yield* res.body;
-            }, { overwrite: a.overwrite === true, maxBytes: max })
+            .write(
+              dir,
+              f.filename,
+              async function* () {
+                const res = await ctx.api.lookup((c, o) => c.beta.files.download(f.id, FILE_BETAS, o));
+                if (res.body) yield* res.body;
+              },
+              { overwrite: a.overwrite === true, maxBytes: max },
+            )
             .catch((err: Error) => ({ skipped: `download failed: ${err.message}` }));
           if ('skipped' in r) skip(r.skipped);
           else {

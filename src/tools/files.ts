@@ -72,9 +72,7 @@ export const fileTools = [
     },
     output: { files: z.array(z.object(fileShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.files.list(compact({ scope_id: a.scope_id, limit: a.limit, page: a.page, ...FILE_BETAS }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.files.list(compact({ scope_id: a.scope_id, limit: a.limit, page: a.page, ...FILE_BETAS }), o));
       const files = page.data.map(fileSummary);
       return listResult('files', files, page.next_page, `${files.length} file(s)${a.scope_id ? ` of ${a.scope_id}` : ''}`, fileLine);
     },

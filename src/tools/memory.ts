@@ -7,7 +7,10 @@ import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');
 const memoryId = idSchema('memory_id', 'mem_01…').describe('Memory id (mem_…), from list_memories.');
-const sha256 = z.string().max(64).refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
+const sha256 = z
+  .string()
+  .max(64)
+  .refine((v) => /^[0-9a-f]{64}$/.test(v), 'expected 64 lowercase hex characters (content_sha256 from get_memory)');
 
 /** Characters of memory content a result carries at most; the rest is cut with a marker. */
 // Within the default output cap (12,000 characters a half: docs/clients.md) with the other fields.
@@ -117,18 +120,18 @@ export const memoryTools = [
       include_archived: z.boolean().optional().describe('Include archived stores (default false).'),
     },
     output: {
-      memory_stores: z.array(
-        z.object({ memory_store_id: z.string(), name: z.string(), description: z.string().optional(), archived: z.boolean().optional() }),
-      ),
+      memory_stores: z.array(z.object({ memory_store_id: z.string(), name: z.string(), description: z.string().optional(), archived: z.boolean().optional() })),
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.memoryStores.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.memoryStores.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o));
       const stores = page.data.map(storeSummary);
-      return listResult('memory_stores', stores, page.next_page, `${stores.length} memory store(s)`, (s) =>
-        `${s.memory_store_id}  ${s.name}${s.description ? ` — ${s.description}` : ''}${s.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'memory_stores',
+        stores,
+        page.next_page,
+        `${stores.length} memory store(s)`,
+        (s) => `${s.memory_store_id}  ${s.name}${s.description ? ` — ${s.description}` : ''}${s.archived ? ' [archived]' : ''}`,
       );
     },
   }),
@@ -147,9 +150,7 @@ export const memoryTools = [
     },
     output: { memory_store_id: z.string(), name: z.string(), hint: z.string() },
     handler: async (a, ctx) => {
-      const s = await ctx.api.call(
-        (c, o) => c.beta.memoryStores.create(compact({ name: a.name, description: a.description, metadata: a.metadata }), o),
-      );
+      const s = await ctx.api.call((c, o) => c.beta.memoryStores.create(compact({ name: a.name, description: a.description, metadata: a.metadata }), o));
       const hint = `Attach it with start_session resources [{"type":"memory_store","memory_store_id":"${s.id}"}]; write_memory seeds it.`;
       return { structured: { memory_store_id: s.id, name: s.name, hint }, text: `Created memory store ${s.id} ${quoted(s.name, 120)}.\n${hint}` };
     },
@@ -175,17 +176,31 @@ export const memoryTools = [
     },
     output: { memories: z.array(z.string()), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) =>
-          c.beta.memoryStores.memories.list(
-            a.memory_store_id,
-            compact({ limit: a.limit, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
-            o,
-          ),
+      const page = await ctx.api.call((c, o) =>
+        c.beta.memoryStores.memories.list(
+          a.memory_store_id,
+          compact({ limit: a.limit, page: a.page, path_prefix: a.path_prefix, depth: a.depth, view: 'basic' as const }),
+          o,
+        ),
       );
       const head = `${page.data.length} item(s) in ${a.memory_store_id}`;
-      const { structured } = listResult('memories', page.data.map((m) => memoryLine(m)), page.next_page, head, String);
-      return { structured, text: listResult('memories', page.data.map((m) => memoryLine(m, quotedPath)), page.next_page, head, String).text };
+      const { structured } = listResult(
+        'memories',
+        page.data.map((m) => memoryLine(m)),
+        page.next_page,
+        head,
+        String,
+      );
+      return {
+        structured,
+        text: listResult(
+          'memories',
+          page.data.map((m) => memoryLine(m, quotedPath)),
+          page.next_page,
+          head,
+          String,
+        ).text,
+      };
     },
   }),
 
@@ -205,9 +220,7 @@ export const memoryTools = [
       clipped: z.boolean().optional(),
     },
     handler: async (a, ctx) => {
-      const m = await ctx.api.call(
-        (c, o) => c.beta.memoryStores.memories.retrieve(a.memory_id, { memory_store_id: a.memory_store_id, view: 'full' }, o),
-      );
+      const m = await ctx.api.call((c, o) => c.beta.memoryStores.memories.retrieve(a.memory_id, { memory_store_id: a.memory_store_id, view: 'full' }, o));
       const { content, clipped } = clip(m.content ?? '');
       const structured = compact({
         memory_id: m.id,
@@ -248,23 +261,20 @@ export const memoryTools = [
     handler: async (a, ctx) => {
       if (!a.memory_id) {
         if (a.expected_sha256) throw new ToolError('expected_sha256 applies to an update only.', 'Pass memory_id too, or drop expected_sha256.');
-        const m = await ctx.api.call(
-          (c, o) => c.beta.memoryStores.memories.create(a.memory_store_id, { path: a.path, content: a.content }, o),
-        );
+        const m = await ctx.api.call((c, o) => c.beta.memoryStores.memories.create(a.memory_store_id, { path: a.path, content: a.content }, o));
         return writeResult(m, 'Created');
       }
-      const m = await ctx.api.call(
-        (c, o) =>
-          c.beta.memoryStores.memories.update(
-            a.memory_id!,
-            {
-              memory_store_id: a.memory_store_id,
-              path: a.path,
-              content: a.content,
-              ...(a.expected_sha256 ? { precondition: { type: 'content_sha256' as const, content_sha256: a.expected_sha256 } } : {}),
-            },
-            o,
-          ),
+      const m = await ctx.api.call((c, o) =>
+        c.beta.memoryStores.memories.update(
+          a.memory_id!,
+          {
+            memory_store_id: a.memory_store_id,
+            path: a.path,
+            content: a.content,
+            ...(a.expected_sha256 ? { precondition: { type: 'content_sha256' as const, content_sha256: a.expected_sha256 } } : {}),
+          },
+          o,
+        ),
       );
       return writeResult(m, 'Updated');
     },
@@ -280,9 +290,7 @@ export const memoryTools = [
     input: { memory_store_id: storeId, memory_id: memoryId },
     output: { memory_id: z.string(), deleted: z.boolean() },
     handler: async (a, ctx) => {
-      const r = await ctx.api.call(
-        (c, o) => c.beta.memoryStores.memories.delete(a.memory_id, { memory_store_id: a.memory_store_id }, o),
-      );
+      const r = await ctx.api.call((c, o) => c.beta.memoryStores.memories.delete(a.memory_id, { memory_store_id: a.memory_store_id }, o));
       const id = r?.id ?? a.memory_id;
       return { structured: { memory_id: id, deleted: true }, text: `Deleted memory ${id}.` };
     },
@@ -320,8 +328,13 @@ export const memoryTools = [
       });
       const page = await ctx.api.call((c, o) => c.beta.memoryStores.memoryVersions.list(a.memory_store_id, params, o));
       const versions = page.data.map(versionSummary);
-      return listResult('versions', versions, page.next_page, `${versions.length} version(s) in ${a.memory_store_id}`, (v) =>
-        `${v.memory_version_id}  ${v.created_at}  ${v.operation}  ${v.memory_id} ${v.path === undefined ? '(redacted)' : quotedPath(v.path)}` +
+      return listResult(
+        'versions',
+        versions,
+        page.next_page,
+        `${versions.length} version(s) in ${a.memory_store_id}`,
+        (v) =>
+          `${v.memory_version_id}  ${v.created_at}  ${v.operation}  ${v.memory_id} ${v.path === undefined ? '(redacted)' : quotedPath(v.path)}` +
           `${v.size_bytes !== undefined ? ` ${v.size_bytes} B` : ''}${v.by ? `  by ${v.by}` : ''}`,
       );
     },

@@ -42,7 +42,10 @@ export function policies(tools: unknown[] | undefined, servers: { name: string; 
       out.set(`mcp:${server}@${url}:*`, { label: `every tool of ${where} not named below`, policy: defEnabled ? defPolicy : 'off' });
       for (const c of configs) {
         const on = c?.enabled ?? defEnabled;
-        out.set(`mcp:${server}@${url}:${c?.name}`, { label: `tool ${shownName(String(c?.name))} of ${where}`, policy: on ? (c?.permission_policy?.type ?? defPolicy) : 'off' });
+        out.set(`mcp:${server}@${url}:${c?.name}`, {
+          label: `tool ${shownName(String(c?.name))} of ${where}`,
+          policy: on ? (c?.permission_policy?.type ?? defPolicy) : 'off',
+        });
       }
     }
   }
@@ -51,7 +54,9 @@ export function policies(tools: unknown[] | undefined, servers: { name: string; 
 
 /** The same tool list with the API's default policies: what creating it plainly would give. */
 function withDefaults(tools: unknown[] | undefined): unknown[] {
-  return ((tools ?? []) as any[]).map((t) => (t?.type === 'agent_toolset_20260401' ? { type: t.type } : t?.type === 'mcp_toolset' ? { type: t.type, mcp_server_name: t.mcp_server_name } : t));
+  return ((tools ?? []) as any[]).map((t) =>
+    t?.type === 'agent_toolset_20260401' ? { type: t.type } : t?.type === 'mcp_toolset' ? { type: t.type, mcp_server_name: t.mcp_server_name } : t,
+  );
 }
 
 /** "label: before → after" for each slot that runs unasked after and did not before. */
@@ -86,7 +91,8 @@ export async function gateLoosening(ctx: ToolContext, what: string, lines: strin
       'Keep those tools on always_ask, or ask the user to change the setting.',
     );
   }
-  if (by === 'nobody') throw new ToolError(`${what} would let remote tools run without confirmation:\n${list}\n${CANNOT_ASK} Nothing changed.`, 'Keep those tools on always_ask.');
+  if (by === 'nobody')
+    throw new ToolError(`${what} would let remote tools run without confirmation:\n${list}\n${CANNOT_ASK} Nothing changed.`, 'Keep those tools on always_ask.');
   let answer;
   try {
     answer = await ctx.elicit!(
@@ -96,7 +102,9 @@ export async function gateLoosening(ctx: ToolContext, what: string, lines: strin
           'Allow this change to the permission policies?',
         requestedSchema: {
           type: 'object',
-          properties: { decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: 'allow makes the change; deny leaves everything as it is.' } },
+          properties: {
+            decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: 'allow makes the change; deny leaves everything as it is.' },
+          },
           required: ['decision'],
         },
       },
@@ -107,7 +115,8 @@ export async function gateLoosening(ctx: ToolContext, what: string, lines: strin
     throw new ToolError(`${unansweredText('error')} Nothing changed.`, 'Ask the user to try again in their client.');
   }
   if (answer.action === 'accept' && answer.content?.decision === 'allow') return;
-  const why = answer.action === 'accept' ? 'The person denied the change to the permission policies.' : unansweredText('declined').replace(` ${UNATTENDED}`, '');
+  const why =
+    answer.action === 'accept' ? 'The person denied the change to the permission policies.' : unansweredText('declined').replace(` ${UNATTENDED}`, '');
   throw new ToolError(`${why} Nothing changed.`, `Keep those tools on always_ask, or ask the user. ${UNATTENDED}`);
 }
 
@@ -117,5 +126,9 @@ export async function gatePinnedVersion(ctx: ToolContext, agentId: string, versi
   if (latest.version === version) return;
   const pinned = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, { version }, o));
   const lines = loosened(policies(latest.tools, latest.mcp_servers), policies(pinned.tools, pinned.mcp_servers));
-  await gateLoosening(ctx, `start a session on the agent ${shownName(latest.name)} (${agentId}) pinned to its version ${version} instead of the latest, ${latest.version}`, lines);
+  await gateLoosening(
+    ctx,
+    `start a session on the agent ${shownName(latest.name)} (${agentId}) pinned to its version ${version} instead of the latest, ${latest.version}`,
+    lines,
+  );
 }

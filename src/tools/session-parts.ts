@@ -32,7 +32,7 @@ function summarizeResource(r: Record<string, unknown>) {
 }
 type ResourceSummary = ReturnType<typeof summarizeResource>;
 const resourceLine = (r: ResourceSummary) =>
-  `${r.resource_id ?? '(no id)'} ${r.type} ${r.file_id ?? (r.url ? quoted(r.url) : r.memory_store_id ?? '')} → ${r.mount_path ? quoted(r.mount_path) : '?'}${r.access ? ` (${r.access})` : ''}`;
+  `${r.resource_id ?? '(no id)'} ${r.type} ${r.file_id ?? (r.url ? quoted(r.url) : (r.memory_store_id ?? ''))} → ${r.mount_path ? quoted(r.mount_path) : '?'}${r.access ? ` (${r.access})` : ''}`;
 
 const resourceShape = {
   resource_id: z.string().optional().describe('Absent for memory stores: they stay attached for the session.'),
@@ -47,7 +47,7 @@ const resourceShape = {
 export const sessionPartTools = [
   defineTool({
     name: 'list_thread_events',
-    title: 'List one thread\'s events',
+    title: "List one thread's events",
     description: "Read one session thread's events (from list_threads), oldest first: one line per event (view=full for JSON), paged.",
     toolset: 'sessions',
     kind: 'read',
@@ -68,7 +68,8 @@ export const sessionPartTools = [
       const view = a.view ?? 'compact';
       const at = parseCursor(a.page);
       // The API pages at most 1000 events: a cursor deeper into one page than that is not ours.
-      if (at.skip + limit > 1000) throw new ToolError(`page '${a.page}' is not a cursor this tool returned.`, 'Pass next_page exactly as returned, or use view=compact.');
+      if (at.skip + limit > 1000)
+        throw new ToolError(`page '${a.page}' is not a cursor this tool returned.`, 'Pass next_page exactly as returned, or use view=compact.');
       const res = await ctx.api.call((c, o) =>
         c.beta.sessions.threads.events.list(a.thread_id, compact({ session_id: a.session_id, limit: limit + at.skip, page: at.page }), o),
       );
@@ -100,7 +101,7 @@ export const sessionPartTools = [
   defineTool({
     name: 'list_session_resources',
     title: 'List session resources',
-    description: "List the files, repositories and memory stores mounted in a session, with the ids remove_session_resource takes.",
+    description: 'List the files, repositories and memory stores mounted in a session, with the ids remove_session_resource takes.',
     toolset: 'sessions',
     kind: 'read',
     input: { session_id: sessionId, limit: limitSchema(100, 20), page: pageSchema },

@@ -14,9 +14,7 @@ async function countTurns(ctx: ToolContext, session: string): Promise<{ turns: n
   let pages = 0;
   const idles = walkPages(
     (page) =>
-      ctx.api.call((c, o) =>
-        c.beta.sessions.events.list(session, { types: ['session.status_idle'], order: 'asc', limit: 1000, ...(page ? { page } : {}) }, o),
-      ),
+      ctx.api.call((c, o) => c.beta.sessions.events.list(session, { types: ['session.status_idle'], order: 'asc', limit: 1000, ...(page ? { page } : {}) }, o)),
     { what: `the idle events of ${session}`, budget: new PageBudget(IDLE_PAGES + 1), hint: 'Retry session_usage later.' },
   );
   for await (const res of idles) {
@@ -36,8 +34,7 @@ export const sessionUsageTools = [
     name: 'session_usage',
     bounded: true,
     title: 'Session usage and cost',
-    description:
-      "A session's tokens, cache hits, cost, active vs wall time, turns, budget; estimates marked.",
+    description: "A session's tokens, cache hits, cost, active vs wall time, turns, budget; estimates marked.",
     toolset: 'core',
     kind: 'read',
     input: { session_id: sessionId },

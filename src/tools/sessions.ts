@@ -4,7 +4,21 @@ import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
 import { BadRequestError, NotFoundError, blame } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { advertised, compact, defineTool, onceAcrossRounds, type ToolContext, idSchema, limitSchema, metadataSchema, pageSchema, sessionId, listResult, freeObject, rfc3339 } from './define.js';
+import {
+  advertised,
+  compact,
+  defineTool,
+  onceAcrossRounds,
+  type ToolContext,
+  idSchema,
+  limitSchema,
+  metadataSchema,
+  pageSchema,
+  sessionId,
+  listResult,
+  freeObject,
+  rfc3339,
+} from './define.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './turn-common.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
@@ -61,7 +75,16 @@ function sessionLine(s: ReturnType<typeof summarize>): string {
 }
 
 /** get_session's second line: what sessionLine leaves out. */
-function detailLine(d: { environment_id: string; created_at?: string; budget_usd?: number; usage?: Record<string, unknown>; stats?: Record<string, unknown>; resources?: string[]; vault_ids?: string[]; metadata?: Record<string, string> }): string {
+function detailLine(d: {
+  environment_id: string;
+  created_at?: string;
+  budget_usd?: number;
+  usage?: Record<string, unknown>;
+  stats?: Record<string, unknown>;
+  resources?: string[];
+  vault_ids?: string[];
+  metadata?: Record<string, string>;
+}): string {
   const u = d.usage as { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number } | undefined;
   const parts = [
     `environment ${d.environment_id}`,
@@ -105,9 +128,7 @@ async function createSession(
 ) {
   // Checked (and uploaded) before the session exists: bad input creates nothing.
   const att = await attachmentBlocks(ctx, a.attachments);
-  let env = a.environment_id
-    ? { id: a.environment_id, source: 'argument' as const }
-    : await ctx.defaultEnvironment.resolve(ctx.signal);
+  let env = a.environment_id ? { id: a.environment_id, source: 'argument' as const } : await ctx.defaultEnvironment.resolve(ctx.signal);
   const params: SessionCreateParams = {
     agent: a.agent_version ? { type: 'agent', id: a.agent_id, version: a.agent_version } : a.agent_id,
     environment_id: env.id,
@@ -158,14 +179,13 @@ export const sessionTools = [
   defineTool({
     name: 'start_session',
     title: 'Start a session',
-    description:
-      'Start a session (one task) of an agent; with message, also run the first turn like send_message.',
+    description: 'Start a session (one task) of an agent; with message, also run the first turn like send_message.',
     toolset: 'core',
     kind: 'create',
     input: {
       agent_id: agentId.describe('agent_… id.'),
       agent_version: z.int().min(1).max(1e9).optional().describe('Default: latest.'),
-      environment_id: environmentId.optional().describe('env_… id; default: this server\'s own (made if missing).'),
+      environment_id: environmentId.optional().describe("env_… id; default: this server's own (made if missing)."),
       title: z.string().max(500).optional().describe('Title.'),
       metadata: metadataSchema,
       resources: z
@@ -219,7 +239,7 @@ export const sessionTools = [
     name: 'get_session',
     bounded: true,
     title: 'Get a session',
-    description: 'One session\'s status, agent, environment, usage and budget.',
+    description: "One session's status, agent, environment, usage and budget.",
     toolset: 'core',
     kind: 'read',
     input: { session_id: sessionId },
@@ -262,7 +282,7 @@ export const sessionTools = [
     toolset: 'core',
     kind: 'read',
     input: {
-      agent_id: agentId.optional().describe('Only this agent\'s.'),
+      agent_id: agentId.optional().describe("Only this agent's."),
       statuses: z.array(statusEnum).max(4).optional().describe('Only these.'),
       created_after: rfc3339.optional().describe('RFC 3339 time, inclusive.'),
       created_before: rfc3339.optional().describe('RFC 3339 time, inclusive.'),
@@ -275,20 +295,19 @@ export const sessionTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) =>
-          c.beta.sessions.list(
-            {
-              limit: a.limit,
-              ...(a.page ? { page: a.page } : {}),
-              ...(a.agent_id ? { agent_id: a.agent_id } : {}),
-              ...(a.statuses ? { statuses: a.statuses } : {}),
-              ...(a.created_after ? { 'created_at[gte]': a.created_after } : {}),
-              ...(a.created_before ? { 'created_at[lte]': a.created_before } : {}),
-              ...(a.include_archived ? { include_archived: true } : {}),
-            },
-            o,
-          ),
+      const page = await ctx.api.call((c, o) =>
+        c.beta.sessions.list(
+          {
+            limit: a.limit,
+            ...(a.page ? { page: a.page } : {}),
+            ...(a.agent_id ? { agent_id: a.agent_id } : {}),
+            ...(a.statuses ? { statuses: a.statuses } : {}),
+            ...(a.created_after ? { 'created_at[gte]': a.created_after } : {}),
+            ...(a.created_before ? { 'created_at[lte]': a.created_before } : {}),
+            ...(a.include_archived ? { include_archived: true } : {}),
+          },
+          o,
+        ),
       );
       const r = listResult('sessions', page.data.map(summarize), page.next_page, `${page.data.length} session(s)`, sessionLine);
       return hasCost(r.structured.sessions) ? { ...r, text: `${r.text}\n${WHOLE_CENTS_NOTE}` } : r;
@@ -318,13 +337,17 @@ export const sessionTools = [
     bounded: true,
     title: 'Update a session',
     description:
-      'Change a session\'s title, metadata or budget. A budget can only be raised (e.g. to resume after budget_reached), on a session started with one.',
+      "Change a session's title, metadata or budget. A budget can only be raised (e.g. to resume after budget_reached), on a session started with one.",
     toolset: 'sessions',
     kind: 'update',
     input: {
       session_id: sessionId,
       title: z.string().max(500).optional().describe('New title.'),
-      metadata: z.record(z.string().max(64), z.string().max(512).nullable()).refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys').optional().describe('Keys to set; a null value deletes the key.'),
+      metadata: z
+        .record(z.string().max(64), z.string().max(512).nullable())
+        .refine((m) => Object.keys(m).length <= 16, 'metadata: at most 16 keys')
+        .optional()
+        .describe('Keys to set; a null value deletes the key.'),
       budget: budgetInput.describe('New cap in USD, above what is already spent.'),
     },
     output: { ...sessionSummaryShape, budget_usd: z.number().optional() },
@@ -332,17 +355,16 @@ export const sessionTools = [
       if (a.title === undefined && a.metadata === undefined && a.budget === undefined) {
         throw new ToolError('Nothing to update: give title, metadata or budget.');
       }
-      const s = await ctx.api.call(
-        (c, o) =>
-          c.beta.sessions.update(
-            a.session_id,
-            {
-              ...(a.title !== undefined ? { title: a.title } : {}),
-              ...(a.metadata ? { metadata: a.metadata } : {}),
-              ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
-            } as any,
-            o,
-          ),
+      const s = await ctx.api.call((c, o) =>
+        c.beta.sessions.update(
+          a.session_id,
+          {
+            ...(a.title !== undefined ? { title: a.title } : {}),
+            ...(a.metadata ? { metadata: a.metadata } : {}),
+            ...(a.budget ? { budget: budgetParam(a.budget) } : {}),
+          } as any,
+          o,
+        ),
       );
       const budget = s.budget?.max_list_cost?.amount;
       return {
@@ -370,8 +392,7 @@ export const sessionTools = [
   defineTool({
     name: 'list_threads',
     title: 'List session threads',
-    description:
-      "List a multi-agent session's threads: the primary (the coordinator) and each subagent thread, with its agent, status and parent.",
+    description: "List a multi-agent session's threads: the primary (the coordinator) and each subagent thread, with its agent, status and parent.",
     toolset: 'sessions',
     kind: 'read',
     input: {
@@ -393,9 +414,7 @@ export const sessionTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call((c, o) =>
-        c.beta.sessions.threads.list(a.session_id, compact({ limit: a.limit, page: a.page, statuses: a.statuses }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.sessions.threads.list(a.session_id, compact({ limit: a.limit, page: a.page, statuses: a.statuses }), o));
       const threads = page.data.map((t) =>
         compact({
           thread_id: t.id,
@@ -405,8 +424,13 @@ export const sessionTools = [
           archived: t.archived_at ? true : undefined,
         }),
       );
-      return listResult('threads', threads, page.next_page, `${threads.length} thread(s) of ${a.session_id}`, (t) =>
-        `${t.thread_id}  ${t.agent}  ${t.status}${t.parent_thread_id ? `  (parent ${t.parent_thread_id})` : '  (primary)'}${t.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'threads',
+        threads,
+        page.next_page,
+        `${threads.length} thread(s) of ${a.session_id}`,
+        (t) =>
+          `${t.thread_id}  ${t.agent}  ${t.status}${t.parent_thread_id ? `  (parent ${t.parent_thread_id})` : '  (primary)'}${t.archived ? ' [archived]' : ''}`,
       );
     },
   }),

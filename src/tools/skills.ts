@@ -23,7 +23,12 @@ const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** The `name:` of a SKILL.md's YAML frontmatter: the skill's folder and immutable slug. */
 function frontmatterName(skillMd: string): string | undefined {
   const fm = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---(\r?\n|$)/.exec(skillMd)?.[1];
-  const name = fm && /^name:\s*(.*)$/m.exec(fm)?.[1]?.trim().replace(/^(["'])(.*)\1$/, '$2');
+  const name =
+    fm &&
+    /^name:\s*(.*)$/m
+      .exec(fm)?.[1]
+      ?.trim()
+      .replace(/^(["'])(.*)\1$/, '$2');
   return name || undefined;
 }
 
@@ -56,7 +61,7 @@ export const skillTools = [
   defineTool({
     name: 'list_skills',
     title: 'List skills',
-    description: 'List skills agents can use: custom ones uploaded with create_skill and Anthropic\'s pre-built ones (xlsx, pdf, …).',
+    description: "List skills agents can use: custom ones uploaded with create_skill and Anthropic's pre-built ones (xlsx, pdf, …).",
     toolset: 'skills',
     kind: 'read',
     input: {
@@ -68,8 +73,12 @@ export const skillTools = [
     handler: async (a, ctx) => {
       const page = await ctx.api.call((c, o) => c.beta.skills.list(compact({ source: a.source, limit: a.limit, page: a.page, ...SKILLS_BETA }), o));
       const skills = page.data.map(skillSummary);
-      return listResult('skills', skills, page.next_page, `${skills.length} skill(s)`, (s) =>
-        `${s.skill_id}  ${quoted(s.display_name, 120)}  (${s.source}, latest ${s.latest_version_id})`,
+      return listResult(
+        'skills',
+        skills,
+        page.next_page,
+        `${skills.length} skill(s)`,
+        (s) => `${s.skill_id}  ${quoted(s.display_name, 120)}  (${s.source}, latest ${s.latest_version_id})`,
       );
     },
   }),
@@ -77,7 +86,7 @@ export const skillTools = [
   defineTool({
     name: 'get_skill',
     title: 'Get a skill',
-    description: 'A skill and its versions (newest first, paged): each version\'s id, name and description. Pin a version_id in create_agent skills.',
+    description: "A skill and its versions (newest first, paged): each version's id, name and description. Pin a version_id in create_agent skills.",
     toolset: 'skills',
     kind: 'read',
     input: { skill_id: skillId, limit: limitSchema(100, 20), page: pageSchema.describe('next_page from the previous result (pages the versions).') },
@@ -89,9 +98,7 @@ export const skillTools = [
     },
     handler: async (a, ctx) => {
       const skill = await ctx.api.call((c, o) => c.beta.skills.retrieve(a.skill_id, SKILLS_BETA, o));
-      const page = await ctx.api.call((c, o) =>
-        c.beta.skills.versions.list(a.skill_id, compact({ limit: a.limit, page: a.page, ...SKILLS_BETA }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.skills.versions.list(a.skill_id, compact({ limit: a.limit, page: a.page, ...SKILLS_BETA }), o));
       const versions = page.data.map(versionSummary);
       const structured = compact({ ...skillSummary(skill), created_at: skill.created_at, versions, next_page: page.next_page ?? undefined });
       const text = [
@@ -132,12 +139,16 @@ export const skillTools = [
           'Fix skill_md and call create_skill again.',
         );
       }
-      if (a.skill_id && a.display_name) throw new ToolError('display_name applies to a new skill only.', 'Drop display_name, or drop skill_id to create a new skill.');
+      if (a.skill_id && a.display_name)
+        throw new ToolError('display_name applies to a new skill only.', 'Drop display_name, or drop skill_id to create a new skill.');
       const files: SkillFile[] = [{ path: 'SKILL.md', content: a.skill_md }, ...(a.files ?? [])];
       if (new Set(files.map((f) => f.path)).size !== files.length) throw new ToolError('Two files have the same path.', 'Give each file its own path.');
       const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf8'), 0);
       if (bytes > MAX_UPLOAD_BYTES) {
-        throw new ToolError(`The files total ${bytes.toLocaleString('en')} bytes; at most ${MAX_UPLOAD_BYTES.toLocaleString('en')} go through this tool.`, 'Trim the files, or upload the skill with the Anthropic SDK or console.');
+        throw new ToolError(
+          `The files total ${bytes.toLocaleString('en')} bytes; at most ${MAX_UPLOAD_BYTES.toLocaleString('en')} go through this tool.`,
+          'Trim the files, or upload the skill with the Anthropic SDK or console.',
+        );
       }
       const upload = await skillUpload(name, files);
       let skillIdOut: string;
@@ -148,7 +159,9 @@ export const skillTools = [
         versionId = v.id;
       } else {
         // Not compact(): it would turn the File objects into plain ones.
-        const s = await ctx.api.call((c, o) => c.beta.skills.create({ files: upload, ...(a.display_name ? { display_name: a.display_name } : {}), ...SKILLS_BETA }, o));
+        const s = await ctx.api.call((c, o) =>
+          c.beta.skills.create({ files: upload, ...(a.display_name ? { display_name: a.display_name } : {}), ...SKILLS_BETA }, o),
+        );
         skillIdOut = s.id;
         versionId = s.latest_version_id;
       }

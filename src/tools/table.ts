@@ -22,7 +22,7 @@ export const KINDS_END = '<!-- kinds:end -->';
 const KIND_MEANING: Record<ToolKind, string> = {
   read: 'changes nothing',
   create: 'adds something new, loses nothing',
-  update: 'overwrites what was there (an agent\'s permission policies, a session\'s budget, a memory\'s content)',
+  update: "overwrites what was there (an agent's permission policies, a session's budget, a memory's content)",
   delete: 'removes or archives, irreversibly',
   action: 'drives a session (a message, a result, an interrupt)',
   approve: 'lets the remote agent run a call it asked permission for: anything that tool can do',
@@ -34,7 +34,10 @@ export function kindTable(tools: AnyTool[]): string {
     const annotations = Object.entries(annotationsFor({ kind } as AnyTool))
       .map(([k, v]) => (v === true ? `\`${k}\`` : `\`${k}: ${v}\``))
       .join(', ');
-    const names = tools.filter((t) => t.kind === kind).map((t) => `\`${t.name}\``).join(', ');
+    const names = tools
+      .filter((t) => t.kind === kind)
+      .map((t) => `\`${t.name}\``)
+      .join(', ');
     return `| \`${kind}\` | ${KIND_MEANING[kind]} | ${annotations} | ${names || '–'} |`;
   });
   return [KINDS_START, '| kind | meaning | annotations | tools |', '|---|---|---|---|', ...rows, KINDS_END].join('\n');

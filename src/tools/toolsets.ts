@@ -42,12 +42,19 @@ export const toolsetTools = [
   defineTool({
     name: 'enable_toolset',
     title: 'Enable toolset',
-    description: 'Add a toolset\'s tools to the tool list (see list_toolsets).',
+    description: "Add a toolset's tools to the tool list (see list_toolsets).",
     toolset: 'core',
     kind: 'read',
     bounded: true,
     input: { toolset: z.enum(TOOLSETS).describe('Toolset name.') },
-    output: { added: z.array(z.string()), calls: z.array(z.string()).optional(), hint: z.string().optional(), enabled: z.boolean(), tokens: z.number(), note: z.string().optional() },
+    output: {
+      added: z.array(z.string()),
+      calls: z.array(z.string()).optional(),
+      hint: z.string().optional(),
+      enabled: z.boolean(),
+      tokens: z.number(),
+      note: z.string().optional(),
+    },
     async handler({ toolset }, ctx) {
       const { added, calls, state } = switchOf(ctx).enable(toolset);
       const note = added.length

@@ -102,10 +102,7 @@ export async function sendOnly(ctx: ToolContext, session: string, events: EventP
   const last = echoes.at(-1)?.id;
   const queued = echoes.length > 0 && echoes.every((e) => e.processed_at === null);
   const blocked = queued
-    ? await pendingBlockingQueue(
-        { api: ctx.api.seam, log: ctx.log, sessionId: session, timeoutMs: 0, stallMs: 0, signal: ctx.signal },
-        ctx.signal,
-      )
+    ? await pendingBlockingQueue({ api: ctx.api.seam, log: ctx.log, sessionId: session, timeoutMs: 0, stallMs: 0, signal: ctx.signal }, ctx.signal)
     : undefined;
   // A queued event may be missing from the history until it runs (docs/emulator.md): no resume point yet.
   const resumeAt = queued ? undefined : last;

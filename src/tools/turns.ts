@@ -13,20 +13,11 @@ function partialShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.Zo
   return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, (v as z.ZodType).optional()])) as any;
 }
 
-const waitInput = z
-  .boolean()
-  .optional()
-  .describe('false: return once sent.');
+const waitInput = z.boolean().optional().describe('false: return once sent.');
 
 const toolUseId = idSchema('tool_use_id', 'sevt_…');
 
-async function sendAndFollow(
-  ctx: ToolContext,
-  session: string,
-  events: EventParams[],
-  wait: boolean | undefined,
-  timeoutS: number | undefined,
-) {
+async function sendAndFollow(ctx: ToolContext, session: string, events: EventParams[], wait: boolean | undefined, timeoutS: number | undefined) {
   const d = wait === false ? await sendOnly(ctx, session, events) : await followTurn(ctx, session, events, timeoutS);
   return { structured: d, text: renderDigest(d, textBudget(ctx)) };
 }
@@ -35,8 +26,7 @@ export const turnTools = [
   defineTool({
     name: 'send_message',
     title: 'Send a message to a session',
-    description:
-      'Send a message and follow the turn to its end: reply, steps, pending_actions, usage. On timed_out, call wait_for_turn.',
+    description: 'Send a message and follow the turn to its end: reply, steps, pending_actions, usage. On timed_out, call wait_for_turn.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -60,8 +50,7 @@ export const turnTools = [
   defineTool({
     name: 'confirm_tool_use',
     title: 'Allow or deny pending tool calls',
-    description:
-      'Allow or deny pending tool_confirmation actions, then follow the turn like send_message.',
+    description: 'Allow or deny pending tool_confirmation actions, then follow the turn like send_message.',
     toolset: 'core',
     kind: 'approve',
     input: {
@@ -98,8 +87,7 @@ export const turnTools = [
   defineTool({
     name: 'submit_custom_tool_result',
     title: 'Answer a custom tool call',
-    description:
-      'Answer a pending custom_tool_result (you are the tool: do not ask the user), then follow the turn like send_message.',
+    description: 'Answer a pending custom_tool_result (you are the tool: do not ask the user), then follow the turn like send_message.',
     toolset: 'core',
     kind: 'action',
     input: {
@@ -168,22 +156,17 @@ export const turnTools = [
     kind: 'read',
     input: {
       session_id: sessionId.optional(),
-      session_ids: z
-        .array(idSchema('session_ids', 'sesn_…'))
-        .max(MAX_SESSIONS_PER_WAIT)
-        .optional()
-        .describe('Up to 16.'),
+      session_ids: z.array(idSchema('session_ids', 'sesn_…')).max(MAX_SESSIONS_PER_WAIT).optional().describe('Up to 16.'),
       until: z.enum(['any', 'all']).optional().describe('all: every one.'),
-      after_event_id: idSchema('after_event_id', 'sevt_…')
-        .optional()
-        .describe('After this event (a last_event_id).'),
+      after_event_id: idSchema('after_event_id', 'sevt_…').optional().describe('After this event (a last_event_id).'),
       timeout_s: timeoutInput,
     },
     // One session: the digest. Several: turns (digests) and others (one line per session).
     output: { ...partialShape(digestShape), ...manyShape },
     handler: async (a, ctx) => {
       if (a.session_ids?.length) {
-        if (a.after_event_id) throw new ToolError('after_event_id goes with one session_id.', 'With session_ids each session resumes where this server last reported it.');
+        if (a.after_event_id)
+          throw new ToolError('after_event_id goes with one session_id.', 'With session_ids each session resumes where this server last reported it.');
         const ids = Array.from(new Set([...(a.session_id ? [a.session_id] : []), ...a.session_ids]));
         const r = await followMany(ctx, ids, a.until ?? 'any', a.timeout_s);
         return { structured: r, text: renderMany(r, ctx) };
@@ -198,8 +181,7 @@ export const turnTools = [
   defineTool({
     name: 'interrupt_session',
     title: 'Interrupt a running session',
-    description:
-      'Stop the agent\'s work; with message, redirect it (followed like send_message). Queued messages still run.',
+    description: "Stop the agent's work; with message, redirect it (followed like send_message). Queued messages still run.",
     toolset: 'core',
     kind: 'action',
     input: {
@@ -211,7 +193,10 @@ export const turnTools = [
     output: digestShape,
     handler: async (a, ctx) => {
       const events = [{ type: 'user.interrupt' } as EventParams, ...(a.message ? [textEvent(a.message)] : [])];
-      const r = a.message || a.wait === false ? await sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s) : await bareInterrupt(ctx, a.session_id, events, a.timeout_s);
+      const r =
+        a.message || a.wait === false
+          ? await sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s)
+          : await bareInterrupt(ctx, a.session_id, events, a.timeout_s);
       r.structured.hint = joinHint(QUEUED_NOTE, r.structured.hint);
       return { structured: r.structured, text: renderDigest(r.structured, textBudget(ctx)) };
     },

@@ -92,7 +92,7 @@ export const usageTools = [
       group_by: z.enum(['agent', 'day', 'model']).optional().describe('Rows per agent (default), per UTC day of creation, or per model.'),
       from: time.optional().describe('Sessions created at or after this date or RFC 3339 time.'),
       to: time.optional().describe('Sessions created before this date or time (exclusive).'),
-      agent_id: idSchema('agent_id', 'agent_01…').optional().describe('Only this agent\'s sessions.'),
+      agent_id: idSchema('agent_id', 'agent_01…').optional().describe("Only this agent's sessions."),
       top: z.int().min(0).max(20).optional().describe('Costliest sessions to list (default 5).'),
       max_sessions: z
         .int()
@@ -107,7 +107,16 @@ export const usageTools = [
       totals: z.object(rowShape),
       groups: z.array(z.object({ key: z.string(), name: z.string().optional(), ...rowShape })),
       top_sessions: z
-        .array(z.object({ session_id: z.string(), agent: z.string(), model: z.string(), created_at: z.string(), list_cost_usd: z.number().optional(), estimate_usd: z.number().optional() }))
+        .array(
+          z.object({
+            session_id: z.string(),
+            agent: z.string(),
+            model: z.string(),
+            created_at: z.string(),
+            list_cost_usd: z.number().optional(),
+            estimate_usd: z.number().optional(),
+          }),
+        )
         .optional(),
       // Set when the read stopped before the window's end: what the figures cover and how to get the rest.
       incomplete: z.string().optional(),
@@ -157,14 +166,21 @@ export const usageTools = [
         add(totals, s, estimate, active);
         const key = groupBy === 'agent' ? s.agent.id : groupBy === 'model' ? model : s.created_at.slice(0, 10);
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { name: groupBy === 'agent' ? s.agent.name ?? '' : undefined, f: zero() }));
+        if (!g) groups.set(key, (g = { name: groupBy === 'agent' ? (s.agent.name ?? '') : undefined, f: zero() }));
         add(g.f, s, estimate, active);
         if (topN > 0) {
           const cost = listCost ?? estimate ?? 0;
           if (top.length < topN || cost > top[top.length - 1]!.cost) {
             top.push({
               cost,
-              row: compact({ session_id: s.id, agent: s.agent.id, model, created_at: s.created_at, list_cost_usd: listCost, estimate_usd: estimate !== undefined ? round(estimate, 4) : undefined }),
+              row: compact({
+                session_id: s.id,
+                agent: s.agent.id,
+                model,
+                created_at: s.created_at,
+                list_cost_usd: listCost,
+                estimate_usd: estimate !== undefined ? round(estimate, 4) : undefined,
+              }),
             });
             top.sort((x, y) => y.cost - x.cost);
             if (top.length > topN) top.pop();
@@ -180,10 +196,11 @@ export const usageTools = [
           ? ` The figures cover sessions created from ${oldest} on; for the older rest call again with to=${oldest}, or narrow from/to.`
           : ' Narrow the window (from/to).';
       try {
-        const pages = walkPages(
-          (page) => ctx.api.call((c, o) => c.beta.sessions.list(page ? { ...params, page } : params, o)),
-          { what: 'the sessions list', budget, hint: 'Narrow the window (from/to) or lower max_sessions.' },
-        );
+        const pages = walkPages((page) => ctx.api.call((c, o) => c.beta.sessions.list(page ? { ...params, page } : params, o)), {
+          what: 'the sessions list',
+          budget,
+          hint: 'Narrow the window (from/to) or lower max_sessions.',
+        });
         walk: for await (const page of pages) {
           for (let i = 0; i < page.data.length; i++) {
             if (totals.sessions >= max) {
@@ -216,7 +233,8 @@ export const usageTools = [
       }
       if (repeated) notes.push(`The list named ${repeated} session(s) more than once: each is counted once.`);
       if (noListCost) notes.push(`${noListCost} session(s) report no list cost yet: list_cost_usd leaves them out.`);
-      for (const [model, count] of unpriced) notes.push(`No price for ${model} (${count} session(s)): estimate_usd leaves them out (add it with --price-table).`);
+      for (const [model, count] of unpriced)
+        notes.push(`No price for ${model} (${count} session(s)): estimate_usd leaves them out (add it with --price-table).`);
       if (multiagent) notes.push(`${multiagent} session(s) have subagents: their tokens are counted under the coordinator's agent and model.`);
 
       const structured = {
@@ -237,9 +255,14 @@ export const usageTools = [
         ...structured.groups.map((r) => line(r.name ? `${r.key} ${quoted(r.name, 120)}` : r.key, r)),
         line('total', structured.totals),
         ...(structured.top_sessions?.length
-          ? ['costliest:', ...structured.top_sessions.map((t) => `  ${t.session_id} ${t.model} ${t.created_at.slice(0, 10)} ${formatUsd(t.list_cost_usd ?? t.estimate_usd ?? 0)}`)]
+          ? [
+              'costliest:',
+              ...structured.top_sessions.map(
+                (t) => `  ${t.session_id} ${t.model} ${t.created_at.slice(0, 10)} ${formatUsd(t.list_cost_usd ?? t.estimate_usd ?? 0)}`,
+              ),
+            ]
           : []),
-        'list = the API\'s list cost (whole cents per session); est = the price table\'s estimate.',
+        "list = the API's list cost (whole cents per session); est = the price table's estimate.",
         ...(incomplete ? [incomplete] : []),
         ...notes,
       ].join('\n');

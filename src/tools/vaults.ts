@@ -110,12 +110,14 @@ export const vaultTools = [
       next_page: z.string().optional(),
     },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.vaults.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
-      );
+      const page = await ctx.api.call((c, o) => c.beta.vaults.list(compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o));
       const vaults = page.data.map(vaultSummary);
-      return listResult('vaults', vaults, page.next_page, `${vaults.length} vault(s)`, (v) =>
-        `${v.vault_id}  ${v.display_name}${v.archived ? ' [archived]' : ''}`,
+      return listResult(
+        'vaults',
+        vaults,
+        page.next_page,
+        `${vaults.length} vault(s)`,
+        (v) => `${v.vault_id}  ${v.display_name}${v.archived ? ' [archived]' : ''}`,
       );
     },
   }),
@@ -142,7 +144,7 @@ export const vaultTools = [
   defineTool({
     name: 'list_credentials',
     title: 'List credentials',
-    description: 'List a vault\'s credentials: type, name, MCP server URL or env var name. Secrets are never returned.',
+    description: "List a vault's credentials: type, name, MCP server URL or env var name. Secrets are never returned.",
     toolset: 'vaults',
     kind: 'read',
     input: {
@@ -153,8 +155,8 @@ export const vaultTools = [
     },
     output: { credentials: z.array(z.object(credentialShape)), next_page: z.string().optional() },
     handler: async (a, ctx) => {
-      const page = await ctx.api.call(
-        (c, o) => c.beta.vaults.credentials.list(a.vault_id, compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
+      const page = await ctx.api.call((c, o) =>
+        c.beta.vaults.credentials.list(a.vault_id, compact({ limit: a.limit, page: a.page, include_archived: a.include_archived }), o),
       );
       const credentials = page.data.map(credentialSummary);
       return listResult('credentials', credentials, page.next_page, `${credentials.length} credential(s) in ${a.vault_id}`, credentialLine);
@@ -173,12 +175,11 @@ export const vaultTools = [
     input: {
       vault_id: vaultId,
       display_name: z.string().max(255).optional().describe('Credential name.'),
-      auth: freeObject()
-        .describe(
-          '{type:"static_bearer", token, mcp_server_url} | {type:"environment_variable", secret_name, secret_value, ' +
-            'networking? (default unrestricted), injection_location?:{body?,header?}} | {type:"mcp_oauth", access_token, mcp_server_url, ' +
-            'expires_at?, refresh?:{client_id, refresh_token, token_endpoint, token_endpoint_auth:{type:"none"|"client_secret_basic"|"client_secret_post", client_secret?}, scope?, resource?}}.',
-        ),
+      auth: freeObject().describe(
+        '{type:"static_bearer", token, mcp_server_url} | {type:"environment_variable", secret_name, secret_value, ' +
+          'networking? (default unrestricted), injection_location?:{body?,header?}} | {type:"mcp_oauth", access_token, mcp_server_url, ' +
+          'expires_at?, refresh?:{client_id, refresh_token, token_endpoint, token_endpoint_auth:{type:"none"|"client_secret_basic"|"client_secret_post", client_secret?}, scope?, resource?}}.',
+      ),
       metadata: metadataSchema,
     },
     output: { vault_id: z.string(), ...credentialShape, hint: z.string() },
@@ -189,8 +190,7 @@ export const vaultTools = [
     },
     handler: async (a, ctx) => {
       const parsed = parseStrict('create_credential', 'auth', authStrict, a.auth);
-      const auth =
-        parsed.type === 'environment_variable' ? { ...parsed, networking: parsed.networking ?? { type: 'unrestricted' as const } } : parsed;
+      const auth = parsed.type === 'environment_variable' ? { ...parsed, networking: parsed.networking ?? { type: 'unrestricted' as const } } : parsed;
       const params: CredentialCreateParams = compact({
         auth: auth as CredentialCreateParams['auth'],
         display_name: a.display_name,

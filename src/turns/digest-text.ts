@@ -12,7 +12,6 @@ import { Fence } from '../format/fence.js';
 
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
-
 /** `text` with its middle replaced by a marker, at most about `keep` characters long. */
 export function cutMiddle(text: string, keep: number): { text: string; cut: number } {
   if (text.length <= keep) return { text, cut: 0 };

@@ -57,12 +57,11 @@ export const unknownKindNote = (type: string | undefined) =>
  */
 export function exhaustedHint(errorType: string | undefined, pending: number): string {
   const limit = errorType === 'tool_use_limit_reached_error';
-  const cause =
-    limit
-      ? 'The turn stopped at the tool-use limit (too many tool-use rounds, or tool calls cut off by the output limit), not because a request failed'
-      : errorType
-        ? `The turn stopped after repeated errors (${errorType}) exhausted the retries`
-        : 'The turn stopped: repeated errors exhausted the retries, or the agent reached the tool-use limit';
+  const cause = limit
+    ? 'The turn stopped at the tool-use limit (too many tool-use rounds, or tool calls cut off by the output limit), not because a request failed'
+    : errorType
+      ? `The turn stopped after repeated errors (${errorType}) exhausted the retries`
+      : 'The turn stopped: repeated errors exhausted the retries, or the agent reached the tool-use limit';
   const answers = pending
     ? ` The session still accepts answers to the ${pending} call(s) it was waiting on: answer each with answer_with (then wait_for_turn), or send_message to start a new turn.`
     : limit
@@ -189,10 +188,7 @@ interface BlockingCall {
  * session stays `running` (docs/multi-agent.md) — a pending action of the turn like a session-level
  * requires_action, or following it would wait for an answer nobody is asked for.
  */
-export type Ending =
-  | { kind: 'idle'; stopReason: string; eventIds: string[] }
-  | { kind: 'thread_action' }
-  | { kind: 'terminated' };
+export type Ending = { kind: 'idle'; stopReason: string; eventIds: string[] } | { kind: 'thread_action' } | { kind: 'terminated' };
 
 export class TurnState {
   started: boolean;
@@ -381,10 +377,18 @@ export class TurnState {
     if (ev.type === 'agent.custom_tool_use') kind = 'custom_tool_result';
     else if ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask') {
       kind = 'tool_confirmation';
-    } else if (ev.type === 'agent.tool_use') kind = 'tool_result'; // blocks only on self-hosted
+    } else if (ev.type === 'agent.tool_use')
+      kind = 'tool_result'; // blocks only on self-hosted
     else if (anyType) {
       // A waited-on event of a type this server does not know (Bedrock's agent.mcp_elicitation, or a newer one).
-      this.calls.set(ev.id, { id: ev.id, kind: 'unknown', tool: String(ev.name ?? ev.mcp_server_name ?? ev.type), input: ev.input ?? {}, eventType: ev.type, threadId: ev.session_thread_id ?? undefined });
+      this.calls.set(ev.id, {
+        id: ev.id,
+        kind: 'unknown',
+        tool: String(ev.name ?? ev.mcp_server_name ?? ev.type),
+        input: ev.input ?? {},
+        eventType: ev.type,
+        threadId: ev.session_thread_id ?? undefined,
+      });
       return;
     }
     if (!kind) return;
@@ -439,16 +443,13 @@ export class TurnState {
     if (!timedOut && this.awaitsAnswers) {
       for (const id of this.pendingIds()) pending.push(this.pendingAction(id, this.calls.get(id)));
     }
-    const stop =
-      e?.kind === 'idle' ? e.stopReason : e?.kind === 'thread_action' ? 'requires_action' : e?.kind === 'terminated' ? 'terminated' : undefined;
+    const stop = e?.kind === 'idle' ? e.stopReason : e?.kind === 'thread_action' ? 'requires_action' : e?.kind === 'terminated' ? 'terminated' : undefined;
     // Keys in the schema's order; optional ones only when they say something.
     const d: TurnDigest = {
       session_id: this.sessionId,
       status: this.status,
       ...(stop ? { stop_reason: stop } : {}),
-      reply: this.replyOverflow
-        ? `${this.reply}${replyCutMarker(this.replyOverflow)}${this.replyTail}`
-        : this.reply + this.replyTail,
+      reply: this.replyOverflow ? `${this.reply}${replyCutMarker(this.replyOverflow)}${this.replyTail}` : this.reply + this.replyTail,
       ...(this.replyOverflow ? { reply_truncated_chars: this.replyOverflow } : {}),
       steps: this.steps,
       ...(this.stepsOmitted ? { steps_omitted: this.stepsOmitted } : {}),
@@ -508,7 +509,9 @@ export class TurnState {
     }
     const verdict = d.outcome?.result;
     if (verdict === 'max_iterations_reached') {
-      parts.push('The grader still found the rubric unmet at max_iterations: define_outcome again (more iterations or a clearer rubric), or send_message with guidance.');
+      parts.push(
+        'The grader still found the rubric unmet at max_iterations: define_outcome again (more iterations or a clearer rubric), or send_message with guidance.',
+      );
     } else if (verdict === 'failed') parts.push('The grader found the rubric does not apply to what was produced: revise the rubric or the description.');
     if (d.stop_reason === 'budget_reached') parts.push('The session budget is spent: raise it with update_session budget, or start a new session.');
     if (d.stop_reason === 'retries_exhausted') parts.push(exhaustedHint(this.lastErrorType, d.pending_actions.length));

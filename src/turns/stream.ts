@@ -7,11 +7,7 @@
  */
 import type { Api, StreamEvent } from '../api/client.js';
 
-export type StreamRead =
-  | { kind: 'event'; event: StreamEvent }
-  | { kind: 'quiet' }
-  | { kind: 'end' }
-  | { kind: 'error'; error: unknown };
+export type StreamRead = { kind: 'event'; event: StreamEvent } | { kind: 'quiet' } | { kind: 'end' } | { kind: 'error'; error: unknown };
 
 export interface LiveStream {
   next(waitMs: number): Promise<StreamRead>;

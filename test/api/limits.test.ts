@@ -129,7 +129,9 @@ describe('limitedFetch through the SDK, against the emulator', () => {
       // The first response declares a Content-Length, the second does not.
       for (const page of [undefined, 'page_1']) {
         const t0 = Date.now();
-        const err = await client(1 << 20, 4096, 500, up.url).beta.sessions.events.list(SESSION_ID, { page }).catch((e: unknown) => e);
+        const err = await client(1 << 20, 4096, 500, up.url)
+          .beta.sessions.events.list(SESSION_ID, { page })
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ResponseTooSlowError);
         expect(String((err as Error).message)).toMatch(/had not arrived whole after 0\.5 s \(GET \/v1\/sessions\/sesn_\w+\/events\)/);
         // A bound, not a speed check: without it the call never ends.

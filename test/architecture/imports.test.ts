@@ -28,7 +28,14 @@ it('src/ keeps the import rules (dependency-cruiser)', async () => {
   const rules = report.summary.ruleSetUsed.forbidden;
   // The rules are all there and the cruise saw the whole tree: an empty run cannot pass.
   expect(rules.map((r) => r.name)).toEqual(
-    expect.arrayContaining(['emulator-stands-alone', 'only-the-entry-starts-the-emulator', 'sdk-only-through-the-seam', 'emulator-uses-sdk-types-only', 'turns-never-import-tools', 'format-is-pure']),
+    expect.arrayContaining([
+      'emulator-stands-alone',
+      'only-the-entry-starts-the-emulator',
+      'sdk-only-through-the-seam',
+      'emulator-uses-sdk-types-only',
+      'turns-never-import-tools',
+      'format-is-pure',
+    ]),
   );
   expect(report.summary.totalCruised).toBeGreaterThan(60);
   const why = (name: string) => rules.find((r) => r.name === name)?.comment ?? '';

@@ -12,9 +12,12 @@ const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 it('no doc names a version of @anthropic-ai/sdk by hand', () => {
   const hits: string[] = [];
   for (const f of readdirSync(DOCS).filter((n) => n.endsWith('.md'))) {
-    readFileSync(join(DOCS, f), 'utf8').split('\n').forEach((line, i) => {
-      if (/(@anthropic-ai\/sdk`?\s*\(?v?\d+\.\d+|\bsdk-\d+\.\d+|SDK (version )?\d+\.\d+(?![\d.]*\s*ms\b)|\(version \d+\.\d+)/i.test(line)) hits.push(`${f}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(join(DOCS, f), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/(@anthropic-ai\/sdk`?\s*\(?v?\d+\.\d+|\bsdk-\d+\.\d+|SDK (version )?\d+\.\d+(?![\d.]*\s*ms\b)|\(version \d+\.\d+)/i.test(line))
+          hits.push(`${f}:${i + 1}: ${line.trim()}`);
+      });
   }
   expect(hits).toEqual([]);
 });

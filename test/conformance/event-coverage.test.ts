@@ -14,7 +14,7 @@ import { loadSchemas } from './sdk-schemas.js';
 /** Variants no emulator scenario produces, each with why. */
 const IGNORED: Record<string, string> = {
   'session.thread_status_terminated':
-    'the emulator writes it only to a subagent thread\'s own stream when the session ends under it; no scenario here reads that stream',
+    "the emulator writes it only to a subagent thread's own stream when the session ends under it; no scenario here reads that stream",
   'session.thread_status_rescheduled': 'a subagent thread retrying a transient error: the emulator has no fault that reschedules a thread',
   'agent.thread_context_compacted': 'context compaction needs a real context window; no scripted trigger yet',
   'workflow_run.created': 'workflows are not part of this server or the emulator',
@@ -88,7 +88,11 @@ async function scenarios(): Promise<void> {
   const selfHosted = await c.beta.environments.create({ name: 'cov-self', config: { type: 'self_hosted' } } as never);
 
   /** Streams (with deltas) while `steps` run; each step sends events and says when it is done. */
-  async function drive(envId: string, steps: Array<{ send: unknown[]; until: (ev: any) => boolean; answer?: (ev: any) => unknown[] | undefined }>, agentId = agent.id) {
+  async function drive(
+    envId: string,
+    steps: Array<{ send: unknown[]; until: (ev: any) => boolean; answer?: (ev: any) => unknown[] | undefined }>,
+    agentId = agent.id,
+  ) {
     const s = await c.beta.sessions.create({ agent: agentId, environment_id: envId });
     const stream = await c.beta.sessions.events.stream(s.id, { event_deltas: ['agent.message', 'agent.thinking'] } as never);
     const it = stream[Symbol.asyncIterator]();
@@ -124,28 +128,37 @@ async function scenarios(): Promise<void> {
       send: [msg('/tool get_weather {"city":"Paris"}')],
       until: idleDone,
       answer: (ev) =>
-        ev.type === 'agent.custom_tool_use' ? [{ type: 'user.custom_tool_result', custom_tool_use_id: ev.id, content: [{ type: 'text', text: 'sunny' }] }] : undefined,
+        ev.type === 'agent.custom_tool_use'
+          ? [{ type: 'user.custom_tool_result', custom_tool_use_id: ev.id, content: [{ type: 'text', text: 'sunny' }] }]
+          : undefined,
     },
     { send: [msg('/error model_overloaded_error retrying\n/reply recovered')], until: idleDone },
     { send: [msg('/sleep 5000')], until: (ev) => ev.type === 'session.status_running', answer: undefined },
     { send: [{ type: 'user.interrupt' }], until: idleDone },
-    { send: [{ type: 'user.define_outcome', description: 'A haiku', rubric: { type: 'text', content: 'Three lines' } }], until: (ev) => ev.type === 'span.outcome_evaluation_end' },
+    {
+      send: [{ type: 'user.define_outcome', description: 'A haiku', rubric: { type: 'text', content: 'Three lines' } }],
+      until: (ev) => ev.type === 'span.outcome_evaluation_end',
+    },
   ]);
   await c.beta.sessions.update(s1.id, { title: 'renamed' });
   await drive(cloud.id, [{ send: [msg('/error model_overloaded_error terminal')], until: (ev) => ev.type === 'session.status_terminated' }]);
 
   // Self-hosted: an allowed built-in call waits for the client's user.tool_result.
   const plain = await c.beta.agents.create({ name: 'coverage-self', model: 'claude-sonnet-4-6', tools: [{ type: 'agent_toolset_20260401' }] });
-  await drive(selfHosted.id, [
-    {
-      send: [msg('/tool bash {"command":"ls"}')],
-      until: idleDone,
-      answer: (ev) =>
-        ev.type === 'session.status_idle' && ev.stop_reason.type === 'requires_action'
-          ? ev.stop_reason.event_ids.map((id: string) => ({ type: 'user.tool_result', tool_use_id: id, content: [{ type: 'text', text: 'a b' }] }))
-          : undefined,
-    },
-  ], plain.id);
+  await drive(
+    selfHosted.id,
+    [
+      {
+        send: [msg('/tool bash {"command":"ls"}')],
+        until: idleDone,
+        answer: (ev) =>
+          ev.type === 'session.status_idle' && ev.stop_reason.type === 'requires_action'
+            ? ev.stop_reason.event_ids.map((id: string) => ({ type: 'user.tool_result', tool_use_id: id, content: [{ type: 'text', text: 'a b' }] }))
+            : undefined,
+      },
+    ],
+    plain.id,
+  );
 
   // Multi-agent: a coordinator delegates to a subagent thread, which replies (docs/multi-agent.md).
   const helper = await c.beta.agents.create({ name: 'helper', model: 'claude-sonnet-4-6' });

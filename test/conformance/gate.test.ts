@@ -91,7 +91,9 @@ describe('conformance gate', () => {
 
   it('checks request bodies and queries against the SDK params', () => {
     const body = gate.request('POST', '/v1/agents', {}, { name: 'a', model: 'claude-sonnet-4-6', colour: 'red' });
-    expect(body).toEqual([expect.objectContaining({ where: 'POST /v1/agents (body)', path: '/', message: expect.stringMatching(/unknown property 'colour'/) })]);
+    expect(body).toEqual([
+      expect.objectContaining({ where: 'POST /v1/agents (body)', path: '/', message: expect.stringMatching(/unknown property 'colour'/) }),
+    ]);
     expect(gate.request('GET', '/v1/sessions', { limit: '20', statuses: 'idle' }, undefined)).toEqual([]);
     const query = gate.request('GET', '/v1/sessions', { statuses: 'napping' }, undefined);
     expect(query).toEqual([expect.objectContaining({ where: 'GET /v1/sessions (query)', path: '/statuses/0' })]);

@@ -83,8 +83,10 @@ function narrowed(bundle: SchemaBundle, route: SdkRoute, part: 'body' | 'query')
   const keep = (k: string) => (where[k] ?? fallback) === part;
   const props = Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => keep(k)));
   return JSON.parse(
-    JSON.stringify({ type: 'object', properties: props, required: (s.required ?? []).filter(keep), additionalProperties: false })
-      .replace(/"#\/definitions\//g, '"sdk#/definitions/'),
+    JSON.stringify({ type: 'object', properties: props, required: (s.required ?? []).filter(keep), additionalProperties: false }).replace(
+      /"#\/definitions\//g,
+      '"sdk#/definitions/',
+    ),
   );
 }
 
@@ -94,7 +96,10 @@ function narrowed(bundle: SchemaBundle, route: SdkRoute, part: 'body' | 'query')
  * and every test file needs it.
  */
 async function validatorModules(bundle: SchemaBundle): Promise<{ main: Validators; query: Validators }> {
-  const self = createHash('sha256').update(readFileSync(new URL(import.meta.url).pathname)).digest('hex').slice(0, 8);
+  const self = createHash('sha256')
+    .update(readFileSync(new URL(import.meta.url).pathname))
+    .digest('hex')
+    .slice(0, 8);
   const files = { main: join(CACHE, `${bundle.key}-${self}.validators.cjs`), query: join(CACHE, `${bundle.key}-${self}.query-validators.cjs`) };
   if (!existsSync(files.main) || !existsSync(files.query)) {
     const schema = structuredClone(bundle.schema) as Json;
@@ -143,7 +148,10 @@ async function validatorModules(bundle: SchemaBundle): Promise<{ main: Validator
 export class Gate {
   private readonly byRoute = new Map<string, SdkRoute>();
 
-  private constructor(readonly bundle: SchemaBundle, private readonly v: { main: Validators; query: Validators }) {
+  private constructor(
+    readonly bundle: SchemaBundle,
+    private readonly v: { main: Validators; query: Validators },
+  ) {
     for (const r of bundle.routes) this.byRoute.set(`${r.method} ${r.route}`, r);
   }
 

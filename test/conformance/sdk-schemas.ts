@@ -54,14 +54,19 @@ export function managedAgentsGroups(): string[] {
       .map((e) => (e.isDirectory() ? e.name : e.name.endsWith('.js') && !e.name.endsWith('.mjs') ? e.name.slice(0, -3) : ''))
       .filter((n) => n && n !== 'beta' && n !== 'index'),
   );
-  const ma = [...names].filter((g) => groupFiles(g, /(?<!\.m)js$|(?<!\.d\.m)\.d\.ts$/).some((f) => /\/managed-agents\/|'managed-agents-20/.test(readFileSync(f, 'utf8'))));
+  const ma = [...names].filter((g) =>
+    groupFiles(g, /(?<!\.m)js$|(?<!\.d\.m)\.d\.ts$/).some((f) => /\/managed-agents\/|'managed-agents-20/.test(readFileSync(f, 'utf8'))),
+  );
   const routes = new Map(ma.map((g) => [g, routesOf(g)]));
   const copies = ma.filter((g) => {
     const own = routes.get(g)!;
     const others = new Set(ma.filter((o) => o !== g).flatMap((o) => [...routes.get(o)!]));
     return own.size > 0 && [...own].every((r) => others.has(r));
   });
-  const src = walkAll(join(ROOT, 'src', 'tools')).concat(walkAll(join(ROOT, 'src', 'turns'))).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const src = walkAll(join(ROOT, 'src', 'tools'))
+    .concat(walkAll(join(ROOT, 'src', 'turns')))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const called = [...src.matchAll(/\.beta\.(\w+)\./g)].map((m) => m[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).filter((g) => names.has(g));
   return [...new Set([...ma.filter((g) => !copies.includes(g)), ...called])].sort();
 }
@@ -153,11 +158,12 @@ export function sdkRoutes(): RawRoute[] {
     if (!existsSync(dts)) continue;
     const code = readFileSync(js, 'utf8');
     const decl = readFileSync(dts, 'utf8');
-    const calls = code.matchAll(
-      /this\._client\.(get|post|delete|getAPIList)\([\s\S]*?startApiCallSpan\)\(this\._client, '([^']+)'[\s\S]*?route: '([^']+)'/g,
-    );
+    const calls = code.matchAll(/this\._client\.(get|post|delete|getAPIList)\([\s\S]*?startApiCallSpan\)\(this\._client, '([^']+)'[\s\S]*?route: '([^']+)'/g);
     for (const [, verb, span, route] of calls) {
-      const name = span!.split('.').pop()!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+      const name = span!
+        .split('.')
+        .pop()!
+        .replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
       const sig = new RegExp(`^\\s+${name}\\((.*)\\): (.*);$`, 'm').exec(decl);
       if (!sig) continue;
       const paramsType = /params\??: (\w+)/.exec(sig[1]!)?.[1];
@@ -192,7 +198,9 @@ const STREAM_UNION = 'BetaManagedAgentsStreamSessionEvents';
 /** Steps 2–3: the schema bundle, from the cache when the inputs have not changed. */
 export async function loadSchemas(opts: { log?: (m: string) => void } = {}): Promise<SchemaBundle> {
   const routes = sdkRoutes();
-  const dtsFiles = resourceFiles().map((f) => f.replace(/\.js$/, '.d.ts')).filter(existsSync);
+  const dtsFiles = resourceFiles()
+    .map((f) => f.replace(/\.js$/, '.d.ts'))
+    .filter(existsSync);
   dtsFiles.push(join(SDK, 'core', 'pagination.d.ts'));
   const { index, dupes } = exportIndex(dtsFiles);
   const imports = new Map<string, string>();
@@ -228,7 +236,7 @@ export async function loadSchemas(opts: { log?: (m: string) => void } = {}): Pro
   }
   props.push(`  ${JSON.stringify(STREAM_UNION)}: ${alias(STREAM_UNION)};`);
   const importLines = [...imports].map(([key, local]) => {
-    const [name, file] = key.split("|") as [string, string];
+    const [name, file] = key.split('|') as [string, string];
     return `import type { ${name} as ${local} } from ${JSON.stringify(file.replace(/\.d\.ts$/, '.js'))};`;
   });
   const entry = `${importLines.join('\n')}\nexport interface ConformanceRoots {\n${props.join('\n')}\n}\n`;
@@ -260,6 +268,8 @@ export async function loadSchemas(opts: { log?: (m: string) => void } = {}): Pro
   const schema = gen.createSchema('ConformanceRoots') as SchemaBundle['schema'];
   const bundle: SchemaBundle = { key, routes: finalRoutes, streamUnion: STREAM_UNION, schema };
   writeFileSync(file, JSON.stringify(bundle));
-  opts.log?.(`sdk schemas: generated ${Object.keys(schema.definitions).length} definitions for ${finalRoutes.length} SDK routes in ${Date.now() - t0} ms (${key})`);
+  opts.log?.(
+    `sdk schemas: generated ${Object.keys(schema.definitions).length} definitions for ${finalRoutes.length} SDK routes in ${Date.now() - t0} ms (${key})`,
+  );
   return bundle;
 }

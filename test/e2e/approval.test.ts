@@ -26,9 +26,7 @@ it('the person is asked over stdio, allows one command and denies another; the t
   const asked: string[] = [];
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     asked.push(req.params.message);
-    const content: Record<string, string> = req.params.message.includes('rm -rf')
-      ? { decision: 'deny', deny_message: 'no' }
-      : { decision: 'allow' };
+    const content: Record<string, string> = req.params.message.includes('rm -rf') ? { decision: 'deny', deny_message: 'no' } : { decision: 'allow' };
     return { action: 'accept', content };
   });
   await client.connect(transport);

@@ -103,7 +103,10 @@ describe('HTTP mode: auth, Host/Origin, probes, shutdown', () => {
     expect(open.status).toBe(2);
     expect(open.stderr).toMatch(/Refusing to serve HTTP on 0\.0\.0\.0 without a bearer token/);
     expect(open.stdout).toBe('');
-    const short = spawnSync(process.execPath, [CLI, '--http', '0'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', MANAGED_AGENTS_HTTP_TOKENS: 'abc' } });
+    const short = spawnSync(process.execPath, [CLI, '--http', '0'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', MANAGED_AGENTS_HTTP_TOKENS: 'abc' },
+    });
     expect(short.status).toBe(2);
     expect(short.stderr).toMatch(/at least 16 characters/);
   });
@@ -113,7 +116,15 @@ describe('HTTP mode: auth, Host/Origin, probes, shutdown', () => {
     expect(help.status).toBe(0);
     // The help wraps its lines: compare with the breaks as spaces.
     const text = help.stdout.replace(/\s+/g, ' ');
-    for (const s of ['--http [HOST:]PORT', '--http-token-file', '--http-allowed-hosts', '--http-allowed-origins', 'MANAGED_AGENTS_HTTP_TOKENS', 'MANAGED_AGENTS_HTTP_TOKEN_FILE', '(env MANAGED_AGENTS_HTTP;']) {
+    for (const s of [
+      '--http [HOST:]PORT',
+      '--http-token-file',
+      '--http-allowed-hosts',
+      '--http-allowed-origins',
+      'MANAGED_AGENTS_HTTP_TOKENS',
+      'MANAGED_AGENTS_HTTP_TOKEN_FILE',
+      '(env MANAGED_AGENTS_HTTP;',
+    ]) {
       expect(text).toContain(s);
     }
   });

@@ -93,9 +93,7 @@ describe.skipIf(!NGINX)('HTTP mode: replicas behind nginx', () => {
   it('200 concurrent tool calls across the replicas all answer correctly', async () => {
     const clients = await Promise.all(Array.from({ length: 4 }, () => httpClient(`${nginx.url}/mcp`)));
     const names = Array.from({ length: 200 }, (_, i) => `concurrent-${i}`);
-    const results = await Promise.all(
-      names.map((name, i) => clients[i % clients.length]!.call('create_agent', { name, model: 'claude-haiku-4-5' }).then(ok)),
-    );
+    const results = await Promise.all(names.map((name, i) => clients[i % clients.length]!.call('create_agent', { name, model: 'claude-haiku-4-5' }).then(ok)));
     await Promise.all(clients.map((c) => c.close()));
     const ids = new Set(results.map((r) => r.agent_id));
     expect(ids.size).toBe(200);

@@ -35,7 +35,10 @@ describe('2026-07-28 over stdio', () => {
       const agent = ok(await client.callTool({ name: 'create_agent', arguments: { name: 'rounds', model: 'claude-sonnet-4-6', tools: ASK_BASH } }));
       const progress: string[] = [];
       const r = ok(
-        await client.callTool({ name: 'start_session', arguments: { agent_id: agent.agent_id, message: TWO_COMMANDS } }, { onprogress: (p) => progress.push(p.message ?? '') }),
+        await client.callTool(
+          { name: 'start_session', arguments: { agent_id: agent.agent_id, message: TWO_COMMANDS } },
+          { onprogress: (p) => progress.push(p.message ?? '') },
+        ),
       );
       expect(asked.map((f) => f.message.match(/"command": "([^"\n]*)"/)?.[1])).toEqual(['ls -la', 'rm -rf /tmp/x']);
       expect(r.turn.stop_reason).toBe('end_turn');

@@ -27,23 +27,34 @@ describe('cron', () => {
   it('reads lists, ranges, steps, names and 7 as Sunday; restricted day fields match either', () => {
     const c = parseCron('0,30 9-10/1 * jan-mar 7', 'UTC');
     expect(iso(nextRuns(c, at('2026-01-01T00:00:00Z'), 5))).toEqual([
-      '2026-01-04T09:00:00.000Z', '2026-01-04T09:30:00.000Z', '2026-01-04T10:00:00.000Z', '2026-01-04T10:30:00.000Z',
+      '2026-01-04T09:00:00.000Z',
+      '2026-01-04T09:30:00.000Z',
+      '2026-01-04T10:00:00.000Z',
+      '2026-01-04T10:30:00.000Z',
       '2026-01-11T09:00:00.000Z',
     ]);
     // The 13th, or any Friday (POSIX: either day field may match when both are restricted).
     const either = parseCron('0 0 13 * fri', 'UTC');
-    expect(iso(nextRuns(either, at('2026-02-01T00:00:00Z'), 3))).toEqual([
-      '2026-02-06T00:00:00.000Z', '2026-02-13T00:00:00.000Z', '2026-02-20T00:00:00.000Z',
-    ]);
+    expect(iso(nextRuns(either, at('2026-02-01T00:00:00Z'), 3))).toEqual(['2026-02-06T00:00:00.000Z', '2026-02-13T00:00:00.000Z', '2026-02-20T00:00:00.000Z']);
     expect(nextRuns(parseCron('0 0 30 2 *', 'UTC'), at('2026-01-01T00:00:00Z'), 5)).toEqual([]);
-    expect(iso(nextRuns(parseCron('*/20 * * * *', 'UTC'), at('2026-01-01T00:00:00Z'), 3, at('2026-01-01T00:40:00Z'))))
-      .toEqual(['2026-01-01T00:20:00.000Z', '2026-01-01T00:40:00.000Z']);
+    expect(iso(nextRuns(parseCron('*/20 * * * *', 'UTC'), at('2026-01-01T00:00:00Z'), 3, at('2026-01-01T00:40:00Z')))).toEqual([
+      '2026-01-01T00:20:00.000Z',
+      '2026-01-01T00:40:00.000Z',
+    ]);
   });
 
   it('refuses extended syntax, shortcuts, out-of-range values and unknown timezones', () => {
     for (const [expr, tz] of [
-      ['0 9 * * 1#2', 'UTC'], ['0 9 L * *', 'UTC'], ['0 9 ? * *', 'UTC'], ['0 9 * * 1W', 'UTC'], ['@hourly', 'UTC'],
-      ['0 0 9 * * *', 'UTC'], ['0 24 * * *', 'UTC'], ['5-1 * * * *', 'UTC'], ['*/0 * * * *', 'UTC'], ['0 9 * * *', 'Nowhere/Else'],
+      ['0 9 * * 1#2', 'UTC'],
+      ['0 9 L * *', 'UTC'],
+      ['0 9 ? * *', 'UTC'],
+      ['0 9 * * 1W', 'UTC'],
+      ['@hourly', 'UTC'],
+      ['0 0 9 * * *', 'UTC'],
+      ['0 24 * * *', 'UTC'],
+      ['5-1 * * * *', 'UTC'],
+      ['*/0 * * * *', 'UTC'],
+      ['0 9 * * *', 'Nowhere/Else'],
     ]) {
       expect(() => parseCron(expr!, tz!), `${expr} ${tz}`).toThrow(CronError);
     }

@@ -7,9 +7,7 @@ import { EMU_ONLY, REAL, makeAgent, makeEnv, reportTarget, useTarget } from './t
 const t = useTarget();
 reportTarget();
 
-const say = (text: string): BetaManagedAgentsDeploymentInitialEventParams[] => [
-  { type: 'user.message', content: [{ type: 'text', text }] },
-];
+const say = (text: string): BetaManagedAgentsDeploymentInitialEventParams[] => [{ type: 'user.message', content: [{ type: 'text', text }] }];
 
 async function setup(c: Anthropic) {
   const agent = await makeAgent(c);
@@ -34,18 +32,30 @@ async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe.skipIf(REAL)('deployments', () => {
-  it('create → retrieve → update → list → archive, with the schedule\'s next fire times', async () => {
+  it("create → retrieve → update → list → archive, with the schedule's next fire times", async () => {
     const c = t.client();
     const { agent, env } = await setup(c);
     const d = await c.beta.deployments.create({
-      name: 'weekday report', agent: agent.id, environment_id: env.id, initial_events: say('write the report'),
-      description: 'every weekday', metadata: { team: 'ops' },
+      name: 'weekday report',
+      agent: agent.id,
+      environment_id: env.id,
+      initial_events: say('write the report'),
+      description: 'every weekday',
+      metadata: { team: 'ops' },
       schedule: { type: 'cron', expression: '0 9 * * 1-5', timezone: 'UTC' },
     });
     expect(d).toMatchObject({
-      type: 'deployment', name: 'weekday report', status: 'active', paused_reason: null, archived_at: null,
-      agent: { type: 'agent', id: agent.id, version: 1 }, environment_id: env.id, vault_ids: [], resources: [],
-      metadata: { team: 'ops' }, initial_events: say('write the report'),
+      type: 'deployment',
+      name: 'weekday report',
+      status: 'active',
+      paused_reason: null,
+      archived_at: null,
+      agent: { type: 'agent', id: agent.id, version: 1 },
+      environment_id: env.id,
+      vault_ids: [],
+      resources: [],
+      metadata: { team: 'ops' },
+      initial_events: say('write the report'),
     });
     expect(d.id).toMatch(/^depl_/);
     const upcoming = d.schedule!.upcoming_runs_at!;
@@ -61,7 +71,11 @@ describe.skipIf(REAL)('deployments', () => {
     // Updating the agent by id re-pins its latest version.
     await c.beta.agents.update(agent.id, { version: 1, system: 'v2' });
     const u = await c.beta.deployments.update(d.id, {
-      name: 'renamed', agent: agent.id, metadata: { team: null, owner: 'me' }, schedule: null, description: '',
+      name: 'renamed',
+      agent: agent.id,
+      metadata: { team: null, owner: 'me' },
+      schedule: null,
+      description: '',
     });
     expect(u).toMatchObject({ name: 'renamed', agent: { version: 2 }, metadata: { owner: 'me' }, schedule: null, description: null });
     expect((await c.beta.deployments.retrieve(d.id)).name).toBe('renamed');
@@ -85,11 +99,13 @@ describe.skipIf(REAL)('deployments', () => {
     expect((await c.beta.deployments.archive(other.id)).archived_at).toBe(archived.archived_at);
   });
 
-  it('run now: a session with the deployment\'s agent, environment and initial events, recorded as a run', async () => {
+  it("run now: a session with the deployment's agent, environment and initial events, recorded as a run", async () => {
     const c = t.client();
     const { agent, env } = await setup(c);
     const d = await c.beta.deployments.create({
-      name: 'triage', agent: agent.id, environment_id: env.id,
+      name: 'triage',
+      agent: agent.id,
+      environment_id: env.id,
       initial_events: [
         { type: 'user.message', content: [{ type: 'text', text: '/reply triaged 3 issues' }] },
         { type: 'system.message', content: [{ type: 'text', text: 'be brief' }] },
@@ -97,7 +113,10 @@ describe.skipIf(REAL)('deployments', () => {
     });
     const run = await c.beta.deployments.run(d.id);
     expect(run).toMatchObject({
-      type: 'deployment_run', deployment_id: d.id, error: null, trigger_context: { type: 'manual' },
+      type: 'deployment_run',
+      deployment_id: d.id,
+      error: null,
+      trigger_context: { type: 'manual' },
       agent: { type: 'agent', id: agent.id, version: 1 },
     });
     expect(run.id).toMatch(/^drun_/);
@@ -186,16 +205,22 @@ describe.skipIf(REAL)(`scheduled runs (${EMU_ONLY})`, () => {
     const c = t.client();
     const { agent, env } = await setup(c);
     const d = await c.beta.deployments.create({
-      name: 'quarter-hourly', agent: agent.id, environment_id: env.id, initial_events: say('/reply tick'),
+      name: 'quarter-hourly',
+      agent: agent.id,
+      environment_id: env.id,
+      initial_events: say('/reply tick'),
       schedule: { type: 'cron', expression: '*/15 * * * *', timezone: 'Europe/Paris' },
     });
     const first = Date.parse(d.schedule!.upcoming_runs_at![0]!);
     const tick = (ms: number) => t.admin('POST', '/_emulator/deployments/tick', { now: new Date(ms).toISOString() });
 
     const fired = await tick(first + 30 * 60_000);
-    expect(fired.data.map((r: any) => r.trigger_context)).toEqual([0, 15, 30].map((m) => ({
-      type: 'schedule', scheduled_at: new Date(first + m * 60_000).toISOString(),
-    })));
+    expect(fired.data.map((r: any) => r.trigger_context)).toEqual(
+      [0, 15, 30].map((m) => ({
+        type: 'schedule',
+        scheduled_at: new Date(first + m * 60_000).toISOString(),
+      })),
+    );
     expect((await tick(first + 30 * 60_000)).data).toEqual([]);
     const scheduled = await all(c.beta.deploymentRuns.list({ deployment_id: d.id, trigger_type: 'schedule' }));
     expect(scheduled).toHaveLength(3);
@@ -207,15 +232,15 @@ describe.skipIf(REAL)(`scheduled runs (${EMU_ONLY})`, () => {
     await c.beta.deployments.pause(d.id);
     expect((await tick(first + 60 * 60_000)).data).toEqual([]);
     await c.beta.deployments.unpause(d.id);
-    expect((await tick(first + 75 * 60_000)).data.map((r: any) => r.trigger_context.scheduled_at))
-      .toEqual([new Date(first + 75 * 60_000).toISOString()]);
+    expect((await tick(first + 75 * 60_000)).data.map((r: any) => r.trigger_context.scheduled_at)).toEqual([new Date(first + 75 * 60_000).toISOString()]);
 
     await c.beta.environments.archive(env.id);
     const failed = await tick(first + 120 * 60_000);
     expect(failed.data).toHaveLength(1);
     expect(failed.data[0]).toMatchObject({ session_id: null, error: { type: 'environment_archived_error' } });
     expect(await c.beta.deployments.retrieve(d.id)).toMatchObject({
-      status: 'paused', paused_reason: { type: 'error', error: { type: 'environment_archived_error' } },
+      status: 'paused',
+      paused_reason: { type: 'error', error: { type: 'environment_archived_error' } },
     });
   });
 });

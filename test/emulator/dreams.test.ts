@@ -50,13 +50,19 @@ describe.skipIf(REAL)(`dreams (${EMU_ONLY})`, () => {
   it('update_existing: a second dream into the same store is a 409 until the first stops; a missing store is 404', async () => {
     const c = t.client();
     const s = await store(c);
-    const params = { inputs: [{ type: 'memory_store' as const, memory_store_id: s.id }], model: MODEL, output_behavior: { type: 'update_existing' as const, memory_store_id: s.id } };
+    const params = {
+      inputs: [{ type: 'memory_store' as const, memory_store_id: s.id }],
+      model: MODEL,
+      output_behavior: { type: 'update_existing' as const, memory_store_id: s.id },
+    };
     const first = await c.beta.dreams.create(params);
     await expect(c.beta.dreams.create(params)).rejects.toBeInstanceOf(Anthropic.ConflictError);
     expect((await c.beta.dreams.cancel(first.id)).status).toBe('canceled');
     const second = await c.beta.dreams.create(params);
     await c.beta.dreams.retrieve(second.id);
     expect((await c.beta.dreams.retrieve(second.id)).outputs[0]!.memory_store_id).toBe(s.id);
-    await expect(c.beta.dreams.create({ inputs: [{ type: 'memory_store', memory_store_id: 'memstore_missing' }], model: MODEL })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(c.beta.dreams.create({ inputs: [{ type: 'memory_store', memory_store_id: 'memstore_missing' }], model: MODEL })).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
   });
 });

@@ -6,7 +6,8 @@ import { EMU_ONLY, REAL, makeAgent, makeSession, reportTarget, useTarget, type E
 const t = useTarget();
 reportTarget();
 
-const log = async (since = 0) => (await t.admin('GET', `/_emulator/requests?since=${since}`)).data as Array<{ method: string; path: string; status: number; query: any }>;
+const log = async (since = 0) =>
+  (await t.admin('GET', `/_emulator/requests?since=${since}`)).data as Array<{ method: string; path: string; status: number; query: any }>;
 
 describe.skipIf(REAL)(`faults (${EMU_ONLY})`, () => {
   beforeEach(async () => {
@@ -24,7 +25,10 @@ describe.skipIf(REAL)(`faults (${EMU_ONLY})`, () => {
 
   it('429 without retries surfaces as RateLimitError with retry-after', async () => {
     await t.admin('POST', '/_emulator/faults', { rules: [{ times: 1, status: 429, retry_after_s: 7 }] });
-    const err = await t.client().beta.agents.list().catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.list()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect(err.headers.get('retry-after')).toBe('7');
     expect(err.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
@@ -48,7 +52,10 @@ describe.skipIf(REAL)(`faults (${EMU_ONLY})`, () => {
     ];
     for (const [status, cls, type] of cases) {
       await t.admin('POST', '/_emulator/faults', { rules: [{ times: 1, status }] });
-      const err = await t.client().beta.agents.list().catch((e) => e);
+      const err = await t
+        .client()
+        .beta.agents.list()
+        .catch((e) => e);
       expect(err, String(status)).toBeInstanceOf(cls);
       expect(err.status).toBe(status);
       expect(err.error.error.type).toBe(type);
@@ -95,7 +102,9 @@ describe.skipIf(REAL)(`faults (${EMU_ONLY})`, () => {
   it('stall_stream_ms holds events back, then delivers all of them in order', async () => {
     const c = t.client();
     const { session } = await makeSession(c);
-    await t.admin('POST', '/_emulator/faults', { rules: [{ times: 1, match: { path: '/v1/sessions/*/events/stream' }, stall_stream_ms: 100, after_events: 1 }] });
+    await t.admin('POST', '/_emulator/faults', {
+      rules: [{ times: 1, match: { path: '/v1/sessions/*/events/stream' }, stall_stream_ms: 100, after_events: 1 }],
+    });
     const stream = await c.beta.sessions.events.stream(session.id);
     await c.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: '/reply a\n/reply b' }] }] });
     const seen: Ev[] = [];
@@ -112,11 +121,14 @@ describe.skipIf(REAL)(`admin routes (${EMU_ONLY})`, () => {
   it('GET /_emulator/requests logs method, raw path, query and status; since= and DELETE work', async () => {
     await t.admin('DELETE', '/_emulator/requests');
     await t.client().beta.agents.list({ limit: 3 });
-    await t.client().beta.agents.retrieve('agent_missing').catch(() => undefined);
+    await t
+      .client()
+      .beta.agents.retrieve('agent_missing')
+      .catch(() => undefined);
     const entries = await log();
     expect(entries[0]).toMatchObject({ method: 'GET', path: '/v1/agents', query: { limit: '3' }, status: 200 });
     expect(entries[1]).toMatchObject({ path: '/v1/agents/agent_missing', status: 404 });
-    expect((await log(1))).toHaveLength(1);
+    expect(await log(1)).toHaveLength(1);
   });
 
   it('POST /_emulator/reset drops all state, faults and the log, and ends open streams', async () => {
@@ -134,7 +146,11 @@ describe.skipIf(REAL)(`admin routes (${EMU_ONLY})`, () => {
   });
 
   it('rejects malformed fault rules with a 400 naming the field', async () => {
-    const res = await fetch(`${t.baseURL}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ status: 'x' }] }) });
+    const res = await fetch(`${t.baseURL}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ status: 'x' }] }),
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toContain('status');
   });

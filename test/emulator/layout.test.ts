@@ -9,9 +9,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../src/emulator');
 const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-const imports = new Map(files.map((f) => [f, [...readFileSync(join(root, f), 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)\.js'/g)]
-  .map((m) => relative(root, join(root, dirname(f), `${m[1]}.ts`)))
-  .filter((target) => files.includes(target))]));
+const imports = new Map(
+  files.map((f) => [
+    f,
+    [...readFileSync(join(root, f), 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)\.js'/g)]
+      .map((m) => relative(root, join(root, dirname(f), `${m[1]}.ts`)))
+      .filter((target) => files.includes(target)),
+  ]),
+);
 
 function cycles(): string[] {
   const found: string[] = [];
@@ -36,14 +41,14 @@ describe('emulator layout', () => {
   });
 
   it('wire, runtime and contract never import routes', () => {
-    const bad = [...imports].filter(([f]) => /^(wire|runtime|contract)\//.test(f))
+    const bad = [...imports]
+      .filter(([f]) => /^(wire|runtime|contract)\//.test(f))
       .flatMap(([f, ts]) => ts.filter((t) => t.startsWith('routes/')).map((t) => `${f} -> ${t}`));
     expect(bad).toEqual([]);
   });
 
   it('only the entry imports the server, and nothing imports the entry', () => {
-    const bad = [...imports].flatMap(([f, ts]) =>
-      ts.filter((t) => t === 'index.ts' || (t === 'server.ts' && f !== 'index.ts')).map((t) => `${f} -> ${t}`));
+    const bad = [...imports].flatMap(([f, ts]) => ts.filter((t) => t === 'index.ts' || (t === 'server.ts' && f !== 'index.ts')).map((t) => `${f} -> ${t}`));
     expect(bad).toEqual([]);
   });
 });

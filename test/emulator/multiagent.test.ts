@@ -14,7 +14,10 @@ describe('multiagent config', () => {
     const coord = await makeAgent(c, { multiagent: { type: 'coordinator', agents: [helper.id, { type: 'self' }] } });
     expect(coord.multiagent).toEqual({
       type: 'coordinator',
-      agents: [{ type: 'agent', id: helper.id, version: 1 }, { type: 'agent', id: coord.id, version: 1 }],
+      agents: [
+        { type: 'agent', id: helper.id, version: 1 },
+        { type: 'agent', id: coord.id, version: 1 },
+      ],
     });
   });
 
@@ -75,16 +78,19 @@ describe.skipIf(REAL)(`delegation to a subagent thread (${EMU_ONLY})`, () => {
     expect(echo).toMatchObject({ type: 'user.tool_confirmation', tool_use_id: use.id, session_thread_id: tid });
     // No session-level idle until the very end: the session stayed running while the thread waited.
     expect(types(evs).filter((x) => x === 'session.status_idle')).toHaveLength(1);
-    expect(types(evs)).toEqual(expect.arrayContaining([
-      'agent.thread_message_sent', 'session.thread_status_running', 'session.thread_status_idle', 'agent.thread_message_received',
-    ]));
+    expect(types(evs)).toEqual(
+      expect.arrayContaining(['agent.thread_message_sent', 'session.thread_status_running', 'session.thread_status_idle', 'agent.thread_message_received']),
+    );
     const received = evs.find((e) => e.type === 'agent.thread_message_received') as any;
     expect(received).toMatchObject({ from_session_thread_id: tid, from_agent_name: 'helper' });
     expect(texts(evs).at(-1)).toMatch(/^helper replied: The tool bash finished/);
     expect(evs.at(-1)).toMatchObject({ type: 'session.status_idle', stop_reason: { type: 'end_turn' } });
 
     const threads = await c.beta.sessions.threads.list(session.id);
-    expect(threads.data.map((x) => [(x.agent as { name: string }).name, x.parent_thread_id === null, x.status])).toEqual([['lead', true, 'idle'], ['helper', false, 'idle']]);
+    expect(threads.data.map((x) => [(x.agent as { name: string }).name, x.parent_thread_id === null, x.status])).toEqual([
+      ['lead', true, 'idle'],
+      ['helper', false, 'idle'],
+    ]);
     const one = await c.beta.sessions.threads.retrieve(tid, { session_id: session.id });
     expect(one.parent_thread_id).toBe(threads.data[0]!.id);
     const own = await c.beta.sessions.threads.events.list(tid, { session_id: session.id });
@@ -100,7 +106,11 @@ describe.skipIf(REAL)(`delegation to a subagent thread (${EMU_ONLY})`, () => {
     await turn(c, session.id, '/delegate helper /tool bash {"command":"x"}', async (ev: Ev, send) => {
       if (ev.type === 'session.thread_status_idle' && ev.stop_reason.type === 'requires_action') {
         const id = ev.stop_reason.event_ids[0];
-        status = ((await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'allow', session_thread_id: ev.session_thread_id }]).catch((e: unknown) => e)) as { status?: number }).status;
+        status = (
+          (await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'allow', session_thread_id: ev.session_thread_id }]).catch(
+            (e: unknown) => e,
+          )) as { status?: number }
+        ).status;
         await send([{ type: 'user.tool_confirmation', tool_use_id: id, result: 'deny' }]);
       }
     });
@@ -117,7 +127,7 @@ describe.skipIf(REAL)(`delegation to a subagent thread (${EMU_ONLY})`, () => {
     expect(threads.data.map((x) => x.status)).toEqual(['idle', 'idle']);
   });
 
-  it('delegating to an agent outside the roster is the agent\'s error, not the API\'s', async () => {
+  it("delegating to an agent outside the roster is the agent's error, not the API's", async () => {
     const { c, session } = await coordinatorSession();
     const evs = await turn(c, session.id, '/delegate nobody hi');
     expect(texts(evs).at(-1)).toMatch(/not in this agent's roster \(helper\)/);

@@ -12,8 +12,7 @@ reportTarget();
 const outcome = (content: string, max?: number) => [
   { type: 'user.define_outcome', description: 'A haiku about rain', rubric: { type: 'text', content }, ...(max ? { max_iterations: max } : {}) },
 ];
-const grades = (events: Ev[]) =>
-  events.flatMap((e) => (e.type === 'span.outcome_evaluation_end' ? [{ iteration: e.iteration, result: e.result }] : []));
+const grades = (events: Ev[]) => events.flatMap((e) => (e.type === 'span.outcome_evaluation_end' ? [{ iteration: e.iteration, result: e.result }] : []));
 
 describe.skipIf(REAL)(`outcomes (${EMU_ONLY})`, () => {
   it('/revise 1: iteration 0 needs revision, 1 is satisfied; spans pair up; the session records the outcome', async () => {
@@ -24,11 +23,18 @@ describe.skipIf(REAL)(`outcomes (${EMU_ONLY})`, () => {
     expect(echo).toMatchObject({ max_iterations: 3, rubric: { type: 'text' } });
     const outcomeId = (echo as { outcome_id: string }).outcome_id;
     expect(outcomeId).toMatch(/^outc_/);
-    expect(grades(evs)).toEqual([{ iteration: 0, result: 'needs_revision' }, { iteration: 1, result: 'satisfied' }]);
+    expect(grades(evs)).toEqual([
+      { iteration: 0, result: 'needs_revision' },
+      { iteration: 1, result: 'satisfied' },
+    ]);
     const spans = types(evs).filter((x) => x.startsWith('span.outcome'));
     expect(spans).toEqual([
-      'span.outcome_evaluation_start', 'span.outcome_evaluation_ongoing', 'span.outcome_evaluation_end',
-      'span.outcome_evaluation_start', 'span.outcome_evaluation_ongoing', 'span.outcome_evaluation_end',
+      'span.outcome_evaluation_start',
+      'span.outcome_evaluation_ongoing',
+      'span.outcome_evaluation_end',
+      'span.outcome_evaluation_start',
+      'span.outcome_evaluation_ongoing',
+      'span.outcome_evaluation_end',
     ]);
     const starts = evs.filter((e) => e.type === 'span.outcome_evaluation_start');
     const ends = evs.filter((e): e is Extract<Ev, { type: 'span.outcome_evaluation_end' }> => e.type === 'span.outcome_evaluation_end');
@@ -48,7 +54,10 @@ describe.skipIf(REAL)(`outcomes (${EMU_ONLY})`, () => {
     const c = t.client();
     const { session } = await makeSession(c);
     const evs = await turn(c, session.id, null, undefined, outcome('/revise 5', 2));
-    expect(grades(evs)).toEqual([{ iteration: 0, result: 'needs_revision' }, { iteration: 1, result: 'max_iterations_reached' }]);
+    expect(grades(evs)).toEqual([
+      { iteration: 0, result: 'needs_revision' },
+      { iteration: 1, result: 'max_iterations_reached' },
+    ]);
     expect(texts(evs).at(-1)).toBe('I could not meet the rubric within 2 iteration(s).');
     const s = await c.beta.sessions.retrieve(session.id);
     expect(s.outcome_evaluations[0]).toMatchObject({ result: 'max_iterations_reached', iteration: 1 });
@@ -73,9 +82,15 @@ describe.skipIf(REAL)(`outcomes (${EMU_ONLY})`, () => {
   it('an interrupt during grading ends the evaluation interrupted', async () => {
     const c = t.client();
     const { session } = await makeSession(c);
-    const evs = await turn(c, session.id, null, async (ev, send) => {
-      if (ev.type === 'span.outcome_evaluation_ongoing') await send([{ type: 'user.interrupt' }]);
-    }, outcome('/grade-sleep 5000'));
+    const evs = await turn(
+      c,
+      session.id,
+      null,
+      async (ev, send) => {
+        if (ev.type === 'span.outcome_evaluation_ongoing') await send([{ type: 'user.interrupt' }]);
+      },
+      outcome('/grade-sleep 5000'),
+    );
     expect(grades(evs)).toEqual([{ iteration: 0, result: 'interrupted' }]);
     expect((await c.beta.sessions.retrieve(session.id)).outcome_evaluations[0]).toMatchObject({ result: 'interrupted' });
   });
@@ -113,7 +128,9 @@ describe.skipIf(REAL)(`session resources mid-session (${EMU_ONLY})`, () => {
     const listed = (await c.beta.sessions.resources.list(session.id)).data;
     expect(listed.map((r) => r.type)).toEqual(['memory_store', 'file']);
     expect((await c.beta.sessions.resources.retrieve(added.id, { session_id: session.id })).type).toBe('file');
-    const dup = await c.beta.sessions.resources.add(session.id, { type: 'file', file_id: file.id, mount_path: '/mnt/session/uploads/data.csv' }).catch((e) => e);
+    const dup = await c.beta.sessions.resources
+      .add(session.id, { type: 'file', file_id: file.id, mount_path: '/mnt/session/uploads/data.csv' })
+      .catch((e) => e);
     expect(dup.status).toBe(409);
     const store2 = await c.beta.memoryStores.create({ name: 'Later' });
     const mem = await c.beta.sessions.resources.add(session.id, { type: 'memory_store', memory_store_id: store2.id } as never).catch((e) => e);

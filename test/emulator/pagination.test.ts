@@ -50,7 +50,10 @@ describe('pagination', () => {
   });
 
   it('an invalid cursor is a 400', async () => {
-    const err = await t.client().beta.agents.list({ page: 'not-a-cursor' }).catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.list({ page: 'not-a-cursor' })
+      .catch((e) => e);
     expect(err.status).toBe(400);
   });
 });

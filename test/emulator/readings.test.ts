@@ -37,7 +37,9 @@ describe.skipIf(REAL)(`readings (${EMU_ONLY})`, () => {
 
   it('refuse-while-pending: a user.message while a confirmation is pending is a 409 naming it', async () => {
     const c = t.client();
-    const { session } = await makeSession(c, { tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }] });
+    const { session } = await makeSession(c, {
+      tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }],
+    });
     const before = (await t.admin('GET', '/_emulator/settings')).readings;
     await t.admin('POST', '/_emulator/settings', { readings: { sendWhilePending: 'refuse' } });
     try {

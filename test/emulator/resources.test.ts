@@ -12,7 +12,10 @@ describe('agents', () => {
   it('create → retrieve → update (new version) → versions → archive', async () => {
     const c = t.client();
     const agent: BetaManagedAgentsAgent = await c.beta.agents.create({
-      name: 'researcher', model: { id: MODEL, effort: 'medium' }, system: 'be brief', metadata: { team: 'a' },
+      name: 'researcher',
+      model: { id: MODEL, effort: 'medium' },
+      system: 'be brief',
+      metadata: { team: 'a' },
       tools: [{ type: 'agent_toolset_20260401' }],
     });
     expect(agent).toMatchObject({ type: 'agent', version: 1, archived_at: null, model: { id: MODEL, effort: { type: 'medium' } } });
@@ -41,8 +44,9 @@ describe('agents', () => {
   });
 
   it('validates MCP servers against toolsets', async () => {
-    const err = await t.client().beta.agents
-      .create({ name: 'x', model: MODEL, mcp_servers: [{ type: 'url', name: 'docs', url: 'https://example.com/mcp' }] })
+    const err = await t
+      .client()
+      .beta.agents.create({ name: 'x', model: MODEL, mcp_servers: [{ type: 'url', name: 'docs', url: 'https://example.com/mcp' }] })
       .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.message).toContain('docs');
@@ -88,7 +92,8 @@ describe('sessions', () => {
     const pinned = await c.beta.sessions.create({ agent: { type: 'agent', id: agent.id, version: 1 }, environment_id: env.id });
     expect(pinned.agent).toMatchObject({ version: 1, system: 'v1' });
     const over = await c.beta.sessions.create({
-      agent: { type: 'agent_with_overrides', id: agent.id, system: 'override', model: 'claude-haiku-4-5' }, environment_id: env.id,
+      agent: { type: 'agent_with_overrides', id: agent.id, system: 'override', model: 'claude-haiku-4-5' },
+      environment_id: env.id,
     });
     expect(over.agent).toMatchObject({ system: 'override', model: { id: 'claude-haiku-4-5' } });
     expect((await c.beta.agents.retrieve(agent.id)).system).toBe('v2');
@@ -110,16 +115,16 @@ describe('sessions', () => {
     const { session: other } = await makeSession(c);
     // A live run caps every session it creates (liveBudget), so it never has one without a budget.
     if (!liveBudget) {
-      const createOnly = await c.beta.sessions.update(other.id, { budget: { type: 'limit', max_list_cost: { amount: '100', currency: 'USD' } } }).catch((e) => e);
+      const createOnly = await c.beta.sessions
+        .update(other.id, { budget: { type: 'limit', max_list_cost: { amount: '100', currency: 'USD' } } })
+        .catch((e) => e);
       expect(createOnly.error?.error?.details?.error_code).toBe('budget_create_only');
     }
 
     const archived = await c.beta.sessions.archive(session.id);
     expect(archived.status).toBe('terminated');
     expect(archived.archived_at).not.toBeNull();
-    const send = await c.beta.sessions.events
-      .send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'hi' }] }] })
-      .catch((e) => e);
+    const send = await c.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'hi' }] }] }).catch((e) => e);
     expect(send).toBeInstanceOf(Anthropic.ConflictError);
     expect(send.headers.get('x-should-retry')).toBe('false');
     expect(await c.beta.sessions.delete(other.id)).toMatchObject({ id: other.id, type: 'session_deleted' });
@@ -148,7 +153,8 @@ describe('session resources and threads', () => {
     const agent = await makeAgent(c);
     const store = await c.beta.memoryStores.create({ name: 'Team Notes' });
     const session = await c.beta.sessions.create({
-      agent: agent.id, environment_id: env.id,
+      agent: agent.id,
+      environment_id: env.id,
       resources: [
         { type: 'github_repository', url: 'https://github.com/acme/widgets', checkout: { type: 'branch', name: 'main' } },
         { type: 'memory_store', memory_store_id: store.id },
@@ -183,12 +189,20 @@ describe('vaults and credentials', () => {
     const vault = await c.beta.vaults.create({ display_name: 'prod', metadata: { env: 'prod' } });
     expect(vault.id).toMatch(/^vlt_/);
     const cred = await c.beta.vaults.credentials.create(vault.id, {
-      display_name: 'docs', auth: { type: 'static_bearer', token: 'SECRET-TOKEN-123', mcp_server_url: 'https://mcp.example.com' },
+      display_name: 'docs',
+      auth: { type: 'static_bearer', token: 'SECRET-TOKEN-123', mcp_server_url: 'https://mcp.example.com' },
     });
     const oauth = await c.beta.vaults.credentials.create(vault.id, {
       auth: {
-        type: 'mcp_oauth', access_token: 'SECRET-ACCESS', mcp_server_url: 'https://mcp2.example.com',
-        refresh: { client_id: 'cid', refresh_token: 'SECRET-REFRESH', token_endpoint: 'https://auth.example.com/token', token_endpoint_auth: { type: 'client_secret_post', client_secret: 'SECRET-CLIENT' } },
+        type: 'mcp_oauth',
+        access_token: 'SECRET-ACCESS',
+        mcp_server_url: 'https://mcp2.example.com',
+        refresh: {
+          client_id: 'cid',
+          refresh_token: 'SECRET-REFRESH',
+          token_endpoint: 'https://auth.example.com/token',
+          token_endpoint_auth: { type: 'client_secret_post', client_secret: 'SECRET-CLIENT' },
+        },
       },
     });
     const envVar = await c.beta.vaults.credentials.create(vault.id, {
@@ -228,7 +242,11 @@ describe('memory stores and memories', () => {
       .update(m.id, { memory_store_id: store.id, content: 'x', precondition: { type: 'content_sha256', content_sha256: '0'.repeat(64) } })
       .catch((e) => e);
     expect(stale).toBeInstanceOf(Anthropic.ConflictError);
-    const upd = await c.beta.memoryStores.memories.update(m.id, { memory_store_id: store.id, content: 'hello world', precondition: { type: 'content_sha256', content_sha256: m.content_sha256 } });
+    const upd = await c.beta.memoryStores.memories.update(m.id, {
+      memory_store_id: store.id,
+      content: 'hello world',
+      precondition: { type: 'content_sha256', content_sha256: m.content_sha256 },
+    });
     expect(upd.memory_version_id).not.toBe(m.memory_version_id);
     await c.beta.memoryStores.memories.create(store.id, { path: '/top.md', content: '' });
     const shallow = await c.beta.memoryStores.memories.list(store.id, { depth: 1 });

@@ -32,7 +32,10 @@ describe('skills', () => {
     expect(custom.map((s) => s.id)).toContain(skill.id);
     expect(custom.every((s) => s.source.type === 'custom')).toBe(true);
 
-    const v2 = await c.beta.skills.versions.create(skill.id, { files: await upload({ [`${name}/SKILL.md`]: skillMd(name, 'Formats release notes, v2.') }), ...BETAS });
+    const v2 = await c.beta.skills.versions.create(skill.id, {
+      files: await upload({ [`${name}/SKILL.md`]: skillMd(name, 'Formats release notes, v2.') }),
+      ...BETAS,
+    });
     expect(v2.id).not.toBe(v1.id);
     expect(v2.description).toBe('Formats release notes, v2.');
     expect((await c.beta.skills.retrieve(skill.id, BETAS)).latest_version_id).toBe(v2.id);
@@ -51,7 +54,11 @@ describe('skills', () => {
   it('display_name is kept; SKILL.md frontmatter name wins over the directory', async () => {
     const c = t.client();
     const name = slug();
-    const skill = await c.beta.skills.create({ files: await upload({ [`dir-${name}/SKILL.md`]: skillMd(name, 'd') }), display_name: 'Release notes', ...BETAS });
+    const skill = await c.beta.skills.create({
+      files: await upload({ [`dir-${name}/SKILL.md`]: skillMd(name, 'd') }),
+      display_name: 'Release notes',
+      ...BETAS,
+    });
     expect(skill.display_name).toBe('Release notes');
     const v = await c.beta.skills.versions.retrieve(skill.latest_version_id, { skill_id: skill.id, ...BETAS });
     expect(v.name).toBe(name);
@@ -100,7 +107,11 @@ describe('skills', () => {
     const name = slug();
     const skill = await c.beta.skills.create({ files: await upload({ [`${name}/SKILL.md`]: skillMd(name, 'd') }), ...BETAS });
     const agent = await makeAgent(c, {
-      skills: [{ type: 'custom', skill_id: skill.id, version: skill.latest_version_id }, { type: 'custom', skill_id: skill.id }, { type: 'anthropic', skill_id: 'xlsx' }],
+      skills: [
+        { type: 'custom', skill_id: skill.id, version: skill.latest_version_id },
+        { type: 'custom', skill_id: skill.id },
+        { type: 'anthropic', skill_id: 'xlsx' },
+      ],
     });
     expect(agent.skills).toEqual([
       { type: 'custom', skill_id: skill.id, version: skill.latest_version_id },

@@ -27,7 +27,9 @@ describe('SSE framing', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(res.headers.get('request-id')).toBeTruthy();
-    await c.beta.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: REAL ? 'Say hi.' : '/think\n/reply hi' }] }] });
+    await c.beta.sessions.events.send(session.id, {
+      events: [{ type: 'user.message', content: [{ type: 'text', text: REAL ? 'Say hi.' : '/think\n/reply hi' }] }],
+    });
     const text = await readRaw(res, (s) => /"type":"session\.status_idle"/.test(s) && s.endsWith('\n\n'));
     const frames = text.split('\n\n').filter((f) => f.trim() !== '');
     expect(frames.length).toBeGreaterThan(3);

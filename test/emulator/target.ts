@@ -14,7 +14,10 @@ const LIVE_RUN = REAL ? process.env.TEST_LIVE_RUN : undefined;
 export const liveTag: Record<string, string> = LIVE_RUN ? { created_by: 'managed-agents-mcp-live-test', run: LIVE_RUN } : {};
 /** The budget a live run gives every session created without one (null otherwise). */
 export const liveBudget = LIVE_RUN
-  ? { type: 'limit' as const, max_list_cost: { amount: String(Math.round(Number(process.env.TEST_LIVE_BUDGET_USD ?? '0.10') * 100)), currency: 'USD' as const } }
+  ? {
+      type: 'limit' as const,
+      max_list_cost: { amount: String(Math.round(Number(process.env.TEST_LIVE_BUDGET_USD ?? '0.10') * 100)), currency: 'USD' as const },
+    }
   : null;
 
 /**
@@ -101,7 +104,11 @@ export async function makeAgent(client: Anthropic, extra: Record<string, unknown
 }
 
 export async function makeEnv(client: Anthropic, extra: Record<string, unknown> = {}) {
-  return client.beta.environments.create({ name: `contract-env-${Date.now()}`, config: { type: 'cloud', networking: { type: 'unrestricted' } }, ...extra } as never);
+  return client.beta.environments.create({
+    name: `contract-env-${Date.now()}`,
+    config: { type: 'cloud', networking: { type: 'unrestricted' } },
+    ...extra,
+  } as never);
 }
 
 export async function makeSession(client: Anthropic, agentExtra: Record<string, unknown> = {}, sessionExtra: Record<string, unknown> = {}) {
@@ -137,7 +144,6 @@ export async function turn(client: Anthropic, sessionId: string, text: string | 
   return seen;
 }
 
-export const texts = (events: Ev[]) =>
-  events.flatMap((e) => (e.type === 'agent.message' ? e.content.map((c) => (c.type === 'text' ? c.text : '')) : []));
+export const texts = (events: Ev[]) => events.flatMap((e) => (e.type === 'agent.message' ? e.content.map((c) => (c.type === 'text' ? c.text : '')) : []));
 export const types = (events: Ev[]) => events.map((e) => e.type);
 export const idles = (events: Ev[]) => events.filter((e): e is Extract<Ev, { type: 'session.status_idle' }> => e.type === 'session.status_idle');

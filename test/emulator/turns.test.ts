@@ -14,8 +14,13 @@ describe.skipIf(REAL)(`scripted turns (${EMU_ONLY})`, () => {
     const { session } = await makeSession(c);
     const evs = await turn(c, session.id, 'hello there');
     expect(types(evs)).toEqual([
-      'user.message', 'session.status_running', 'span.model_request_start', 'agent.message',
-      'span.model_request_end', 'session.usage', 'session.status_idle',
+      'user.message',
+      'session.status_running',
+      'span.model_request_start',
+      'agent.message',
+      'span.model_request_end',
+      'session.usage',
+      'session.status_idle',
     ]);
     expect(texts(evs)).toEqual(['You said: hello there']);
     const end = evs.find((e) => e.type === 'span.model_request_end')!;
@@ -59,7 +64,10 @@ describe.skipIf(REAL)(`scripted turns (${EMU_ONLY})`, () => {
     const evs = await turn(c, session.id, '/tool bash {"command":"ls -la"}');
     const use = evs.find((e) => e.type === 'agent.tool_use') as any;
     expect(use).toMatchObject({ name: 'bash', input: { command: 'ls -la' }, evaluated_permission: 'allow', evaluation: { type: 'always_allow' } });
-    expect(evs.find((e) => e.type === 'agent.tool_result')).toMatchObject({ tool_use_id: use.id, content: [{ type: 'text', text: '(emulated bash) $ ls -la' }] });
+    expect(evs.find((e) => e.type === 'agent.tool_result')).toMatchObject({
+      tool_use_id: use.id,
+      content: [{ type: 'text', text: '(emulated bash) $ ls -la' }],
+    });
     expect(idles(evs).map((i) => i.stop_reason.type)).toEqual(['end_turn']);
   });
 

@@ -15,7 +15,11 @@ describe('agent versions', () => {
     await c.beta.agents.update(agent.id, { version: 2, system: 'three' });
     const seen = [];
     for await (const v of c.beta.agents.versions.list(agent.id, { limit: 2 })) seen.push([v.version, v.system]);
-    expect(seen).toEqual([[3, 'three'], [2, 'two'], [1, 'one']]);
+    expect(seen).toEqual([
+      [3, 'three'],
+      [2, 'two'],
+      [1, 'one'],
+    ]);
     expect((await c.beta.agents.retrieve(agent.id, { version: 1 })).system).toBe('one');
     const missing = await c.beta.agents.versions.list('agent_doesnotexist').catch((e) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
@@ -41,7 +45,11 @@ describe('memory versions', () => {
 
     const mine = [];
     for await (const v of c.beta.memoryStores.memoryVersions.list(store.id, { memory_id: m.id, view: 'full' })) mine.push(v);
-    expect(mine.map((v) => [v.operation, v.content ?? null])).toEqual([['deleted', null], ['modified', 'second'], ['created', 'first']]);
+    expect(mine.map((v) => [v.operation, v.content ?? null])).toEqual([
+      ['deleted', null],
+      ['modified', 'second'],
+      ['created', 'first'],
+    ]);
     const deleted = mine[0]!;
     expect(deleted).toMatchObject({ content_sha256: null, content_size_bytes: null, path: '/notes/a.md' });
     expect(mine[2]!.content_size_bytes).toBe(5);

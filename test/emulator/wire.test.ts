@@ -8,9 +8,7 @@ reportTarget();
 
 describe('auth', () => {
   it('accepts Authorization: Bearer (the SDK default)', async () => {
-    const { data: agent, response } = await t.client().beta.agents
-      .create({ name: 'bearer', model: 'claude-sonnet-4-6' })
-      .withResponse();
+    const { data: agent, response } = await t.client().beta.agents.create({ name: 'bearer', model: 'claude-sonnet-4-6' }).withResponse();
     expect(agent.id).toMatch(/^agent_/);
     expect(response.headers.get('request-id')).toMatch(/^req_/);
   });
@@ -75,27 +73,41 @@ describe('errors and envelope', () => {
   });
 
   it('unknown ids map to NotFoundError with requestID', async () => {
-    const err = await t.client().beta.agents.retrieve('agent_does_not_exist').catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.retrieve('agent_does_not_exist')
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
     expect(err.requestID).toBeTruthy();
     expect(err.error?.type).toBe('error');
   });
 
   it('rejects unknown body fields naming the field', async () => {
-    const err = await t.client().beta.agents.create({ name: 'x', model: 'claude-sonnet-4-6', foo: 1 } as never).catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.create({ name: 'x', model: 'claude-sonnet-4-6', foo: 1 } as never)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.message).toContain("'foo'");
   });
 
   it('rejects ill-typed fields naming the field', async () => {
-    const err = await t.client().beta.agents.create({ name: 42, model: 'claude-sonnet-4-6' } as never).catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.create({ name: 42, model: 'claude-sonnet-4-6' } as never)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.message).toMatch(/name: expected string/);
   });
 
   it('rejects nested ill-typed fields with their path', async () => {
-    const err = await t.client().beta.agents
-      .create({ name: 'x', model: 'claude-sonnet-4-6', tools: [{ type: 'custom', name: 'ok', description: 'd', input_schema: { type: 'array' } }] } as never)
+    const err = await t
+      .client()
+      .beta.agents.create({
+        name: 'x',
+        model: 'claude-sonnet-4-6',
+        tools: [{ type: 'custom', name: 'ok', description: 'd', input_schema: { type: 'array' } }],
+      } as never)
       .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.message).toContain('tools[0].input_schema.type');
@@ -143,7 +155,10 @@ describe.skipIf(REAL)(`query encoding (${EMU_ONLY})`, () => {
   });
 
   it('keeps an encoded slash inside its path segment', async () => {
-    const err = await t.client().beta.agents.retrieve('agent_a/b').catch((e) => e);
+    const err = await t
+      .client()
+      .beta.agents.retrieve('agent_a/b')
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
     expect(err.message).toContain('agent_a/b');
     const log = (await t.admin('GET', '/_emulator/requests')).data;

@@ -22,9 +22,7 @@ interface StdioEntry {
 }
 
 const doc = readFileSync(path.join(ROOT, 'docs/clients.md'), 'utf8');
-const snippets = new Map(
-  [...doc.matchAll(/<!-- snippet: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g)].map((m) => [m[1], { lang: m[2], text: m[3] }]),
-);
+const snippets = new Map([...doc.matchAll(/<!-- snippet: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g)].map((m) => [m[1], { lang: m[2], text: m[3] }]));
 const snippet = (id: string) => {
   const s = snippets.get(id);
   if (!s) throw new Error(`docs/clients.md has no snippet '${id}'`);
@@ -132,7 +130,11 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
       ts.forEachChild(n, visit);
     };
     visit(src);
-    expect(servers?.['managed-agents']).toMatchObject({ type: 'stdio', command: 'npx', env: { MANAGED_AGENTS_API_KEY: '${process.env.MANAGED_AGENTS_API_KEY}' } });
+    expect(servers?.['managed-agents']).toMatchObject({
+      type: 'stdio',
+      command: 'npx',
+      env: { MANAGED_AGENTS_API_KEY: '${process.env.MANAGED_AGENTS_API_KEY}' },
+    });
     // The prompt asks for the reply and the cost: the loop's tools are allowed, answering and audit included.
     const allowed = [...text.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
     for (const tool of ['start_session', 'send_message', 'confirm_tool_use', 'submit_custom_tool_result', 'wait_for_turn', 'session_usage']) {
@@ -196,6 +198,10 @@ describe('docs/clients.md snippets', { timeout: 120_000 }, () => {
 });
 
 it('npx resolves the installed package offline (what the snippets run is this package)', { timeout: 120_000 }, () => {
-  const out = execFileSync('npx', ['-y', 'managed-agents-mcp', '--version'], { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
+  const out = execFileSync('npx', ['-y', 'managed-agents-mcp', '--version'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_offline: 'true' },
+  });
   expect(out.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
 });

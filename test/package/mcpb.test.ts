@@ -51,9 +51,7 @@ describe('.mcpb bundle', { timeout: 120_000 }, () => {
   it('holds a manifest that mcpb validates, and the server', () => {
     expect(validateManifest(path.join(unpacked, 'manifest.json'))).toBe(true);
     expect(manifest.version).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
-    expect(readFileSync(path.join(unpacked, manifest.server.entry_point), 'utf8')).toBe(
-      readFileSync(path.join(ROOT, 'dist/managed-agents-mcp.mjs'), 'utf8'),
-    );
+    expect(readFileSync(path.join(unpacked, manifest.server.entry_point), 'utf8')).toBe(readFileSync(path.join(ROOT, 'dist/managed-agents-mcp.mjs'), 'utf8'));
     // The bin is a loader: the server bundle it runs sits beside it.
     expect(readFileSync(path.join(unpacked, path.dirname(manifest.server.entry_point), 'managed-agents-mcp.cjs'), 'utf8')).toBe(
       readFileSync(path.join(ROOT, 'dist/managed-agents-mcp.cjs'), 'utf8'),

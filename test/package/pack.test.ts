@@ -28,11 +28,23 @@ afterAll(() => {
 
 describe('npm package', { timeout: 120_000 }, () => {
   it('ships the bundled bin, the emulator entry with its types, LICENSE and server.json, and nothing to install', () => {
-    for (const f of ['dist/managed-agents-mcp.mjs', 'dist/managed-agents-mcp.cjs', 'dist/emulator.mjs', 'dist/emulator.d.ts', 'LICENSE', 'README.md', 'server.json']) {
+    for (const f of [
+      'dist/managed-agents-mcp.mjs',
+      'dist/managed-agents-mcp.cjs',
+      'dist/emulator.mjs',
+      'dist/emulator.d.ts',
+      'LICENSE',
+      'README.md',
+      'server.json',
+    ]) {
       expect(packed.files).toContain(f);
     }
     // What --help, the start-up lines and the README point at is in the package too.
-    const docs = [...readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/<!--[\s\S]*?-->/g, '').matchAll(/\]\((docs\/[\w-]+\.md)/g)].map((m) => m[1]!);
+    const docs = [
+      ...readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+        .replace(/<!--[\s\S]*?-->/g, '')
+        .matchAll(/\]\((docs\/[\w-]+\.md)/g),
+    ].map((m) => m[1]!);
     expect(docs.length).toBeGreaterThan(5);
     for (const f of new Set(docs)) expect(packed.files).toContain(f);
     for (const m of readFileSync(path.join(ROOT, 'src/config.ts'), 'utf8').matchAll(/docs\/[\w-]+\.md/g)) expect(packed.files).toContain(m[0]);
@@ -46,9 +58,7 @@ describe('npm package', { timeout: 120_000 }, () => {
 
   it('the installed bin serves MCP over stdio with --emulator', async () => {
     const client = new Client({ name: 'pack-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({ command: path.join(dir, 'node_modules/.bin/managed-agents-mcp'), args: ['--emulator'], stderr: 'ignore' }),
-    );
+    await client.connect(new StdioClientTransport({ command: path.join(dir, 'node_modules/.bin/managed-agents-mcp'), args: ['--emulator'], stderr: 'ignore' }));
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['create_agent', 'start_session', 'send_message', 'session_usage']));
@@ -97,7 +107,15 @@ describe('npm package', { timeout: 120_000 }, () => {
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
         files: ['use.ts'],
       }),
     );

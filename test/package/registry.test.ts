@@ -16,7 +16,11 @@ const read = (f: string) => JSON.parse(readFileSync(path.join(ROOT, f), 'utf8'))
 const pkg = read('package.json');
 const server = read('server.json');
 
-const exactVersion = z.string().min(1).max(255).refine((v) => !/^[\^~<>=*]|\.x$|\.\*$|^latest$|\s/.test(v), 'a version range');
+const exactVersion = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((v) => !/^[\^~<>=*]|\.x$|\.\*$|^latest$|\s/.test(v), 'a version range');
 const envVar = z.strictObject({
   name: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   description: z.string().min(1),
@@ -28,21 +32,27 @@ const envVar = z.strictObject({
 });
 const serverSchema = z.strictObject({
   $schema: z.literal('https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json'),
-  name: z.string().min(3).max(200).regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/),
+  name: z
+    .string()
+    .min(3)
+    .max(200)
+    .regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/),
   title: z.string().min(1).max(100),
   description: z.string().min(1).max(100),
   version: exactVersion,
-  packages: z.array(
-    z.strictObject({
-      registryType: z.literal('npm'),
-      registryBaseUrl: z.url(),
-      identifier: z.string(),
-      version: exactVersion,
-      runtimeHint: z.literal('npx'),
-      transport: z.strictObject({ type: z.literal('stdio') }),
-      environmentVariables: z.array(envVar),
-    }),
-  ).length(1),
+  packages: z
+    .array(
+      z.strictObject({
+        registryType: z.literal('npm'),
+        registryBaseUrl: z.url(),
+        identifier: z.string(),
+        version: exactVersion,
+        runtimeHint: z.literal('npx'),
+        transport: z.strictObject({ type: z.literal('stdio') }),
+        environmentVariables: z.array(envVar),
+      }),
+    )
+    .length(1),
 });
 
 describe('server.json (MCP registry entry)', () => {

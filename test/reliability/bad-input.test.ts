@@ -21,7 +21,6 @@ const MIN_CASES = ALL_TOOLS.length * RUNS_PER_TOOL;
 const CALL_BOUND_MS = 20_000;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
-
 let h: Harness;
 let ids: {
   agent: string;
@@ -70,8 +69,36 @@ afterAll(async () => {
 
 const HUGE = ['A'.repeat(200_000), '💥\u0000\u202e'.repeat(50_000), `sesn_${'x'.repeat(200_000)}`];
 const LONE_SURROGATES = ['\ud800', '\udfff', 'a\ud83d', '\udc00b', 'sesn_\ud800x'];
-const ESCAPES = ['/', '/..', '/../..', '/../../v1/agents', '..', '.', '%2e', '%2e%2e', '%2F', '%2f..', '?', '?limit=1', '#', '#frag',
-  ' ', '\t', '\n', '\r\n', '\u0000', '\\', '%00', '%', '&x=1', ';', '\u2028', '\u202e', '／', '．．'];
+const ESCAPES = [
+  '/',
+  '/..',
+  '/../..',
+  '/../../v1/agents',
+  '..',
+  '.',
+  '%2e',
+  '%2e%2e',
+  '%2F',
+  '%2f..',
+  '?',
+  '?limit=1',
+  '#',
+  '#frag',
+  ' ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\\',
+  '%00',
+  '%',
+  '&x=1',
+  ';',
+  '\u2028',
+  '\u202e',
+  '／',
+  '．．',
+];
 
 const controlString = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), maxLength: 20 });
 const anyString = fc.oneof(
@@ -86,9 +113,7 @@ const anyString = fc.oneof(
 /** An id that tries to leave its path segment: a real-looking id with an escape inside it. */
 function hostileId(real: string[]) {
   return fc.oneof(
-    fc
-      .tuple(fc.constantFrom('', ...real), fc.constantFrom(...ESCAPES), fc.constantFrom('', ...real, 'v1', 'agents'))
-      .map(([a, b, c]) => a + b + c),
+    fc.tuple(fc.constantFrom('', ...real), fc.constantFrom(...ESCAPES), fc.constantFrom('', ...real, 'v1', 'agents')).map(([a, b, c]) => a + b + c),
     fc.constantFrom(...ESCAPES, ...LONE_SURROGATES, '', '-leading-dash', 'a'.repeat(129)),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
   );
@@ -265,7 +290,9 @@ async function checkCase(tool: AnyTool, args: Record<string, unknown>): Promise<
       tally.apiErrors++;
       // A schema-valid call must not trip the SDK's own input or output validation.
       expect(text).not.toMatch(/Input validation error|Output validation error/);
-      expect(text.startsWith(`${tool.name} failed:`) || text.startsWith(`${tool.name} was cancelled`) || text.includes('Invalid arguments for tool')).toBe(true);
+      expect(text.startsWith(`${tool.name} failed:`) || text.startsWith(`${tool.name} was cancelled`) || text.includes('Invalid arguments for tool')).toBe(
+        true,
+      );
     }
   } else {
     expect(schemaOk).toBe(true);
@@ -314,8 +341,17 @@ describe('every tool survives hostile arguments', () => {
 describe('the path check itself', () => {
   it('flags every way an id can leave its segment, and passes plain ids', () => {
     const entry = (path: string): LogEntry => ({ method: 'GET', path, query: {}, status: 200, time: '' });
-    const escaped = ['/v1/sessions/a%2Fb', '/v1/sessions/..', '/v1/sessions/%2e%2e/x', '/v1/sessions/a b', '/v1/sessions//events',
-      '/v1/sessions/a%00', '/v1/sessions/', '/x/v1/sessions', '/v1/sessions/a.b'].map(entry);
+    const escaped = [
+      '/v1/sessions/a%2Fb',
+      '/v1/sessions/..',
+      '/v1/sessions/%2e%2e/x',
+      '/v1/sessions/a b',
+      '/v1/sessions//events',
+      '/v1/sessions/a%00',
+      '/v1/sessions/',
+      '/x/v1/sessions',
+      '/v1/sessions/a.b',
+    ].map(entry);
     expect(badPaths(escaped)).toEqual(escaped);
     const fine = ['/v1/sessions/sesn_01abc/events/stream', '/v1/agents', '/v1/agents/agent_x-Y_1/archive'].map(entry);
     expect(badPaths(fine)).toEqual([]);
@@ -325,7 +361,11 @@ describe('the path check itself', () => {
 describe('protocol-level misuse', () => {
   it('an unknown tool name is a JSON-RPC error naming it (-32602, as MCP says), and the server stays up', async () => {
     for (const name of ['no_such_tool', '', '../create_agent', 'create_agent\u0000', 'CREATE_AGENT']) {
-      const r = await within(5_000, h.call(name, {}).catch((e: Error) => e), `tool ${JSON.stringify(name)}`);
+      const r = await within(
+        5_000,
+        h.call(name, {}).catch((e: Error) => e),
+        `tool ${JSON.stringify(name)}`,
+      );
       expect(r).toBeInstanceOf(Error);
       expect((r as Error).message).toMatch(/-32602.*not found/);
     }
@@ -336,9 +376,10 @@ describe('protocol-level misuse', () => {
     for (const args of [[1, 2], 'session_id', 42, null]) {
       const settled = await within(
         5_000,
-        h.client
-          .request({ method: 'tools/call', params: { name: 'get_session', arguments: args as any } }, CallToolResultSchema)
-          .then((r: any) => ({ r }), (e: unknown) => ({ e })),
+        h.client.request({ method: 'tools/call', params: { name: 'get_session', arguments: args as any } }, CallToolResultSchema).then(
+          (r: any) => ({ r }),
+          (e: unknown) => ({ e }),
+        ),
         'tools/call with non-object arguments',
       );
       if ('r' in settled) expect(settled.r.isError).toBe(true);
@@ -352,7 +393,10 @@ describe('protocol-level misuse', () => {
     const streams = async () => ((await h.admin('GET', '/_emulator/health')).open_streams[session_id] ?? 0) as number;
     const ac = new AbortController();
     const call = h.call('send_message', { session_id, text: '/sleep 2000\n/reply late' }, { signal: ac.signal });
-    const settled = call.then(() => 'resolved', () => 'rejected');
+    const settled = call.then(
+      () => 'resolved',
+      () => 'rejected',
+    );
     // Wait until the turn is under way: our stream open and the message accepted.
     const sent = await eventually(async () => {
       const log = (await requests(h)).data;

@@ -36,11 +36,7 @@ async function newSession(): Promise<string> {
 const userMessages = (events: any[]) => events.filter((e) => e.type === 'user.message').map((e) => e.content[0].text);
 
 /** The three transient statuses; 429 carries a fractional retry-after the client must honour. */
-const TRANSIENT = [
-  { status: 429, retry_after_s: 0.2 },
-  { status: 500 },
-  { status: 529 },
-] as const;
+const TRANSIENT = [{ status: 429, retry_after_s: 0.2 }, { status: 500 }, { status: 529 }] as const;
 
 function faultOf(t: (typeof TRANSIENT)[number]) {
   return { status: t.status, ...('retry_after_s' in t ? { retry_after_s: t.retry_after_s } : {}) };

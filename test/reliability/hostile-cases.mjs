@@ -35,7 +35,8 @@ export const CASES = [
   { mode: 'stream-trickle-json', ...waitFor(5), timeoutS: 5, digest: true },
 ];
 
-export const label = (c) => `${c.tool}${c.args.timeout_s ? ` {timeout_s: ${c.args.timeout_s}}` : c.args.after_event_id ? ' {after_event_id}' : c.tool === 'start_session' ? ' without environment' : ''} vs ${c.mode}`;
+export const label = (c) =>
+  `${c.tool}${c.args.timeout_s ? ` {timeout_s: ${c.args.timeout_s}}` : c.args.after_event_id ? ' {after_event_id}' : c.tool === 'start_session' ? ' without environment' : ''} vs ${c.mode}`;
 
 /** Peak RSS (VmHWM) of a live process, in MiB. */
 export function peakRssMiB(pid) {

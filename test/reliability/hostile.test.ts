@@ -42,7 +42,6 @@ const CLEAR: Record<HostileCase['mode'], RegExp> = {
   'stream-trickle-json': /timed out waiting[\s\S]*Call wait_for_turn \{"session_id":"sesn_hostile01","after_event_id":"sevt_run1"\}/,
 };
 
-
 describe('against a hostile upstream, every call ends bounded with a clear error', () => {
   for (const c of CASES) {
     const name = `${c.tool} ${JSON.stringify(c.args)} vs ${c.mode}`;

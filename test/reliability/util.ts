@@ -54,4 +54,3 @@ export async function eventually(cond: () => boolean | Promise<boolean>, ms: num
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-

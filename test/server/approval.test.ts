@@ -18,14 +18,18 @@ async function elicitingHarness(
   elicitation: Record<string, unknown> = { form: {} },
 ) {
   const asked: ElicitRequest['params'][] = [];
-  const h = await harness(overrides, {}, {
-    capabilities: { elicitation },
-    setup: (client) =>
-      client.setRequestHandler(ElicitRequestSchema, async (req) => {
-        asked.push(req.params);
-        return answer(req.params, asked.length);
-      }),
-  });
+  const h = await harness(
+    overrides,
+    {},
+    {
+      capabilities: { elicitation },
+      setup: (client) =>
+        client.setRequestHandler(ElicitRequestSchema, async (req) => {
+          asked.push(req.params);
+          return answer(req.params, asked.length);
+        }),
+    },
+  );
   return { h, asked };
 }
 
@@ -163,7 +167,13 @@ describe('every turn-following tool asks', () => {
       answering ? Promise.resolve({ action: 'accept', content: { decision: 'allow' } }) : new Promise<ElicitResult>(() => {}),
     );
     try {
-      const a = ok(await h.call('create_agent', { name: 'asker', model: 'claude-sonnet-4-6', tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }] }));
+      const a = ok(
+        await h.call('create_agent', {
+          name: 'asker',
+          model: 'claude-sonnet-4-6',
+          tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }],
+        }),
+      );
       const s = ok(await h.call('start_session', { agent_id: a.agent_id, message: '/tool bash {"command":"make"}\n/reply built', timeout_s: 1.5 }));
       expect(s.turn.timed_out).toBe(true);
       expect(s.turn.pending_actions).toHaveLength(1);

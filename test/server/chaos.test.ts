@@ -98,9 +98,7 @@ describe('stream chaos', () => {
 
       if (d.stop_reason === 'requires_action') {
         pendingSurfaced++;
-        const r = ok(
-          await h.call('confirm_tool_use', { session_id: session, tool_use_ids: d.pending_actions.map((p: any) => p.id), result: 'allow' }),
-        );
+        const r = ok(await h.call('confirm_tool_use', { session_id: session, tool_use_ids: d.pending_actions.map((p: any) => p.id), result: 'allow' }));
         events = await history(h, session);
         const confirmations = events.filter((e) => e.type === 'user.tool_confirmation');
         expectDigestMatches(r, slice(events, confirmations.at(-1).id, r.last_event_id));

@@ -2,7 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, TOOLSETS, DEFAULTS, DOCS_URL, ENV_ONLY, FLAGS, USAGE, checkFilesRoot, describeEndpoint, flagTable, ignoredByEmulator, parseConfig, type Config, type FlagSpec } from '../../src/config.js';
+import {
+  ConfigError,
+  TOOLSETS,
+  DEFAULTS,
+  DOCS_URL,
+  ENV_ONLY,
+  FLAGS,
+  USAGE,
+  checkFilesRoot,
+  describeEndpoint,
+  flagTable,
+  ignoredByEmulator,
+  parseConfig,
+  type Config,
+  type FlagSpec,
+} from '../../src/config.js';
 import { createApi } from '../../src/api/client.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
@@ -57,7 +72,9 @@ describe('config', () => {
       const c = cfg([...argv], env);
       expect(c.apiKey).toBeUndefined();
       expect(c.authToken).toBeUndefined();
-      expect(c.keyRefused).toMatch(/is set, but the only key is ANTHROPIC_(API_KEY|AUTH_TOKEN), which is sent only to ANTHROPIC_BASE_URL or the default endpoint/);
+      expect(c.keyRefused).toMatch(
+        /is set, but the only key is ANTHROPIC_(API_KEY|AUTH_TOKEN), which is sent only to ANTHROPIC_BASE_URL or the default endpoint/,
+      );
       expect(describeEndpoint(c)[0]).toEqual({ level: 'warn', text: `no key is used: ${c.keyRefused}` });
     }
     // No line ever carries the key.
@@ -200,7 +217,9 @@ describe('choosing tools: --tools, --exclude-tools, --dynamic-toolsets (docs/too
 
   it('an unknown tool name stops the start, naming the valid ones and the nearest', () => {
     expect(() => checkToolSelection(cfg(['--tools', 'send_mesage']))).toThrow(ConfigError);
-    expect(() => checkToolSelection(cfg(['--tools', 'send_mesage']))).toThrow(/Unknown tool 'send_mesage' in --tools\. Did you mean send_message\? Valid: .*create_agent/);
+    expect(() => checkToolSelection(cfg(['--tools', 'send_mesage']))).toThrow(
+      /Unknown tool 'send_mesage' in --tools\. Did you mean send_message\? Valid: .*create_agent/,
+    );
     expect(() => checkToolSelection(cfg(['--exclude-tools', 'list_session']))).toThrow(/in --exclude-tools\. Did you mean list_sessions\?/);
     // Far from every name: no guess, only the list.
     expect(() => checkToolSelection(cfg(['--exclude-tools', 'frobnicate']))).toThrow(/^Unknown tool 'frobnicate' in --exclude-tools\. Valid: /);
@@ -233,9 +252,19 @@ describe('the flag table (FLAGS in src/config.ts) is the one statement of the fl
   ]);
   /** A value each string flag accepts, to show that its flag and its variable set the same thing. */
   const SAMPLE: Record<string, string> = {
-    'base-url': 'https://a.example', toolsets: 'agents', tools: 'get_agent', 'exclude-tools': 'list_agents',
-    'default-environment': 'env_1', timeout: '30', 'max-retries': '4', approval: 'deny', 'files-root': '/srv',
-    'max-file-bytes': '1000', http: '127.0.0.1:9', 'http-allowed-hosts': 'a.example', 'http-allowed-origins': 'https://a.example',
+    'base-url': 'https://a.example',
+    toolsets: 'agents',
+    tools: 'get_agent',
+    'exclude-tools': 'list_agents',
+    'default-environment': 'env_1',
+    timeout: '30',
+    'max-retries': '4',
+    approval: 'deny',
+    'files-root': '/srv',
+    'max-file-bytes': '1000',
+    http: '127.0.0.1:9',
+    'http-allowed-hosts': 'a.example',
+    'http-allowed-origins': 'https://a.example',
     'http-max-connections': '12',
   };
   const skipped = new Set(['price-table', 'http-token-file', 'help', 'version']);

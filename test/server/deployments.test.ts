@@ -23,11 +23,22 @@ async function agentAndEnv() {
 describe('deployments toolset', () => {
   it('create → run now → follow the session → list runs → pause/unpause → archive → run refused', async () => {
     const { agent_id, environment_id } = await agentAndEnv();
-    const created = ok(await h.call('create_deployment', {
-      name: 'daily digest', agent_id, environment_id, message: '/reply digest sent', cron: '0 8 * * *', timezone: 'Europe/Berlin',
-    }));
+    const created = ok(
+      await h.call('create_deployment', {
+        name: 'daily digest',
+        agent_id,
+        environment_id,
+        message: '/reply digest sent',
+        cron: '0 8 * * *',
+        timezone: 'Europe/Berlin',
+      }),
+    );
     expect(created).toMatchObject({
-      name: 'daily digest', status: 'active', agent: `${agent_id} v1`, schedule: '0 8 * * * (Europe/Berlin)', environment_id,
+      name: 'daily digest',
+      status: 'active',
+      agent: `${agent_id} v1`,
+      schedule: '0 8 * * * (Europe/Berlin)',
+      environment_id,
     });
     expect(created.deployment_id).toMatch(/^depl_/);
     expect(new Date(created.next_run_at).getTime()).toBeGreaterThan(Date.now());
@@ -44,9 +55,7 @@ describe('deployments toolset', () => {
     expect(turn).toMatchObject({ status: 'idle', stop_reason: 'end_turn', reply: 'digest sent' });
 
     const runs = ok(await h.call('list_deployment_runs', { deployment_id: id }));
-    expect(runs.runs).toEqual([
-      expect.objectContaining({ run_id: run.run_id, session_id: run.session_id, session_status: 'idle', trigger: 'manual' }),
-    ]);
+    expect(runs.runs).toEqual([expect.objectContaining({ run_id: run.run_id, session_id: run.session_id, session_status: 'idle', trigger: 'manual' })]);
 
     const got = ok(await h.call('get_deployment', { deployment_id: id }));
     expect(got.initial_events).toEqual(['user.message: /reply digest sent']);
@@ -59,8 +68,9 @@ describe('deployments toolset', () => {
 
     expect(ok(await h.call('archive_deployment', { deployment_id: id })).archived_at).toBeTruthy();
     expect(ok(await h.call('list_deployments', {})).deployments.map((d: any) => d.deployment_id)).not.toContain(id);
-    expect(ok(await h.call('list_deployments', { include_archived: true })).deployments)
-      .toContainEqual(expect.objectContaining({ deployment_id: id, status: 'archived' }));
+    expect(ok(await h.call('list_deployments', { include_archived: true })).deployments).toContainEqual(
+      expect.objectContaining({ deployment_id: id, status: 'archived' }),
+    );
 
     const refused = errText(await h.call('run_deployment', { deployment_id: id }));
     expect(refused).toContain('HTTP 409');
@@ -97,9 +107,16 @@ describe('deployments toolset', () => {
     expect(d.schedule).toBeUndefined();
     ok(await h.call('update_agent', { agent_id, version: 1, system: 'second version' }));
 
-    const u = ok(await h.call('update_deployment', {
-      deployment_id: d.deployment_id, cron: '30 6 * * 1', timezone: 'Asia/Tokyo', message: '/reply two', agent_version: 2, name: 'weekly',
-    }));
+    const u = ok(
+      await h.call('update_deployment', {
+        deployment_id: d.deployment_id,
+        cron: '30 6 * * 1',
+        timezone: 'Asia/Tokyo',
+        message: '/reply two',
+        agent_version: 2,
+        name: 'weekly',
+      }),
+    );
     expect(u).toMatchObject({ name: 'weekly', agent: `${agent_id} v2`, schedule: '30 6 * * 1 (Asia/Tokyo)' });
     // Monday 06:30 in Tokyo is Sunday 21:30 UTC.
     const next = new Date(u.next_run_at);
@@ -111,10 +128,8 @@ describe('deployments toolset', () => {
 
     const cleared = ok(await h.call('update_deployment', { deployment_id: d.deployment_id, clear_schedule: true }));
     expect(cleared.schedule).toBeUndefined();
-    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '* * * * *', clear_schedule: true })))
-      .toContain('not both');
-    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '0 9 * * 1 extra' })))
-      .toMatch(/HTTP 400 .*5 fields/);
+    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '* * * * *', clear_schedule: true }))).toContain('not both');
+    expect(errText(await h.call('update_deployment', { deployment_id: d.deployment_id, cron: '0 9 * * 1 extra' }))).toMatch(/HTTP 400 .*5 fields/);
   });
 
   it('bad input is refused before the API: ids, and the toolset stays off by default', async () => {

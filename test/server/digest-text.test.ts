@@ -19,18 +19,20 @@ afterAll(async () => {
 function normalise(text: string): string {
   const seen = new Map<string, string>();
   const counters = new Map<string, number>();
-  return text
-    .replace(/\b(sesn|sevt|agent|env|sthr|req)_[A-Za-z0-9]+/g, (id, prefix: string) => {
-      if (!seen.has(id)) {
-        const n = (counters.get(prefix) ?? 0) + 1;
-        counters.set(prefix, n);
-        seen.set(id, `${prefix}_${n}`);
-      }
-      return seen.get(id)!;
-    })
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
-    // The fence nonce is random per result (docs/approval.md): the same placeholder for each.
-    .replace(/\[fence [0-9a-f]{12}\]/g, '[fence <nonce>]');
+  return (
+    text
+      .replace(/\b(sesn|sevt|agent|env|sthr|req)_[A-Za-z0-9]+/g, (id, prefix: string) => {
+        if (!seen.has(id)) {
+          const n = (counters.get(prefix) ?? 0) + 1;
+          counters.set(prefix, n);
+          seen.set(id, `${prefix}_${n}`);
+        }
+        return seen.get(id)!;
+      })
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+      // The fence nonce is random per result (docs/approval.md): the same placeholder for each.
+      .replace(/\[fence [0-9a-f]{12}\]/g, '[fence <nonce>]')
+  );
 }
 
 async function reads(r: any): Promise<string> {

@@ -82,18 +82,26 @@ describe('self-hosted environments', () => {
     const r = await h.call('send_message', { session_id: s.session_id, text: '/tool bash {"command":"ls"}' });
     const d = ok(r);
     expect(d.stop_reason).toBe('requires_action');
-    expect(d.pending_actions).toEqual([expect.objectContaining({ kind: 'tool_result', tool: 'bash', note: expect.stringMatching(/self-hosted.*cannot send it/) })]);
+    expect(d.pending_actions).toEqual([
+      expect.objectContaining({ kind: 'tool_result', tool: 'bash', note: expect.stringMatching(/self-hosted.*cannot send it/) }),
+    ]);
     expect(d.pending_actions[0].answer_with).toBeUndefined();
     // The text lists it with the other pending calls, offers no answer for it, and says who sends it.
     expect(r.content[0].text).toMatch(/\n\S+ tool_result bash /);
     expect(r.content[0].text).not.toMatch(/Answer tool_result with/);
     expect(r.content[0].text).toMatch(/self-hosted environment: its result \(user\.tool_result\) must come from your environment worker/);
-    await sdk.beta.sessions.events.send(s.session_id, { events: [{ type: 'user.tool_result', tool_use_id: d.pending_actions[0].id, content: [{ type: 'text', text: 'x' }] }] as never });
+    await sdk.beta.sessions.events.send(s.session_id, {
+      events: [{ type: 'user.tool_result', tool_use_id: d.pending_actions[0].id, content: [{ type: 'text', text: 'x' }] }] as never,
+    });
 
     // read is always_ask: a confirmation this server can answer, as on cloud environments.
     ok(await h.call('wait_for_turn', { session_id: s.session_id }));
     const c = ok(await h.call('send_message', { session_id: s.session_id, text: '/tool read {"file_path":"/a"}' }));
-    expect(c.pending_actions).toEqual([expect.objectContaining({ kind: 'tool_confirmation', answer_with: expect.objectContaining({ tool: 'confirm_tool_use' }) })]);
-    expect(ok(await h.call('confirm_tool_use', { session_id: s.session_id, tool_use_id: c.pending_actions[0].id, result: 'allow' })).stop_reason).toBe('end_turn');
+    expect(c.pending_actions).toEqual([
+      expect.objectContaining({ kind: 'tool_confirmation', answer_with: expect.objectContaining({ tool: 'confirm_tool_use' }) }),
+    ]);
+    expect(ok(await h.call('confirm_tool_use', { session_id: s.session_id, tool_use_id: c.pending_actions[0].id, result: 'allow' })).stop_reason).toBe(
+      'end_turn',
+    );
   });
 });

@@ -19,13 +19,17 @@ afterEach(async () => {
 async function dynamic(overrides: Partial<Config> = {}) {
   const changed: number[] = [];
   let wake: (() => void) | undefined;
-  const h = await harness({ dynamicToolsets: true, ...overrides }, {}, {
-    setup: (client) =>
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-        changed.push(Date.now());
-        wake?.();
-      }),
-  });
+  const h = await harness(
+    { dynamicToolsets: true, ...overrides },
+    {},
+    {
+      setup: (client) =>
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+          changed.push(Date.now());
+          wake?.();
+        }),
+    },
+  );
   open.push(h);
   const names = async () => (await h.client.listTools()).tools.map((t) => t.name);
   /** Resolves once `n` notifications have arrived in all (fails the test after 5 s). */
@@ -83,13 +87,21 @@ describe('--dynamic-toolsets', () => {
 
     const res = await h.call('enable_toolset', { toolset: 'vaults' });
     const r = ok(res);
-    expect(r).toEqual({ added: toolsOf('vaults'), calls: expect.any(Array), hint: expect.stringMatching(/^Callable now/), enabled: true, tokens: expect.any(Number) });
+    expect(r).toEqual({
+      added: toolsOf('vaults'),
+      calls: expect.any(Array),
+      hint: expect.stringMatching(/^Callable now/),
+      enabled: true,
+      tokens: expect.any(Number),
+    });
     // Enough to call each added tool before the client shows it (Claude Code lists it one request
     // late): one line per tool with its arguments, required ones bare, object shapes spelled out.
     expect(r.calls).toHaveLength(r.added.length);
     r.calls.forEach((c: string, i: number) => expect(c.startsWith(`${r.added[i]}(`)).toBe(true));
     expect(r.calls).toContain('archive_vault(vault_id) — ' + ALL_TOOLS.find((t) => t.name === 'archive_vault')!.description);
-    expect(r.calls.find((c: string) => c.startsWith('create_credential('))).toMatch(/^create_credential\(vault_id, display_name\?, auth: object \(\{type:"static_bearer"/);
+    expect(r.calls.find((c: string) => c.startsWith('create_credential('))).toMatch(
+      /^create_credential\(vault_id, display_name\?, auth: object \(\{type:"static_bearer"/,
+    );
     expect(r.calls.find((c: string) => c.startsWith('list_vaults('))).toMatch(/^list_vaults\(limit\?: number, page\?, include_archived\?: bool\) — /);
     // The text half carries the same lines.
     for (const c of r.calls) expect(res.content[0].text).toContain(c);
@@ -109,7 +121,11 @@ describe('--dynamic-toolsets', () => {
     expect(changed).toHaveLength(1);
     const core = ok(await h.call('enable_toolset', { toolset: 'core' }));
     expect(core.added).toEqual([]);
-    expect(ok(await h.call('list_toolsets', {})).toolsets.filter((s: any) => s.enabled).map((s: any) => s.name)).toEqual(['core', 'vaults']);
+    expect(
+      ok(await h.call('list_toolsets', {}))
+        .toolsets.filter((s: any) => s.enabled)
+        .map((s: any) => s.name),
+    ).toEqual(['core', 'vaults']);
 
     // A second toolset keeps the registry's order in tools/list.
     ok(await h.call('enable_toolset', { toolset: 'agents' }));
@@ -129,7 +145,12 @@ describe('--dynamic-toolsets', () => {
     const none = TOOLSETS.find((s) => toolsOf(s).length > 0 && toolsOf(s, reads).length === 0);
     if (none) {
       const n = ok(await h.call('enable_toolset', { toolset: none }));
-      expect(n).toEqual({ enabled: false, added: [], tokens: expect.any(Number), note: `Nothing to add: --read-only or --exclude-tools removes every tool of ${none}.` });
+      expect(n).toEqual({
+        enabled: false,
+        added: [],
+        tokens: expect.any(Number),
+        note: `Nothing to add: --read-only or --exclude-tools removes every tool of ${none}.`,
+      });
     }
   });
 

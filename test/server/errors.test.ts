@@ -88,7 +88,10 @@ describe('kind decides the retry policy', () => {
     const agent = ok(await h.call('create_agent', { name: 'to-archive', model: 'claude-sonnet-4-6' })).agent_id;
     const session = ok(await h.call('start_session', { agent_id: agent })).session_id;
     const paths = { archive_session: `/v1/sessions/${session}/archive`, archive_agent: `/v1/agents/${agent}/archive` };
-    await setFaults(h, Object.values(paths).map((path) => ({ match: { method: 'POST', path }, times: 1, status: 500 })));
+    await setFaults(
+      h,
+      Object.values(paths).map((path) => ({ match: { method: 'POST', path }, times: 1, status: 500 })),
+    );
     const m = await mark(h);
     ok(await h.call('archive_session', { session_id: session }));
     ok(await h.call('archive_agent', { agent_id: agent }));
@@ -264,7 +267,9 @@ describe('error codes say more than their status', () => {
   });
 
   it('an error code the SDK does not document gets the advice of its bare status', async () => {
-    await setFaults(h, [{ match: { method: 'GET', path: '/v1/agents' }, times: 1, status: 400, error_type: 'invalid_request_error', error_code: 'some_future_code' }]);
+    await setFaults(h, [
+      { match: { method: 'GET', path: '/v1/agents' }, times: 1, status: 400, error_type: 'invalid_request_error', error_code: 'some_future_code' },
+    ]);
     const t = errText(await h.call('list_agents', {}));
     await clearFaults(h);
     expect(t).toContain('HTTP 400 invalid_request_error (some_future_code)');

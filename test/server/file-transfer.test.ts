@@ -34,7 +34,13 @@ const lastUserMessage = async (sessionId: string) => (await history(h, sessionId
 describe('upload_file', () => {
   it('uploads a file under the root and reports its id, type, size and real path', async () => {
     const up = ok(await h.call('upload_file', { path: 'img/pic.png' }));
-    expect(up).toEqual({ file_id: expect.stringMatching(/^file_/), filename: 'pic.png', mime_type: 'image/png', size_bytes: PNG.length, path: path.join(root, 'img', 'pic.png') });
+    expect(up).toEqual({
+      file_id: expect.stringMatching(/^file_/),
+      filename: 'pic.png',
+      mime_type: 'image/png',
+      size_bytes: PNG.length,
+      path: path.join(root, 'img', 'pic.png'),
+    });
     // An absolute path inside the root works the same.
     const abs = ok(await h.call('upload_file', { path: path.join(root, 'notes.md') }));
     expect(abs).toMatchObject({ filename: 'notes.md', mime_type: 'text/markdown', size_bytes: 16 });
@@ -62,10 +68,16 @@ describe('attachments', () => {
     expect(img).toEqual({ type: 'image', source: { type: 'file', file_id: expect.stringMatching(/^file_/) } });
     expect(pdf).toEqual({ type: 'document', source: { type: 'file', file_id: expect.stringMatching(/^file_/) } });
     expect(md).toEqual({ type: 'document', source: { type: 'text', media_type: 'text/plain', data: '# Notes\nship it\n' }, title: 'notes.md' });
-    expect(d.reply).toBe(`You said: read these Received 1 image (${img.source.file_id}) and 2 documents (${pdf.source.file_id}, "notes.md", 16 characters of text).`);
+    expect(d.reply).toBe(
+      `You said: read these Received 1 image (${img.source.file_id}) and 2 documents (${pdf.source.file_id}, "notes.md", 16 characters of text).`,
+    );
     expect(d.hint).toContain(`pic.png uploaded as ${img.source.file_id}`);
     // The uploads are real Files API objects with the local bytes' size.
-    expect(ok(await h.call('get_file', { file_id: img.source.file_id }))).toMatchObject({ filename: 'pic.png', mime_type: 'image/png', size_bytes: PNG.length });
+    expect(ok(await h.call('get_file', { file_id: img.source.file_id }))).toMatchObject({
+      filename: 'pic.png',
+      mime_type: 'image/png',
+      size_bytes: PNG.length,
+    });
   });
 
   it('start_session sends attachments with its first message, and refuses them without one', async () => {
@@ -109,7 +121,9 @@ describe('attachments', () => {
     const small = await harness({ toolsets: ['core', 'files'], filesRoot: root, maxFileBytes: 10 });
     try {
       const { session_id } = await agentAndSession(small);
-      expect(errText(await small.call('send_message', { session_id, text: 'x', attachments: ['notes.md'] }))).toMatch(/"notes\.md" is 16 bytes, over the 10 bytes cap on one file/);
+      expect(errText(await small.call('send_message', { session_id, text: 'x', attachments: ['notes.md'] }))).toMatch(
+        /"notes\.md" is 16 bytes, over the 10 bytes cap on one file/,
+      );
       expect(errText(await small.call('upload_file', { path: 'notes.md' }))).toMatch(/over the 10 bytes cap/);
     } finally {
       await small.close();
@@ -118,7 +132,7 @@ describe('attachments', () => {
 });
 
 describe('download_session_files', () => {
-  it('writes a session\'s output files under to_dir with their bytes; never overwrites unless asked', async () => {
+  it("writes a session's output files under to_dir with their bytes; never overwrites unless asked", async () => {
     const { session_id } = await agentAndSession(h);
     ok(await h.call('send_message', { session_id, text: '/file report.md # Findings: all green\n/file data.csv a,b\n/reply done' }));
     const r = ok(await h.call('download_session_files', { flat: true, session_id, to_dir: 'out/run1' }));
@@ -164,7 +178,9 @@ describe('download_session_files', () => {
       ok(await small.call('send_message', { session_id: s2.session_id, text: `/file small.txt 1\n/file big.txt ${'x'.repeat(50)}` }));
       const r = ok(await small.call('download_session_files', { flat: true, session_id: s2.session_id, to_dir: 'capped' }));
       expect(r.written.map((w: any) => path.basename(w.path))).toEqual(['small.txt']);
-      expect(r.skipped).toEqual([{ file_id: expect.stringMatching(/^file_/), filename: 'big.txt', reason: '50 bytes, over the 10 bytes cap on one file (--max-file-bytes)' }]);
+      expect(r.skipped).toEqual([
+        { file_id: expect.stringMatching(/^file_/), filename: 'big.txt', reason: '50 bytes, over the 10 bytes cap on one file (--max-file-bytes)' },
+      ]);
       expect(readdirSync(path.join(root, 'capped'))).toEqual(['small.txt']);
     } finally {
       await small.close();

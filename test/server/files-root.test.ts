@@ -106,27 +106,23 @@ describe('writing (download_session_files) stays inside the root', () => {
   beforeAll(async () => {
     session = (await agentAndSession(h)).session_id;
     // Remote names are untrusted: the session writes files named like paths.
-    ok(await h.call('send_message', {
-      session_id: session,
-      text: [
-        '/file ../../escape1.txt boom',
-        `/file ${path.join(outside, 'escape2.txt')} boom`,
-        '/file .. boom',
-        '/file ..\\escape3.txt boom',
-        '/file planted.md would-follow-the-link',
-        '/file dangling.md would-create-outside',
-        '/file fine.txt ok',
-      ].join('\n'),
-    }));
+    ok(
+      await h.call('send_message', {
+        session_id: session,
+        text: [
+          '/file ../../escape1.txt boom',
+          `/file ${path.join(outside, 'escape2.txt')} boom`,
+          '/file .. boom',
+          '/file ..\\escape3.txt boom',
+          '/file planted.md would-follow-the-link',
+          '/file dangling.md would-create-outside',
+          '/file fine.txt ok',
+        ].join('\n'),
+      }),
+    );
   });
 
-  it.each([
-    ['../outside'],
-    ['OUTSIDE'],
-    ['/tmp'],
-    ['linkdir'],
-    ['linkdir/new/deeper'],
-  ])('to_dir %j is refused before anything is fetched', async (dir) => {
+  it.each([['../outside'], ['OUTSIDE'], ['/tmp'], ['linkdir'], ['linkdir/new/deeper']])('to_dir %j is refused before anything is fetched', async (dir) => {
     const arg = dir === 'OUTSIDE' ? outside : dir;
     expect(errText(await h.call('download_session_files', { flat: true, session_id: session, to_dir: arg }))).toMatch(/outside the files root/);
   });

@@ -23,7 +23,11 @@ afterAll(async () => {
 /** What a structured-only client gives the model: the JSON, nothing else. */
 const structuredOnly = (r: any): string => JSON.stringify(r.structuredContent ?? null);
 /** What a text-only client gives the model. */
-const textOnly = (r: any): string => (r.content ?? []).filter((c: any) => c.type === 'text').map((c: any) => c.text).join('\n');
+const textOnly = (r: any): string =>
+  (r.content ?? [])
+    .filter((c: any) => c.type === 'text')
+    .map((c: any) => c.text)
+    .join('\n');
 
 function bothFit(r: any) {
   expect(structuredOnly(r).length).toBeLessThanOrEqual(RELAY);
@@ -31,7 +35,7 @@ function bothFit(r: any) {
 }
 
 describe('each half of a result alone', () => {
-  it('a reply: both halves carry it, marked as the agent\'s words', async () => {
+  it("a reply: both halves carry it, marked as the agent's words", async () => {
     const { session_id } = await agentAndSession(h);
     const r = await h.call('send_message', { session_id, text: '/reply The build passed.' });
     expect(h.config.maxOutputChars).toBeLessThanOrEqual(RELAY);
@@ -92,7 +96,8 @@ describe('each half of a result alone', () => {
     const r = await h.call('get_session', { session_id });
     const d = r.structuredContent;
     const t = textOnly(r);
-    for (const v of [d.session_id, d.status, d.agent_id, d.environment_id, d.created_at, `${d.usage.input_tokens} in`, `${d.usage.output_tokens} out`]) expect(t).toContain(v);
+    for (const v of [d.session_id, d.status, d.agent_id, d.environment_id, d.created_at, `${d.usage.input_tokens} in`, `${d.usage.output_tokens} out`])
+      expect(t).toContain(v);
   });
 
   it('a long event page: each half fits the relay', async () => {
@@ -118,7 +123,10 @@ describe('digest size', () => {
     // The structured half (what Claude Code and Codex relay) holds the status as fields, whose
     // names cost more than the status line: about 400 characters in all, reported, not bounded.
     expect(s.length - reply.length).toBeLessThanOrEqual(450);
-    const p = await h.call('send_message', { session_id: (await agentAndSession(h, ASK_BASH_TOOLS)).session_id, text: '/tool bash {"command":"rm -rf build"}\n/tool get_weather {"city":"Paris"}' });
+    const p = await h.call('send_message', {
+      session_id: (await agentAndSession(h, ASK_BASH_TOOLS)).session_id,
+      text: '/tool bash {"command":"rm -rf build"}\n/tool get_weather {"city":"Paris"}',
+    });
     console.log(
       `digest size: reply ${reply.length} chars → text ${t.length} (${(t.length / reply.length).toFixed(2)}×; status line ${status.length}), ` +
         `structured ${s.length} (${(s.length / reply.length).toFixed(2)}×); two pending actions, no reply → text ${textOnly(p).length}, structured ${structuredOnly(p).length}`,

@@ -25,7 +25,10 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0 });
   const config = defaultConfig({ apiKey: TEST_KEY, baseURL: emu.url, streamStallS: 2 });
   server = await startHttpServer({
-    config: { ...config, http: { host: '127.0.0.1', port: 0, tokens: [A, B], allowedHosts: ['127.0.0.1'], allowedOrigins: [], maxConnections: 16, receiveTimeoutMs: RECEIVE_MS } },
+    config: {
+      ...config,
+      http: { host: '127.0.0.1', port: 0, tokens: [A, B], allowedHosts: ['127.0.0.1'], allowedOrigins: [], maxConnections: 16, receiveTimeoutMs: RECEIVE_MS },
+    },
     log: captureLogger(),
     shutdownSignal: shutdown.signal,
   });
@@ -109,7 +112,7 @@ async function client(token: string): Promise<Client> {
 const call = async (c: Client, name: string, args: Record<string, unknown>) => ok(await c.callTool({ name, arguments: args }));
 
 describe('per-caller state', () => {
-  it('the unseen-turn note of one caller is not consumed by another caller\'s read', async () => {
+  it("the unseen-turn note of one caller is not consumed by another caller's read", async () => {
     const [a, b] = [await client(A), await client(B)];
     try {
       const agent = await call(a, 'create_agent', { name: 'shared', model: 'claude-sonnet-4-6', tools: ASK_BASH_TOOLS });

@@ -16,16 +16,20 @@ type Answer = (req: ElicitRequest['params'], n: number) => Promise<ElicitResult>
 async function withClient(approval: Config['approval'], canAsk = true) {
   const asked: ElicitRequest['params'][] = [];
   const answer: { fn: Answer } = { fn: () => ({ action: 'decline' }) };
-  const h = await harness({ approval }, {}, canAsk
-    ? {
-        capabilities: { elicitation: { form: {} } },
-        setup: (client) =>
-          client.setRequestHandler(ElicitRequestSchema, async (req) => {
-            asked.push(req.params);
-            return answer.fn(req.params, asked.length);
-          }),
-      }
-    : {});
+  const h = await harness(
+    { approval },
+    {},
+    canAsk
+      ? {
+          capabilities: { elicitation: { form: {} } },
+          setup: (client) =>
+            client.setRequestHandler(ElicitRequestSchema, async (req) => {
+              asked.push(req.params);
+              return answer.fn(req.params, asked.length);
+            }),
+        }
+      : {},
+  );
   return { h, asked, answer };
 }
 
@@ -70,11 +74,12 @@ describe('--approval human: confirm_tool_use asks the person', () => {
     }
   });
 
-  it('after send_message {wait:false}, allowing several ids asks about each, and the person\'s verdicts are what the API gets', async () => {
+  it("after send_message {wait:false}, allowing several ids asks about each, and the person's verdicts are what the API gets", async () => {
     const { h, asked, answer } = await withClient('human');
     try {
       // The person allows the listing and denies the removal, whatever the model asked for.
-      answer.fn = (req) => (req.message.includes('rm -rf') ? { action: 'accept', content: { decision: 'deny' } } : { action: 'accept', content: { decision: 'allow' } });
+      answer.fn = (req) =>
+        req.message.includes('rm -rf') ? { action: 'accept', content: { decision: 'deny' } } : { action: 'accept', content: { decision: 'allow' } };
       const { session_id } = await agentAndSession(h);
       ok(await h.call('send_message', { session_id, text: TWO, wait: false }));
       expect(asked).toHaveLength(0);
@@ -98,7 +103,9 @@ describe('--approval human: confirm_tool_use asks the person', () => {
       const { session_id } = await agentAndSession(h);
       ok(await h.call('send_message', { session_id, text: TWO }));
       const n = asked.length;
-      expect(errText(await h.call('confirm_tool_use', { session_id, tool_use_id: 'sevt_notpending', result: 'allow' }))).toMatch(/not a tool confirmation this session waits on/);
+      expect(errText(await h.call('confirm_tool_use', { session_id, tool_use_id: 'sevt_notpending', result: 'allow' }))).toMatch(
+        /not a tool confirmation this session waits on/,
+      );
       expect(asked).toHaveLength(n);
       expect(await confirmations(h, session_id)).toEqual([]);
     } finally {

@@ -50,7 +50,10 @@ async function noRequestsDuring<T>(fn: () => Promise<T>): Promise<T> {
 async function enforced() {
   const { tools } = await h.client.listTools();
   expect(tools).toHaveLength(ALL_TOOLS.length);
-  return tools.map((t) => ({ name: t.name, inputSchema: z.toJSONSchema(inputSchemaOf(ALL_TOOLS.find((d) => d.name === t.name)!), { target: 'draft-7', io: 'input' }) }));
+  return tools.map((t) => ({
+    name: t.name,
+    inputSchema: z.toJSONSchema(inputSchemaOf(ALL_TOOLS.find((d) => d.name === t.name)!), { target: 'draft-7', io: 'input' }),
+  }));
 }
 
 describe('input limits', () => {
@@ -102,7 +105,9 @@ describe('input limits', () => {
 describe('unknown argument names', () => {
   it('are refused with the valid names, before any request', async () => {
     const text = errText(await noRequestsDuring(() => h.call('wait_for_turn', { session_id: 'sesn_x', timeout: 1 })));
-    expect(text).toContain("Invalid arguments for tool wait_for_turn: Unknown argument 'timeout'. Valid: session_id, session_ids, until, after_event_id, timeout_s");
+    expect(text).toContain(
+      "Invalid arguments for tool wait_for_turn: Unknown argument 'timeout'. Valid: session_id, session_ids, until, after_event_id, timeout_s",
+    );
     const two = errText(await noRequestsDuring(() => h.call('get_session', { session_id: 'sesn_x', verbose: true, id: 'x' })));
     expect(two).toContain("Unknown arguments 'verbose', 'id'. Valid: session_id");
   });

@@ -22,12 +22,19 @@ it('upload_file never sends a file from outside the root while a parent is being
   writeFileSync(path.join(root, 'sub', 'file.txt'), 'inside');
   writeFileSync(path.join(outside, 'file.txt'), 'SECRET outside the root');
   // The swapper: renames only, as fast as it can, until killed.
-  const swapper = spawn(process.execPath, ['-e', `
+  const swapper = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const fs = require('fs'); const p = require('path');
     const sub = p.join(${JSON.stringify(root)}, 'sub'), saved = sub + '.real', link = sub + '.link';
     fs.symlinkSync(${JSON.stringify(outside)}, link);
     for (;;) { fs.renameSync(sub, saved); fs.renameSync(link, sub); fs.renameSync(sub, link); fs.renameSync(saved, sub); }
-  `], { stdio: 'ignore' });
+  `,
+    ],
+    { stdio: 'ignore' },
+  );
   const h = await harness({ toolsets: ['core', 'files'], filesRoot: root });
   const sent: string[] = [];
   let refused = 0;

@@ -32,12 +32,13 @@ const read = async (uri: string) => {
   expect(r.contents[0]!.mimeType).toBe('text/plain');
   return (r.contents[0] as { text: string }).text;
 };
-const readError = (uri: string) => h.client.readResource({ uri }).then(
-  () => {
-    throw new Error(`expected ${uri} to fail`);
-  },
-  (err: { code: number; message: string; data?: { uri?: string } }) => err,
-);
+const readError = (uri: string) =>
+  h.client.readResource({ uri }).then(
+    () => {
+      throw new Error(`expected ${uri} to fail`);
+    },
+    (err: { code: number; message: string; data?: { uri?: string } }) => err,
+  );
 
 describe('resources', () => {
   it('are declared, and both templates are listed', async () => {

@@ -18,9 +18,13 @@ const ASK_BASH = [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', pe
 
 async function coordinator(): Promise<{ session_id: string; helper_id: string }> {
   const helper = ok(await h.call('create_agent', { name: 'helper', model: 'claude-sonnet-4-6', tools: ASK_BASH }));
-  const lead = ok(await h.call('create_agent', {
-    name: 'lead', model: 'claude-sonnet-4-6', multiagent: { type: 'coordinator', agents: [helper.agent_id] },
-  }));
+  const lead = ok(
+    await h.call('create_agent', {
+      name: 'lead',
+      model: 'claude-sonnet-4-6',
+      multiagent: { type: 'coordinator', agents: [helper.agent_id] },
+    }),
+  );
   const s = ok(await h.call('start_session', { agent_id: lead.agent_id }));
   return { session_id: s.session_id, helper_id: helper.agent_id };
 }
@@ -28,13 +32,20 @@ async function coordinator(): Promise<{ session_id: string; helper_id: string }>
 describe('multi-agent sessions', () => {
   it('create_agent takes the roster as the SDK defines it and get_agent shows it resolved', async () => {
     const helper = ok(await h.call('create_agent', { name: 'helper', model: 'claude-sonnet-4-6' }));
-    const lead = ok(await h.call('create_agent', {
-      name: 'lead', model: 'claude-sonnet-4-6', multiagent: { type: 'coordinator', agents: [helper.agent_id, { type: 'self' }] },
-    }));
+    const lead = ok(
+      await h.call('create_agent', {
+        name: 'lead',
+        model: 'claude-sonnet-4-6',
+        multiagent: { type: 'coordinator', agents: [helper.agent_id, { type: 'self' }] },
+      }),
+    );
     const g = ok(await h.call('get_agent', { agent_id: lead.agent_id }));
     expect(g.multiagent).toEqual({
       type: 'coordinator',
-      agents: [{ type: 'agent', id: helper.agent_id, version: 1 }, { type: 'agent', id: lead.agent_id, version: 1 }],
+      agents: [
+        { type: 'agent', id: helper.agent_id, version: 1 },
+        { type: 'agent', id: lead.agent_id, version: 1 },
+      ],
     });
     const u = ok(await h.call('update_agent', { agent_id: lead.agent_id, version: 1, multiagent: null }));
     expect(ok(await h.call('get_agent', { agent_id: lead.agent_id, version: u.version })).multiagent).toBeUndefined();

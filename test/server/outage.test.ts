@@ -25,7 +25,10 @@ describe('API outage', () => {
     await server.connect(st);
     const client = new Client({ name: 'outage', version: '0' });
     await client.connect(ct);
-    cleanup.push(() => client.close(), () => server.close());
+    cleanup.push(
+      () => client.close(),
+      () => server.close(),
+    );
     const call = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args });
 
     const agent = ok(await call('create_agent', { name: 'o', model: 'claude-haiku-4-5' }));

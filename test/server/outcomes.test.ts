@@ -29,7 +29,12 @@ describe('define_outcome', () => {
     expect(grades).toHaveLength(2);
     expect(grades[0]).toMatch(/^span\.outcome_evaluation_end needs_revision \(iteration 0\): /);
     expect(grades[1]).toMatch(/^span\.outcome_evaluation_end satisfied \(iteration 1\): /);
-    expect(d.outcome).toEqual({ outcome_id: expect.stringMatching(/^outc_/), result: 'satisfied', evaluations: 2, explanation: 'All criteria are met at iteration 1.' });
+    expect(d.outcome).toEqual({
+      outcome_id: expect.stringMatching(/^outc_/),
+      result: 'satisfied',
+      evaluations: 2,
+      explanation: 'All criteria are met at iteration 1.',
+    });
     expect(d.reply).toContain('Working on the outcome: A haiku about rain');
     const text = r.content[0].text as string;
     expect(text).toContain(`Outcome ${d.outcome.outcome_id}: satisfied after 2 evaluation(s).`);
@@ -140,7 +145,14 @@ describe('session resources mid-session', () => {
   it('mounts a file in a running session next to a memory store, lists both, removes the file, refuses a second removal', async () => {
     const storeId = ok(await h.call('create_memory_store', { name: 'Notes' })).memory_store_id;
     const a = ok(await h.call('create_agent', { name: 'res', model: 'claude-sonnet-4-6' }));
-    const s = ok(await h.call('start_session', { agent_id: a.agent_id, resources: [{ type: 'memory_store', memory_store_id: storeId }], message: '/sleep 3000', wait: false }));
+    const s = ok(
+      await h.call('start_session', {
+        agent_id: a.agent_id,
+        resources: [{ type: 'memory_store', memory_store_id: storeId }],
+        message: '/sleep 3000',
+        wait: false,
+      }),
+    );
     expect(s.status).toBe('running');
     const file = await sdk.beta.files.upload({ file: await toFile(Buffer.from('a,b'), 'data.csv') });
     const added = ok(await h.call('add_session_resource', { session_id: s.session_id, file_id: file.id, mount_path: '/mnt/session/uploads/data.csv' }));
@@ -158,7 +170,10 @@ describe('session resources mid-session', () => {
     const dup = errText(await h.call('add_session_resource', { session_id: s.session_id, file_id: file.id, mount_path: '/mnt/session/uploads/data.csv' }));
     expect(dup).toContain('409');
 
-    expect(ok(await h.call('remove_session_resource', { session_id: s.session_id, resource_id: added.resource_id }))).toEqual({ resource_id: added.resource_id, removed: true });
+    expect(ok(await h.call('remove_session_resource', { session_id: s.session_id, resource_id: added.resource_id }))).toEqual({
+      resource_id: added.resource_id,
+      removed: true,
+    });
     const again = errText(await h.call('remove_session_resource', { session_id: s.session_id, resource_id: added.resource_id }));
     expect(again).toContain('404');
     expect(again).toContain('list_session_resources');

@@ -23,9 +23,21 @@ describe('pending actions by kind', () => {
     const s = turnWith([
       { id: 'sevt_1', type: 'session.status_running' },
       { id: 'sevt_2', type: 'session.thread_created', session_thread_id: 'sthr_1', agent_name: 'helper' },
-      { id: 'sevt_3', type: 'agent.mcp_tool_use', name: 'search', mcp_server_name: 'docs', input: {}, evaluated_permission: 'allow', session_thread_id: 'sthr_1' },
       {
-        id: 'sevt_4', type: 'agent.mcp_elicitation', mcp_server_name: 'docs', mcp_tool_use_id: 'sevt_3', session_thread_id: 'sthr_1',
+        id: 'sevt_3',
+        type: 'agent.mcp_tool_use',
+        name: 'search',
+        mcp_server_name: 'docs',
+        input: {},
+        evaluated_permission: 'allow',
+        session_thread_id: 'sthr_1',
+      },
+      {
+        id: 'sevt_4',
+        type: 'agent.mcp_elicitation',
+        mcp_server_name: 'docs',
+        mcp_tool_use_id: 'sevt_3',
+        session_thread_id: 'sthr_1',
         request: { mode: 'url', message: 'sign in', url: 'https://example.com/login', elicitation_id: 'e1' },
       },
       { id: 'sevt_5', type: 'session.thread_status_idle', session_thread_id: 'sthr_1', stop_reason: { type: 'requires_action', event_ids: ['sevt_4'] } },

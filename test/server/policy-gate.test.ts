@@ -11,16 +11,20 @@ import { errText, harness, history, ok, TEST_KEY, type Harness } from '../helper
 
 async function withClient(approval: Config['approval'], reply: ElicitResult | null) {
   const asked: ElicitRequest['params'][] = [];
-  const h = await harness({ approval, toolsets: ['core', 'agents'] }, {}, reply
-    ? {
-        capabilities: { elicitation: { form: {} } },
-        setup: (client) =>
-          client.setRequestHandler(ElicitRequestSchema, async (req) => {
-            asked.push(req.params);
-            return reply;
-          }),
-      }
-    : {});
+  const h = await harness(
+    { approval, toolsets: ['core', 'agents'] },
+    {},
+    reply
+      ? {
+          capabilities: { elicitation: { form: {} } },
+          setup: (client) =>
+            client.setRequestHandler(ElicitRequestSchema, async (req) => {
+              asked.push(req.params);
+              return reply;
+            }),
+        }
+      : {},
+  );
   return { h, asked };
 }
 
@@ -42,7 +46,8 @@ async function storedList(h: Harness, what: 'agents' | 'sessions'): Promise<any[
   return (await res.json()).data;
 }
 
-const bashPolicy = (agent: any) => agent.tools.find((t: any) => t.type === 'agent_toolset_20260401').configs.find((c: any) => c.name === 'bash')?.permission_policy?.type;
+const bashPolicy = (agent: any) =>
+  agent.tools.find((t: any) => t.type === 'agent_toolset_20260401').configs.find((c: any) => c.name === 'bash')?.permission_policy?.type;
 const ASK = [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_ask' } }] }];
 const ALLOW_ALL = [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', permission_policy: { type: 'always_allow' } }] }];
 const MCP_ALLOW = {
@@ -93,7 +98,15 @@ describe('update_agent loosening a policy', () => {
     try {
       const id = await askingAgent(h);
       expect(errText(await h.call('update_agent', { agent_id: id, version: 1, tools: ALLOW_ALL }))).toMatch(/--approval deny.*bash/s);
-      expect(errText(await h.call('update_agent', { agent_id: id, version: 1, tools: [{ type: 'agent_toolset_20260401', default_config: { permission_policy: { type: 'auto' } } }] }))).toMatch(/--approval deny/);
+      expect(
+        errText(
+          await h.call('update_agent', {
+            agent_id: id,
+            version: 1,
+            tools: [{ type: 'agent_toolset_20260401', default_config: { permission_policy: { type: 'auto' } } }],
+          }),
+        ),
+      ).toMatch(/--approval deny/);
       expect(asked).toHaveLength(0);
       expect((await storedAgent(h, id)).version).toBe(1);
       ok(await h.call('update_agent', { agent_id: id, version: 1, name: 'renamed' }));
@@ -124,11 +137,18 @@ describe('update_agent loosening a policy', () => {
 });
 
 describe('create_agent', () => {
-  it('with the API\'s defaults stays one call under human, nobody asked', async () => {
+  it("with the API's defaults stays one call under human, nobody asked", async () => {
     const { h, asked } = await withClient('human', DECLINE);
     try {
       ok(await h.call('create_agent', { name: 'plain', model: 'claude-sonnet-4-6', tools: [{ type: 'agent_toolset_20260401' }] }));
-      ok(await h.call('create_agent', { name: 'plain-mcp', model: 'claude-sonnet-4-6', tools: [{ type: 'mcp_toolset', mcp_server_name: 'gh' }], mcp_servers: MCP_ALLOW.mcp_servers }));
+      ok(
+        await h.call('create_agent', {
+          name: 'plain-mcp',
+          model: 'claude-sonnet-4-6',
+          tools: [{ type: 'mcp_toolset', mcp_server_name: 'gh' }],
+          mcp_servers: MCP_ALLOW.mcp_servers,
+        }),
+      );
       expect(asked).toHaveLength(0);
       expect((await storedList(h, 'agents')).map((a) => a.name).sort()).toEqual(['plain', 'plain-mcp']);
     } finally {

@@ -27,7 +27,7 @@ describe.each(cases)('under %s', (_name, readings) => {
     await h?.close();
   });
 
-  it('send_message during a running turn returns the reply to ITS message, never the previous turn\'s', async () => {
+  it("send_message during a running turn returns the reply to ITS message, never the previous turn's", async () => {
     const { session_id } = await agentAndSession(h);
     ok(await h.call('send_message', { session_id, text: '/sleep 300\n/reply first', wait: false }));
     const d = ok(await h.call('send_message', { session_id, text: '/reply second' }));

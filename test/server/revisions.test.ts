@@ -72,7 +72,9 @@ function eachEra(era: string, start: () => Promise<Harness | ModernHarness>, neg
     it('progress while a turn runs', async () => {
       const { session_id } = await agentAndSession(h);
       const seen: string[] = [];
-      const d = ok(await h.call('send_message', { session_id, text: '/tool read {"file_path":"notes.txt"}\n/reply done' }, { onprogress: (p) => seen.push(p.message) }));
+      const d = ok(
+        await h.call('send_message', { session_id, text: '/tool read {"file_path":"notes.txt"}\n/reply done' }, { onprogress: (p) => seen.push(p.message) }),
+      );
       expect(d.reply).toContain('done');
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.join('\n')).toMatch(/read/);
@@ -92,9 +94,17 @@ function eachEra(era: string, start: () => Promise<Harness | ModernHarness>, neg
   });
 }
 
-eachEra('2026-07-28', () => modernHarness(), (h: ModernHarness) => h.client.getNegotiatedProtocolVersion());
+eachEra(
+  '2026-07-28',
+  () => modernHarness(),
+  (h: ModernHarness) => h.client.getNegotiatedProtocolVersion(),
+);
 // The v1 client offers its latest revision in `initialize` and refuses an answer it does not support.
-eachEra('2025-11-25', () => harness(), (h: Harness) => (h.client.getServerVersion()?.name === 'managed-agents-mcp' ? LATEST_PROTOCOL_VERSION : undefined));
+eachEra(
+  '2025-11-25',
+  () => harness(),
+  (h: Harness) => (h.client.getServerVersion()?.name === 'managed-agents-mcp' ? LATEST_PROTOCOL_VERSION : undefined),
+);
 
 describe('2026-07-28: tools/list carries a cache hint', () => {
   it('an hour when the list cannot change, none under --dynamic-toolsets', async () => {
@@ -117,10 +127,16 @@ describe('2026-07-28: tools/list carries a cache hint', () => {
 describe('2026-07-28: asking the person in rounds', () => {
   let h: ModernHarness;
   beforeAll(async () => {
-    h = await modernHarness({ approval: 'human' }, {}, {
-      answer: (form): ElicitResult =>
-        form.message.includes('rm -rf') ? { action: 'accept', content: { decision: 'deny', deny_message: 'not here' } } : { action: 'accept', content: { decision: 'allow' } },
-    });
+    h = await modernHarness(
+      { approval: 'human' },
+      {},
+      {
+        answer: (form): ElicitResult =>
+          form.message.includes('rm -rf')
+            ? { action: 'accept', content: { decision: 'deny', deny_message: 'not here' } }
+            : { action: 'accept', content: { decision: 'allow' } },
+      },
+    );
   });
   afterAll(() => h?.close());
 
@@ -185,17 +201,21 @@ describe('2026-07-28: when the person does not allow, or the state is not ours',
   async function rewriting(rewrite: (state: string) => string | Promise<string>, server = {}) {
     const pending: Promise<void>[] = [];
     let rewritten = 0;
-    const h = await modernHarness({ approval: 'human' }, {}, {
-      answer: () => ({ action: 'accept', content: { decision: 'allow' } }),
-      server,
-      onRequest: (body) => {
-        if (typeof body?.params?.requestState !== 'string') return body;
-        rewritten++;
-        const p = Promise.resolve(rewrite(body.params.requestState));
-        pending.push(p.then(() => {}));
-        return p.then((s) => ({ ...body, params: { ...body.params, requestState: s } }));
+    const h = await modernHarness(
+      { approval: 'human' },
+      {},
+      {
+        answer: () => ({ action: 'accept', content: { decision: 'allow' } }),
+        server,
+        onRequest: (body) => {
+          if (typeof body?.params?.requestState !== 'string') return body;
+          rewritten++;
+          const p = Promise.resolve(rewrite(body.params.requestState));
+          pending.push(p.then(() => {}));
+          return p.then((s) => ({ ...body, params: { ...body.params, requestState: s } }));
+        },
       },
-    });
+    );
     return { h, rewritten: () => rewritten };
   }
 

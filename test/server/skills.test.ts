@@ -19,9 +19,7 @@ const SKILL_MD = '---\nname: release-notes\ndescription: Writes release notes fr
 describe('skills', () => {
   it('create from content → list → get with versions → new version → attach with create_agent → get_agent shows it', async () => {
     const before = (await requests(h)).next;
-    const created = ok(
-      await h.call('create_skill', { skill_md: SKILL_MD, files: [{ path: 'reference/style.md', content: '# Style\nShort lines.\n' }] }),
-    );
+    const created = ok(await h.call('create_skill', { skill_md: SKILL_MD, files: [{ path: 'reference/style.md', content: '# Style\nShort lines.\n' }] }));
     expect(created.skill_id).toMatch(/^skill_/);
     expect(created.version_id).toMatch(/^skillver_/);
     expect(created.name).toBe('release-notes');
@@ -37,9 +35,7 @@ describe('skills', () => {
     const prebuilt = ok(await h.call('list_skills', { source: 'anthropic' }));
     expect(prebuilt.skills.map((s: any) => s.skill_id)).toContain('xlsx');
 
-    const v2 = ok(
-      await h.call('create_skill', { skill_id: created.skill_id, skill_md: SKILL_MD.replace('merged changes', 'merged pull requests') }),
-    );
+    const v2 = ok(await h.call('create_skill', { skill_id: created.skill_id, skill_md: SKILL_MD.replace('merged changes', 'merged pull requests') }));
     expect(v2.skill_id).toBe(created.skill_id);
     expect(v2.version_id).not.toBe(created.version_id);
 
@@ -58,7 +54,10 @@ describe('skills', () => {
       await h.call('create_agent', {
         name: 'notes-writer',
         model: 'claude-sonnet-4-6',
-        skills: [{ type: 'custom', skill_id: created.skill_id, version: created.version_id }, { type: 'anthropic', skill_id: 'xlsx' }],
+        skills: [
+          { type: 'custom', skill_id: created.skill_id, version: created.version_id },
+          { type: 'anthropic', skill_id: 'xlsx' },
+        ],
       }),
     );
     const shown = ok(await h.call('get_agent', { agent_id: agent.agent_id }));

@@ -40,7 +40,12 @@ const tokens = (v: unknown) => Math.ceil(JSON.stringify(v).length / 4);
 /** Keys sorted at every depth (arrays keep their order), so a snapshot diff shows only what changed. */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as any)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as any)[k])]),
+    );
   return v;
 }
 
@@ -53,11 +58,12 @@ const SNAPSHOTS = new URL('../__snapshots__/tools/', import.meta.url);
 const SCHEMA_EXCEPTIONS: Record<string, string> = {
   'create_agent.model anyOf': 'the API takes a model id or a {id, effort, speed} object; a string alone would hide effort and speed',
   'update_agent.model anyOf': 'as create_agent.model',
-  'update_agent.system anyOf': 'a string (with its length limit) or null: null clears the system prompt (the API\'s patch semantics); there is no other way to say "clear"',
+  'update_agent.system anyOf':
+    'a string (with its length limit) or null: null clears the system prompt (the API\'s patch semantics); there is no other way to say "clear"',
   'update_agent.description anyOf': 'null clears the description, as for system',
-  'update_agent.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
-  'update_session.metadata{} anyOf': 'a null value deletes a metadata key (the API\'s patch semantics)',
-  'update_agent.multiagent anyOf': 'null clears the roster (the API\'s patch semantics), as for system',
+  'update_agent.metadata{} anyOf': "a null value deletes a metadata key (the API's patch semantics)",
+  'update_session.metadata{} anyOf': "a null value deletes a metadata key (the API's patch semantics)",
+  'update_agent.multiagent anyOf': "null clears the roster (the API's patch semantics), as for system",
 };
 
 /** The constructs of SCHEMA_EXCEPTIONS found in a schema, as `path construct`. */
@@ -107,9 +113,15 @@ describe('tool surface', () => {
       for (const k of ['anyOf', 'oneOf', 'allOf']) expect(root[k], `${t.name} ${k}`).toBeUndefined();
       found.push(...awkward(root, t.name));
     }
-    expect(found.filter((f) => !(f in SCHEMA_EXCEPTIONS)), 'unlisted constructs').toEqual([]);
+    expect(
+      found.filter((f) => !(f in SCHEMA_EXCEPTIONS)),
+      'unlisted constructs',
+    ).toEqual([]);
     // Every exception still exists, so the list stays the truth.
-    expect(Object.keys(SCHEMA_EXCEPTIONS).filter((e) => !found.includes(e)), 'stale exceptions').toEqual([]);
+    expect(
+      Object.keys(SCHEMA_EXCEPTIONS).filter((e) => !found.includes(e)),
+      'stale exceptions',
+    ).toEqual([]);
   });
 
   it('the default set holds the five named tools and stays under 4,000 tokens as sent', async () => {

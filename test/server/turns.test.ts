@@ -137,9 +137,7 @@ describe('pending actions', () => {
     const refused = READING.sendWhilePending === 'refuse';
     expect(q.hint).toMatch(refused ? /refused/ : /queued/);
     ok(await h.call('confirm_tool_use', { session_id, tool_use_id: d.pending_actions[0].id, result: 'allow' }));
-    const w = refused
-      ? ok(await h.call('send_message', { session_id, text: '/reply after the tool' }))
-      : ok(await h.call('wait_for_turn', { session_id }));
+    const w = refused ? ok(await h.call('send_message', { session_id, text: '/reply after the tool' })) : ok(await h.call('wait_for_turn', { session_id }));
     expect(w.reply).toBe('after the tool');
   });
 

@@ -54,8 +54,14 @@ describe('usage_report', () => {
     expect(t.output).toBe(sum((a) => a.u.tokens.output));
     expect(t.cache_read).toBe(sum((a) => a.u.tokens.cache_read));
     expect(t.cache_write).toBe(sum((a) => a.u.tokens.cache_creation_5m + a.u.tokens.cache_creation_1h));
-    expect(t.list_cost_usd).toBeCloseTo(sum((a) => a.u.list_cost_usd), 2);
-    expect(t.estimate_usd).toBeCloseTo(sum((a) => a.u.estimate.total_usd), 2);
+    expect(t.list_cost_usd).toBeCloseTo(
+      sum((a) => a.u.list_cost_usd),
+      2,
+    );
+    expect(t.estimate_usd).toBeCloseTo(
+      sum((a) => a.u.estimate.total_usd),
+      2,
+    );
     expect(t.active_hours).toBeCloseTo(sum((a) => a.u.active_seconds) / 3600, 3);
     expect(t.list_cost_usd).toBeGreaterThan(0);
 
@@ -65,7 +71,10 @@ describe('usage_report', () => {
       const mine = audits.filter((a) => a.s.agent_id === g.key);
       expect(g.sessions).toBe(mine.length);
       expect(g.input).toBe(sum((a) => a.u.tokens.input, mine));
-      expect(g.list_cost_usd).toBeCloseTo(sum((a) => a.u.list_cost_usd, mine), 2);
+      expect(g.list_cost_usd).toBeCloseTo(
+        sum((a) => a.u.list_cost_usd, mine),
+        2,
+      );
       expect(g.name).toMatch(/^seed-agent-\d$/);
     }
     const costs = byAgent.groups.map((g: any) => g.list_cost_usd);
@@ -78,7 +87,10 @@ describe('usage_report', () => {
       const mine = audits.filter((a) => a.u.model === g.key);
       expect(g.sessions).toBe(mine.length);
       expect(g.output).toBe(sum((a) => a.u.tokens.output, mine));
-      expect(g.estimate_usd).toBeCloseTo(sum((a) => a.u.estimate.total_usd, mine), 2);
+      expect(g.estimate_usd).toBeCloseTo(
+        sum((a) => a.u.estimate.total_usd, mine),
+        2,
+      );
     }
     expect(byModel.groups.reduce((n: number, g: any) => n + g.sessions, 0)).toBe(50);
 
@@ -104,7 +116,12 @@ describe('usage_report', () => {
     const log = await requests(since);
     expect(log.every((q) => q.method === 'GET' && q.path === '/v1/sessions')).toBe(true);
     expect(log).toHaveLength(2);
-    expect(log[0]!.query).toMatchObject({ 'created_at[gte]': '2026-05-02T00:00:00Z', 'created_at[lt]': '2026-05-05T00:00:00Z', include_archived: 'true', limit: '100' });
+    expect(log[0]!.query).toMatchObject({
+      'created_at[gte]': '2026-05-02T00:00:00Z',
+      'created_at[lt]': '2026-05-05T00:00:00Z',
+      include_archived: 'true',
+      limit: '100',
+    });
   });
 
   it('counts archived sessions, and every session when no window is given, in three list requests', async () => {
@@ -171,7 +188,11 @@ describe('usage_report', () => {
 describe('usage_report against a sessions list that does not end', () => {
   const cases = [
     // One session per page, each page with a new cursor: the page budget stops the walk.
-    { mode: 'list-fresh-one', stop: /Stopped reading the sessions list after (\d+) pages in one call without reaching its end/, sessions: (pages: number) => pages },
+    {
+      mode: 'list-fresh-one',
+      stop: /Stopped reading the sessions list after (\d+) pages in one call without reaching its end/,
+      sessions: (pages: number) => pages,
+    },
     // The second page names itself as the next: the walk stops there; that page repeats the first one's session.
     { mode: 'list-self-cursor', stop: /the API returned a next_page cursor it had already returned \(page 3\)/, sessions: () => 1 },
   ] as const;

@@ -52,7 +52,12 @@ describe('vaults', () => {
     const env = ok(
       await call('create_credential', {
         vault_id: v.vault_id,
-        auth: { type: 'environment_variable', secret_name: 'GITHUB_TOKEN_FOR_CI', secret_value: ENV_SECRET, networking: { type: 'limited', allowed_hosts: ['api.github.com'] } },
+        auth: {
+          type: 'environment_variable',
+          secret_name: 'GITHUB_TOKEN_FOR_CI',
+          secret_value: ENV_SECRET,
+          networking: { type: 'limited', allowed_hosts: ['api.github.com'] },
+        },
       }),
     );
     expect(env).toMatchObject({ type: 'environment_variable', secret_name: 'GITHUB_TOKEN_FOR_CI', networking: 'limited (hosts api.github.com)' });

@@ -21,7 +21,11 @@ describe('agent versions', () => {
     ok(await h.call('update_agent', { agent_id: a.agent_id, version: 2, name: 'versioned-renamed', tools: [{ type: 'agent_toolset_20260401' }] }));
 
     const all = ok(await h.call('list_agent_versions', { agent_id: a.agent_id }));
-    expect(all.versions.map((v: any) => [v.version, v.name, v.tools])).toEqual([[3, 'versioned-renamed', 1], [2, 'versioned', 0], [1, 'versioned', 0]]);
+    expect(all.versions.map((v: any) => [v.version, v.name, v.tools])).toEqual([
+      [3, 'versioned-renamed', 1],
+      [2, 'versioned', 0],
+      [1, 'versioned', 0],
+    ]);
     expect(all.versions[0].model).toBe('claude-sonnet-4-6');
     expect(all.next_page).toBeUndefined();
 
@@ -58,7 +62,15 @@ describe('memory versions', () => {
     const store = ok(await h.call('create_memory_store', { name: 'versioned notes' }));
     const ms = store.memory_store_id;
     const m = ok(await h.call('write_memory', { memory_store_id: ms, path: '/notes/plan.md', content: 'plan A' }));
-    ok(await h.call('write_memory', { memory_store_id: ms, memory_id: m.memory_id, path: '/notes/plan.md', content: 'plan B', expected_sha256: m.content_sha256 }));
+    ok(
+      await h.call('write_memory', {
+        memory_store_id: ms,
+        memory_id: m.memory_id,
+        path: '/notes/plan.md',
+        content: 'plan B',
+        expected_sha256: m.content_sha256,
+      }),
+    );
     const other = ok(await h.call('write_memory', { memory_store_id: ms, path: '/notes/other.md', content: 'x' }));
 
     const mine = ok(await h.call('list_memory_versions', { memory_store_id: ms, memory_id: m.memory_id }));

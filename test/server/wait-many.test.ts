@@ -144,7 +144,9 @@ describe('wait_for_turn with session_ids', () => {
     const script = '/events 30\n/sleep 600\n/events 30\n/reply done';
     const started = await startAll(h, agentId, [script, script, '/sleep 300\n/reply other']);
     const ids = started.map((s) => s.session_id);
-    await h.admin('POST', '/_emulator/faults', { rules: [{ match: { method: 'GET', path: `/v1/sessions/${ids[0]}/events/stream` }, times: 1, drop_stream_after_events: 5 }] });
+    await h.admin('POST', '/_emulator/faults', {
+      rules: [{ match: { method: 'GET', path: `/v1/sessions/${ids[0]}/events/stream` }, times: 1, drop_stream_after_events: 5 }],
+    });
     try {
       const r = await wait(h, { session_ids: ids, until: 'all' });
       const faults = await h.admin('GET', '/_emulator/faults');
@@ -168,7 +170,9 @@ describe('wait_for_turn with session_ids', () => {
     expect(errText(r)).toMatch(/session_ids: Too big: expected array to have <=16 items/);
     const both = await h.call('wait_for_turn', { session_id: 'sesn_extra', session_ids: ids.slice(0, 16) });
     expect(errText(both)).toMatch(/at most 16 sessions per call \(got 17\)/);
-    expect(errText(await h.call('wait_for_turn', { session_ids: ids.slice(0, 2), after_event_id: 'sevt_1' }))).toMatch(/after_event_id goes with one session_id/);
+    expect(errText(await h.call('wait_for_turn', { session_ids: ids.slice(0, 2), after_event_id: 'sevt_1' }))).toMatch(
+      /after_event_id goes with one session_id/,
+    );
     expect(errText(await h.call('wait_for_turn', { session_id: 'sesn_1', until: 'all' }))).toMatch(/until goes with session_ids/);
   });
 
@@ -196,23 +200,31 @@ describe('wait_for_turn with session_ids under --approval human', () => {
   let hh: Harness;
   const asked: ElicitRequest['params'][] = [];
   beforeAll(async () => {
-    hh = await harness({ approval: 'human' }, {}, {
-      capabilities: { elicitation: { form: {} } },
-      setup: (client) =>
-        client.setRequestHandler(ElicitRequestSchema, async (req) => {
-          asked.push(req.params);
-          return { action: 'accept', content: { decision: 'allow' } };
-        }),
-    });
+    hh = await harness(
+      { approval: 'human' },
+      {},
+      {
+        capabilities: { elicitation: { form: {} } },
+        setup: (client) =>
+          client.setRequestHandler(ElicitRequestSchema, async (req) => {
+            asked.push(req.params);
+            return { action: 'accept', content: { decision: 'allow' } };
+          }),
+      },
+    );
   });
   afterAll(() => hh?.close());
 
   it('asks the person once per session, each form naming the session and its agent, then collects the rest', async () => {
     const agents = await Promise.all(
-      ['alpha-agent', 'beta-agent'].map(async (name) => ok(await hh.call('create_agent', { name, model: 'claude-sonnet-4-6', tools: ASK_BASH_TOOLS })).agent_id),
+      ['alpha-agent', 'beta-agent'].map(
+        async (name) => ok(await hh.call('create_agent', { name, model: 'claude-sonnet-4-6', tools: ASK_BASH_TOOLS })).agent_id,
+      ),
     );
     const started = await Promise.all(
-      agents.map((agent_id) => hh.call('start_session', { agent_id, message: '/sleep 200\n/tool bash {"command":"ls"}\n/reply finished', wait: false }).then(ok)),
+      agents.map((agent_id) =>
+        hh.call('start_session', { agent_id, message: '/sleep 200\n/tool bash {"command":"ls"}\n/reply finished', wait: false }).then(ok),
+      ),
     );
     const ids = started.map((s) => s.session_id);
     const r = await wait(hh, { session_ids: ids, until: 'all' });

@@ -15,7 +15,9 @@ export const setup = once('conformance gate', async () => {
   // Generates (or reuses) the schemas and the compiled validators before any worker needs them.
   const t0 = Date.now();
   const { bundle } = await Gate.load();
-  process.stdout.write(`sdk schemas: ${bundle.routes.length} SDK routes, ${Object.keys(bundle.schema.definitions).length} definitions, ready in ${Date.now() - t0} ms\n`);
+  process.stdout.write(
+    `sdk schemas: ${bundle.routes.length} SDK routes, ${Object.keys(bundle.schema.definitions).length} definitions, ready in ${Date.now() - t0} ms\n`,
+  );
   return () => {
     const total = { files: 0, responses: 0, events: 0, requests: 0 };
     const violations: string[] = [];

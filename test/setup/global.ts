@@ -24,7 +24,7 @@ export const setup = once('secret scan', () => {
     }
     if (leaks.length) {
       process.exitCode = 1;
-      throw new Error(`Secret canaries leaked into captured output:\n${leaks.join("\n")}`);
+      throw new Error(`Secret canaries leaked into captured output:\n${leaks.join('\n')}`);
     }
     process.stdout.write(`secret scan: ${CANARIES.length} canaries, ${files.length} capture files, ${bytes} characters scanned, 0 leaks\n`);
   };

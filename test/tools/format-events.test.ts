@@ -49,15 +49,11 @@ describe('eventLine', () => {
     expect(eventLine({ id: 'sevt_1', type: 'user.message', processed_at: T, content: text('Hello\nthere') })).toBe(
       '12:34:56 user.message Hello there (sevt_1)',
     );
-    expect(eventLine({ id: 'sevt_2', type: 'agent.message', processed_at: T, content: text('Done.') })).toBe(
-      '12:34:56 agent.message Done. (sevt_2)',
-    );
+    expect(eventLine({ id: 'sevt_2', type: 'agent.message', processed_at: T, content: text('Done.') })).toBe('12:34:56 agent.message Done. (sevt_2)');
   });
 
   it('shows a queued user event', () => {
-    expect(eventLine({ id: 'sevt_3', type: 'user.message', processed_at: null, content: text('hi') })).toBe(
-      'queued user.message hi (sevt_3)',
-    );
+    expect(eventLine({ id: 'sevt_3', type: 'user.message', processed_at: null, content: text('hi') })).toBe('queued user.message hi (sevt_3)');
   });
 
   it('shows a built-in tool call with its input and permission', () => {
@@ -85,35 +81,29 @@ describe('eventLine', () => {
   });
 
   it('shows custom tool calls', () => {
-    expect(eventSummary({ type: 'agent.custom_tool_use', name: 'get_weather', input: { city: 'Paris' } })).toBe(
-      'get_weather {"city":"Paris"}',
-    );
+    expect(eventSummary({ type: 'agent.custom_tool_use', name: 'get_weather', input: { city: 'Paris' } })).toBe('get_weather {"city":"Paris"}');
   });
 
   it('shows tool results with the call they answer, and marks errors', () => {
-    expect(eventSummary({ type: 'agent.tool_result', tool_use_id: 'sevt_4', content: text('file.txt') })).toBe(
-      'for sevt_4: file.txt',
+    expect(eventSummary({ type: 'agent.tool_result', tool_use_id: 'sevt_4', content: text('file.txt') })).toBe('for sevt_4: file.txt');
+    expect(eventSummary({ type: 'agent.mcp_tool_result', mcp_tool_use_id: 'sevt_5', is_error: true, content: text('denied') })).toBe(
+      'ERROR for sevt_5: denied',
     );
-    expect(
-      eventSummary({ type: 'agent.mcp_tool_result', mcp_tool_use_id: 'sevt_5', is_error: true, content: text('denied') }),
-    ).toBe('ERROR for sevt_5: denied');
-    expect(
-      eventSummary({ type: 'user.custom_tool_result', custom_tool_use_id: 'sevt_6', content: text('{"temp":20}') }),
-    ).toBe('for sevt_6: {"temp":20}');
+    expect(eventSummary({ type: 'user.custom_tool_result', custom_tool_use_id: 'sevt_6', content: text('{"temp":20}') })).toBe('for sevt_6: {"temp":20}');
   });
 
   it('shows confirmations with their answer and deny message', () => {
     expect(eventSummary({ type: 'user.tool_confirmation', tool_use_id: 'sevt_4', result: 'allow' })).toBe('allow sevt_4');
-    expect(
-      eventSummary({ type: 'user.tool_confirmation', tool_use_id: 'sevt_4', result: 'deny', deny_message: 'not in prod' }),
-    ).toBe('deny sevt_4: not in prod');
+    expect(eventSummary({ type: 'user.tool_confirmation', tool_use_id: 'sevt_4', result: 'deny', deny_message: 'not in prod' })).toBe(
+      'deny sevt_4: not in prod',
+    );
   });
 
   it('shows the stop reason of an idle, with the blocking ids for requires_action', () => {
     expect(eventSummary({ type: 'session.status_idle', stop_reason: { type: 'end_turn' } })).toBe('end_turn');
-    expect(
-      eventSummary({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: ['sevt_4', 'sevt_7'] } }),
-    ).toBe('requires_action sevt_4,sevt_7');
+    expect(eventSummary({ type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: ['sevt_4', 'sevt_7'] } })).toBe(
+      'requires_action sevt_4,sevt_7',
+    );
   });
 
   it('shows session errors with their type and retry status', () => {
@@ -134,24 +124,18 @@ describe('eventLine', () => {
         model_usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 },
       }),
     ).toBe('in 10 out 20 cache_read 5');
-    expect(
-      eventSummary({ type: 'session.usage', usage: { input_tokens: 100, output_tokens: 50, list_cost: { amount: '1234', currency: 'USD' } } }),
-    ).toBe('total in 100 out 50 cost $12.34');
+    expect(eventSummary({ type: 'session.usage', usage: { input_tokens: 100, output_tokens: 50, list_cost: { amount: '1234', currency: 'USD' } } })).toBe(
+      'total in 100 out 50 cost $12.34',
+    );
   });
 
   it('lists the changed fields of session.updated', () => {
-    expect(eventSummary({ id: 'x', type: 'session.updated', processed_at: T, title: 't', metadata: { a: 'b' } })).toBe(
-      'title, metadata',
-    );
+    expect(eventSummary({ id: 'x', type: 'session.updated', processed_at: T, title: 't', metadata: { a: 'b' } })).toBe('title, metadata');
   });
 
   it('still gives a line for status events and unknown types', () => {
-    expect(eventLine({ id: 'sevt_9', type: 'session.status_running', processed_at: T })).toBe(
-      '12:34:56 session.status_running (sevt_9)',
-    );
-    expect(eventLine({ id: 'sevt_10', type: 'future.new_event', processed_at: T, foo: 1 })).toBe(
-      '12:34:56 future.new_event (sevt_10)',
-    );
+    expect(eventLine({ id: 'sevt_9', type: 'session.status_running', processed_at: T })).toBe('12:34:56 session.status_running (sevt_9)');
+    expect(eventLine({ id: 'sevt_10', type: 'future.new_event', processed_at: T, foo: 1 })).toBe('12:34:56 future.new_event (sevt_10)');
     expect(eventLine({ type: 'agent.thinking', processed_at: T })).toBe('12:34:56 agent.thinking (-)');
   });
 
@@ -214,11 +198,13 @@ describe('outcome spans (docs/turn-engine.md, "Outcomes")', () => {
 describe('thread events (docs/multi-agent.md)', () => {
   it('name the subagent and what crossed between threads', () => {
     expect(eventSummary({ type: 'session.thread_created', agent_name: 'helper', session_thread_id: 'sthr_1' })).toBe('helper sthr_1');
-    expect(eventSummary({ type: 'session.thread_status_idle', agent_name: 'helper', stop_reason: { type: 'requires_action', event_ids: ['sevt_9'] } }))
-      .toBe('helper requires_action sevt_9');
+    expect(eventSummary({ type: 'session.thread_status_idle', agent_name: 'helper', stop_reason: { type: 'requires_action', event_ids: ['sevt_9'] } })).toBe(
+      'helper requires_action sevt_9',
+    );
     expect(eventSummary({ type: 'session.thread_status_idle', agent_name: 'helper', stop_reason: { type: 'end_turn' } })).toBe('helper end_turn');
-    expect(eventSummary({ type: 'agent.thread_message_sent', to_agent_name: 'helper', to_session_thread_id: 'sthr_1', content: text('do it') }))
-      .toBe('to helper: do it');
+    expect(eventSummary({ type: 'agent.thread_message_sent', to_agent_name: 'helper', to_session_thread_id: 'sthr_1', content: text('do it') })).toBe(
+      'to helper: do it',
+    );
     expect(eventSummary({ type: 'agent.thread_message_received', from_session_thread_id: 'sthr_1', content: text('done') })).toBe('from sthr_1: done');
     for (const t of ['session.thread_created', 'session.thread_status_idle', 'agent.thread_message_sent', 'agent.thread_message_received']) {
       expect(isStepEvent(t)).toBe(true);

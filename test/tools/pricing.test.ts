@@ -41,7 +41,10 @@ describe('docs/pricing.md', () => {
     const doc = readFileSync(new URL('../../docs/pricing.md', import.meta.url), 'utf8');
     const stated: Record<string, { input: number; output: number }> = {};
     for (const row of doc.split('\n').filter((l) => /^\| claude-/.test(l))) {
-      const [names, input, output] = row.split('|').slice(1, 4).map((c) => c.trim());
+      const [names, input, output] = row
+        .split('|')
+        .slice(1, 4)
+        .map((c) => c.trim());
       // `claude-opus-4-8, -4-7` shares the family prefix of the first id.
       const [first, ...rest] = names!.split(',').map((n) => n.trim());
       const family = first!.replace(/-[\d-]+$/, '');
@@ -50,6 +53,8 @@ describe('docs/pricing.md', () => {
     expect(stated).toEqual(DEFAULT_PRICE_TABLE.models);
     const t = DEFAULT_PRICE_TABLE;
     expect(doc).toContain(`$${t.runtime_per_hour} per active session-hour`);
-    expect(doc).toContain(`Cache reads cost ${t.cache_read_multiplier}× input, 5-minute cache\nwrites ${t.cache_write_5m_multiplier}×, 1-hour writes ${t.cache_write_1h_multiplier}×`);
+    expect(doc).toContain(
+      `Cache reads cost ${t.cache_read_multiplier}× input, 5-minute cache\nwrites ${t.cache_write_5m_multiplier}×, 1-hour writes ${t.cache_write_1h_multiplier}×`,
+    );
   });
 });

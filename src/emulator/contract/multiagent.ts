@@ -5,10 +5,14 @@
  * (each entry resolved to the agent snapshot its threads run).
  */
 import type {
-  BetaManagedAgentsAgent, BetaManagedAgentsAgentReference, BetaManagedAgentsSessionThreadAgent,
+  BetaManagedAgentsAgent,
+  BetaManagedAgentsAgentReference,
+  BetaManagedAgentsSessionThreadAgent,
 } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type {
-  BetaManagedAgentsMultiagent, BetaManagedAgentsMultiagentParams, BetaManagedAgentsSessionMultiagent,
+  BetaManagedAgentsMultiagent,
+  BetaManagedAgentsMultiagentParams,
+  BetaManagedAgentsSessionMultiagent,
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { z } from 'zod';
 import { badRequest } from '../wire/http.js';
@@ -49,7 +53,10 @@ type Stored20261001 = Extract<BetaManagedAgentsMultiagent, { type: 'multiagent_2
  * is merged level by level, as the SDK's params documentation says.
  */
 export function resolveMultiagent(
-  p: MultiagentParams | null | undefined, owner: BetaManagedAgentsAgentReference, lookup: AgentLookup, stored?: BetaManagedAgentsMultiagent | null,
+  p: MultiagentParams | null | undefined,
+  owner: BetaManagedAgentsAgentReference,
+  lookup: AgentLookup,
+  stored?: BetaManagedAgentsMultiagent | null,
 ): BetaManagedAgentsMultiagent | null {
   if (!p) return null;
   if (p.type === 'coordinator') {
@@ -70,9 +77,10 @@ export function resolveMultiagent(
     if (sent?.type === 'disabled') return { type: 'disabled' as const };
     const same = old?.type === 'enabled' ? old : undefined;
     const inlineAgents = sent?.inline_agents ?? (sent?.inline_agents === undefined && same ? same.inline_agents : { type: 'enabled' as const });
-    const predefinedAgents = sent?.predefined_agents !== undefined
-      ? pinAll(sent.predefined_agents, owner, lookup, `multiagent.${key}.predefined_agents`)
-      : same?.predefined_agents ?? [];
+    const predefinedAgents =
+      sent?.predefined_agents !== undefined
+        ? pinAll(sent.predefined_agents, owner, lookup, `multiagent.${key}.predefined_agents`)
+        : (same?.predefined_agents ?? []);
     if (inlineAgents.type === 'disabled' && predefinedAgents.length === 0) {
       throw badRequest(`multiagent.${key}: with inline_agents disabled, predefined_agents must name at least one agent`);
     }
@@ -83,8 +91,17 @@ export function resolveMultiagent(
 
 export function threadAgentOf(a: BetaManagedAgentsAgent): BetaManagedAgentsSessionThreadAgent {
   return {
-    type: 'agent', id: a.id, version: a.version, name: a.name, description: a.description, system: a.system, model: a.model,
-    tools: a.tools, mcp_servers: a.mcp_servers, skills: a.skills, execution_identity: a.execution_identity,
+    type: 'agent',
+    id: a.id,
+    version: a.version,
+    name: a.name,
+    description: a.description,
+    system: a.system,
+    model: a.model,
+    tools: a.tools,
+    mcp_servers: a.mcp_servers,
+    skills: a.skills,
+    execution_identity: a.execution_identity,
   };
 }
 

@@ -12,19 +12,14 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import { z } from 'zod';
 import { badRequest } from '../wire/http.js';
-import {
-  BUILTIN_TOOLS, type BuiltinTool, type Policy, type ToolParams, executionIdentity, mcpServers, modelParam, skills,
-} from './validate.js';
+import { BUILTIN_TOOLS, type BuiltinTool, type Policy, type ToolParams, executionIdentity, mcpServers, modelParam, skills } from './validate.js';
 
 export type AgentTool = BetaManagedAgentsAgentToolset20260401 | BetaManagedAgentsMCPToolset | BetaManagedAgentsCustomTool;
 export type Skill = BetaManagedAgentsAnthropicSkill | BetaManagedAgentsCustomSkill;
 
 const DEFAULT_EFFORT: BetaManagedAgentsModelConfig['effort'] = { type: 'high' };
 
-export function normalizeModel(
-  param: z.output<typeof modelParam>,
-  previous?: BetaManagedAgentsModelConfig,
-): BetaManagedAgentsModelConfig {
+export function normalizeModel(param: z.output<typeof modelParam>, previous?: BetaManagedAgentsModelConfig): BetaManagedAgentsModelConfig {
   if (typeof param === 'string') {
     return { id: param, effort: previous?.effort ?? DEFAULT_EFFORT, speed: 'standard' };
   }
@@ -132,7 +127,9 @@ export function resolveTool(tools: AgentTool[], name: string): ToolResolution {
     if (!ts) return { kind: 'unknown', reason: `no MCP server named '${server}' is configured on this agent` };
     const cfg = ts.configs.find((c) => c.name === tool);
     return {
-      kind: 'mcp', server, name: tool,
+      kind: 'mcp',
+      server,
+      name: tool,
       enabled: cfg?.enabled ?? ts.default_config.enabled,
       policy: cfg?.permission_policy ?? ts.default_config.permission_policy,
     };
@@ -144,7 +141,8 @@ export function resolveTool(tools: AgentTool[], name: string): ToolResolution {
     if (!ts) return { kind: 'unknown', reason: `the built-in tool '${name}' is not available: agent_toolset_20260401 is not enabled on this agent` };
     const cfg = ts.configs.find((c) => c.name === name);
     return {
-      kind: 'builtin', name: name as BuiltinTool,
+      kind: 'builtin',
+      name: name as BuiltinTool,
       enabled: cfg?.enabled ?? ts.default_config.enabled,
       policy: cfg?.permission_policy ?? ts.default_config.permission_policy,
     };

@@ -23,12 +23,28 @@ import type { MemoryCreateParams, MemoryUpdateParams } from '@anthropic-ai/sdk/r
 import type { DeploymentCreateParams, DeploymentUpdateParams } from '@anthropic-ai/sdk/resources/beta/deployments';
 import type { deploymentCreate, deploymentUpdate, schedule } from './validate-deployments.js';
 import type {
-  agentCreate, agentToolset, agentUpdate, customTool, envConfig, environmentCreate, environmentUpdate, mcpToolset, resourceParams,
+  agentCreate,
+  agentToolset,
+  agentUpdate,
+  customTool,
+  envConfig,
+  environmentCreate,
+  environmentUpdate,
+  mcpToolset,
+  resourceParams,
 } from './validate.js';
 import type { eventParams, eventsSend, sessionCreate, sessionUpdate } from './validate-events.js';
 import type {
-  credentialCreate, credentialUpdate, memoryCreate, memoryUpdate, resourceAdd, resourceUpdate, storeCreate, storeUpdate,
-  vaultCreate, vaultUpdate,
+  credentialCreate,
+  credentialUpdate,
+  memoryCreate,
+  memoryUpdate,
+  resourceAdd,
+  resourceUpdate,
+  storeCreate,
+  storeUpdate,
+  vaultCreate,
+  vaultUpdate,
 } from './validate-stores.js';
 
 /** Keys of every object member of a union (strings and arrays in a union contribute none). */
@@ -36,18 +52,25 @@ type KeysOf<T> = T extends readonly unknown[] ? never : T extends object ? keyof
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Diff<Z, S> = [S] extends [never]
   ? { error: 'no SDK keys found: the SDK type path above is wrong' }
-  : Same<Z, S> extends true ? true : { onlyInSdk: Exclude<S, Z>; onlyInEmulator: Exclude<Z, S> };
+  : Same<Z, S> extends true
+    ? true
+    : { onlyInSdk: Exclude<S, Z>; onlyInEmulator: Exclude<Z, S> };
 type NotBody = 'betas' | 'workspace_id';
 
 /** The zod schema's input keys against the SDK params' body keys (`Url`: path/query params). */
 type BodyKeys<S extends z.ZodType, P, Url extends PropertyKey = never> = Diff<KeysOf<z.input<S>>, Exclude<KeysOf<P>, NotBody | Url>>;
 
 /** Per `type` variant: the same set of variants, each with the same keys. */
-type Variants<Z, P> = Diff<TypeOf<Z>, TypeOf<P>> extends true
-  ? Ok<{ [T in TypeOf<P>]: Diff<KeysOf<Extract<Z, { type: T }>>, KeysOf<Extract<P, { type: T }>>> extends true
-      ? never
-      : { type: T } & Diff<KeysOf<Extract<Z, { type: T }>>, KeysOf<Extract<P, { type: T }>>> }[TypeOf<P>]>
-  : { variants: Diff<TypeOf<Z>, TypeOf<P>> };
+type Variants<Z, P> =
+  Diff<TypeOf<Z>, TypeOf<P>> extends true
+    ? Ok<
+        {
+          [T in TypeOf<P>]: Diff<KeysOf<Extract<Z, { type: T }>>, KeysOf<Extract<P, { type: T }>>> extends true
+            ? never
+            : { type: T } & Diff<KeysOf<Extract<Z, { type: T }>>, KeysOf<Extract<P, { type: T }>>>;
+        }[TypeOf<P>]
+      >
+    : { variants: Diff<TypeOf<Z>, TypeOf<P>> };
 type TypeOf<T> = T extends { type: infer K extends string } ? K : never;
 type Ok<F> = [F] extends [never] ? true : F;
 type Item<T> = NonNullable<T> extends readonly (infer E)[] ? E : NonNullable<T>;
@@ -98,8 +121,7 @@ export const checks = {
   environmentConfig: true satisfies Variants<In<typeof envConfig>, NonNullable<EnvironmentCreateParams['config']>>,
   credentialAuth: true satisfies Variants<In<typeof credentialCreate>['auth'], CredentialCreateParams['auth']>,
 
-  deploymentInitialEvents: true satisfies Variants<
-    Item<In<typeof deploymentCreate>['initial_events']>, Item<DeploymentCreateParams['initial_events']>>,
+  deploymentInitialEvents: true satisfies Variants<Item<In<typeof deploymentCreate>['initial_events']>, Item<DeploymentCreateParams['initial_events']>>,
   deploymentAgent: true satisfies Keys<Obj<In<typeof deploymentCreate>['agent']>, Obj<DeploymentCreateParams['agent']>>,
   deploymentResources: true satisfies Variants<Item<In<typeof deploymentCreate>['resources']>, Item<DeploymentCreateParams['resources']>>,
   deploymentSchedule: true satisfies Keys<In<typeof schedule>, NonNullable<DeploymentCreateParams['schedule']>>,
@@ -114,27 +136,26 @@ export const checks = {
   mcpToolsetConfigs: true satisfies Keys<Item<In<typeof mcpToolset>['configs']>, Item<McpToolset['configs']>>,
   budget: true satisfies Keys<In<typeof sessionCreate>['budget'], SessionCreateParams['budget']>,
   budgetCost: true satisfies Keys<Obj<In<typeof sessionCreate>['budget']>['max_list_cost'], Obj<SessionCreateParams['budget']>['max_list_cost']>,
-  githubCheckout: true satisfies Variants<
-    Obj<Variant<In<typeof resourceParams>, 'github_repository'>['checkout']>, Obj<GithubResource['checkout']>>,
+  githubCheckout: true satisfies Variants<Obj<Variant<In<typeof resourceParams>, 'github_repository'>['checkout']>, Obj<GithubResource['checkout']>>,
   cloudNetworking: true satisfies Variants<Obj<Variant<In<typeof envConfig>, 'cloud'>['networking']>, Obj<CloudConfig['networking']>>,
   cloudPackages: true satisfies Keys<Obj<Variant<In<typeof envConfig>, 'cloud'>['packages']>, Obj<CloudConfig['packages']>>,
   oauthRefresh: true satisfies Keys<Obj<Variant<In<typeof credentialCreate>['auth'], 'mcp_oauth'>['refresh']>, Obj<OAuth['refresh']>>,
   oauthTokenEndpointAuth: true satisfies Variants<
     Obj<Variant<In<typeof credentialCreate>['auth'], 'mcp_oauth'>['refresh']>['token_endpoint_auth'],
-    Obj<OAuth['refresh']>['token_endpoint_auth']>,
-  envVarNetworking: true satisfies Variants<
-    Variant<In<typeof credentialCreate>['auth'], 'environment_variable'>['networking'], EnvVar['networking']>,
+    Obj<OAuth['refresh']>['token_endpoint_auth']
+  >,
+  envVarNetworking: true satisfies Variants<Variant<In<typeof credentialCreate>['auth'], 'environment_variable'>['networking'], EnvVar['networking']>,
   envVarInjection: true satisfies Keys<
-    Obj<Variant<In<typeof credentialCreate>['auth'], 'environment_variable'>['injection_location']>, Obj<EnvVar['injection_location']>>,
+    Obj<Variant<In<typeof credentialCreate>['auth'], 'environment_variable'>['injection_location']>,
+    Obj<EnvVar['injection_location']>
+  >,
   memoryPrecondition: true satisfies Keys<Obj<In<typeof memoryUpdate>['precondition']>, Obj<MemoryUpdateParams['precondition']>>,
-  userMessageContent: true satisfies Variants<
-    Item<Variant<ZodEvent, 'user.message'>['content']>, Item<Variant<SdkEvent, 'user.message'>['content']>>,
-  toolResultContent: true satisfies Variants<
-    Item<Variant<ZodEvent, 'user.tool_result'>['content']>, Item<Variant<SdkEvent, 'user.tool_result'>['content']>>,
+  userMessageContent: true satisfies Variants<Item<Variant<ZodEvent, 'user.message'>['content']>, Item<Variant<SdkEvent, 'user.message'>['content']>>,
+  toolResultContent: true satisfies Variants<Item<Variant<ZodEvent, 'user.tool_result'>['content']>, Item<Variant<SdkEvent, 'user.tool_result'>['content']>>,
   customToolResultContent: true satisfies Variants<
-    Item<Variant<ZodEvent, 'user.custom_tool_result'>['content']>, Item<Variant<SdkEvent, 'user.custom_tool_result'>['content']>>,
-  outcomeRubric: true satisfies Variants<
-    Variant<ZodEvent, 'user.define_outcome'>['rubric'], Variant<SdkEvent, 'user.define_outcome'>['rubric']>,
-  systemMessageContent: true satisfies Variants<
-    Item<Variant<ZodEvent, 'system.message'>['content']>, Item<Variant<SdkEvent, 'system.message'>['content']>>,
+    Item<Variant<ZodEvent, 'user.custom_tool_result'>['content']>,
+    Item<Variant<SdkEvent, 'user.custom_tool_result'>['content']>
+  >,
+  outcomeRubric: true satisfies Variants<Variant<ZodEvent, 'user.define_outcome'>['rubric'], Variant<SdkEvent, 'user.define_outcome'>['rubric']>,
+  systemMessageContent: true satisfies Variants<Item<Variant<ZodEvent, 'system.message'>['content']>, Item<Variant<SdkEvent, 'system.message'>['content']>>,
 };

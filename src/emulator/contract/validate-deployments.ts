@@ -3,10 +3,7 @@ import { z } from 'zod';
 import { budget, metadataCreate, metadataPatch, resourceParams } from './validate.js';
 import { defineOutcome, systemMessage, userMessage } from './validate-events.js';
 
-const agentRef = z.union([
-  z.string().min(1),
-  z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1).optional() }),
-]);
+const agentRef = z.union([z.string().min(1), z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1).optional() })]);
 export const schedule = z.strictObject({
   type: z.literal('cron'),
   expression: z.string().min(1).max(256),

@@ -1,8 +1,6 @@
 /** Schemas for sendable events (the SDK's *Params event types, resources/beta/sessions/events.d.ts) and session create/update. */
 import { z } from 'zod';
-import {
-  budget, mcpServers, metadataCreate, metadataPatch, modelParam, resourceParams, skills, toolParams,
-} from './validate.js';
+import { budget, mcpServers, metadataCreate, metadataPatch, modelParam, resourceParams, skills, toolParams } from './validate.js';
 
 const text = z.strictObject({ type: z.literal('text'), text: z.string() });
 // Sources as the SDK defines them (Base64*Source, URL*Source, File*Source, PlainTextDocumentSource).
@@ -91,7 +89,10 @@ export const sessionCreate = z.strictObject({
   resources: z.array(resourceParams).optional(),
   vault_ids: z.array(z.string().min(1)).optional(),
   budget: budget.optional(),
-  initial_events: z.array(z.discriminatedUnion('type', [userMessage, defineOutcome])).max(50).optional(),
+  initial_events: z
+    .array(z.discriminatedUnion('type', [userMessage, defineOutcome]))
+    .max(50)
+    .optional(),
 });
 export type SessionCreateBody = z.output<typeof sessionCreate>;
 

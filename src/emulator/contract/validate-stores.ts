@@ -18,15 +18,27 @@ const networking = z.discriminatedUnion('type', [
 ]);
 const authCreate = z.discriminatedUnion('type', [
   z.strictObject({
-    type: z.literal('mcp_oauth'), access_token: z.string().min(1), mcp_server_url: z.string().min(1), expires_at: z.string().nullish(),
-    refresh: z.strictObject({
-      client_id: z.string().min(1), refresh_token: z.string().min(1), token_endpoint: z.string().min(1), token_endpoint_auth: tokenAuth,
-      resource: z.string().nullish(), scope: z.string().nullish(),
-    }).nullish(),
+    type: z.literal('mcp_oauth'),
+    access_token: z.string().min(1),
+    mcp_server_url: z.string().min(1),
+    expires_at: z.string().nullish(),
+    refresh: z
+      .strictObject({
+        client_id: z.string().min(1),
+        refresh_token: z.string().min(1),
+        token_endpoint: z.string().min(1),
+        token_endpoint_auth: tokenAuth,
+        resource: z.string().nullish(),
+        scope: z.string().nullish(),
+      })
+      .nullish(),
   }),
   z.strictObject({ type: z.literal('static_bearer'), token: z.string().min(1), mcp_server_url: z.string().min(1) }),
   z.strictObject({
-    type: z.literal('environment_variable'), secret_name: z.string().min(1), secret_value: z.string().min(1), networking,
+    type: z.literal('environment_variable'),
+    secret_name: z.string().min(1),
+    secret_value: z.string().min(1),
+    networking,
     injection_location: z.strictObject({ body: z.boolean().optional(), header: z.boolean().optional() }).optional(),
   }),
 ]);
@@ -48,8 +60,16 @@ export const storeUpdate = z.strictObject({
   description: z.string().max(1024).nullish(),
   metadata: metadataPatch.nullish(),
 });
-const memPath = z.string().min(2).max(1024).regex(/^\/[^/]/, "must start with '/' followed by a name").refine((p) => !p.endsWith('/'), "must not end with '/'");
-const content = z.string().nullable().refine((c) => c === null || Buffer.byteLength(c) <= 102_400, 'at most 102,400 bytes');
+const memPath = z
+  .string()
+  .min(2)
+  .max(1024)
+  .regex(/^\/[^/]/, "must start with '/' followed by a name")
+  .refine((p) => !p.endsWith('/'), "must not end with '/'");
+const content = z
+  .string()
+  .nullable()
+  .refine((c) => c === null || Buffer.byteLength(c) <= 102_400, 'at most 102,400 bytes');
 export const memoryCreate = z.strictObject({ path: memPath, content });
 export const memoryUpdate = z.strictObject({
   path: memPath.optional(),

@@ -73,9 +73,7 @@ export type Policy = z.output<typeof policy>;
 export const BUILTIN_TOOLS = ['bash', 'read', 'write', 'edit', 'glob', 'grep', 'web_fetch', 'web_search'] as const;
 export type BuiltinTool = (typeof BUILTIN_TOOLS)[number];
 
-const defaultConfig = z
-  .strictObject({ enabled: z.boolean().nullish(), permission_policy: policy.nullish() })
-  .nullish();
+const defaultConfig = z.strictObject({ enabled: z.boolean().nullish(), permission_policy: policy.nullish() }).nullish();
 
 const agentToolConfig = z.strictObject({
   name: z.enum(BUILTIN_TOOLS),
@@ -99,9 +97,7 @@ export const mcpToolset = z.strictObject({
   type: z.literal('mcp_toolset'),
   mcp_server_name: z.string().min(1).max(255),
   default_config: defaultConfig,
-  configs: z
-    .array(z.strictObject({ name: z.string().min(1).max(128), enabled: z.boolean().nullish(), permission_policy: policy.nullish() }))
-    .optional(),
+  configs: z.array(z.strictObject({ name: z.string().min(1).max(128), enabled: z.boolean().nullish(), permission_policy: policy.nullish() })).optional(),
 });
 export const customTool = z.strictObject({
   type: z.literal('custom'),
@@ -112,13 +108,9 @@ export const customTool = z.strictObject({
 export const toolParams = z.array(z.discriminatedUnion('type', [agentToolset, mcpToolset, customTool])).max(256);
 export type ToolParams = z.output<typeof toolParams>;
 
-export const mcpServers = z
-  .array(z.strictObject({ type: z.literal('url'), name: z.string().min(1).max(255), url: z.string().min(1) }))
-  .max(20);
+export const mcpServers = z.array(z.strictObject({ type: z.literal('url'), name: z.string().min(1).max(255), url: z.string().min(1) })).max(20);
 
-export const skills = z.array(
-  z.strictObject({ type: z.enum(['anthropic', 'custom']), skill_id: z.string().min(1), version: z.string().nullish() }),
-);
+export const skills = z.array(z.strictObject({ type: z.enum(['anthropic', 'custom']), skill_id: z.string().min(1), version: z.string().nullish() }));
 
 const effort = z.enum(['low', 'medium', 'high', 'xhigh', 'max']);
 export const modelParam = z.union([
@@ -186,7 +178,12 @@ const cloudConfig = z.strictObject({
   packages: z
     .strictObject({
       type: z.literal('packages').optional(),
-      apt: strList, cargo: strList, gem: strList, go: strList, npm: strList, pip: strList,
+      apt: strList,
+      cargo: strList,
+      gem: strList,
+      go: strList,
+      npm: strList,
+      pip: strList,
     })
     .nullish(),
 });

@@ -83,9 +83,10 @@ export function registerAgentRoutes(router: Router, emu: Emulator): void {
       mcp_servers: servers,
       tools: p.tools !== undefined || p.mcp_servers !== undefined ? normalizeTools(p.tools !== undefined ? p.tools : paramsOf(cur.tools), servers) : cur.tools,
       skills: p.skills !== undefined ? resolveSkills(emu, p.skills) : cur.skills,
-      multiagent: p.multiagent !== undefined
-        ? resolveMultiagent(p.multiagent, { type: 'agent', id: cur.id, version: cur.version + 1 }, agentLookup(emu), cur.multiagent)
-        : cur.multiagent,
+      multiagent:
+        p.multiagent !== undefined
+          ? resolveMultiagent(p.multiagent, { type: 'agent', id: cur.id, version: cur.version + 1 }, agentLookup(emu), cur.multiagent)
+          : cur.multiagent,
       execution_identity: p.execution_identity !== undefined ? normalizeIdentity(p.execution_identity) : cur.execution_identity,
       metadata: patchMetadata(cur.metadata, p.metadata),
     };

@@ -6,7 +6,9 @@
  * come (`fireSchedules`), so tests stay deterministic.
  */
 import type {
-  BetaManagedAgentsDeployment, BetaManagedAgentsDeploymentPausedReasonErrorObject, BetaManagedAgentsSessionResourceConfig,
+  BetaManagedAgentsDeployment,
+  BetaManagedAgentsDeploymentPausedReasonErrorObject,
+  BetaManagedAgentsSessionResourceConfig,
 } from '@anthropic-ai/sdk/resources/beta/deployments';
 import type { BetaManagedAgentsDeploymentRun, BetaManagedAgentsTriggerContext } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 import type { z } from 'zod';
@@ -34,9 +36,20 @@ type PauseError = BetaManagedAgentsDeploymentPausedReasonErrorObject['type'];
  * `session_rate_limited_error`, "the schedule keeps firing", nor `session_creation_rejected_error`).
  */
 const PAUSES: ReadonlySet<string> = new Set<PauseError>([
-  'environment_archived_error', 'agent_archived_error', 'environment_not_found_error', 'vault_not_found_error', 'file_not_found_error',
-  'session_resource_not_found_error', 'workspace_archived_error', 'organization_disabled_error', 'memory_store_archived_error',
-  'skill_not_found_error', 'vault_archived_error', 'unknown_error', 'self_hosted_resources_unsupported_error', 'mcp_egress_blocked_error',
+  'environment_archived_error',
+  'agent_archived_error',
+  'environment_not_found_error',
+  'vault_not_found_error',
+  'file_not_found_error',
+  'session_resource_not_found_error',
+  'workspace_archived_error',
+  'organization_disabled_error',
+  'memory_store_archived_error',
+  'skill_not_found_error',
+  'vault_archived_error',
+  'unknown_error',
+  'self_hosted_resources_unsupported_error',
+  'mcp_egress_blocked_error',
 ]);
 
 /** Occurrences one tick fires per deployment at most (a tick far ahead must not create thousands of sessions). */
@@ -152,14 +165,18 @@ export function runDeployment(emu: Emulator, rec: DeploymentRecord, trigger: Bet
   let sessionId: string | null = null;
   if (!error) {
     try {
-      const rt = createSession(emu, {
-        agent: { type: 'agent', id: d.agent.id, version: d.agent.version },
-        environment_id: d.environment_id,
-        resources: resourceParamsOf.get(rec) ?? [],
-        vault_ids: d.vault_ids,
-        ...(d.budget ? { budget: d.budget } : {}),
-        initial_events: d.initial_events as EventParam[],
-      }, d.id);
+      const rt = createSession(
+        emu,
+        {
+          agent: { type: 'agent', id: d.agent.id, version: d.agent.version },
+          environment_id: d.environment_id,
+          resources: resourceParamsOf.get(rec) ?? [],
+          vault_ids: d.vault_ids,
+          ...(d.budget ? { budget: d.budget } : {}),
+          initial_events: d.initial_events as EventParam[],
+        },
+        d.id,
+      );
       sessionId = rt.id;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -167,8 +184,14 @@ export function runDeployment(emu: Emulator, rec: DeploymentRecord, trigger: Bet
     }
   }
   const run: BetaManagedAgentsDeploymentRun = {
-    id: st.ids.next('drun'), type: 'deployment_run', deployment_id: d.id, agent: { ...d.agent },
-    session_id: sessionId, error: error ?? null, trigger_context: trigger, created_at: st.clock.iso(),
+    id: st.ids.next('drun'),
+    type: 'deployment_run',
+    deployment_id: d.id,
+    agent: { ...d.agent },
+    session_id: sessionId,
+    error: error ?? null,
+    trigger_context: trigger,
+    created_at: st.clock.iso(),
   };
   st.deploymentRuns.set(run.id, run);
   if (trigger.type === 'schedule') {
@@ -219,10 +242,22 @@ export function registerDeploymentRoutes(router: Router, emu: Emulator): void {
     const cron = p.schedule ? cronOf(p.schedule) : undefined;
     const now = st.clock.iso();
     const deployment: BetaManagedAgentsDeployment = {
-      id: st.ids.next('depl'), type: 'deployment', name: p.name, description: p.description || null, agent,
-      environment_id: p.environment_id, initial_events: p.initial_events as InitialEvents, metadata: p.metadata ?? {}, resources,
-      vault_ids: p.vault_ids ?? [], schedule: p.schedule ? { ...p.schedule, last_run_at: null } : null,
-      status: 'active', paused_reason: null, created_at: now, updated_at: now, archived_at: null,
+      id: st.ids.next('depl'),
+      type: 'deployment',
+      name: p.name,
+      description: p.description || null,
+      agent,
+      environment_id: p.environment_id,
+      initial_events: p.initial_events as InitialEvents,
+      metadata: p.metadata ?? {},
+      resources,
+      vault_ids: p.vault_ids ?? [],
+      schedule: p.schedule ? { ...p.schedule, last_run_at: null } : null,
+      status: 'active',
+      paused_reason: null,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
       ...(p.budget ? { budget: p.budget } : {}),
     };
     checkBudget(emu, deployment);

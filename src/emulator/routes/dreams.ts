@@ -28,7 +28,10 @@ const dreamCreate = z.strictObject({
   model: z.union([z.string().min(1), z.strictObject({ id: z.string().min(1), speed: z.enum(['standard', 'fast']).nullable().optional() })]),
   instructions: z.string().max(10_000).nullable().optional(),
   output_behavior: z
-    .discriminatedUnion('type', [z.strictObject({ type: z.literal('create_new') }), z.strictObject({ type: z.literal('update_existing'), memory_store_id: id })])
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('create_new') }),
+      z.strictObject({ type: z.literal('update_existing'), memory_store_id: id }),
+    ])
     .optional(),
 });
 
@@ -52,7 +55,15 @@ export function registerDreamRoutes(router: Router, emu: Emulator): void {
     const src = emu.state.memoryStores.get(from)!;
     const now = emu.state.clock.iso();
     const storeId = emu.state.ids.next('memstore');
-    emu.state.memoryStores.set(storeId, { ...src, id: storeId, name: `${src.name} (dream ${d.id})`, metadata: { ...src.metadata }, created_at: now, updated_at: now, archived_at: null });
+    emu.state.memoryStores.set(storeId, {
+      ...src,
+      id: storeId,
+      name: `${src.name} (dream ${d.id})`,
+      metadata: { ...src.metadata },
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
+    });
     for (const m of [...emu.state.memories.values()].filter((m) => m.memory_store_id === from)) {
       const copy = { ...m, id: emu.state.ids.next('mem'), memory_store_id: storeId, created_at: now, updated_at: now };
       emu.state.memories.set(copy.id, copy);
@@ -67,8 +78,16 @@ export function registerDreamRoutes(router: Router, emu: Emulator): void {
     const existing = [...emu.state.memories.values()].find((m) => m.memory_store_id === storeId && m.path === SUMMARY_PATH);
     const bytes = Buffer.byteLength(content);
     const m = existing ?? {
-      type: 'memory' as const, id: emu.state.ids.next('mem'), memory_store_id: storeId, path: SUMMARY_PATH, created_at: now,
-      content: '', content_sha256: '', content_size_bytes: 0, memory_version_id: '', updated_at: now,
+      type: 'memory' as const,
+      id: emu.state.ids.next('mem'),
+      memory_store_id: storeId,
+      path: SUMMARY_PATH,
+      created_at: now,
+      content: '',
+      content_sha256: '',
+      content_size_bytes: 0,
+      memory_version_id: '',
+      updated_at: now,
     };
     Object.assign(m, { content, content_sha256: '', content_size_bytes: bytes, updated_at: now });
     m.content_sha256 = createHashHex(content);
@@ -111,8 +130,19 @@ export function registerDreamRoutes(router: Router, emu: Emulator): void {
     }
     const model = typeof p.model === 'string' ? { id: p.model } : { id: p.model.id, ...(p.model.speed ? { speed: p.model.speed } : {}) };
     const d: BetaDream = {
-      type: 'dream', id: emu.state.ids.next('drm'), status: 'pending', created_at: emu.state.clock.iso(), ended_at: null, archived_at: null,
-      error: null, inputs: p.inputs, instructions: p.instructions ?? null, model, output_behavior: behavior, outputs: [], session_id: null,
+      type: 'dream',
+      id: emu.state.ids.next('drm'),
+      status: 'pending',
+      created_at: emu.state.clock.iso(),
+      ended_at: null,
+      archived_at: null,
+      error: null,
+      inputs: p.inputs,
+      instructions: p.instructions ?? null,
+      model,
+      output_behavior: behavior,
+      outputs: [],
+      session_id: null,
       usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
     };
     dreams.set(d.id, d);

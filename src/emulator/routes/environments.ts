@@ -20,17 +20,17 @@ function normalizeConfig(p: EnvConfigParams | null | undefined, prev?: BetaEnvir
   }
   if (p.type === 'self_hosted') return { type: 'self_hosted' };
   const prevCloud = prev?.type === 'cloud' ? prev : undefined;
-  let networking: Extract<BetaEnvironment['config'], { type: 'cloud' }>['networking'] =
-    prevCloud?.networking ?? { type: 'unrestricted' };
+  let networking: Extract<BetaEnvironment['config'], { type: 'cloud' }>['networking'] = prevCloud?.networking ?? { type: 'unrestricted' };
   if (p.networking) {
-    networking = p.networking.type === 'unrestricted'
-      ? { type: 'unrestricted' }
-      : {
-          type: 'limited',
-          allowed_hosts: p.networking.allowed_hosts ?? [],
-          allow_mcp_servers: p.networking.allow_mcp_servers ?? false,
-          allow_package_managers: p.networking.allow_package_managers ?? false,
-        };
+    networking =
+      p.networking.type === 'unrestricted'
+        ? { type: 'unrestricted' }
+        : {
+            type: 'limited',
+            allowed_hosts: p.networking.allowed_hosts ?? [],
+            allow_mcp_servers: p.networking.allow_mcp_servers ?? false,
+            allow_package_managers: p.networking.allow_package_managers ?? false,
+          };
   }
   const packages = { ...(prevCloud?.packages ?? emptyPackages()) };
   if (p.packages) {
@@ -79,8 +79,9 @@ export function registerEnvironmentRoutes(router: Router, emu: Emulator): void {
     const p = parseBody('environments.update', environmentUpdate, body);
     if (p.scope === 'account') throw badRequest("environments.update: scope: 'account' is not supported for API organizations");
     if (p.config && p.config.type !== env.config.type) {
-      throw new ApiError(400, 'invalid_request_error', `config.type cannot change from '${env.config.type}' to '${p.config.type}'`,
-        { error_code: 'invalid_config_type_change' });
+      throw new ApiError(400, 'invalid_request_error', `config.type cannot change from '${env.config.type}' to '${p.config.type}'`, {
+        error_code: 'invalid_config_type_change',
+      });
     }
     if (env.archived_at) throw conflict(`env ${env.id} was retired and takes no changes`);
     if (p.name !== undefined) env.name = p.name;

@@ -21,7 +21,10 @@ interface PosCursor {
   o: Order;
 }
 const isPosCursor = (v: unknown): v is PosCursor =>
-  typeof v === 'object' && v !== null && Number.isInteger((v as PosCursor).i) && (v as PosCursor).i >= -1 &&
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as PosCursor).i) &&
+  (v as PosCursor).i >= -1 &&
   ((v as PosCursor).o === 'asc' || (v as PosCursor).o === 'desc');
 
 /** First index whose time is ≥ t (strict: > t). */
@@ -117,7 +120,8 @@ function checkFileRefs(emu: Emulator, events: EventParam[]): void {
       const f = emu.state.files.get(b.source.file_id);
       if (!f) throw badRequest(`${where}: file '${b.source.file_id}' not found`);
       const fits = b.type === 'image' ? IMAGE_TYPES.includes(f.meta.mime_type) : DOCUMENT_TYPES.includes(f.meta.mime_type);
-      if (!fits) throw badRequest(`${where}: file '${f.meta.id}' is ${f.meta.mime_type}, which a${b.type === 'image' ? 'n image' : ' document'} block does not take`);
+      if (!fits)
+        throw badRequest(`${where}: file '${f.meta.id}' is ${f.meta.mime_type}, which a${b.type === 'image' ? 'n image' : ' document'} block does not take`);
     });
   });
 }
@@ -145,9 +149,9 @@ export function registerEventRoutes(router: Router, emu: Emulator): void {
 
   // Thread events: limit and page only (SDK resources/beta/sessions/threads/events.d.ts). The primary thread carries the session's events;
   // a subagent thread its own (docs/multi-agent.md).
-  router.add('GET', '/v1/sessions/:sid/threads/:tid/events', 'managed', (ctx) =>
-    listEvents(thread(ctx.params.sid!, ctx.params.tid!), ctx, false));
+  router.add('GET', '/v1/sessions/:sid/threads/:tid/events', 'managed', (ctx) => listEvents(thread(ctx.params.sid!, ctx.params.tid!), ctx, false));
 
-  router.add('GET', '/v1/sessions/:sid/threads/:tid/stream', 'managed', (ctx) =>
-    openStream(emu, ctx, thread(ctx.params.sid!, ctx.params.tid!)), { stream: true });
+  router.add('GET', '/v1/sessions/:sid/threads/:tid/stream', 'managed', (ctx) => openStream(emu, ctx, thread(ctx.params.sid!, ctx.params.tid!)), {
+    stream: true,
+  });
 }

@@ -19,7 +19,7 @@ const SCOPE_BETAS = [FILES_BETA, 'managed-agents-2026-04-01'];
 
 function betas(req: IncomingMessage): string[] {
   const raw = req.headers['anthropic-beta'];
-  return (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((s) => s.trim());
+  return (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).split(',').map((s) => s.trim());
 }
 
 export function registerFileRoutes(router: Router, emu: Emulator): void {
@@ -44,8 +44,15 @@ export function registerFileRoutes(router: Router, emu: Emulator): void {
     // SDK FileUploadParams: only the final path component of the part's filename is kept.
     const name = ((file as File).name || '').split(/[/\\]/).pop() || 'upload.bin';
     const meta: BetaFileMetadata = {
-      id: emu.state.ids.next('file'), type: 'file', filename: name, mime_type: file.type || guessMime(name),
-      size_bytes: content.length, created_at: emu.state.clock.iso(), downloadable: false, expires_at, scope: null,
+      id: emu.state.ids.next('file'),
+      type: 'file',
+      filename: name,
+      mime_type: file.type || guessMime(name),
+      size_bytes: content.length,
+      created_at: emu.state.clock.iso(),
+      downloadable: false,
+      expires_at,
+      scope: null,
     };
     emu.state.files.set(meta.id, { meta, content });
     return meta;

@@ -19,7 +19,10 @@ type StoredMemory = BetaManagedAgentsMemory & { content: string | null };
 /** Who the emulator records as the author of every API write: the one key it knows. */
 const API_ACTOR = { type: 'api_actor', api_key_id: 'apikey_emulator' } as const;
 
-const sha = (c: string | null) => createHash('sha256').update(c ?? '', 'utf8').digest('hex');
+const sha = (c: string | null) =>
+  createHash('sha256')
+    .update(c ?? '', 'utf8')
+    .digest('hex');
 
 function view(query: Query, def: 'basic' | 'full') {
   return query.enumOf('view', ['basic', 'full'] as const) ?? def;
@@ -46,8 +49,10 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     for (const m of memoriesOf(storeId)) {
       if (m.id === selfId) continue;
       if (m.path === path || m.path.startsWith(`${path}/`) || path.startsWith(`${m.path}/`)) {
-        throw new ApiError(409, 'memory_path_conflict_error', `path '${path}' overlaps memory '${m.path}'`, undefined,
-          { conflicting_memory_id: m.id, conflicting_path: m.path });
+        throw new ApiError(409, 'memory_path_conflict_error', `path '${path}' overlaps memory '${m.path}'`, undefined, {
+          conflicting_memory_id: m.id,
+          conflicting_path: m.path,
+        });
       }
     }
   };
@@ -56,9 +61,18 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     // A `deleted` version carries no content, size or hash (SDK BetaManagedAgentsMemoryVersionOperation).
     const gone = operation === 'deleted';
     emu.state.memoryVersions.set(id, {
-      type: 'memory_version', id, memory_id: m.id, memory_store_id: m.memory_store_id, operation, created_at: emu.state.clock.iso(),
-      content: gone ? null : m.content, content_sha256: gone ? null : m.content_sha256, content_size_bytes: gone ? null : m.content_size_bytes,
-      path: m.path, created_by: API_ACTOR, redacted_at: null,
+      type: 'memory_version',
+      id,
+      memory_id: m.id,
+      memory_store_id: m.memory_store_id,
+      operation,
+      created_at: emu.state.clock.iso(),
+      content: gone ? null : m.content,
+      content_sha256: gone ? null : m.content_sha256,
+      content_size_bytes: gone ? null : m.content_size_bytes,
+      path: m.path,
+      created_by: API_ACTOR,
+      redacted_at: null,
     });
     return id;
   };
@@ -67,8 +81,14 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     const p = parseBody('memory_stores.create', storeCreate, body);
     const now = emu.state.clock.iso();
     const s: BetaManagedAgentsMemoryStore = {
-      type: 'memory_store', id: emu.state.ids.next('memstore'), name: p.name, description: p.description ?? '',
-      metadata: p.metadata ?? {}, created_at: now, updated_at: now, archived_at: null,
+      type: 'memory_store',
+      id: emu.state.ids.next('memstore'),
+      name: p.name,
+      description: p.description ?? '',
+      metadata: p.metadata ?? {},
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
     };
     emu.state.memoryStores.set(s.id, s);
     return s;
@@ -107,16 +127,22 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     checkConflict(store.id, p.path);
     const now = emu.state.clock.iso();
     const m: StoredMemory = {
-      type: 'memory', id: emu.state.ids.next('mem'), memory_store_id: store.id, path: p.path, content: p.content,
-      content_sha256: sha(p.content), content_size_bytes: Buffer.byteLength(p.content ?? ''), memory_version_id: '',
-      created_at: now, updated_at: now,
+      type: 'memory',
+      id: emu.state.ids.next('mem'),
+      memory_store_id: store.id,
+      path: p.path,
+      content: p.content,
+      content_sha256: sha(p.content),
+      content_size_bytes: Buffer.byteLength(p.content ?? ''),
+      memory_version_id: '',
+      created_at: now,
+      updated_at: now,
     };
     m.memory_version_id = version(m, 'created');
     emu.state.memories.set(m.id, m);
     return render(m, view(query, 'basic'));
   });
-  router.add('GET', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, query }) =>
-    render(getMemory(params.ms!, params.id!), view(query, 'full')));
+  router.add('GET', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, query }) => render(getMemory(params.ms!, params.id!), view(query, 'full')));
   router.add('POST', '/v1/memory_stores/:ms/memories/:id', 'memory', ({ params, body, query }) => {
     const m = getMemory(params.ms!, params.id!);
     const p = parseBody('memories.update', memoryUpdate, body);
@@ -191,22 +217,34 @@ export function registerMemoryRoutes(router: Router, emu: Emulator): void {
     const items = [...emu.state.memoryVersions.values()].filter((v) => {
       const t = Date.parse(v.created_at);
       const a = by(v);
-      return v.memory_store_id === store.id &&
-        (!operation || v.operation === operation) && (!memoryId || v.memory_id === memoryId) &&
+      return (
+        v.memory_store_id === store.id &&
+        (!operation || v.operation === operation) &&
+        (!memoryId || v.memory_id === memoryId) &&
         (!apiKey || (a?.type === 'api_actor' && a.api_key_id === apiKey)) &&
         (!sessionId || (a?.type === 'session_actor' && a.session_id === sessionId)) &&
         (!account || (a?.type === 'service_account_actor' && a.service_account_id === account)) &&
-        (gte === undefined || t >= gte) && (lte === undefined || t <= lte);
+        (gte === undefined || t >= gte) &&
+        (lte === undefined || t <= lte)
+      );
     });
     const page = paginate(sortedById(items), (v) => v.id, lp);
     return { ...page, data: page.data.map((v) => renderVersion(v, mode)) };
   });
   router.add('GET', '/v1/memory_stores/:ms/memory_versions/:id', 'memory', ({ params, query }) =>
-    renderVersion(getVersion(params.ms!, params.id!), view(query, 'full')));
+    renderVersion(getVersion(params.ms!, params.id!), view(query, 'full')),
+  );
   router.add('POST', '/v1/memory_stores/:ms/memory_versions/:id/redact', 'memory', ({ params }) => {
     const v = getVersion(params.ms!, params.id!);
     if (!v.redacted_at) {
-      Object.assign(v, { content: null, content_sha256: null, content_size_bytes: null, path: null, redacted_at: emu.state.clock.iso(), redacted_by: API_ACTOR });
+      Object.assign(v, {
+        content: null,
+        content_sha256: null,
+        content_size_bytes: null,
+        path: null,
+        redacted_at: emu.state.clock.iso(),
+        redacted_by: API_ACTOR,
+      });
     }
     return v;
   });

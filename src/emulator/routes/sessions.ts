@@ -1,7 +1,5 @@
 /** Sessions (SDK resources/beta/sessions/sessions.d.ts). */
-import type {
-  BetaManagedAgentsSession, BetaManagedAgentsSessionAgent,
-} from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { BetaManagedAgentsSession, BetaManagedAgentsSessionAgent } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { priceFor, toCents } from '../../pricing.js';
@@ -31,23 +29,49 @@ export function makeResource(emu: Emulator, p: z.output<typeof resourceParams>):
   const now = st.clock.iso();
   if (p.type === 'file') {
     if (!st.files.has(p.file_id)) throw badRequest(`resources: file '${p.file_id}' not found`);
-    return { type: 'file', id: st.ids.next('sesrsc'), file_id: p.file_id, mount_path: p.mount_path ?? `/mnt/session/uploads/${p.file_id}`, created_at: now, updated_at: now };
+    return {
+      type: 'file',
+      id: st.ids.next('sesrsc'),
+      file_id: p.file_id,
+      mount_path: p.mount_path ?? `/mnt/session/uploads/${p.file_id}`,
+      created_at: now,
+      updated_at: now,
+    };
   }
   if (p.type === 'github_repository') {
-    const repo = p.url.replace(/\.git$/, '').split('/').filter(Boolean).pop() ?? 'repo';
+    const repo =
+      p.url
+        .replace(/\.git$/, '')
+        .split('/')
+        .filter(Boolean)
+        .pop() ?? 'repo';
     return {
-      type: 'github_repository', id: st.ids.next('sesrsc'), url: p.url, mount_path: p.mount_path ?? `/workspace/${repo}`,
-      checkout: p.checkout ?? null, created_at: now, updated_at: now,
+      type: 'github_repository',
+      id: st.ids.next('sesrsc'),
+      url: p.url,
+      mount_path: p.mount_path ?? `/workspace/${repo}`,
+      checkout: p.checkout ?? null,
+      created_at: now,
+      updated_at: now,
     };
   }
   const store = st.memoryStores.get(p.memory_store_id);
   if (!store) throw badRequest(`resources: memory store '${p.memory_store_id}' not found`);
-  const slug = store.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'store';
+  const slug =
+    store.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'store';
   // The SDK's MemoryStoreResource has no `id` (the conformance gate holds the emulator to that):
   // a memory store is attached at creation and is not addressable through /resources/{id}.
   return {
-    type: 'memory_store', memory_store_id: store.id, access: p.access ?? 'read_write',
-    description: store.description, instructions: p.instructions ?? null, mount_path: `/mnt/memory/${slug}`, name: store.name,
+    type: 'memory_store',
+    memory_store_id: store.id,
+    access: p.access ?? 'read_write',
+    description: store.description,
+    instructions: p.instructions ?? null,
+    mount_path: `/mnt/memory/${slug}`,
+    name: store.name,
   };
 }
 
@@ -68,13 +92,21 @@ export function createSession(
   if (base.archived_at) throw badRequest(`agent: ${ref.id} was retired and starts no new sessions`);
   const env = getEnvironment(emu, p.environment_id);
   if (env.archived_at) {
-    throw new ApiError(400, 'invalid_request_error', `env ${env.id} was retired and starts no new sessions`,
-      { error_code: 'environment_archived' });
+    throw new ApiError(400, 'invalid_request_error', `env ${env.id} was retired and starts no new sessions`, { error_code: 'environment_archived' });
   }
   let agent: BetaManagedAgentsSessionAgent = {
-    type: 'agent', id: base.id, version: base.version, name: base.name, description: base.description,
-    system: base.system, model: base.model, tools: base.tools, mcp_servers: base.mcp_servers, skills: base.skills,
-    execution_identity: base.execution_identity, multiagent: sessionMultiagent(base.multiagent, agentLookup(emu)),
+    type: 'agent',
+    id: base.id,
+    version: base.version,
+    name: base.name,
+    description: base.description,
+    system: base.system,
+    model: base.model,
+    tools: base.tools,
+    mcp_servers: base.mcp_servers,
+    skills: base.skills,
+    execution_identity: base.execution_identity,
+    multiagent: sessionMultiagent(base.multiagent, agentLookup(emu)),
   };
   if (ref.type === 'agent_with_overrides') {
     const servers = ref.mcp_servers !== undefined ? normalizeServers(ref.mcp_servers) : agent.mcp_servers;
@@ -95,14 +127,38 @@ export function createSession(
   const now = st.clock.iso();
   const id = st.ids.next('sesn');
   const session: BetaManagedAgentsSession = {
-    id, type: 'session', status: 'idle', title: p.title ?? null, agent, environment_id: env.id, resources,
-    vault_ids: p.vault_ids ?? [], metadata: p.metadata ?? {}, budget: p.budget ?? null, outcome_evaluations: [],
-    stats: {}, usage: {}, deployment_id: deploymentId, created_at: now, updated_at: now, archived_at: null,
+    id,
+    type: 'session',
+    status: 'idle',
+    title: p.title ?? null,
+    agent,
+    environment_id: env.id,
+    resources,
+    vault_ids: p.vault_ids ?? [],
+    metadata: p.metadata ?? {},
+    budget: p.budget ?? null,
+    outcome_evaluations: [],
+    stats: {},
+    usage: {},
+    deployment_id: deploymentId,
+    created_at: now,
+    updated_at: now,
+    archived_at: null,
   };
   const { multiagent: _m, ...threadAgent } = agent;
   const thread: BetaManagedAgentsSessionThread = {
-    id: st.ids.next('sthr'), type: 'session_thread', session_id: id, agent: threadAgent, parent_thread_id: null,
-    status: 'idle', stats: null, usage: null, workflow_run_id: null, created_at: now, updated_at: now, archived_at: null,
+    id: st.ids.next('sthr'),
+    type: 'session_thread',
+    session_id: id,
+    agent: threadAgent,
+    parent_thread_id: null,
+    status: 'idle',
+    stats: null,
+    usage: null,
+    workflow_run_id: null,
+    created_at: now,
+    updated_at: now,
+    archived_at: null,
   };
   const rt = new SessionRuntime(st, session, thread, env.config.type === 'self_hosted');
   st.sessions.set(id, rt);
@@ -134,15 +190,18 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
         }
       } else {
         if (!s.budget) {
-          throw new ApiError(400, 'invalid_request_error',
+          throw new ApiError(
+            400,
+            'invalid_request_error',
             rt.budgetRemoved ? 'budget: a removed budget cannot be re-added' : 'budget: a budget can only be set when the session is created',
-            { error_code: 'budget_create_only' });
+            { error_code: 'budget_create_only' },
+          );
         }
         const spent = Number(toCents(rt.listCostUsd() ?? 0));
         if (Number(p.budget.max_list_cost.amount) <= spent) {
-          throw new ApiError(400, 'invalid_request_error',
-            `budget: max_list_cost ${p.budget.max_list_cost.amount} is at or below the consumed cost ${spent}`,
-            { error_code: 'budget_not_raised' });
+          throw new ApiError(400, 'invalid_request_error', `budget: max_list_cost ${p.budget.max_list_cost.amount} is at or below the consumed cost ${spent}`, {
+            error_code: 'budget_not_raised',
+          });
         }
         s.budget = p.budget;
         changed.budget = p.budget;
@@ -163,8 +222,8 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     if (p.agent) {
       if (rt.activeTurn || s.status === 'running') throw conflict(`sessions.update: agent: session ${s.id} is busy with a turn; update it when idle`);
       const servers = p.agent.mcp_servers !== undefined ? normalizeServers(p.agent.mcp_servers) : s.agent.mcp_servers;
-      const tools = p.agent.tools !== undefined ? normalizeTools(p.agent.tools, servers)
-        : normalizeTools(s.agent.tools as Parameters<typeof normalizeTools>[0], servers);
+      const tools =
+        p.agent.tools !== undefined ? normalizeTools(p.agent.tools, servers) : normalizeTools(s.agent.tools as Parameters<typeof normalizeTools>[0], servers);
       s.agent = { ...s.agent, mcp_servers: servers, tools };
       changed.agent = s.agent;
     }
@@ -197,7 +256,10 @@ export function registerSessionRoutes(router: Router, emu: Emulator): void {
     };
     // Map iteration order is insertion (= id) order, so the sessions are already ascending.
     const page = listPage(query, [...emu.state.sessions.values()], (rt) => rt.session, {
-      bounds: ['gt', 'gte', 'lt', 'lte'], where, defaultOrder: 'desc', bidirectional: true,
+      bounds: ['gt', 'gte', 'lt', 'lte'],
+      where,
+      defaultOrder: 'desc',
+      bidirectional: true,
     });
     return { ...page, data: page.data.map((rt) => rt.view()) };
   });

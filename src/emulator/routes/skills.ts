@@ -84,7 +84,8 @@ async function readUpload(form: FormData, op: string, extraFields: readonly stri
   const fm = frontmatter(skillMd.content.toString('utf8'));
   if (!fm) throw badRequest(`${op}: SKILL.md must start with YAML frontmatter (--- name: … description: … ---)`);
   const name = fm.name || dir;
-  if (name.length > 64 || !SLUG.test(name)) throw badRequest(`${op}: SKILL.md name '${name.slice(0, 80)}': lowercase letters, digits and hyphens, at most 64 characters`);
+  if (name.length > 64 || !SLUG.test(name))
+    throw badRequest(`${op}: SKILL.md name '${name.slice(0, 80)}': lowercase letters, digits and hyphens, at most 64 characters`);
   if (/anthropic|claude/.test(name)) throw badRequest(`${op}: SKILL.md name '${name}': must not contain the reserved words 'anthropic' or 'claude'`);
   if (!fm.description) throw badRequest(`${op}: SKILL.md frontmatter needs a non-empty description`);
   if (fm.description.length > 1024) throw badRequest(`${op}: SKILL.md description: at most 1024 characters`);
@@ -133,7 +134,12 @@ export function registerSkillRoutes(router: Router, emu: Emulator): void {
   const addVersion = (rec: SkillRecord, up: Upload): BetaSkillVersion => {
     const now = emu.state.clock.iso();
     const version: BetaSkillVersion = {
-      type: 'skill_version', id: emu.state.ids.next('skillver'), skill_id: rec.skill.id, name: up.name, description: up.description, created_at: now,
+      type: 'skill_version',
+      id: emu.state.ids.next('skillver'),
+      skill_id: rec.skill.id,
+      name: up.name,
+      description: up.description,
+      created_at: now,
     };
     rec.versions.push({ version, files: up.files });
     rec.skill.latest_version_id = version.id;
@@ -145,8 +151,13 @@ export function registerSkillRoutes(router: Router, emu: Emulator): void {
     const up = await readUpload(await readForm(ctx, 'skills.create', 'files[] parts'), 'skills.create', ['display_name']);
     const now = emu.state.clock.iso();
     const skill: BetaSkill = {
-      type: 'skill', id: emu.state.ids.next('skill'), display_name: up.displayName ?? up.name, source: { type: 'custom' },
-      latest_version_id: '', created_at: now, updated_at: now,
+      type: 'skill',
+      id: emu.state.ids.next('skill'),
+      display_name: up.displayName ?? up.name,
+      source: { type: 'custom' },
+      latest_version_id: '',
+      created_at: now,
+      updated_at: now,
     };
     const rec: SkillRecord = { skill, versions: [] };
     addVersion(rec, up);
@@ -157,7 +168,9 @@ export function registerSkillRoutes(router: Router, emu: Emulator): void {
 
   router.add('GET', '/v1/skills', 'none', ({ query }) => {
     const source = query.get('source');
-    const items = allSkills(emu).filter((r) => !source || r.skill.source.type === source).map((r) => r.skill);
+    const items = allSkills(emu)
+      .filter((r) => !source || r.skill.source.type === source)
+      .map((r) => r.skill);
     return paginate(items, (s) => `${s.created_at}|${s.id}`, listParams(query));
   });
 
@@ -179,7 +192,11 @@ export function registerSkillRoutes(router: Router, emu: Emulator): void {
 
   router.add('GET', '/v1/skills/:id/versions', 'none', ({ params, query }) => {
     const rec = getSkill(emu, params.id!);
-    return paginate(rec.versions.map((v) => v.version), (v) => v.id, listParams(query));
+    return paginate(
+      rec.versions.map((v) => v.version),
+      (v) => v.id,
+      listParams(query),
+    );
   });
 
   const getVersion = (skillId: string, versionId: string) => {
@@ -198,7 +215,9 @@ export function registerSkillRoutes(router: Router, emu: Emulator): void {
     const { rec, i } = getVersion(params.id!, params.version!);
     custom(rec, 'skills.versions.delete');
     if (rec.versions.length === 1) {
-      throw badRequest(`skills.versions.delete: ${params.version} is the only version of ${rec.skill.id}; a skill holds at least one version (delete the skill instead)`);
+      throw badRequest(
+        `skills.versions.delete: ${params.version} is the only version of ${rec.skill.id}; a skill holds at least one version (delete the skill instead)`,
+      );
     }
     const [gone] = rec.versions.splice(i, 1);
     rec.skill.latest_version_id = rec.versions.at(-1)!.version.id;

@@ -18,20 +18,28 @@ function splitAuth(a: AuthCreate): { auth: Auth; secrets: Record<string, unknown
   if (a.type === 'mcp_oauth') {
     const refresh = a.refresh
       ? {
-          client_id: a.refresh.client_id, token_endpoint: a.refresh.token_endpoint,
+          client_id: a.refresh.client_id,
+          token_endpoint: a.refresh.token_endpoint,
           token_endpoint_auth: { type: a.refresh.token_endpoint_auth.type },
-          resource: a.refresh.resource ?? null, scope: a.refresh.scope ?? null,
+          resource: a.refresh.resource ?? null,
+          scope: a.refresh.scope ?? null,
         }
       : null;
     return {
       auth: { type: 'mcp_oauth', mcp_server_url: a.mcp_server_url, expires_at: a.expires_at ?? null, refresh } as Auth,
-      secrets: { access_token: a.access_token, refresh_token: a.refresh?.refresh_token, client_secret: (a.refresh?.token_endpoint_auth as { client_secret?: string } | undefined)?.client_secret },
+      secrets: {
+        access_token: a.access_token,
+        refresh_token: a.refresh?.refresh_token,
+        client_secret: (a.refresh?.token_endpoint_auth as { client_secret?: string } | undefined)?.client_secret,
+      },
     };
   }
   if (a.type === 'static_bearer') return { auth: { type: 'static_bearer', mcp_server_url: a.mcp_server_url }, secrets: { token: a.token } };
   return {
     auth: {
-      type: 'environment_variable', secret_name: a.secret_name, networking: a.networking,
+      type: 'environment_variable',
+      secret_name: a.secret_name,
+      networking: a.networking,
       injection_location: { body: a.injection_location?.body ?? false, header: a.injection_location?.header ?? true },
     },
     secrets: { secret_value: a.secret_value },
@@ -57,8 +65,13 @@ export function registerVaultRoutes(router: Router, emu: Emulator): void {
     const p = parseBody('vaults.create', vaultCreate, body);
     const now = emu.state.clock.iso();
     const v: BetaManagedAgentsVault = {
-      id: emu.state.ids.next('vlt'), type: 'vault', display_name: p.display_name, metadata: p.metadata ?? {},
-      created_at: now, updated_at: now, archived_at: null,
+      id: emu.state.ids.next('vlt'),
+      type: 'vault',
+      display_name: p.display_name,
+      metadata: p.metadata ?? {},
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
     };
     emu.state.vaults.set(v.id, v);
     return v;
@@ -93,8 +106,15 @@ export function registerVaultRoutes(router: Router, emu: Emulator): void {
     const now = emu.state.clock.iso();
     const { auth, secrets } = splitAuth(p.auth);
     const credential: BetaManagedAgentsCredential = {
-      id: emu.state.ids.next('vcrd'), type: 'vault_credential', vault_id: vault.id, display_name: p.display_name ?? null,
-      metadata: p.metadata ?? {}, auth, created_at: now, updated_at: now, archived_at: null,
+      id: emu.state.ids.next('vcrd'),
+      type: 'vault_credential',
+      vault_id: vault.id,
+      display_name: p.display_name ?? null,
+      metadata: p.metadata ?? {},
+      auth,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
     };
     emu.state.credentials.set(credential.id, { credential, secrets });
     return credential;
@@ -143,8 +163,14 @@ export function registerVaultRoutes(router: Router, emu: Emulator): void {
     const c = rec.credential;
     if (c.auth.type !== 'mcp_oauth') throw badRequest(`credential ${c.id} is not an mcp_oauth credential`);
     return {
-      type: 'vault_credential_validation', credential_id: c.id, vault_id: c.vault_id, status: 'unknown',
-      has_refresh_token: Boolean(rec.secrets.refresh_token), mcp_probe: null, refresh: null, validated_at: emu.state.clock.iso(),
+      type: 'vault_credential_validation',
+      credential_id: c.id,
+      vault_id: c.vault_id,
+      status: 'unknown',
+      has_refresh_token: Boolean(rec.secrets.refresh_token),
+      mcp_probe: null,
+      refresh: null,
+      validated_at: emu.state.clock.iso(),
     };
   });
 }

@@ -50,7 +50,13 @@ export class ActionGate {
       const onAbort = () => reject(signal.reason);
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      this.awaiting = { ids: new Set(open), resolve: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
+      this.awaiting = {
+        ids: new Set(open),
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
       this.signals.blocked(open);
     });
     this.awaiting = null;

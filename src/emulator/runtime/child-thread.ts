@@ -29,7 +29,10 @@ export class ChildThread extends EventLog implements TurnHost {
   priorChars = 0;
   private lastReply = '';
 
-  constructor(private readonly parent: ThreadParent, readonly thread: BetaManagedAgentsSessionThread & { agent: BetaManagedAgentsSessionThreadAgent }) {
+  constructor(
+    private readonly parent: ThreadParent,
+    readonly thread: BetaManagedAgentsSessionThread & { agent: BetaManagedAgentsSessionThreadAgent },
+  ) {
     super(parent.state);
   }
 
@@ -66,8 +69,8 @@ export class ChildThread extends EventLog implements TurnHost {
     const stored = { id: this.state.ids.next('sevt'), ...ev, processed_at: '' } as StoredEvent;
     this.store(stored);
     if (ev.type === 'agent.message') this.lastReply = (ev.content as Array<{ text?: string }>).map((b) => b.text ?? '').join('\n');
-    const blocking = ev.type === 'agent.custom_tool_use' ||
-      ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask');
+    const blocking =
+      ev.type === 'agent.custom_tool_use' || ((ev.type === 'agent.tool_use' || ev.type === 'agent.mcp_tool_use') && ev.evaluated_permission === 'ask');
     if (blocking) this.crossPost(stored);
     return stored;
   }
@@ -82,8 +85,12 @@ export class ChildThread extends EventLog implements TurnHost {
     this.thread.status = s;
     this.thread.updated_at = this.state.clock.iso();
     const ev = {
-      id: this.state.ids.next('sevt'), type: `session.thread_status_${s}`, session_thread_id: this.thread.id,
-      agent_name: this.thread.agent.name, ...extra, processed_at: '',
+      id: this.state.ids.next('sevt'),
+      type: `session.thread_status_${s}`,
+      session_thread_id: this.thread.id,
+      agent_name: this.thread.agent.name,
+      ...extra,
+      processed_at: '',
     } as StoredEvent;
     this.store(ev);
     this.crossPost(ev);
@@ -93,7 +100,10 @@ export class ChildThread extends EventLog implements TurnHost {
   async run(content: Array<{ type: 'text'; text: string }>, fromThreadId: string, signal: AbortSignal): Promise<string> {
     this.lastReply = '';
     const trigger = this.emit({
-      type: 'agent.thread_message_received', from_session_thread_id: fromThreadId, from_agent_name: this.parent.session.agent.name, content,
+      type: 'agent.thread_message_received',
+      from_session_thread_id: fromThreadId,
+      from_agent_name: this.parent.session.agent.name,
+      content,
     });
     this.status('running');
     await runTurn(this, trigger, signal);
@@ -120,8 +130,13 @@ export class ChildThread extends EventLog implements TurnHost {
     if (this.thread.status === 'terminated') return;
     if (this.parent.terminated) {
       this.thread.status = 'terminated';
-      this.store({ id: this.state.ids.next('sevt'), type: 'session.thread_status_terminated', session_thread_id: this.thread.id,
-        agent_name: this.thread.agent.name, processed_at: '' });
+      this.store({
+        id: this.state.ids.next('sevt'),
+        type: 'session.thread_status_terminated',
+        session_thread_id: this.thread.id,
+        agent_name: this.thread.agent.name,
+        processed_at: '',
+      });
       this.endStreams();
       return;
     }

@@ -81,7 +81,7 @@ export function parseCron(expression: string, timezone: string): Cron {
   const trimmed = expression.trim();
   if (trimmed.startsWith('@')) throw new CronError(`predefined shortcuts such as '${trimmed}' are not supported`);
   if (/[LW#?]/i.test(trimmed.replace(/[a-z]{3}/gi, (w) => (MONTHS.includes(w.toLowerCase()) || DAYS.includes(w.toLowerCase()) ? '' : w)))) {
-    throw new CronError("the extended characters L, W, # and ? are not supported");
+    throw new CronError('the extended characters L, W, # and ? are not supported');
   }
   const parts = trimmed.split(/\s+/);
   if (parts.length !== 5) throw new CronError(`expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);
@@ -94,7 +94,12 @@ export function parseCron(expression: string, timezone: string): Cron {
   }
   if (!timezone) throw new CronError('timezone: required');
   return {
-    minutes: minutes!, hours: hours!, days: days!, months: months!, weekdays: weekdays!, timezone,
+    minutes: minutes!,
+    hours: hours!,
+    days: days!,
+    months: months!,
+    weekdays: weekdays!,
+    timezone,
     dayOr: parts[2] !== '*' && parts[4] !== '*',
   };
 }
@@ -106,7 +111,13 @@ function wall(ms: number, tz: string): { y: number; mo: number; d: number; h: nu
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
     });
     formatters.set(tz, f);
   }
@@ -157,8 +168,7 @@ export function nextRuns(c: Cron, afterMs: number, count: number, untilMs = Infi
     const [y, mo, d] = [dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate()];
     if (!dayMatches(c, y, mo, d)) continue;
     // Away from a transition one offset serves the whole day; near one, each time is solved exactly.
-    const steady = offset(day - 86_400_000, c.timezone) === offset(day + 2 * 86_400_000, c.timezone)
-      ? offset(day, c.timezone) : undefined;
+    const steady = offset(day - 86_400_000, c.timezone) === offset(day + 2 * 86_400_000, c.timezone) ? offset(day, c.timezone) : undefined;
     const times: number[] = [];
     for (const h of hours) {
       for (const mi of minutes) {

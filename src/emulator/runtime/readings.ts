@@ -43,14 +43,24 @@ type AssertTrue<T extends true> = T;
 export type ReadingsMatchSchema = AssertTrue<Same<Readings, z.output<typeof readingsSchema>>>;
 
 export const DEFAULT_READINGS: Readings = {
-  queuedEcho: 'when-processed', sendWhilePending: 'queue', idleInterrupt: 'emit-idle', cacheUsage: 'nested', pings: 'on',
+  queuedEcho: 'when-processed',
+  sendWhilePending: 'queue',
+  idleInterrupt: 'emit-idle',
+  cacheUsage: 'nested',
+  pings: 'on',
 };
 
 export type ReadingName = keyof typeof READINGS;
 
 /** Readings from names (`"queued-echo,no-pings"`, as in the EMULATOR_READING variable of the tests). */
 export function readingsFromNames(names: string | readonly string[] | undefined): Readings {
-  const list = typeof names === 'string' ? names.split(',').map((n) => n.trim()).filter(Boolean) : [...(names ?? [])];
+  const list =
+    typeof names === 'string'
+      ? names
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean)
+      : [...(names ?? [])];
   const out: Readings = { ...DEFAULT_READINGS };
   for (const n of list) {
     if (n === 'default') continue;

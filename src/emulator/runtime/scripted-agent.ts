@@ -27,11 +27,21 @@ export function parseScript(text: string): { directives: Directive[]; plain: str
 }
 
 export const ERROR_TYPES = [
-  'unknown_error', 'model_overloaded_error', 'model_rate_limited_error', 'model_request_failed_error',
-  'mcp_connection_failed_error', 'mcp_authentication_failed_error', 'billing_error',
-  'credential_host_unreachable_error', 'tool_use_limit_reached_error', 'compaction_limit_reached_error',
-  'repository_authentication_error', 'repository_forbidden_error', 'repository_not_found_error',
-  'repository_checkout_error', 'repository_clone_error',
+  'unknown_error',
+  'model_overloaded_error',
+  'model_rate_limited_error',
+  'model_request_failed_error',
+  'mcp_connection_failed_error',
+  'mcp_authentication_failed_error',
+  'billing_error',
+  'credential_host_unreachable_error',
+  'tool_use_limit_reached_error',
+  'compaction_limit_reached_error',
+  'repository_authentication_error',
+  'repository_forbidden_error',
+  'repository_not_found_error',
+  'repository_checkout_error',
+  'repository_clone_error',
 ] as const;
 
 const MAX_EXTRA_EVENTS = 200_000;
@@ -55,7 +65,10 @@ export async function runTurn(rt: TurnHost, trigger: StoredEvent, signal: AbortS
 
 function textOf(ev: StoredEvent): string {
   const content = (ev.content ?? []) as Array<{ type: string; text?: string }>;
-  return content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('\n');
+  return content
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text ?? '')
+    .join('\n');
 }
 
 /**
@@ -64,7 +77,9 @@ function textOf(ev: StoredEvent): string {
  */
 function attachmentsOf(ev: StoredEvent): { summary: string; chars: number } | undefined {
   type Source = { type: string; file_id?: string; data?: string; media_type?: string };
-  const blocks = ((ev.content ?? []) as Array<{ type: string; source?: Source; title?: string | null }>).filter((b) => b.type === 'image' || b.type === 'document');
+  const blocks = ((ev.content ?? []) as Array<{ type: string; source?: Source; title?: string | null }>).filter(
+    (b) => b.type === 'image' || b.type === 'document',
+  );
   if (blocks.length === 0) return undefined;
   let chars = 0;
   const what = (b: (typeof blocks)[number]) => {
@@ -254,8 +269,15 @@ function writeOutputFile(rt: TurnHost, name: string, text: string): void {
   const content = Buffer.from(text, 'utf8');
   state.files.set(id, {
     meta: {
-      id, type: 'file', filename: name, mime_type: guessMime(name), size_bytes: content.length,
-      created_at: state.clock.iso(), downloadable: true, expires_at: null, scope: { type: 'session', id: rt.id },
+      id,
+      type: 'file',
+      filename: name,
+      mime_type: guessMime(name),
+      size_bytes: content.length,
+      created_at: state.clock.iso(),
+      downloadable: true,
+      expires_at: null,
+      scope: { type: 'session', id: rt.id },
     },
     content,
   });
@@ -264,8 +286,17 @@ function writeOutputFile(rt: TurnHost, name: string, text: string): void {
 export function guessMime(name: string): string {
   const ext = name.split('.').pop()?.toLowerCase();
   const map: Record<string, string> = {
-    txt: 'text/plain', md: 'text/markdown', json: 'application/json', csv: 'text/csv', html: 'text/html',
-    pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    json: 'application/json',
+    csv: 'text/csv',
+    html: 'text/html',
+    pdf: 'application/pdf',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
   };
   return (ext && map[ext]) || 'application/octet-stream';
 }
@@ -304,8 +335,13 @@ async function runOutcome(turn: Turn, trigger: StoredEvent): Promise<void> {
   const max = Number(trigger.max_iterations ?? 3);
   const grader = parseGrader(trigger.rubric);
   const evaluation = {
-    type: 'outcome_evaluation' as const, outcome_id: outcomeId, description, iteration: 0,
-    result: 'pending', explanation: null as string | null, completed_at: null as string | null,
+    type: 'outcome_evaluation' as const,
+    outcome_id: outcomeId,
+    description,
+    iteration: 0,
+    result: 'pending',
+    explanation: null as string | null,
+    completed_at: null as string | null,
   };
   rt.session.outcome_evaluations.push(evaluation);
   const settle = (result: string, explanation: string) => {
@@ -338,8 +374,13 @@ async function runOutcome(turn: Turn, trigger: StoredEvent): Promise<void> {
       else evaluation.explanation = explanation;
       open = undefined;
       rt.emit({
-        type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: start.id, outcome_id: outcomeId, iteration,
-        result, explanation, usage: GRADER_USAGE,
+        type: 'span.outcome_evaluation_end',
+        outcome_evaluation_start_id: start.id,
+        outcome_id: outcomeId,
+        iteration,
+        result,
+        explanation,
+        usage: GRADER_USAGE,
       });
       if (result === 'needs_revision') continue;
       if (result === 'max_iterations_reached') {
@@ -354,8 +395,13 @@ async function runOutcome(turn: Turn, trigger: StoredEvent): Promise<void> {
       settle('interrupted', 'Interrupted by the user.');
       if (open) {
         rt.emit({
-          type: 'span.outcome_evaluation_end', outcome_evaluation_start_id: open.id, outcome_id: outcomeId, iteration: open.iteration,
-          result: 'interrupted', explanation: 'Interrupted by the user.', usage: GRADER_USAGE,
+          type: 'span.outcome_evaluation_end',
+          outcome_evaluation_start_id: open.id,
+          outcome_id: outcomeId,
+          iteration: open.iteration,
+          result: 'interrupted',
+          explanation: 'Interrupted by the user.',
+          usage: GRADER_USAGE,
         });
       }
     }

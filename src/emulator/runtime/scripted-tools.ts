@@ -71,7 +71,11 @@ export async function runToolBatch(turn: Turn, calls: ToolCall[], exhaust?: () =
       const perm = permission(call.res.policy);
       const ev = rt.emit({ type: 'agent.tool_use', name: call.res.name, input: call.input, ...perm });
       const blocking: PendingKind | undefined =
-        perm.evaluated_permission === 'ask' ? 'confirm' : rt.selfHosted && call.res.name !== 'web_fetch' && call.res.name !== 'web_search' ? 'result' : undefined;
+        perm.evaluated_permission === 'ask'
+          ? 'confirm'
+          : rt.selfHosted && call.res.name !== 'web_fetch' && call.res.name !== 'web_search'
+            ? 'result'
+            : undefined;
       emitted.push({ call, id: ev.id, blocking });
     } else {
       const perm = permission(call.res.policy);

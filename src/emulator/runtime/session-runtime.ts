@@ -17,9 +17,7 @@ import { runTurn } from './scripted-agent.js';
 import { ActionGate } from './action-gate.js';
 import { ChildThread } from './child-thread.js';
 import { EventLog } from './event-log.js';
-import type {
-  AbortReason, EmitInput, PendingKind, Resolution, RuntimeStore, StoredEvent, TurnHost, TurnStop,
-} from './types.js';
+import type { AbortReason, EmitInput, PendingKind, Resolution, RuntimeStore, StoredEvent, TurnHost, TurnStop } from './types.js';
 
 const HIGH_WATER_BYTES = 1 << 20;
 const SLOW_CONSUMER_MS = 30_000;
@@ -78,21 +76,27 @@ export class SessionRuntime extends EventLog implements TurnHost {
   listCostUsd(): number | undefined {
     const price = priceFor(this.state.settings.priceTable, this.session.agent.model.id);
     if (!price) return undefined;
-    return costOf(this.state.settings.priceTable, price, {
-      input_tokens: this.tokens.input,
-      output_tokens: this.tokens.output,
-      cache_read_input_tokens: this.tokens.cacheRead,
-      cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
-    }, this.activeSeconds()).total;
+    return costOf(
+      this.state.settings.priceTable,
+      price,
+      {
+        input_tokens: this.tokens.input,
+        output_tokens: this.tokens.output,
+        cache_read_input_tokens: this.tokens.cacheRead,
+        cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h },
+      },
+      this.activeSeconds(),
+    ).total;
   }
 
   usage(): BetaManagedAgentsSessionUsage {
     const cost = this.listCostUsd();
     // The `flat-cache-usage` reading: cache writes as the documentation's example shows them, a flat
     // `cache_creation_input_tokens` (not in the SDK's type), instead of the nested object.
-    const writes = this.state.settings.readings.cacheUsage === 'flat'
-      ? ({ cache_creation_input_tokens: this.tokens.cache5m + this.tokens.cache1h } as object)
-      : { cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h } };
+    const writes =
+      this.state.settings.readings.cacheUsage === 'flat'
+        ? ({ cache_creation_input_tokens: this.tokens.cache5m + this.tokens.cache1h } as object)
+        : { cache_creation: { ephemeral_5m_input_tokens: this.tokens.cache5m, ephemeral_1h_input_tokens: this.tokens.cache1h } };
     return {
       input_tokens: this.tokens.input,
       output_tokens: this.tokens.output,
@@ -233,7 +237,9 @@ export class SessionRuntime extends EventLog implements TurnHost {
         open.delete(p.tool_use_id);
       } else if (p.type === 'user.message' && readings.sendWhilePending === 'refuse' && open.size > 0) {
         // The `refuse-while-pending` reading (docs/emulator.md "Readings").
-        throw conflict(`${where}: the session is waiting on ${open.size} pending action(s) (${[...open.keys()].join(', ')}); answer them before sending a user.message`);
+        throw conflict(
+          `${where}: the session is waiting on ${open.size} pending action(s) (${[...open.keys()].join(', ')}); answer them before sending a user.message`,
+        );
       } else if (p.type === 'system.message') {
         const prev = params[i - 1]?.type;
         if (i !== params.length - 1 || !prev || !['user.message', 'user.tool_result', 'user.custom_tool_result'].includes(prev)) {
@@ -266,8 +272,12 @@ export class SessionRuntime extends EventLog implements TurnHost {
           this.answer(echo, owner.get(p.tool_use_id), p.tool_use_id, { kind: 'confirm', allow: p.result === 'allow', denyMessage: p.deny_message });
           break;
         case 'user.custom_tool_result':
-          this.answer(echo, owner.get(p.custom_tool_use_id), p.custom_tool_use_id,
-            { kind: 'custom', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
+          this.answer(echo, owner.get(p.custom_tool_use_id), p.custom_tool_use_id, {
+            kind: 'custom',
+            allow: true,
+            content: p.content ?? [],
+            isError: p.is_error ?? false,
+          });
           break;
         case 'user.tool_result':
           this.answer(echo, owner.get(p.tool_use_id), p.tool_use_id, { kind: 'result', allow: true, content: p.content ?? [], isError: p.is_error ?? false });
@@ -329,12 +339,14 @@ export class SessionRuntime extends EventLog implements TurnHost {
     this.setStatus('running');
     this.emit({ type: 'session.status_running' });
     const run = trigger ? runTurn(this, trigger, ctl.signal) : resume!(ctl.signal);
-    run.catch((err: unknown) => {
-      if (!ctl.signal.aborted) console.error('[emulator] scripted turn failed:', err);
-    }).finally(() => {
-      if (this.turn === ctl) this.turn = null;
-      if (!this.disposed && !this.terminated) setImmediate(() => this.pump());
-    });
+    run
+      .catch((err: unknown) => {
+        if (!ctl.signal.aborted) console.error('[emulator] scripted turn failed:', err);
+      })
+      .finally(() => {
+        if (this.turn === ctl) this.turn = null;
+        if (!this.disposed && !this.terminated) setImmediate(() => this.pump());
+      });
   }
 
   private pump(): void {
@@ -403,8 +415,18 @@ export class SessionRuntime extends EventLog implements TurnHost {
     if (!agent) return { error: `'${target}' is not in this agent's roster (${roster.map((a) => a.name).join(', ')})` };
     const now = this.state.clock.iso();
     const child = new ChildThread(this, {
-      id: this.state.ids.next('sthr'), type: 'session_thread', session_id: this.id, agent, parent_thread_id: this.thread.id,
-      status: 'idle', stats: null, usage: null, workflow_run_id: null, created_at: now, updated_at: now, archived_at: null,
+      id: this.state.ids.next('sthr'),
+      type: 'session_thread',
+      session_id: this.id,
+      agent,
+      parent_thread_id: this.thread.id,
+      status: 'idle',
+      stats: null,
+      usage: null,
+      workflow_run_id: null,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
     });
     this.children.set(child.thread.id, child);
     const threadId = child.thread.id;
@@ -413,7 +435,9 @@ export class SessionRuntime extends EventLog implements TurnHost {
     this.emit({ type: 'agent.thread_message_sent', to_session_thread_id: threadId, to_agent_name: agent.name, content });
     const reply = await child.run(content, this.thread.id, signal);
     this.emit({
-      type: 'agent.thread_message_received', from_session_thread_id: threadId, from_agent_name: agent.name,
+      type: 'agent.thread_message_received',
+      from_session_thread_id: threadId,
+      from_agent_name: agent.name,
       content: [{ type: 'text', text: reply }],
     });
     return { agent: agent.name, reply };

@@ -9,7 +9,10 @@ export class Turn {
   private step: { startId: string; outChars: number; promptChars: number; override?: { input: number; output: number; cacheWrite: number } } | null = null;
   ended = false;
 
-  constructor(readonly rt: TurnHost, readonly signal: AbortSignal) {}
+  constructor(
+    readonly rt: TurnHost,
+    readonly signal: AbortSignal,
+  ) {}
 
   checkAbort(): void {
     if (this.signal.aborted) throw new TurnAborted(this.signal.reason as AbortReason);

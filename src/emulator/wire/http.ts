@@ -6,9 +6,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The API's error types (the SDK's `ErrorType` in resources/shared.d.ts). */
 export const ERROR_TYPES = [
-  'invalid_request_error', 'authentication_error', 'billing_error', 'permission_error', 'not_found_error', 'rate_limit_error',
-  'timeout_error', 'api_error', 'overloaded_error', 'request_too_large', 'memory_precondition_failed_error',
-  'memory_path_conflict_error', 'conflict_error',
+  'invalid_request_error',
+  'authentication_error',
+  'billing_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'timeout_error',
+  'api_error',
+  'overloaded_error',
+  'request_too_large',
+  'memory_precondition_failed_error',
+  'memory_path_conflict_error',
+  'conflict_error',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
@@ -25,13 +35,10 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new ApiError(400, 'invalid_request_error', message, details);
-export const notFound = (kind: string, id: string) =>
-  new ApiError(404, 'not_found_error', `${kind} not found: '${id}'`);
+export const badRequest = (message: string, details?: Record<string, unknown>) => new ApiError(400, 'invalid_request_error', message, details);
+export const notFound = (kind: string, id: string) => new ApiError(404, 'not_found_error', `${kind} not found: '${id}'`);
 /** Semantic 409s use invalid_request_error (docs/api-behaviour.md, "Errors") and carry x-should-retry: false. */
-export const conflict = (message: string, type: ErrorType = 'invalid_request_error') =>
-  new ApiError(409, type, message);
+export const conflict = (message: string, type: ErrorType = 'invalid_request_error') => new ApiError(409, type, message);
 
 export function defaultErrorType(status: number): ErrorType {
   if (status === 400 || status === 409 || status === 422) return 'invalid_request_error';

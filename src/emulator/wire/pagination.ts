@@ -28,7 +28,9 @@ interface KeyCursor {
 }
 
 const isKeyCursor = (v: unknown): v is KeyCursor =>
-  typeof v === 'object' && v !== null && typeof (v as KeyCursor).k === 'string' &&
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as KeyCursor).k === 'string' &&
   ((v as KeyCursor).d === 'n' || (v as KeyCursor).d === 'p') &&
   ((v as KeyCursor).o === 'asc' || (v as KeyCursor).o === 'desc');
 
@@ -57,12 +59,7 @@ export function listParams(query: Query, opts: { defaultLimit?: number; maxLimit
  * Pages `itemsAsc` (sorted ascending by `key`). With `bidirectional`, `prev_page` is returned too
  * (sessions.list, a BidirectionalPageCursor).
  */
-export function paginate<T>(
-  itemsAsc: readonly T[],
-  key: (item: T) => string,
-  params: ListParams,
-  bidirectional = false,
-): PageOut<T> {
+export function paginate<T>(itemsAsc: readonly T[], key: (item: T) => string, params: ListParams, bidirectional = false): PageOut<T> {
   let order = params.order;
   let cursor: KeyCursor | undefined;
   if (params.page) {
@@ -89,14 +86,10 @@ export function paginate<T>(
     }
   }
   const data = ordered.slice(start, end);
-  const next_page = end < ordered.length && data.length > 0
-    ? encodeCursor({ k: key(ordered[end - 1]!), d: 'n', o: order })
-    : null;
+  const next_page = end < ordered.length && data.length > 0 ? encodeCursor({ k: key(ordered[end - 1]!), d: 'n', o: order }) : null;
   const out: PageOut<T> = { data, next_page };
   if (bidirectional) {
-    out.prev_page = start > 0 && start < ordered.length
-      ? encodeCursor({ k: key(ordered[start]!), d: 'p', o: order })
-      : null;
+    out.prev_page = start > 0 && start < ordered.length ? encodeCursor({ k: key(ordered[start]!), d: 'p', o: order }) : null;
   }
   return out;
 }

@@ -37,7 +37,10 @@ export class SseConnection {
   private stallTimer?: NodeJS.Timeout;
   private drainWaiters: Array<() => void> = [];
 
-  constructor(private readonly res: ServerResponse, private readonly opts: SseOptions) {}
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly opts: SseOptions,
+  ) {}
 
   start(): void {
     this.res.writeHead(200, {
