@@ -21,7 +21,7 @@ import {
   toolsInput,
 } from './agent-config.js';
 import { multiagentParams } from '../multiagent-params.js';
-import { gateLoosening, loosened, loosenedByCreate, policies } from './policy-gate.js';
+import { gateLoosening, loosened, loosenedByCreate, loosenedByRoster, policies } from './policy-gate.js';
 import { shownName } from '../format/shown.js';
 import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './define.js';
 import { redactedHead } from '../log.js';
@@ -91,7 +91,10 @@ export const agentTools = [
         multiagent: args.multiagent && parseStrict('create_agent', 'multiagent', multiagentParams, args.multiagent),
       };
       checkTools(a.tools, a.mcp_servers);
-      await gateLoosening(ctx, `create the agent ${shownName(a.name)}`, loosenedByCreate(a.tools, a.mcp_servers));
+      await gateLoosening(ctx, `create the agent ${shownName(a.name)}`, [
+        ...loosenedByCreate(a.tools, a.mcp_servers),
+        ...(await loosenedByRoster(ctx, a.multiagent)),
+      ]);
       const params = compact({ ...a }) as AgentCreateParams;
       const agent = await ctx.api.call((c, o) => c.beta.agents.create(params, o));
       const structured = compact({
@@ -306,9 +309,12 @@ export const agentTools = [
         throw new ToolError('Send tools together with mcp_servers, so every server has its mcp_toolset.', 'get_agent shows the current tools.');
       }
       checkTools(a.tools, a.mcp_servers);
-      if (a.tools !== undefined) {
+      if (a.tools !== undefined || a.multiagent) {
         const cur = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agent_id, {}, o));
-        const lines = loosened(policies(cur.tools, cur.mcp_servers), policies(a.tools, a.mcp_servers ?? cur.mcp_servers));
+        const lines = [
+          ...(a.tools === undefined ? [] : loosened(policies(cur.tools, cur.mcp_servers), policies(a.tools, a.mcp_servers ?? cur.mcp_servers))),
+          ...(await loosenedByRoster(ctx, a.multiagent)),
+        ];
         await gateLoosening(ctx, `update the agent ${shownName(cur.name)} (${agent_id})`, lines);
       }
       const geo = a.model === undefined ? undefined : await keepInferenceGeo(ctx, agent_id, a.model);

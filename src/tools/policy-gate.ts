@@ -2,7 +2,7 @@
  * The policy cannot be loosened behind the person's back (docs/security.md): a change that lets
  * a remote tool run without confirmation — `always_allow` or `auto` on a tool, a toolset's
  * `default_config`, a new toolset whose calls run unasked, an older agent version pinned at
- * session start — is put to the person under `human` (and `auto` with a client that can ask),
+ * session start or in a multi-agent roster — is put to the person under `human` (and `auto` with a client that can ask),
  * refused under `deny`, and let through under `model`. What counts is the set of tools that run
  * without asking, before and after: agent creation with the API's defaults (built-in tools
  * always_allow, MCP tools always_ask) loosens nothing, so it stays one call.
@@ -120,15 +120,46 @@ export async function gateLoosening(ctx: ToolContext, what: string, lines: strin
   throw new ToolError(`${why} Nothing changed.`, `Keep those tools on always_ask, or ask the user. ${UNATTENDED}`);
 }
 
+/** The pinned version's slots that run unasked and did not at the latest (none when it is the latest). */
+async function pinLoosens(ctx: ToolContext, agentId: string, version: number): Promise<{ name: string; latest: number; lines: string[] }> {
+  const latest = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, {}, o));
+  if (latest.version === version) return { name: latest.name, latest: latest.version, lines: [] };
+  const pinned = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, { version }, o));
+  return { name: latest.name, latest: latest.version, lines: loosened(policies(latest.tools, latest.mcp_servers), policies(pinned.tools, pinned.mcp_servers)) };
+}
+
 /** For start_session: pinning a version whose policies run more tools unasked than the latest's. */
 export async function gatePinnedVersion(ctx: ToolContext, agentId: string, version: number): Promise<void> {
-  const latest = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, {}, o));
-  if (latest.version === version) return;
-  const pinned = await ctx.api.lookup((c, o) => c.beta.agents.retrieve(agentId, { version }, o));
-  const lines = loosened(policies(latest.tools, latest.mcp_servers), policies(pinned.tools, pinned.mcp_servers));
+  const { name, latest, lines } = await pinLoosens(ctx, agentId, version);
   await gateLoosening(
     ctx,
-    `start a session on the agent ${shownName(latest.name)} (${agentId}) pinned to its version ${version} instead of the latest, ${latest.version}`,
+    `start a session on the agent ${shownName(name)} (${agentId}) pinned to its version ${version} instead of the latest, ${latest}`,
     lines,
   );
+}
+
+/** Every `{type:"agent", id, version}` of a roster (either `multiagent` shape), once each. */
+function rosterPins(multiagent: unknown): { id: string; version: number }[] {
+  const m = multiagent as any;
+  const entries: unknown[] = [...(m?.agents ?? []), ...(m?.subagents?.predefined_agents ?? []), ...(m?.workflows?.predefined_agents ?? [])];
+  const pins = new Map<string, { id: string; version: number }>();
+  for (const e of entries as any[]) {
+    if (e?.type === 'agent' && typeof e.id === 'string' && typeof e.version === 'number') pins.set(`${e.id}@${e.version}`, { id: e.id, version: e.version });
+  }
+  return [...pins.values()];
+}
+
+/**
+ * For create_agent/update_agent: roster entries pinning a subagent to a version whose policies run
+ * more tools unasked than that agent's latest, one line per slot naming the subagent. A subagent
+ * at its latest version was gated when it was created or updated, so it adds nothing. Reads only.
+ */
+export async function loosenedByRoster(ctx: ToolContext, multiagent: unknown): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { id, version } of rosterPins(multiagent)) {
+    const pin = await pinLoosens(ctx, id, version);
+    const who = `subagent ${shownName(pin.name)} (${id}) pinned to version ${version} instead of the latest, ${pin.latest}`;
+    for (const l of pin.lines) lines.push(`${who}: ${l}`);
+  }
+  return lines;
 }

@@ -194,3 +194,72 @@ describe('start_session pinning an older version', () => {
     }
   });
 });
+
+describe('a multi-agent roster pinning a subagent to an older version', () => {
+  /** A helper whose v1 ran bash unasked and whose latest (v2) asks first. */
+  async function tightenedHelper(h: Harness): Promise<string> {
+    const id = ok(await h.call('create_agent', { name: 'helper', model: 'claude-sonnet-4-6', tools: ALLOW_ALL })).agent_id;
+    ok(await h.call('update_agent', { agent_id: id, version: 1, tools: ASK })); // tightening: not asked
+    return id;
+  }
+  const roster = (id: string, version?: number) => ({ type: 'coordinator', agents: [{ type: 'agent', id, ...(version ? { version } : {}) }] });
+
+  it('create_agent: put to the person naming the subagent; declined, no coordinator is saved', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      const helper = await tightenedHelper(h);
+      expect(errText(await h.call('create_agent', { name: 'lead', model: 'claude-sonnet-4-6', multiagent: roster(helper, 1) }))).toMatch(/declined/);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toContain(
+        `subagent "helper" (${helper}) pinned to version 1 instead of the latest, 2: built-in tool "bash": always_ask → always_allow`,
+      );
+      expect((await storedList(h, 'agents')).map((a) => a.name)).toEqual(['helper']);
+      // At its latest version, by id or by number, the subagent was gated already: nobody asked.
+      ok(await h.call('create_agent', { name: 'lead', model: 'claude-sonnet-4-6', multiagent: roster(helper, 2) }));
+      ok(await h.call('create_agent', { name: 'lead2', model: 'claude-sonnet-4-6', multiagent: { type: 'coordinator', agents: [helper] } }));
+      expect(asked).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('create_agent: the person allows, and the roster is saved pinned', async () => {
+    const { h, asked } = await withClient('human', ALLOW);
+    try {
+      const helper = await tightenedHelper(h);
+      const lead = ok(await h.call('create_agent', { name: 'lead', model: 'claude-sonnet-4-6', multiagent: roster(helper, 1) })).agent_id;
+      expect(asked).toHaveLength(1);
+      expect((await storedAgent(h, lead)).multiagent.agents).toEqual([{ type: 'agent', id: helper, version: 1 }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('update_agent: declined leaves the roster as it was; deny refuses without asking', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      const helper = await tightenedHelper(h);
+      const lead = ok(await h.call('create_agent', { name: 'lead', model: 'claude-sonnet-4-6', multiagent: roster(helper) })).agent_id;
+      expect(errText(await h.call('update_agent', { agent_id: lead, version: 1, multiagent: roster(helper, 1) }))).toMatch(/declined/);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toMatch(/update the agent "lead".*subagent "helper".*pinned to version 1/s);
+      const stored = await storedAgent(h, lead);
+      expect(stored.version).toBe(1);
+      expect(stored.multiagent.agents).toEqual([{ type: 'agent', id: helper, version: 2 }]);
+    } finally {
+      await h.close();
+    }
+    const d = await withClient('deny', ALLOW);
+    try {
+      const helper = await tightenedHelper(d.h);
+      const lead = ok(await d.h.call('create_agent', { name: 'lead', model: 'claude-sonnet-4-6', multiagent: roster(helper) })).agent_id;
+      expect(errText(await d.h.call('update_agent', { agent_id: lead, version: 1, multiagent: roster(helper, 1) }))).toMatch(/--approval deny.*helper.*bash/s);
+      expect(errText(await d.h.call('create_agent', { name: 'lead2', model: 'claude-sonnet-4-6', multiagent: roster(helper, 1) }))).toMatch(/--approval deny/);
+      expect(d.asked).toHaveLength(0);
+      expect((await storedAgent(d.h, lead)).multiagent.agents).toEqual([{ type: 'agent', id: helper, version: 2 }]);
+      expect((await storedList(d.h, 'agents')).map((a) => a.name).sort()).toEqual(['helper', 'lead']);
+    } finally {
+      await d.h.close();
+    }
+  });
+});
