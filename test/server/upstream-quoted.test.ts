@@ -85,7 +85,7 @@ it("a resource read keeps a title and the agent's lines off lines of their own (
   const s = ok(await h.call('start_session', { agent_id, title: `t\n${IGNORE}`, message: `/reply ok\n${IGNORE}` }));
   const r = await h.client.readResource({ uri: `managed-agents://sessions/${s.session_id}/transcript` });
   const text = (r.contents[0] as { text: string }).text;
-  const outside = text.replace(/----- session events \[fence (\w+)\][^]*?----- end of session events \[fence \1\] -----/g, '');
+  const outside = text.replace(/----- session events \[fence (\w+)\][\s\S]*?----- end of session events \[fence \1\] -----/g, '');
   expect(text).toContain(IGNORE);
   expect(outside).not.toContain(IGNORE);
 });
