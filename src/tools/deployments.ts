@@ -3,6 +3,7 @@ import { quoted } from '../format/fence.js';
 import type { Deployment, DeploymentCreateParams, DeploymentRun, DeploymentUpdateParams } from '../api/client.js';
 import { NotFoundError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
+import { gatePinnedVersion } from './policy-gate.js';
 import { compact, defineTool, idSchema, limitSchema, listResult, metadataSchema, pageSchema, type ToolContext } from './define.js';
 
 const deploymentId = idSchema('deployment_id', 'depl_01…').describe('Deployment id (depl_…), from list_deployments.');
@@ -145,6 +146,8 @@ export const deploymentTools = [
     },
     output: { ...deploymentShape, environment_id: z.string(), hint: z.string() },
     handler: async (a, ctx) => {
+      // Every run starts a session on the pinned version: the same loosening as start_session's pin (policy-gate.ts).
+      if (a.agent_version) await gatePinnedVersion(ctx, a.agent_id, a.agent_version);
       const env = a.environment_id ?? (await ctx.defaultEnvironment.resolve(ctx.signal)).id;
       const params: DeploymentCreateParams = compact({
         name: a.name,
@@ -258,6 +261,7 @@ export const deploymentTools = [
       if (a.cron && a.clear_schedule) throw new ToolError('Pass cron or clear_schedule, not both.', 'cron replaces the schedule; clear_schedule removes it.');
       if (a.timezone && !a.cron) throw new ToolError('timezone goes with cron.', 'Pass the cron expression too (get_deployment shows the current one).');
       const agentId = a.agent_version ? (await ctx.api.lookup((c, o) => c.beta.deployments.retrieve(a.deployment_id, {}, o))).agent.id : undefined;
+      if (agentId) await gatePinnedVersion(ctx, agentId, a.agent_version!);
       const params: DeploymentUpdateParams = compact({
         name: a.name,
         initial_events: a.message ? [{ type: 'user.message' as const, content: [{ type: 'text' as const, text: a.message }] }] : undefined,

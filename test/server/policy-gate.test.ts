@@ -12,7 +12,7 @@ import { errText, harness, history, ok, TEST_KEY, type Harness } from '../helper
 async function withClient(approval: Config['approval'], reply: ElicitResult | null) {
   const asked: ElicitRequest['params'][] = [];
   const h = await harness(
-    { approval, toolsets: ['core', 'agents'] },
+    { approval, toolsets: ['core', 'agents', 'deployments'] },
     {},
     reply
       ? {
@@ -39,7 +39,7 @@ async function storedAgent(h: Harness, id: string): Promise<any> {
   return res.json();
 }
 
-async function storedList(h: Harness, what: 'agents' | 'sessions'): Promise<any[]> {
+async function storedList(h: Harness, what: 'agents' | 'sessions' | 'deployments'): Promise<any[]> {
   const res = await fetch(`${h.url}/v1/${what}?limit=100`, {
     headers: { authorization: `Bearer ${TEST_KEY}`, 'anthropic-beta': 'managed-agents-2026-04-01', 'anthropic-version': '2026-10-21' },
   });
@@ -191,6 +191,39 @@ describe('start_session pinning an older version', () => {
       expect(await storedList(h, 'sessions')).toHaveLength(1);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('a deployment pinning an older version', () => {
+  it('is put to the person like start_session: declined, no deployment and no change; under deny, refused', async () => {
+    const { h, asked } = await withClient('human', DECLINE);
+    try {
+      const id = ok(await h.call('create_agent', { name: 'was-loose', model: 'claude-sonnet-4-6', tools: ALLOW_ALL })).agent_id;
+      ok(await h.call('update_agent', { agent_id: id, version: 1, tools: ASK }));
+      expect(asked).toHaveLength(0);
+      const create = { name: 'nightly', agent_id: id, message: 'run the checks' };
+      expect(errText(await h.call('create_deployment', { ...create, agent_version: 1 }))).toMatch(/declined/);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.message).toMatch(/pinned to its version 1 instead of the latest, 2/);
+      expect(await storedList(h, 'deployments')).toEqual([]);
+      const dep = ok(await h.call('create_deployment', { ...create, agent_version: 2 }));
+      expect(asked).toHaveLength(1); // the latest version loosens nothing
+      expect(errText(await h.call('update_deployment', { deployment_id: dep.deployment_id, agent_version: 1 }))).toMatch(/declined/);
+      expect(asked).toHaveLength(2);
+      expect((await storedList(h, 'deployments')).map((d: any) => d.agent.version)).toEqual([2]);
+    } finally {
+      await h.close();
+    }
+    const d = await withClient('deny', ALLOW);
+    try {
+      const id = ok(await d.h.call('create_agent', { name: 'was-loose', model: 'claude-sonnet-4-6', tools: ALLOW_ALL })).agent_id;
+      ok(await d.h.call('update_agent', { agent_id: id, version: 1, tools: ASK }));
+      expect(errText(await d.h.call('create_deployment', { name: 'nightly', agent_id: id, message: 'go', agent_version: 1 }))).toMatch(/--approval deny/);
+      expect(d.asked).toHaveLength(0);
+      expect(await storedList(d.h, 'deployments')).toEqual([]);
+    } finally {
+      await d.h.close();
     }
   });
 });
