@@ -21,7 +21,7 @@
  * write, the empty file the open created where the link pointed (nothing is written into it).
  */
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ToolError } from './api/errors.js';
@@ -144,7 +144,7 @@ export class LocalFiles {
     });
     try {
       const st = await fh.stat();
-      await this.sameInside(root, real, st, p);
+      await this.sameInside(root, real, fh, st, p);
       if (!st.isFile()) throw new ToolError(`${JSON.stringify(p)} is not a regular file.`);
       if (st.size > maxBytes)
         throw new ToolError(
@@ -170,12 +170,19 @@ export class LocalFiles {
   /**
    * Throws unless `opened` (the descriptor's stat) is the file at `p` resolved now, inside the
    * root: the open may have followed a parent directory swapped for a symlink on the way.
+   * Where the system names a descriptor's file (Linux's /proc/self/fd), that name decides: no
+   * later swap can change which file the descriptor holds. Resolving `p` again cannot decide it
+   * alone: a parent swapped back and forth between the two looks-ups passes it
+   * (test/server/local-race.test.ts).
    */
-  private async sameInside(root: string, p: string, opened: Stats, shown: string): Promise<void> {
+  private async sameInside(root: string, p: string, fh: FileHandle, opened: Stats, shown: string): Promise<void> {
+    const held = await readlink(`/proc/self/fd/${fh.fd}`).catch(() => undefined);
+    if (held !== undefined && !within(root, held)) throw new MovedError(shown);
     const now = await realpath(p).catch(() => undefined);
     const st = now && within(root, now) ? await stat(now).catch(() => undefined) : undefined;
     if (!st || st.dev !== opened.dev || st.ino !== opened.ino) throw new MovedError(shown);
   }
+
 
   /** A directory under the root for writing, created if missing; returns its real path. */
   async dir(p: string): Promise<string> {
@@ -233,7 +240,7 @@ export class LocalFiles {
     }
     let bytes = 0;
     try {
-      await this.sameInside(await this.realRoot(), tmp, await fh.stat(), name);
+      await this.sameInside(await this.realRoot(), tmp, fh, await fh.stat(), name);
       for await (const chunk of source()) {
         bytes += chunk.byteLength;
         if (bytes > opts.maxBytes) throw new CapError(opts.maxBytes);
