@@ -183,7 +183,6 @@ export class LocalFiles {
     if (!st || st.dev !== opened.dev || st.ino !== opened.ino) throw new MovedError(shown);
   }
 
-
   /** A directory under the root for writing, created if missing; returns its real path. */
   async dir(p: string): Promise<string> {
     const { root, abs } = await this.lexical(p);
