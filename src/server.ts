@@ -24,7 +24,7 @@ import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
+import { annotationsFor, configDefaultsOf, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment, type DefaultEnvironment } from './tools/default-environment.js';
 import { UnseenTurns } from './turns/unseen.js';
 import { ALL_TOOLS, selectTools } from './tools/index.js';
@@ -161,7 +161,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
           tools.sort((a, b) => order(a) - order(b));
           added.forEach(register);
         },
-        tokens: (some) => listTokens(listedTools(some)).model,
+        tokens: (some) => listTokens(listedTools(some, config)).model,
       })
     : undefined;
 
@@ -239,7 +239,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
   // the default list that every client pays for and no client needs. Rendered when asked for and
   // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
   tools.forEach(register);
-  server.server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools) }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools, config) }));
   // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
   server.server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.server.setRequestHandler('resources/list', () => ({ resources: [] }));
@@ -288,7 +288,7 @@ function outputShape(tool: AnyTool): z.ZodRawShape {
  * content. The server still checks each result against the tool's `output` (registered above),
  * so the contract holds in every test.
  */
-export function listedTools(tools: AnyTool[]): Tool[] {
+export function listedTools(tools: AnyTool[], config: Config): Tool[] {
   return tools.map((tool) => {
     let listed = listedCache.get(tool);
     if (!listed) {
@@ -301,10 +301,22 @@ export function listedTools(tools: AnyTool[]): Tool[] {
       };
       listedCache.set(tool, listed);
     }
-    return listed;
+    return withConfigDefaults(listed, tool, config);
   });
 }
 const listedCache = new WeakMap<AnyTool, Tool>();
+
+/**
+ * The defaults that are settings of this server (`timeout_s`: its `--timeout`), added to the
+ * rendering every server shares (src/tools/define.ts, `defaultFromConfig`).
+ */
+function withConfigDefaults(listed: Tool, tool: AnyTool, config: Config): Tool {
+  const defaults = configDefaultsOf(tool, config);
+  if (!defaults.length) return listed;
+  const properties: Record<string, unknown> = { ...listed.inputSchema.properties };
+  for (const [k, v] of defaults) properties[k] = { default: v, ...(properties[k] as object) };
+  return { ...listed, inputSchema: { ...listed.inputSchema, properties } as Tool['inputSchema'] };
+}
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;

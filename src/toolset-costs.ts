@@ -1,9 +1,10 @@
 /**
  * What each toolset costs a client's context, for the table in docs/tools.md (`npm run docs`):
  * characters / 4 of the tools/list JSON on the wire, and of its model-visible
- * part (names, descriptions, input schemas). bench/tokens.mjs measures the same over stdio.
+ * part (names, descriptions, input schemas), as a server started with no flags lists them (its
+ * `--timeout` is a default in the turn tools' schemas). bench/tokens.mjs measures the same over stdio.
  */
-import { TOOLSETS } from './config.js';
+import { defaultConfig, TOOLSETS, type Config } from './config.js';
 import { listedTools, listTokens } from './server.js';
 import type { AnyTool } from './tools/define.js';
 import { ALL_TOOLS, selectTools } from './tools/index.js';
@@ -15,9 +16,8 @@ export interface ListCost {
   model: number;
 }
 
-const cost = (label: string, tools: AnyTool[]): ListCost => ({ label, tools: tools.length, ...listTokens(listedTools(tools)) });
-
-export function toolsetCosts(): ListCost[] {
+export function toolsetCosts(config: Config = defaultConfig()): ListCost[] {
+  const cost = (label: string, tools: AnyTool[]): ListCost => ({ label, tools: tools.length, ...listTokens(listedTools(tools, config)) });
   return [
     ...TOOLSETS.map((s) =>
       cost(

@@ -245,6 +245,27 @@ export const sessionId = idSchema('session_id', 'sesn_01…').describe('sesn_…
  */
 export const limitSchema = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt).describe('Page size.');
 export const pageSchema = z.string().max(4096).optional().describe('A next_page.');
+
+/**
+ * Fields whose default is a setting of the server (`timeout_s`: the `--timeout`), which a static
+ * schema cannot state: tools/list adds it as the field's `default` for the server's config when it
+ * renders the list (`listedTools` in src/server.ts; test/server/turn-timeout-default.test.ts).
+ */
+const configDefaults = new WeakMap<z.ZodType, (config: Config) => unknown>();
+
+export function defaultFromConfig<T extends z.ZodType>(schema: T, of: (config: Config) => unknown): T {
+  configDefaults.set(schema, of);
+  return schema;
+}
+
+/** The defaults a tool's input takes from `config`, by field name (none for most tools). */
+export function configDefaultsOf(tool: AnyTool, config: Config): [string, unknown][] {
+  return Object.entries(tool.input).flatMap(([k, v]) => {
+    const of = configDefaults.get(v as z.ZodType);
+    return of ? [[k, of(config)] as [string, unknown]] : [];
+  });
+}
+
 /** A time filter's value, as the API's `created_at[...]` params take it. */
 export const rfc3339 = z
   .string()

@@ -270,7 +270,7 @@ export const eventTools = [
   defineTool({
     name: 'list_events',
     title: 'List session events',
-    description: "A session's events, oldest first, one line each (view=full: JSON), paged.",
+    description: "A session's events, oldest first, one line each, paged.",
     toolset: 'core',
     kind: 'read',
     input: {

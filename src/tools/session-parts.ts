@@ -48,7 +48,7 @@ export const sessionPartTools = [
   defineTool({
     name: 'list_thread_events',
     title: "List one thread's events",
-    description: "Read one session thread's events (from list_threads), oldest first: one line per event (view=full for JSON), paged.",
+    description: "Read one session thread's events (from list_threads), oldest first: one line per event, paged.",
     toolset: 'sessions',
     kind: 'read',
     input: {

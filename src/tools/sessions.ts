@@ -31,8 +31,9 @@ const environmentId = idSchema('environment_id', 'env_01…');
 // The API counts whole cents: a smaller budget would round to 0 and stop the first turn at once.
 const budgetInput = z
   .number()
-  .min(0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .max(100_000)
+  // A floor no model chooses in: checked, not advertised (a refinement is not rendered in tools/list).
+  .refine((n) => n >= 0.01, 'budget: at least 0.01 (USD; the API counts whole cents)')
   .optional()
   .describe('USD cap at list prices (then budget_reached); none can be added later.');
 
@@ -185,7 +186,7 @@ export const sessionTools = [
     input: {
       agent_id: agentId.describe('agent_… id.'),
       agent_version: z.int().min(1).max(1e9).optional().describe('Default: latest.'),
-      environment_id: environmentId.optional().describe("env_… id; default: this server's own (made if missing)."),
+      environment_id: environmentId.optional().describe("env_… id; default: this server's own."),
       title: z.string().max(500).optional().describe('Title.'),
       metadata: metadataSchema,
       resources: z
@@ -278,7 +279,7 @@ export const sessionTools = [
   defineTool({
     name: 'list_sessions',
     title: 'List sessions',
-    description: 'List sessions, newest first; filter by agent, status, creation time.',
+    description: 'List sessions, newest first.',
     toolset: 'core',
     kind: 'read',
     input: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { advertisedShape } from './define.js';
+import type { Config } from '../config.js';
+import { advertisedShape, defaultFromConfig } from './define.js';
 import type { EventParams } from '../api/client.js';
 import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../turns/engine.js';
 import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
@@ -15,13 +16,21 @@ import type { ToolContext } from './define.js';
  */
 export const digestShape = advertisedShape(turnDigestSchema.shape);
 
-// The default is the server's --timeout (src/config.ts), which a static schema cannot state: a
-// number here was wrong whenever the flag changed it.
-export const timeoutInput = z
-  .number()
-  .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
-  .optional()
-  .describe('Seconds to wait.');
+/** How long a call follows a turn: its `timeout_s`, else the server's `--timeout`, within the cap. */
+export function turnWaitS(config: Config, timeoutS?: number): number {
+  return Math.min(timeoutS ?? config.turnTimeoutS, config.maxTurnTimeoutS);
+}
+
+// The default is the server's --timeout, stated by tools/list as rendered for its config: a number
+// in the description was wrong whenever the flag changed it.
+export const timeoutInput = defaultFromConfig(
+  z
+    .number()
+    .refine((n) => n > 0 && n <= 600, 'timeout_s must be > 0 and ≤ 600')
+    .optional()
+    .describe('Seconds to wait.'),
+  (config) => turnWaitS(config),
+);
 
 export function textEvent(text: string): EventParams {
   return { type: 'user.message', content: [{ type: 'text', text }] } as EventParams;
@@ -54,7 +63,7 @@ export async function followTurn(
   afterEventId?: string,
   many?: AmongMany,
 ): Promise<TurnDigest> {
-  const deadline = Date.now() + Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
+  const deadline = Date.now() + turnWaitS(ctx.config, timeoutS) * 1000;
   const follow = (events: EventParams[] | undefined, until: number, after?: string) =>
     runTurn({
       api: ctx.api.seam,

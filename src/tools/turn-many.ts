@@ -12,7 +12,7 @@ import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
 import { fitDigest, renderDigest } from '../turns/digest-text.js';
 import { decide } from './approval.js';
 import { advertised, onceAcrossRounds, type ToolContext } from './define.js';
-import { digestBudget, followTurn, sendOnly, textBudget, type AmongMany } from './turn-common.js';
+import { digestBudget, followTurn, sendOnly, textBudget, turnWaitS, type AmongMany } from './turn-common.js';
 
 /** Sessions one call may follow: each holds an open stream for the whole call. */
 export const MAX_SESSIONS_PER_WAIT = 16;
@@ -60,7 +60,7 @@ export async function followMany(ctx: ToolContext, ids: string[], until: Until, 
       `Split them: wait on the first ${MAX_SESSIONS_PER_WAIT} now, the rest in another call.`,
     );
   }
-  const deadline = Date.now() + Math.min(timeoutS ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
+  const deadline = Date.now() + turnWaitS(ctx.config, timeoutS) * 1000;
   const { turns, others, going, reported } = await onceAcrossRounds(ctx, 'many', () => collect(ctx, ids, until, deadline));
   // The approval policy, one session after the other, so the person sees one form at a time, each
   // naming its session and agent. The answers are sent and the turn goes on unfollowed: the next

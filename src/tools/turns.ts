@@ -5,7 +5,7 @@ import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } f
 import { gateConfirmation } from './approval.js';
 import { pendingNow } from '../turns/engine.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
-import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput } from './turn-common.js';
+import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput, turnWaitS } from './turn-common.js';
 import { followMany, manyShape, MAX_SESSIONS_PER_WAIT, renderMany } from './turn-many.js';
 
 /** Every field optional: wait_for_turn returns a digest for one session, turns and others for several. */
@@ -68,7 +68,7 @@ export const turnTools = [
       if (ids.length === 0) throw new ToolError('Give tool_use_id or tool_use_ids.', 'Take the ids from pending_actions of the last result.');
       if (a.deny_message && a.result !== 'deny') throw new ToolError('deny_message is only allowed with result "deny".');
       // Who may allow: the person under human (asked here, seeing what the API stored), the model, or nobody (approval.ts).
-      const deadline = Date.now() + Math.min(a.timeout_s ?? ctx.config.turnTimeoutS, ctx.config.maxTurnTimeoutS) * 1000;
+      const deadline = Date.now() + turnWaitS(ctx.config, a.timeout_s) * 1000;
       const pending = () => pendingNow({ api: ctx.api.seam, log: ctx.log, sessionId: a.session_id, timeoutMs: 0, stallMs: 0, signal: ctx.signal }, ctx.signal);
       const verdicts = await gateConfirmation(ctx, a.session_id, Array.from(new Set(ids)), a.result, a.deny_message, deadline, pending);
       const events = verdicts.map(

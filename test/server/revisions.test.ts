@@ -47,7 +47,7 @@ function eachEra(era: string, start: () => Promise<Harness | ModernHarness>, neg
 
     it('tools/list is our own rendering: no $schema, no execution field, no output schema (docs/performance.md, "Tool list")', async () => {
       const { tools } = await (h.client as any).listTools();
-      expect(tools).toEqual(listedTools(selectTools(h.config)));
+      expect(tools).toEqual(listedTools(selectTools(h.config), h.config));
       for (const t of tools) {
         expect(t).not.toHaveProperty('execution');
         expect(t.inputSchema).not.toHaveProperty('$schema');

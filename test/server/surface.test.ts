@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS, DISCOVERY_TOOLS, selectTools } from '../../src/tools/index.js';
-import { TOOLSETS } from '../../src/config.js';
+import { defaultConfig, TOOLSETS, type Config } from '../../src/config.js';
 import { annotationsFor } from '../../src/tools/define.js';
 import { kindTable, toolTable } from '../../src/tools/table.js';
 import { listTokens } from '../../src/server.js';
@@ -15,12 +15,16 @@ let readOnly: Harness;
 let readOnlyAll: Harness;
 let dynamic: Harness;
 beforeAll(async () => {
+  // The lists of a server started without --timeout (the turn tools' schemas state it), as the
+  // snapshots, the token budget and docs/tools.md's cost table show them.
+  const { turnTimeoutS, maxTurnTimeoutS } = defaultConfig();
+  const as = (o: Partial<Config> = {}) => harness({ turnTimeoutS, maxTurnTimeoutS, ...o });
   [h, all, readOnly, readOnlyAll, dynamic] = await Promise.all([
-    harness(),
-    harness({ toolsets: [...TOOLSETS] }),
-    harness({ readOnly: true }),
-    harness({ readOnly: true, toolsets: [...TOOLSETS] }),
-    harness({ dynamicToolsets: true }),
+    as(),
+    as({ toolsets: [...TOOLSETS] }),
+    as({ readOnly: true }),
+    as({ readOnly: true, toolsets: [...TOOLSETS] }),
+    as({ dynamicToolsets: true }),
   ]);
 });
 afterAll(async () => {
