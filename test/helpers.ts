@@ -56,22 +56,47 @@ export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<s
     url: emu.url,
     config,
     shutdown,
+    ...harnessMethods({ callTool: (params, o) => client.callTool(params, undefined, o), url: emu.url, shutdown, closing: [client, server, emu] }),
+  };
+}
+
+/** What `call` needs of a client: the MCP SDK v1's and v2's `callTool` differ only in where the options go. */
+export type CallTool = (
+  params: { name: string; arguments: Record<string, unknown> },
+  options: { onprogress: (p: any) => void; timeout: number; signal?: AbortSignal },
+) => Promise<any>;
+
+/**
+ * A harness's `call`, `admin` and `close`, for a client on either SDK (test/modern.ts is the
+ * 2026-07-28 one) and the emulator at `url`: `close` aborts `shutdown`, then closes `closing` in
+ * order (the client, the server or its handler, the emulator).
+ */
+export function harnessMethods(o: {
+  callTool: CallTool;
+  url: string;
+  shutdown: AbortController;
+  closing: { close(): Promise<void> }[];
+}): Pick<Harness, 'call' | 'admin' | 'close'> {
+  return {
     async call(name, args, opts = {}) {
-      const r = await client.callTool({ name, arguments: args }, undefined, {
-        // Always ask for progress, so every progress message is captured for the secret scan.
-        onprogress: (p) => {
-          capture(JSON.stringify(p));
-          opts.onprogress?.(p);
+      const r = await o.callTool(
+        { name, arguments: args },
+        {
+          // Always ask for progress, so every progress message is captured for the secret scan.
+          onprogress: (p) => {
+            capture(JSON.stringify(p));
+            opts.onprogress?.(p);
+          },
+          timeout: opts.timeout ?? 60_000,
+          signal: opts.signal,
         },
-        timeout: opts.timeout ?? 60_000,
-        signal: opts.signal,
-      });
+      );
       captured.push(JSON.stringify(r));
       capture(JSON.stringify(r));
       return r;
     },
     async admin(method, path, body) {
-      const res = await fetch(`${emu.url}${path}`, {
+      const res = await fetch(`${o.url}${path}`, {
         method,
         headers: body ? { 'content-type': 'application/json' } : {},
         body: body ? JSON.stringify(body) : undefined,
@@ -80,10 +105,8 @@ export async function harness(overrides: Partial<Config> = {}, emuOpts: Record<s
       return text ? JSON.parse(text) : undefined;
     },
     async close() {
-      shutdown.abort();
-      await client.close();
-      await server.close();
-      await emu.close();
+      o.shutdown.abort();
+      for (const c of o.closing) await c.close();
     },
   };
 }

@@ -12,7 +12,7 @@ import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
 import { createServer, stateCodec, type ServerOptions } from '../src/server.js';
 import { UnseenTurns } from '../src/turns/unseen.js';
-import { captured, captureLogger, READING, TEST_KEY, type Harness } from './helpers.js';
+import { captureLogger, harnessMethods, READING, TEST_KEY, type Harness } from './helpers.js';
 import { capture } from './setup/capture.js';
 
 /** Answers the person gives, in order of asking; the forms asked are recorded. */
@@ -107,37 +107,7 @@ export async function modernHarness(
     url: emu.url,
     config,
     shutdown,
-    async call(name, args, o = {}) {
-      const r = await client.callTool(
-        { name, arguments: args },
-        {
-          onprogress: (p) => {
-            capture(JSON.stringify(p));
-            o.onprogress?.(p);
-          },
-          timeout: o.timeout ?? 60_000,
-          signal: o.signal,
-        },
-      );
-      captured.push(JSON.stringify(r));
-      capture(JSON.stringify(r));
-      return r;
-    },
-    async admin(method, path, body) {
-      const res = await fetch(`${emu.url}${path}`, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      return text ? JSON.parse(text) : undefined;
-    },
-    async close() {
-      shutdown.abort();
-      await client.close();
-      await handler.close();
-      await emu.close();
-    },
+    ...harnessMethods({ callTool: (params, o) => client.callTool(params, o), url: emu.url, shutdown, closing: [client, handler, emu] }),
   };
 }
 
