@@ -5,48 +5,18 @@
  * clients that cannot ask get the pending actions back. Through the MCP protocol, with the real
  * MCP SDK client answering elicitation/create.
  */
-import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENY_MESSAGE } from '../../src/tools/approval.js';
 import { ConfigError, parseConfig, type Config } from '../../src/config.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
-
-/** A client that declares elicitation and answers each request with `answer` (recorded in `asked`). */
-async function elicitingHarness(
-  answer: (req: ElicitRequest['params'], n: number) => Promise<ElicitResult>,
-  overrides = {},
-  elicitation: Record<string, unknown> = { form: {} },
-) {
-  const asked: ElicitRequest['params'][] = [];
-  const h = await harness(
-    overrides,
-    {},
-    {
-      capabilities: { elicitation },
-      setup: (client) =>
-        client.setRequestHandler(ElicitRequestSchema, async (req) => {
-          asked.push(req.params);
-          return answer(req.params, asked.length);
-        }),
-    },
-  );
-  return { h, asked };
-}
-
-const TWO_COMMANDS = '/tool bash {"command":"ls -la"}\n/tool bash {"command":"rm -rf /tmp/x"}\n/reply all done';
-
-const confirmations = async (h: Harness, session: string) => (await history(h, session)).filter((e) => e.type === 'user.tool_confirmation');
+import { confirmations, denyRemoval, elicitingHarness, TWO_COMMANDS, type Form } from '../asking.js';
 
 describe('human approval through elicitation', () => {
   let h: Harness;
-  let asked: ElicitRequest['params'][];
+  let asked: Form[];
   beforeAll(async () => {
-    ({ h, asked } = await elicitingHarness(async (req) => {
-      // Allow the listing, deny the removal (with a reason).
-      const isRm = req.message.includes('rm -rf');
-      const content: Record<string, string> = isRm ? { decision: 'deny', deny_message: 'not on my machine' } : { decision: 'allow' };
-      return { action: 'accept', content };
-    }));
+    ({ h, asked } = await elicitingHarness(denyRemoval('not on my machine')));
   });
   afterAll(() => h?.close());
 
@@ -114,7 +84,7 @@ describe('human approval through elicitation', () => {
 describe('when the person does not decide', () => {
   it('a declined request leaves every pending action unchanged and allows nothing', async () => {
     // An empty `elicitation: {}` (what older clients declare) counts as form mode.
-    const { h, asked } = await elicitingHarness(async () => ({ action: 'decline' }), {}, {});
+    const { h, asked } = await elicitingHarness(async () => ({ action: 'decline' }), {}, { elicitation: {} });
     try {
       const { session_id } = await agentAndSession(h);
       const d = ok(await h.call('send_message', { session_id, text: TWO_COMMANDS }));

@@ -5,7 +5,6 @@
  * allows: discovery, tools, resources, prompts, progress, cancellation; then asking the person
  * across rounds on 2026-07-28, with the request state's integrity (docs/approval.md).
  */
-import type { ElicitResult } from '@modelcontextprotocol/client';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +12,9 @@ import { callsInFlightCount, listedTools, REQUEST_STATE_TTL_S, stateCodec } from
 import { selectTools } from '../../src/tools/index.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 import { modernHarness, type ModernHarness } from '../modern.js';
+import { confirmations, denyRemoval, elicitingHarness, TWO_COMMANDS } from '../asking.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TWO_COMMANDS = '/tool bash {"command":"ls -la"}\n/tool bash {"command":"rm -rf /tmp/x"}\n/reply all done';
-const confirmations = async (h: Pick<Harness, 'url'>, session: string) => (await history(h, session)).filter((e) => e.type === 'user.tool_confirmation');
 /** Requests the emulator received since `from` (its request log). */
 const requestsSince = async (h: Pick<Harness, 'admin'>, from: number) => (await h.admin('GET', `/_emulator/requests?since=${from}`)).data as any[];
 const nextIndex = async (h: Pick<Harness, 'admin'>) => (await h.admin('GET', '/_emulator/requests')).next_index as number;
@@ -127,16 +125,7 @@ describe('2026-07-28: tools/list carries a cache hint', () => {
 describe('2026-07-28: asking the person in rounds', () => {
   let h: ModernHarness;
   beforeAll(async () => {
-    h = await modernHarness(
-      { approval: 'human' },
-      {},
-      {
-        answer: (form): ElicitResult =>
-          form.message.includes('rm -rf')
-            ? { action: 'accept', content: { decision: 'deny', deny_message: 'not here' } }
-            : { action: 'accept', content: { decision: 'allow' } },
-      },
-    );
+    ({ h } = await elicitingHarness(denyRemoval('not here'), { approval: 'human' }, { era: '2026-07-28' }));
   });
   afterAll(() => h?.close());
 
