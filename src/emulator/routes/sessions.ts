@@ -1,7 +1,6 @@
 /** Sessions (SDK resources/beta/sessions/sessions.d.ts). */
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionAgent } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
-import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
 import { priceFor, toCents } from '../../pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeModel, normalizeServers, normalizeTools } from '../contract/normalize.js';
@@ -11,7 +10,7 @@ import { agentLookup, getAgent, latest } from './agents.js';
 import { sessionMultiagent } from '../contract/multiagent.js';
 import { getEnvironment } from './environments.js';
 import type { Emulator } from './context.js';
-import { SessionRuntime } from '../runtime/session-runtime.js';
+import { newThread, SessionRuntime } from '../runtime/session-runtime.js';
 import { patchMetadata } from '../runtime/state.js';
 import { parseBody } from '../contract/validate.js';
 import { sessionCreate, sessionUpdate, type EventParam, type SessionCreateBody } from '../contract/validate-events.js';
@@ -146,20 +145,7 @@ export function createSession(
     archived_at: null,
   };
   const { multiagent: _m, ...threadAgent } = agent;
-  const thread: BetaManagedAgentsSessionThread = {
-    id: st.ids.next('sthr'),
-    type: 'session_thread',
-    session_id: id,
-    agent: threadAgent,
-    parent_thread_id: null,
-    status: 'idle',
-    stats: null,
-    usage: null,
-    workflow_run_id: null,
-    created_at: now,
-    updated_at: now,
-    archived_at: null,
-  };
+  const thread = newThread(st, { session_id: id, agent: threadAgent, parent_thread_id: null, at: now });
   const rt = new SessionRuntime(st, session, thread, env.config.type === 'self_hosted');
   st.sessions.set(id, rt);
   if (p.initial_events?.length) rt.send(p.initial_events);

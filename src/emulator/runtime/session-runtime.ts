@@ -19,6 +19,31 @@ import { ChildThread } from './child-thread.js';
 import { EventLog } from './event-log.js';
 import type { AbortReason, EmitInput, PendingKind, Resolution, RuntimeStore, StoredEvent, TurnHost, TurnStop } from './types.js';
 
+/**
+ * A new session thread, idle with no stats yet: a session's primary thread (`parent_thread_id`
+ * null, made with the session and stamped `at` its creation) or a subagent's (docs/multi-agent.md).
+ */
+export function newThread<A extends BetaManagedAgentsSessionThread['agent']>(
+  state: Pick<RuntimeStore, 'ids' | 'clock'>,
+  t: { session_id: string; agent: A; parent_thread_id: string | null; at?: string },
+): BetaManagedAgentsSessionThread & { agent: A } {
+  const now = t.at ?? state.clock.iso();
+  return {
+    id: state.ids.next('sthr'),
+    type: 'session_thread',
+    session_id: t.session_id,
+    agent: t.agent,
+    parent_thread_id: t.parent_thread_id,
+    status: 'idle',
+    stats: null,
+    usage: null,
+    workflow_run_id: null,
+    created_at: now,
+    updated_at: now,
+    archived_at: null,
+  };
+}
+
 const HIGH_WATER_BYTES = 1 << 20;
 const SLOW_CONSUMER_MS = 30_000;
 
@@ -413,21 +438,7 @@ export class SessionRuntime extends EventLog implements TurnHost {
     if (roster.length === 0) return { error: `this agent has no multiagent roster, so it cannot delegate to '${target}'` };
     const agent = roster.find((a) => a.id === target || a.name === target);
     if (!agent) return { error: `'${target}' is not in this agent's roster (${roster.map((a) => a.name).join(', ')})` };
-    const now = this.state.clock.iso();
-    const child = new ChildThread(this, {
-      id: this.state.ids.next('sthr'),
-      type: 'session_thread',
-      session_id: this.id,
-      agent,
-      parent_thread_id: this.thread.id,
-      status: 'idle',
-      stats: null,
-      usage: null,
-      workflow_run_id: null,
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
-    });
+    const child = new ChildThread(this, newThread(this.state, { session_id: this.id, agent, parent_thread_id: this.thread.id }));
     this.children.set(child.thread.id, child);
     const threadId = child.thread.id;
     this.emit({ type: 'session.thread_created', session_thread_id: threadId, agent_name: agent.name, workflow_run_id: null });
