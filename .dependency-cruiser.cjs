@@ -15,12 +15,12 @@ module.exports = {
       name: 'emulator-stands-alone',
       comment:
         'The emulator is a separate product part: it imports nothing from the server, tools, turns or API seam ' +
-        '(only src/pricing.ts, the list prices both sides need; src/loopback.ts, what counts as this machine; and ' +
-        "src/multiagent-params.ts, the SDK's multiagent params as one schema, checked against the SDK type at compile time). " +
+        '(only src/shared/pricing.ts, the list prices both sides need; src/shared/loopback.ts, what counts as this machine; and ' +
+        "src/shared/multiagent-params.ts, the SDK's multiagent params as one schema, checked against the SDK type at compile time). " +
         'See docs/architecture.md.',
       severity: 'error',
       from: { path: '^src/emulator/' },
-      to: { path: OUTSIDE_EMULATOR, pathNot: '^src/(pricing|loopback|multiagent-params)\\.ts$' },
+      to: { path: OUTSIDE_EMULATOR, pathNot: '^src/shared/' },
     },
     {
       name: 'only-the-entry-starts-the-emulator',
@@ -57,25 +57,25 @@ module.exports = {
     {
       name: 'format-is-pure',
       comment:
-        'src/format/ turns data into text: it imports nothing but itself, src/secrets.ts (redaction before any cut), ' +
-        'src/inert.ts (upstream text made inert, shared with the API error texts) and node:crypto (the fence nonce), so no API seam, no tools, no node: I/O.',
+        'src/format/ turns data into text: it imports nothing but itself (src/format/secrets.ts: redaction before any cut; ' +
+        'src/format/inert.ts: upstream text made inert, shared with the API error texts) and node:crypto (the fence nonce), so no API seam, no tools, no node: I/O.',
       severity: 'error',
       from: { path: '^src/format/' },
-      to: { pathNot: '^(src/(format/|secrets\\.ts$|inert\\.ts$)|crypto$)' },
+      to: { pathNot: '^(src/format/|crypto$)' },
     },
     {
       name: 'api-seam-is-the-bottom',
-      comment: 'src/api/ is the lowest layer of the server: it never imports tools, turns, formatting or the server.',
+      comment: 'src/api/ is the lowest layer of the server but the pure src/format/: it never imports tools, turns or the server.',
       severity: 'error',
       from: { path: '^src/api/' },
-      to: { path: '^src/(tools|turns|format|server\\.ts|cli\\.ts)' },
+      to: { path: '^src/(tools/|turns/|mcp/|cli\\.ts)' },
     },
     {
       name: 'only-the-server-registers-tools',
-      comment: 'Tools are data; src/server.ts registers them. Tools never import the server or the CLI.',
+      comment: 'Tools are data; src/mcp/server.ts registers them. Tools never import the server or the CLI.',
       severity: 'error',
       from: { path: '^src/tools/' },
-      to: { path: '^src/(server|cli)\\.ts$' },
+      to: { path: '^src/(mcp/|cli\\.ts$)' },
     },
   ],
   options: {

@@ -79,7 +79,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
   );
   log.info(approvalNote(config.approval));
   if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
-  const [{ createServer }, { serveStdio }] = await Promise.all([import('./server.js'), import('@modelcontextprotocol/server/stdio')]);
+  const [{ createServer }, { serveStdio }] = await Promise.all([import('./mcp/server.js'), import('@modelcontextprotocol/server/stdio')]);
   // The SDK picks the era from the opening message (a 2026-07-28 request, or a 2025 `initialize`)
   // and pins the server the factory makes to this connection (docs/mcp-revisions.md).
   let shared: Pick<ReturnType<typeof createServer>, 'api'> | undefined;
@@ -120,7 +120,7 @@ interface Runtime {
 
 /** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
 async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
-  const { startHttpServer } = await import('./http.js');
+  const { startHttpServer } = await import('./mcp/http.js');
   const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch(
     (err: NodeJS.ErrnoException) => {
       // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
-import { isLoopbackHost } from './loopback.js';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from './shared/pricing.js';
+import { isLoopbackHost } from './shared/loopback.js';
 
 /**
  * Configuration: defaults < environment < CLI flags. One module, validated with zod.

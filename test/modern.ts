@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
-import { createServer, stateCodec, type ServerOptions } from '../src/server.js';
+import { createServer, stateCodec, type ServerOptions } from '../src/mcp/server.js';
 import { UnseenTurns } from '../src/turns/unseen.js';
 import { captured, captureLogger, READING, TEST_KEY, type Harness } from './helpers.js';
 import { capture } from './setup/capture.js';

@@ -8,7 +8,7 @@
  * (docs/api-behaviour.md, "Errors"). Retry advice comes from the tool's kind (its effect) and from
  * the retries actually made.
  */
-import { quoted } from '../inert.js';
+import { quoted } from '../format/inert.js';
 import {
   APIError,
   APIConnectionError,

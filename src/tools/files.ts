@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
 import { fenced, inertLine, quoted } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './support/define.js';
 
 /**
  * Session outputs are Files API objects in the Managed Agents scope: the documentation's examples

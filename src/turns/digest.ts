@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
-import { quoted } from '../inert.js';
-import { redact, redactedHead } from '../secrets.js';
+import { quoted } from '../format/inert.js';
+import { redact, redactedHead } from '../format/secrets.js';
 
 export const pendingActionSchema = z.object({
   id: z.string(),

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { inputSchemaOf } from '../../src/tools/define.js';
+import { inputSchemaOf } from '../../src/tools/support/define.js';
 import { TOOLSETS } from '../../src/config.js';
 import { agentAndSession, errText, harness, ok, type Harness } from '../helpers.js';
 import { requests } from '../reliability/util.js';

@@ -9,7 +9,7 @@ import type { ElicitResult } from '@modelcontextprotocol/client';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callsInFlightCount, listedTools, REQUEST_STATE_TTL_S, stateCodec } from '../../src/server.js';
+import { callsInFlightCount, listedTools, REQUEST_STATE_TTL_S, stateCodec } from '../../src/mcp/server.js';
 import { selectTools } from '../../src/tools/index.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 import { modernHarness, type ModernHarness } from '../modern.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
+import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/shared/pricing.js';
 
 function sdkModelIds(): string[] {
   const sdk = dirname(createRequire(import.meta.url).resolve('@anthropic-ai/sdk'));

@@ -16,7 +16,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { z } from 'zod';
 import { badRequest } from '../wire/http.js';
-import { multiagentParams as shared, predefinedAgent, type MultiagentParams } from '../../multiagent-params.js';
+import { multiagentParams as shared, predefinedAgent, type MultiagentParams } from '../../shared/multiagent-params.js';
 
 export const multiagentParams = shared.nullish();
 export type { MultiagentParams };

@@ -2,7 +2,7 @@
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionAgent } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
-import { priceFor, toCents } from '../../pricing.js';
+import { priceFor, toCents } from '../../shared/pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeModel, normalizeServers, normalizeTools } from '../contract/normalize.js';
 import { resolveSkills } from './skills.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { BoundApi, Effect } from '../api/client.js';
-import type { Config, Toolset } from '../config.js';
-import type { Logger } from '../log.js';
+import type { BoundApi, Effect } from '../../api/client.js';
+import type { Config, Toolset } from '../../config.js';
+import type { Logger } from '../../log.js';
 import type { DefaultEnvironment } from './default-environment.js';
-import type { UnseenTurns } from '../turns/unseen.js';
+import type { UnseenTurns } from '../../turns/unseen.js';
 
 /**
  * Tools are data: one `defineTool({...})` literal each. `kind` alone derives the MCP annotations,

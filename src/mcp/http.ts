@@ -11,19 +11,19 @@
  * allow-list (DNS rebinding), then a bearer token must match one configured (constant time).
  * `/healthz` and `/readyz` skip both: probes carry neither, and they reveal nothing.
  */
-import { UnseenTurns } from './turns/unseen.js';
+import { UnseenTurns } from '../turns/unseen.js';
 import { closeIfUnread, DEFAULT_MAX_CONNECTIONS, limitServer, perCaller, readWithin, REQUEST_TIMEOUT_MS, serverOptions } from './http-guard.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, validateHostHeader, type AuthInfo } from '@modelcontextprotocol/server';
-import { APIError, createApi, NoCredentialsError } from './api/client.js';
-import type { Config, HttpConfig } from './config.js';
-import { isLoopbackHost } from './loopback.js';
-import { registerSecret, type Logger } from './log.js';
+import { APIError, createApi, NoCredentialsError } from '../api/client.js';
+import type { Config, HttpConfig } from '../config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { registerSecret, type Logger } from '../log.js';
 import { createServer, stateCodec } from './server.js';
-import { createDefaultEnvironment } from './tools/default-environment.js';
+import { createDefaultEnvironment } from '../tools/support/default-environment.js';
 
 /**
  * Largest JSON-RPC body accepted: the MCP SDK's default (4 MiB; a batch of tool calls with long

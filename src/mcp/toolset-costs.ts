@@ -3,10 +3,10 @@
  * characters / 4 of the tools/list JSON on the wire, and of its model-visible
  * part (names, descriptions, input schemas). bench/tokens.mjs measures the same over stdio.
  */
-import { TOOLSETS } from './config.js';
+import { TOOLSETS } from '../config.js';
 import { listedTools, listTokens } from './server.js';
-import type { AnyTool } from './tools/define.js';
-import { ALL_TOOLS, selectTools } from './tools/index.js';
+import type { AnyTool } from '../tools/support/define.js';
+import { ALL_TOOLS, selectTools } from '../tools/index.js';
 
 export interface ListCost {
   label: string;

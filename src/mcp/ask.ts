@@ -13,7 +13,7 @@
  * result; this is the bookkeeping of one call.
  */
 import { createHash } from 'node:crypto';
-import type { ElicitAnswer, ElicitForm } from './tools/define.js';
+import type { ElicitAnswer, ElicitForm } from '../tools/support/define.js';
 
 /** What rides in `requestState` between rounds, signed (src/server.ts). */
 export interface AskState {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { advertisedShape } from './define.js';
-import type { EventParams } from '../api/client.js';
-import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../turns/engine.js';
-import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
-import { UnseenTurns } from '../turns/unseen.js';
-import { fitDigest } from '../turns/digest-text.js';
+import type { EventParams } from '../../api/client.js';
+import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../../turns/engine.js';
+import { emptyDigest, turnDigestSchema, type TurnDigest } from '../../turns/digest.js';
+import { UnseenTurns } from '../../turns/unseen.js';
+import { fitDigest } from '../../turns/digest-text.js';
 import { decide, resumedDigest } from './approval.js';
 import type { ToolContext } from './define.js';
 
@@ -135,4 +135,4 @@ export function textBudget(ctx: ToolContext): number {
   return Math.max(1000, ctx.config.maxOutputChars - 1000);
 }
 
-export { renderDigest } from '../turns/digest-text.js';
+export { renderDigest } from '../../turns/digest-text.js';
