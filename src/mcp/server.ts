@@ -4,7 +4,6 @@
  * packages is one file.
  */
 import {
-  createRequestStateCodec,
   inputRequired,
   McpServer,
   ProtocolError,
@@ -18,14 +17,13 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { bindApi, createApi, type Api } from '../api/client.js';
+import { bindApi, type Api } from '../api/client.js';
 import { errorText } from '../api/errors.js';
 import type { Config } from '../config.js';
 import { createLogger, registerSecret, type Logger } from '../log.js';
 import { annotationsFor, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from '../tools/support/define.js';
-import { createDefaultEnvironment, type DefaultEnvironment } from '../tools/support/default-environment.js';
+import type { DefaultEnvironment } from '../tools/support/default-environment.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { ALL_TOOLS, selectTools } from '../tools/index.js';
 import { toolsetSwitch } from './dynamic-toolsets.js';
@@ -36,6 +34,7 @@ import { PROMPTS } from './prompts.js';
 import { readResource, RESOURCE_NOT_FOUND, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
 import { progressReporter } from './progress.js';
 import { callSignal } from './call-signal.js';
+import { createProcessDeps, REQUEST_STATE_TTL_S } from './deps.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -55,7 +54,7 @@ export interface ServerOptions {
   apiKey?: string;
   /** Aborted on shutdown: every in-flight call and open stream ends. */
   shutdownSignal?: AbortSignal;
-  /** Shared across servers (HTTP mode makes one server per request, over one API client). */
+  /** Shared across servers (HTTP mode makes one server per request): src/mcp/deps.ts builds them once. */
   api?: Api;
   defaultEnvironment?: DefaultEnvironment;
   /**
@@ -66,10 +65,7 @@ export interface ServerOptions {
   elicitation?: boolean;
   /** Turns that ended unseen, per session (HTTP mode shares one across its per-request servers). */
   unseen?: UnseenTurns;
-  /**
-   * Signs what an ask carries between rounds on MCP 2026-07-28 (`stateCodec`); one key per process
-   * by default. Replicas behind one load balancer need the same key (docs/http.md).
-   */
+  /** Signs what an ask carries between rounds on MCP 2026-07-28 (src/mcp/deps.ts). */
   requestState?: RequestStateCodec<AskState>;
 }
 
@@ -86,14 +82,6 @@ export interface CreatedServer {
 let ajv: AjvJsonSchemaValidator | undefined;
 /** The first MCP revision with no server-to-client requests: asks become input-required rounds. */
 const ROUNDS_REVISION = '2026-07-28';
-/** How long an ask's request state stays valid: the person's time to answer one form. */
-export const REQUEST_STATE_TTL_S = 15 * 60;
-
-/** A request-state codec with `key` (32 bytes or more), valid for `ttlSeconds`. */
-export function stateCodec(key: Uint8Array | string = randomBytes(32), ttlSeconds = REQUEST_STATE_TTL_S): RequestStateCodec<AskState> {
-  return createRequestStateCodec<AskState>({ key, ttlSeconds });
-}
-let processCodec: RequestStateCodec<AskState> | undefined;
 /**
  * The validator of elicitation answers, built on first use: Ajv and its formats cost several
  * milliseconds of start-up that a session without elicitation never needs (docs/performance.md).
@@ -115,15 +103,10 @@ function schemasOf(tool: AnyTool) {
 export function createServer(opts: ServerOptions): CreatedServer {
   const { config } = opts;
   const log = opts.log ?? createLogger();
-  registerSecret(config.apiKey);
-  registerSecret(config.authToken);
-  registerSecret(opts.apiKey);
-  const api = opts.api ?? createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
-  const defaultEnvironment = opts.defaultEnvironment ?? createDefaultEnvironment(api, config);
+  const { api, defaultEnvironment, requestState: codec } = createProcessDeps(config, { ...opts, log });
   const tools = selectTools(config);
   const unseen = opts.unseen ?? new UnseenTurns();
   const roundTrips = opts.elicitation !== false;
-  const codec = opts.requestState ?? (processCodec ??= stateCodec());
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
