@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ToolError } from '../api/errors.js';
 import { MIB, configDir, fmtBytes, localFiles, mimeOf } from './support/local-files.js';
 import { upload } from './support/attachments.js';
-import { FILE_BETAS } from './files.js';
+import { FILE_BETAS } from './support/files-api.js';
 import { compact, defineTool, limitSchema, pageSchema, sessionId } from './support/define.js';
 
 /** Bytes one download_session_files call writes at most, whatever the per-file cap. */
