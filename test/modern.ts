@@ -87,7 +87,7 @@ export async function modernHarness(
   const log = captureLogger();
   const requestState = opts.server?.requestState ?? stateCodec();
   // One API client and one memory of turns reported or left unseen for all the per-request
-  // servers, as src/http.ts does (per caller): consecutive calls and the rounds of one call see it.
+  // servers, as src/mcp/http.ts does (per caller): consecutive calls and the rounds of one call see it.
   let api: ReturnType<typeof createServer>['api'] | undefined;
   const unseen = new UnseenTurns();
   const handler = createMcpHandler(() => {

@@ -1,7 +1,7 @@
 /**
  * The MCP server: the only module that calls `registerTool`, and the one place where errors
- * become results. Keep MCP SDK imports here (and in the CLI's transport) so a move to the v2
- * packages is one file.
+ * become results. MCP SDK imports stay in src/mcp/ (and the CLI's stdio transport): rule
+ * `mcp-sdk-in-the-surface` in .dependency-cruiser.cjs.
  */
 import {
   inputRequired,
@@ -225,7 +225,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
   // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
   tools.forEach(register);
   server.server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools) }));
-  // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
+  // Resources (src/mcp/resources.ts): per-session templates, so resources/list has nothing to enumerate.
   server.server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.server.setRequestHandler('resources/list', () => ({ resources: [] }));
   server.server.setRequestHandler('resources/read', async (req, extra) => {

@@ -37,7 +37,7 @@ describe('price table', () => {
 });
 
 describe('docs/pricing.md', () => {
-  it('states the built-in table as src/pricing.ts holds it: every model, price, multiplier and the runtime rate', () => {
+  it('states the built-in table as src/shared/pricing.ts holds it: every model, price, multiplier and the runtime rate', () => {
     const doc = readFileSync(new URL('../../docs/pricing.md', import.meta.url), 'utf8');
     const stated: Record<string, { input: number; output: number }> = {};
     for (const row of doc.split('\n').filter((l) => /^\| claude-/.test(l))) {

@@ -1,6 +1,6 @@
 /**
  * The `multiagent` agent field (docs/multi-agent.md): params as the SDK types define them
- * (src/multiagent-params.ts: `coordinator` or `multiagent_20261001`), resolved to the
+ * (src/shared/multiagent-params.ts: `coordinator` or `multiagent_20261001`), resolved to the
  * SDK's response shape (every roster entry pinned to an agent version), and the session's view
  * (each entry resolved to the agent snapshot its threads run).
  */

@@ -28,7 +28,7 @@ export function textEvent(text: string): EventParams {
 }
 
 /**
- * How a wait on several sessions follows one of them (src/tools/turn-many.ts): within the call's
+ * How a wait on several sessions follows one of them (src/tools/support/turn-many.ts): within the call's
  * shared budgets, and without the approval policy, which that wait applies once the first turns
  * are in, one session after the other.
  */
