@@ -2,10 +2,10 @@
  * The import rules of docs/architecture.md, checked on every `npm test`
  * (test/architecture/imports.test.ts) and by `npm run lint:imports`.
  *
- * Paths are matched by prefix (`^src/emulator/`), never by the files inside a part, so the rules
- * hold however a part arranges its own folders.
+ * Paths are matched by folder (`^src/emulator/`), never by the files inside a part: a file that
+ * would need an exception is in the wrong folder. The files directly in src/ are the process entry
+ * (flags and environment → configuration, the log, transports started).
  */
-const OUTSIDE_EMULATOR = '^src/(?!emulator/)';
 const SDK = '^node_modules/@anthropic-ai/sdk/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -14,20 +14,35 @@ module.exports = {
     {
       name: 'emulator-stands-alone',
       comment:
-        'The emulator is a separate product part: it imports nothing from the server, tools, turns or API seam ' +
-        '(only src/pricing.ts, the list prices both sides need; src/loopback.ts, what counts as this machine; and ' +
-        "src/multiagent-params.ts, the SDK's multiagent params as one schema, checked against the SDK type at compile time). " +
-        'See docs/architecture.md.',
+        'The emulator is a separate product part: it imports nothing from the server, tools, turns or API seam, ' +
+        'only src/shared/ (the list prices both sides need, what counts as this machine, the multiagent params ' +
+        'held to the SDK type). See docs/architecture.md.',
       severity: 'error',
       from: { path: '^src/emulator/' },
-      to: { path: OUTSIDE_EMULATOR, pathNot: '^src/(pricing|loopback|multiagent-params)\\.ts$' },
+      to: { path: '^src/(?!emulator/|shared/)' },
+    },
+    {
+      name: 'shared-is-a-leaf',
+      comment:
+        'src/shared/ is what the emulator may import too: it imports nothing else of src/, so importing it ' +
+        'brings no part of the server into the emulator.',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/(?!shared/)' },
     },
     {
       name: 'only-the-entry-starts-the-emulator',
-      comment: 'Only the process entry (src/cli.ts) may import the emulator: the server talks to it over HTTP like any API.',
+      comment: 'Only the process entry (the files directly in src/: the CLI) may import the emulator: the server talks to ' + 'it over HTTP like any API.',
       severity: 'error',
-      from: { path: OUTSIDE_EMULATOR, pathNot: '^src/cli\\.ts$' },
+      from: { path: '^src/(?!emulator/)[^/]+/' },
       to: { path: '^src/emulator/' },
+    },
+    {
+      name: 'nothing-imports-the-entry',
+      comment: 'The process entry (src/cli.ts, src/bin.ts) is the top: no part imports it.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/(cli|bin)\\.ts$' },
     },
     {
       name: 'sdk-only-through-the-seam',
@@ -48,34 +63,52 @@ module.exports = {
       to: { path: SDK, dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'mcp-sdk-in-the-surface',
+      comment:
+        'The MCP SDK is imported by src/mcp/ and the process entry (the stdio transport) only: tools, turns and the ' +
+        'API seam know nothing of the protocol, so a change of MCP SDK stays in one part.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: '^src/mcp/' },
+      to: { path: '^node_modules/@modelcontextprotocol/' },
+    },
+    {
       name: 'turns-never-import-tools',
-      comment: 'The turn engine (src/turns/) is below the tools: tools call it, it never calls them.',
+      comment: 'The turn engine (src/turns/) is below the tools and the MCP surface: they call it, it never calls them.',
       severity: 'error',
       from: { path: '^src/turns/' },
-      to: { path: '^src/tools/' },
+      to: { path: '^src/(tools|mcp)/' },
     },
     {
       name: 'format-is-pure',
       comment:
-        'src/format/ turns data into text: it imports nothing but itself, src/secrets.ts (redaction before any cut), ' +
-        'src/inert.ts (upstream text made inert, shared with the API error texts) and node:crypto (the fence nonce), so no API seam, no tools, no node: I/O.',
+        'src/format/ turns data into text (redaction, upstream text made inert, fences, caps): it imports nothing but ' +
+        'itself and node:crypto (the fence nonce), so no API seam, no tools, no node: I/O.',
       severity: 'error',
       from: { path: '^src/format/' },
-      to: { pathNot: '^(src/(format/|secrets\\.ts$|inert\\.ts$)|crypto$)' },
+      to: { pathNot: '^(src/format/|crypto$)' },
     },
     {
       name: 'api-seam-is-the-bottom',
-      comment: 'src/api/ is the lowest layer of the server: it never imports tools, turns, formatting or the server.',
+      comment: 'src/api/ is the lowest layer of the server, above only the pure src/format/: it never imports tools, turns ' + 'or the MCP surface.',
       severity: 'error',
       from: { path: '^src/api/' },
-      to: { path: '^src/(tools|turns|format|server\\.ts|cli\\.ts)' },
+      to: { path: '^src/(tools|turns|mcp)/' },
     },
     {
       name: 'only-the-server-registers-tools',
-      comment: 'Tools are data; src/server.ts registers them. Tools never import the server or the CLI.',
+      comment: 'Tools are data; src/mcp/ registers them. Tools never import the MCP surface.',
       severity: 'error',
       from: { path: '^src/tools/' },
-      to: { path: '^src/(server|cli)\\.ts$' },
+      to: { path: '^src/mcp/' },
+    },
+    {
+      name: 'tool-helpers-below-the-tools',
+      comment:
+        'src/tools/support/ holds what the tool files share (defineTool, the approval gate, selection, ...): the tool ' +
+        'files import it, it never imports a tool file or the registry.',
+      severity: 'error',
+      from: { path: '^src/tools/support/' },
+      to: { path: '^src/tools/[^/]+$' },
     },
   ],
   options: {

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { API_KEY, BUNDLE, call, childEnv, connectServer, fixtures, memOf, newSession, summarize, withRssSampling } from './lib.mjs';
 import { startOnce } from './startup.mjs';
-import { listTokens } from '../dist/server.js';
+import { listTokens } from '../dist/mcp/server.js';
 
 export const THIN = fileURLToPath(new URL('./thin-server.mjs', import.meta.url));
 

@@ -5,7 +5,7 @@
 // results we can provoke (a 10,000-event turn, a 60,000-character reply, a full-view page of 200).
 import { call, connectServer, fixtures, MODEL, newSession, runDirectTurn } from './lib.mjs';
 import { TOOLSETS } from '../dist/config.js';
-import { listTokens } from '../dist/server.js';
+import { listTokens } from '../dist/mcp/server.js';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 
 // The default --max-output-chars: each half of a result on its own (docs/clients.md).

@@ -3,8 +3,8 @@
 // fail when one is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ALL_TOOLS } from '../dist/tools/index.js';
-import { toolTable, TABLE_START, TABLE_END, kindTable, KINDS_START, KINDS_END } from '../dist/tools/table.js';
-import { costTable, COSTS_START, COSTS_END } from '../dist/toolset-costs.js';
+import { toolTable, TABLE_START, TABLE_END, kindTable, KINDS_START, KINDS_END } from '../dist/tools/support/table.js';
+import { costTable, COSTS_START, COSTS_END } from '../dist/mcp/toolset-costs.js';
 import { flagTable, FLAGS_START, FLAGS_END } from '../dist/config.js';
 
 const core = ALL_TOOLS.filter((t) => t.toolset === 'core');

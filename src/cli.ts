@@ -18,6 +18,7 @@ import {
   type HttpConfig,
 } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import type { ProcessDeps } from './mcp/deps.js';
 import { VERSION } from './version.js';
 
 /**
@@ -78,19 +79,23 @@ async function serve(config: Config, log: Logger): Promise<void> {
       : `local files: read and written only under ${config.filesRoot} (--files-root; docs/local-files.md)`,
   );
   log.info(approvalNote(config.approval));
-  if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, baseURL, apiKey, emulator });
-  const [{ createServer }, { serveStdio }] = await Promise.all([import('./server.js'), import('@modelcontextprotocol/server/stdio')]);
+  // What both transports share, built once from the configuration (src/mcp/deps.ts).
+  const { createProcessDeps } = await import('./mcp/deps.js');
+  let deps: ProcessDeps;
+  try {
+    deps = createProcessDeps(config, { log, baseURL, apiKey });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`managed-agents-mcp: ${err.message}\n${SEE_HELP}\n`);
+    process.exit(2);
+  }
+  if (config.http) return serveHttp({ ...config, http: config.http }, { log, shutdown, deps, emulator });
+  const [{ createServer }, { serveStdio }] = await Promise.all([import('./mcp/server.js'), import('@modelcontextprotocol/server/stdio')]);
   // The SDK picks the era from the opening message (a 2026-07-28 request, or a 2025 `initialize`)
   // and pins the server the factory makes to this connection (docs/mcp-revisions.md).
-  let shared: Pick<ReturnType<typeof createServer>, 'api'> | undefined;
-  const stdio = serveStdio(
-    () => {
-      const made = createServer({ config, log, baseURL, apiKey, shutdownSignal: shutdown.signal, api: shared?.api });
-      shared ??= made;
-      return made.server;
-    },
-    { onerror: (err) => log.warn(`stdio: ${err.message}`) },
-  );
+  const stdio = serveStdio(() => createServer({ config, log, ...deps, shutdownSignal: shutdown.signal }).server, {
+    onerror: (err) => log.warn(`stdio: ${err.message}`),
+  });
 
   let closing = false;
   const close = async (why: string) => {
@@ -113,22 +118,19 @@ async function serve(config: Config, log: Logger): Promise<void> {
 interface Runtime {
   log: ReturnType<typeof createLogger>;
   shutdown: AbortController;
-  baseURL?: string;
-  apiKey?: string;
+  deps: ProcessDeps;
   emulator?: { close(): Promise<void> };
 }
 
 /** `--http`: the URL goes to stdout (as the emulator's does) so scripts can read the chosen port. */
 async function serveHttp(config: Config & { http: HttpConfig }, rt: Runtime): Promise<void> {
-  const { startHttpServer } = await import('./http.js');
-  const handle = await startHttpServer({ config, log: rt.log, baseURL: rt.baseURL, apiKey: rt.apiKey, shutdownSignal: rt.shutdown.signal }).catch(
-    (err: NodeJS.ErrnoException) => {
-      // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
-      process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
+  const { startHttpServer } = await import('./mcp/http.js');
+  const handle = await startHttpServer({ config, log: rt.log, deps: rt.deps, shutdownSignal: rt.shutdown.signal }).catch((err: NodeJS.ErrnoException) => {
+    // A host that does not resolve (`localhost.`), a port in use or not ours: one line, no stack.
+    process.stderr.write(`managed-agents-mcp: cannot listen on --http ${config.http.host}:${config.http.port}: ${err.code ?? err.message}${err.code === 'ENOTFOUND' ? ' (the host name does not resolve)' : ''}
 `);
-      process.exit(2);
-    },
-  );
+    process.exit(2);
+  });
   process.stdout.write(`${handle.url}\n`);
   const auth = config.http.tokens.length ? 'bearer token required' : 'NO AUTH (loopback only)';
   rt.log.info(`serving MCP over Streamable HTTP (stateless) at ${handle.url}; ${auth}; /healthz, /readyz`);

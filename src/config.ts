@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing.js';
-import { isLoopbackHost } from './loopback.js';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from './shared/pricing.js';
+import { isLoopbackHost } from './shared/loopback.js';
 
 /**
  * Configuration: defaults < environment < CLI flags. One module, validated with zod.
@@ -111,9 +111,9 @@ export interface HttpConfig {
   allowedHosts: string[];
   /** Origin header values accepted when one is sent; empty: loopback origins only; `*` accepts any. */
   allowedOrigins: string[];
-  /** Connections held at once (src/http-guard.ts); past it new ones are refused. */
+  /** Connections held at once (src/mcp/http-guard.ts); past it new ones are refused. */
   maxConnections?: number;
-  /** Time to receive a whole request, headers and body (src/http-guard.ts default; tests shorten it). */
+  /** Time to receive a whole request, headers and body (src/mcp/http-guard.ts default; tests shorten it). */
   receiveTimeoutMs?: number;
 }
 

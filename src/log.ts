@@ -9,9 +9,9 @@ export interface Logger {
   error(msg: string): void;
 }
 
-import { redact } from './secrets.js';
+import { redact } from './format/secrets.js';
 
-export { redact, redactedHead, registerSecret } from './secrets.js';
+export { redact, redactedHead, registerSecret } from './format/secrets.js';
 
 export type LogSink = (line: string) => void;
 

@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { readingsFromNames, startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
-import { createServer } from '../src/server.js';
+import { createServer } from '../src/mcp/server.js';
 import type { Logger } from '../src/log.js';
 import { capture } from './setup/capture.js';
 

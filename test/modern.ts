@@ -10,7 +10,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { startEmulator } from '../src/emulator/index.js';
 import { defaultConfig, type Config } from '../src/config.js';
-import { createServer, stateCodec, type ServerOptions } from '../src/server.js';
+import { createServer, type ServerOptions } from '../src/mcp/server.js';
+import { stateCodec } from '../src/mcp/deps.js';
 import { UnseenTurns } from '../src/turns/unseen.js';
 import { captureLogger, harnessMethods, READING, TEST_KEY, type Harness } from './helpers.js';
 import { capture } from './setup/capture.js';
@@ -86,7 +87,7 @@ export async function modernHarness(
   const log = captureLogger();
   const requestState = opts.server?.requestState ?? stateCodec();
   // One API client and one memory of turns reported or left unseen for all the per-request
-  // servers, as src/http.ts does (per caller): consecutive calls and the rounds of one call see it.
+  // servers, as src/mcp/http.ts does (per caller): consecutive calls and the rounds of one call see it.
   let api: ReturnType<typeof createServer>['api'] | undefined;
   const unseen = new UnseenTurns();
   const handler = createMcpHandler(() => {

@@ -1,7 +1,7 @@
 /**
  * The one seam to the Managed Agents API: the only module that imports `@anthropic-ai/sdk` at run
  * time. A tool's handler gets a `BoundApi` already bound to the effect of its kind (see
- * `effectOf` in src/tools/define.ts), so "may this be retried?" is answered once, by the kind; the
+ * `effectOf` in src/tools/support/define.ts), so "may this be retried?" is answered once, by the kind; the
  * turn engine uses the unbound `Api`, deciding per request (its stream opens and history reads are
  * reads, its sends writes).
  *

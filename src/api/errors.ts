@@ -8,7 +8,7 @@
  * (docs/api-behaviour.md, "Errors"). Retry advice comes from the tool's kind (its effect) and from
  * the retries actually made.
  */
-import { quoted } from '../inert.js';
+import { quoted } from '../format/inert.js';
 import {
   APIError,
   APIConnectionError,
@@ -169,7 +169,7 @@ function retryAdvice(status: number | undefined, retries: number): string {
 }
 
 /**
- * The `isError` text for a failure of `tool`, whose kind has this `effect` (src/tools/define.ts,
+ * The `isError` text for a failure of `tool`, whose kind has this `effect` (src/tools/support/define.ts,
  * effectOf). Never contains a secret.
  */
 export function errorText(tool: string, effect: Effect, err: unknown): string {

@@ -8,7 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createEmulatorServer } from './server.js';
-import { isLoopbackHost } from '../loopback.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 import type { Readings } from './runtime/readings.js';
 import type { SeedOptions } from './routes/seed.js';
 

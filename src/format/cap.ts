@@ -7,7 +7,7 @@
  * are clipped, until it fits; `truncated` then says what happened and how to narrow the request.
  * Secrets are redacted first: a secret cut in half by a clip would no longer be recognised.
  */
-import { redact } from '../secrets.js';
+import { redact } from './secrets.js';
 
 export const TRUNCATED_FIELD = 'truncated';
 

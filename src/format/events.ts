@@ -5,7 +5,7 @@
  * tokens. Unknown event types (the union is open) still get a line.
  */
 
-import { redact } from '../secrets.js';
+import { redact } from './secrets.js';
 
 type AnyEvent = { id?: string; type: string; processed_at?: string | null; [k: string]: unknown };
 

@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export { neutralize, quoted } from '../inert.js';
-import { neutralize } from '../inert.js';
+export { neutralize, quoted } from './inert.js';
+import { neutralize } from './inert.js';
 
 /** Agent-named things (memory paths, file names) in a one-line-per-item text: inert, and one line. */
 export function inertLine(text: string): string {

@@ -19,11 +19,11 @@ import {
   toolSummary,
   toolsAdvertised,
   toolsInput,
-} from './agent-config.js';
-import { multiagentParams } from '../multiagent-params.js';
-import { gateLoosening, loosened, loosenedByCreate, loosenedByRoster, policies } from './policy-gate.js';
+} from './support/agent-config.js';
+import { multiagentParams } from '../shared/multiagent-params.js';
+import { gateLoosening, loosened, loosenedByCreate, loosenedByRoster, policies } from './support/policy-gate.js';
 import { shownName } from '../format/shown.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject, type ToolContext } from './support/define.js';
 import { redactedHead } from '../log.js';
 
 type AgentUpdateParams = Parameters<Client['beta']['agents']['update']>[1];

@@ -3,8 +3,8 @@ import { quoted } from '../format/fence.js';
 import type { Deployment, DeploymentCreateParams, DeploymentRun, DeploymentUpdateParams } from '../api/client.js';
 import { NotFoundError } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { gatePinnedVersion } from './policy-gate.js';
-import { compact, defineTool, idSchema, limitSchema, listResult, metadataSchema, pageSchema, type ToolContext } from './define.js';
+import { gatePinnedVersion } from './support/policy-gate.js';
+import { compact, defineTool, idSchema, limitSchema, listResult, metadataSchema, pageSchema, type ToolContext } from './support/define.js';
 
 const deploymentId = idSchema('deployment_id', 'depl_01…').describe('Deployment id (depl_…), from list_deployments.');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Dream, DreamCreateParams } from '../api/client.js';
 import { sleep } from '../api/client.js';
-import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult, type ToolContext } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult, type ToolContext } from './support/define.js';
 
 const dreamId = idSchema('dream_id', 'drm_01…').describe('Dream id (drm_…), from create_dream or list_dreams.');
 const FINAL = new Set(['completed', 'failed', 'canceled']);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { quoted } from '../format/fence.js';
 import type { Environment, EnvironmentCreateParams } from '../api/client.js';
-import { parseStrict } from './agent-config.js';
+import { parseStrict } from './support/agent-config.js';
 import { ToolError } from '../api/errors.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './support/define.js';
 
 const environmentId = idSchema('environment_id', 'env_01…').describe('Environment id (env_…), from list_environments.');
 

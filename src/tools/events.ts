@@ -4,7 +4,7 @@ import { ToolError } from '../api/errors.js';
 import { PageBudget, walkPages } from '../api/paging.js';
 import { eventLine } from '../format/events.js';
 import { fenced } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, pageSchema, sessionId, type ToolContext, freeObject } from './support/define.js';
 import { redactedHead } from '../log.js';
 
 type SdkEventType = NonNullable<EventListParams['types']>[number];

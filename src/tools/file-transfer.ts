@@ -3,10 +3,10 @@ import type { FileMetadata } from '../api/client.js';
 import { inertLine, quoted } from '../format/fence.js';
 import path from 'node:path';
 import { ToolError } from '../api/errors.js';
-import { MIB, configDir, fmtBytes, localFiles, mimeOf } from '../local-files.js';
-import { upload } from './attachments.js';
-import { FILE_BETAS } from './files.js';
-import { compact, defineTool, limitSchema, pageSchema, sessionId } from './define.js';
+import { MIB, configDir, fmtBytes, localFiles, mimeOf } from './support/local-files.js';
+import { upload } from './support/attachments.js';
+import { FILE_BETAS } from './support/files-api.js';
+import { compact, defineTool, limitSchema, pageSchema, sessionId } from './support/define.js';
 
 /** Bytes one download_session_files call writes at most, whatever the per-file cap. */
 export const MAX_CALL_BYTES = 256 * MIB;

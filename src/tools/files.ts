@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import type { FileMetadata } from '../api/client.js';
 import { fenced, inertLine, quoted } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './define.js';
-
-/**
- * Session outputs are Files API objects in the Managed Agents scope: the documentation's examples
- * send both betas on list (with scope_id), retrieve and download; the SDK adds neither by itself.
- */
-export const FILE_BETAS = { betas: ['files-api-2025-04-14', 'managed-agents-2026-04-01'] };
+import { compact, defineTool, idSchema, limitSchema, pageSchema, listResult } from './support/define.js';
+import { FILE_BETAS } from './support/files-api.js';
 
 const fileId = idSchema('file_id', 'file_01…').describe('File id (file_…), from list_files.');
 

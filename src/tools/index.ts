@@ -1,5 +1,5 @@
 import { TOOLSETS, type Config } from '../config.js';
-import type { AnyTool } from './define.js';
+import type { AnyTool } from './support/define.js';
 import { agentTools } from './agents.js';
 import { environmentTools } from './environments.js';
 import { sessionTools } from './sessions.js';
@@ -11,7 +11,7 @@ import { vaultTools } from './vaults.js';
 import { memoryTools } from './memory.js';
 import { dreamTools } from './dreams.js';
 import { fileTools } from './files.js';
-import { checkSelection, selectFrom, type Selection } from './selection.js';
+import { checkSelection, selectFrom, type Selection } from './support/selection.js';
 import { toolsetTools } from './toolsets.js';
 import { fileTransferTools } from './file-transfer.js';
 import { usageTools } from './usage.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Memory, MemoryListItem, MemoryStore, MemoryVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { fenced, quoted } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, rfc3339 } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, rfc3339 } from './support/define.js';
 import { redactedHead } from '../log.js';
 
 const storeId = idSchema('memory_store_id', 'memstore_01…').describe('Memory store id (memstore_…), from list_memory_stores.');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ToolError } from '../api/errors.js';
 import { fenced, quoted } from '../format/fence.js';
-import { compact, defineTool, freeObject, idSchema, limitSchema, listResult, pageSchema, sessionId } from './define.js';
+import { compact, defineTool, freeObject, idSchema, limitSchema, listResult, pageSchema, sessionId } from './support/define.js';
 import { Collector } from './events.js';
 
 const threadId = idSchema('thread_id', 'sthr_…').describe('Thread id (sthr_…), from list_threads.');

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Session } from '../api/client.js';
 import { PageBudget, walkPages } from '../api/paging.js';
 import { formatUsd } from '../format/events.js';
-import { compact, defineTool, sessionId, type ToolContext, freeObject } from './define.js';
-import { activeOf, centsToUsd, estimateOf, listCostOf, modelOf, round, tokensOf } from './usage-figures.js';
+import { compact, defineTool, sessionId, type ToolContext, freeObject } from './support/define.js';
+import { activeOf, centsToUsd, estimateOf, listCostOf, modelOf, round, tokensOf } from './support/usage-figures.js';
 
 /** Idle events read to count turns: 20 pages of 1000. Beyond that the count says "at least". */
 const IDLE_PAGES = 20;

@@ -1,4 +1,4 @@
-import { gatePinnedVersion } from './policy-gate.js';
+import { gatePinnedVersion } from './support/policy-gate.js';
 import { quoted } from '../format/fence.js';
 import { z } from 'zod';
 import type { Session, SessionCreateParams } from '../api/client.js';
@@ -18,10 +18,10 @@ import {
   listResult,
   freeObject,
   rfc3339,
-} from './define.js';
+} from './support/define.js';
 import { UnseenTurns } from '../turns/unseen.js';
-import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './turn-common.js';
-import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
+import { followTurn, joinHint, renderDigest, sendOnly, textBudget, timeoutInput } from './support/turn-common.js';
+import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './support/attachments.js';
 import { turnDigestSchema } from '../turns/digest.js';
 import { formatUsd } from '../format/events.js';
 

@@ -3,7 +3,7 @@ import type { Skill, SkillVersion } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { skillUpload, type SkillFile } from '../api/skill-upload.js';
 import { quoted } from '../format/fence.js';
-import { compact, defineTool, idSchema, limitSchema, listResult, pageSchema } from './define.js';
+import { compact, defineTool, idSchema, limitSchema, listResult, pageSchema } from './support/define.js';
 
 /**
  * The documentation's examples send the Skills beta; the SDK adds no beta header for skills by

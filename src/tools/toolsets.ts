@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOOLSETS } from '../config.js';
-import { advertised, defineTool, type ToolContext, type ToolsetState, type ToolsetSwitch } from './define.js';
+import { advertised, defineTool, type ToolContext, type ToolsetState, type ToolsetSwitch } from './support/define.js';
 
 /**
  * The discovery pair of --dynamic-toolsets (docs/toolsets.md): listed only in that mode, after the

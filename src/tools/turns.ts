@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
-import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } from './define.js';
-import { gateConfirmation } from './approval.js';
+import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } from './support/define.js';
+import { gateConfirmation } from './support/approval.js';
 import { pendingNow } from '../turns/engine.js';
-import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './attachments.js';
-import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput, turnWaitS } from './turn-common.js';
-import { followMany, manyShape, MAX_SESSIONS_PER_WAIT, renderMany } from './turn-many.js';
+import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './support/attachments.js';
+import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput, turnWaitS } from './support/turn-common.js';
+import { followMany, manyShape, MAX_SESSIONS_PER_WAIT, renderMany } from './support/turn-many.js';
 
 /** Every field optional: wait_for_turn returns a digest for one session, turns and others for several. */
 function partialShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.ZodOptional<S[K]> } {

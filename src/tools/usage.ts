@@ -3,8 +3,8 @@ import type { Session, SessionListParams } from '../api/client.js';
 import { MAX_PAGES_PER_CALL, PageBudget, PageLimitError, walkPages } from '../api/paging.js';
 import { formatUsd } from '../format/events.js';
 import { quoted } from '../format/fence.js';
-import { compact, defineTool, idSchema } from './define.js';
-import { activeOf, estimateOf, listCostOf, modelOf, round, tokensOf } from './usage-figures.js';
+import { compact, defineTool, idSchema } from './support/define.js';
+import { activeOf, estimateOf, listCostOf, modelOf, round, tokensOf } from './support/usage-figures.js';
 
 /** Sessions per list request: the most the API's sessions list returns in one page. */
 const PAGE = 100;

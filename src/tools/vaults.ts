@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { quoted } from '../format/fence.js';
 import type { Credential, CredentialCreateParams, Vault } from '../api/client.js';
-import { parseStrict } from './agent-config.js';
-import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './define.js';
+import { parseStrict } from './support/agent-config.js';
+import { compact, defineTool, idSchema, limitSchema, metadataSchema, pageSchema, listResult, freeObject } from './support/define.js';
 import { networkingSummary } from './environments.js';
 
 const vaultId = idSchema('vault_id', 'vlt_01…').describe('Vault id (vlt_…), from list_vaults.');

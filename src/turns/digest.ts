@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { clip, contentText, eventSummary, isStepEvent } from '../format/events.js';
-import { quoted } from '../inert.js';
-import { redact, redactedHead } from '../secrets.js';
+import { quoted } from '../format/inert.js';
+import { redact, redactedHead } from '../format/secrets.js';
 
 export const pendingActionSchema = z.object({
   id: z.string(),
@@ -114,7 +114,7 @@ const EXPLANATION_CHARS = 1000;
 
 /**
  * The turn digest: the one definition of what the turn tools return. The type is inferred from it,
- * and the tools' output schema is derived from it (src/tools/turn-common.ts).
+ * and the tools' output schema is derived from it (src/tools/support/turn-common.ts).
  */
 export const turnDigestSchema = z.object({
   session_id: z.string(),

@@ -43,6 +43,24 @@ it('every docs/ pointer names an existing file, and none leads outside the repos
   expect(outside, 'pointers outside the repository').toEqual([]);
 });
 
+it('every src/ path named in the docs, the README, CONTRIBUTING.md and the code exists (a moved file leaves no stale pointer)', () => {
+  const sources = [...['src', 'test', 'bench', 'scripts', 'docs'].flatMap(files), 'README.md', 'CONTRIBUTING.md', '.dependency-cruiser.cjs'].filter(
+    (f) => f !== self,
+  );
+  const stale: string[] = [];
+  let named = 0;
+  for (const file of sources) {
+    const text = readFileSync(join(root, file), 'utf8');
+    // A path written out: src/ then folders and a file name with its extension, or a folder ending in /.
+    for (const m of text.matchAll(/(?<![\w./-])src\/(?:[\w-]+\/)*(?:[\w-]+\.(?:ts|mjs|js)\b|(?=[\s`'),;]))/g)) {
+      named++;
+      if (!existsSync(join(root, m[0]))) stale.push(`${file}: ${m[0]}`);
+    }
+  }
+  expect(named).toBeGreaterThan(100);
+  expect([...new Set(stale)]).toEqual([]);
+});
+
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
 const anchor = (heading: string) =>
   heading

@@ -3,6 +3,7 @@
  * .dependency-cruiser.cjs over src/ and fails with each violated rule's reason.
  */
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -35,6 +36,12 @@ it('src/ keeps the import rules (dependency-cruiser)', async () => {
       'emulator-uses-sdk-types-only',
       'turns-never-import-tools',
       'format-is-pure',
+      'api-seam-is-the-bottom',
+      'only-the-server-registers-tools',
+      'shared-is-a-leaf',
+      'nothing-imports-the-entry',
+      'tool-helpers-below-the-tools',
+      'mcp-sdk-in-the-surface',
     ]),
   );
   expect(report.summary.totalCruised).toBeGreaterThan(60);
@@ -42,3 +49,14 @@ it('src/ keeps the import rules (dependency-cruiser)', async () => {
   const broken = report.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}\n  ${why(v.rule.name)}`);
   expect(broken, broken.join('\n')).toEqual([]);
 }, 120_000);
+
+it('the rules name folders, not files: a file that would need an exception is in the wrong folder', () => {
+  const { forbidden } = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as {
+    forbidden: { name: string; from: Record<string, unknown>; to: Record<string, unknown> }[];
+  };
+  const patterns = forbidden.flatMap((r) => [r.from, r.to].flatMap((end) => [end.path, end.pathNot].filter((p): p is string => typeof p === 'string')));
+  expect(patterns.length).toBeGreaterThan(10);
+  // The one file pattern allowed: the process entry itself, which nothing may import.
+  const files = patterns.filter((p) => /\.ts\b|\\\.ts/.test(p) && p !== '^src/(cli|bin)\\.ts$');
+  expect(files).toEqual([]);
+});

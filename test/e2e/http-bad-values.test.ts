@@ -27,3 +27,17 @@ it('--http-max-connections takes a whole number', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/--http-max-connections takes a whole number/);
 });
+
+it('a request-state secret under 32 characters: one line naming it and --help, exit 2, no stack', () => {
+  const r = spawnSync(process.execPath, [CLI, '--emulator', '--http', '127.0.0.1:0'], {
+    input: '',
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? '', MANAGED_AGENTS_STATE_SECRET: 'too-short' },
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr).toMatch(/^managed-agents-mcp: MANAGED_AGENTS_STATE_SECRET must be at least 32 characters/m);
+  expect(r.stderr).toMatch(/--help/);
+  expect(r.stderr).not.toContain('too-short');
+}, 40_000);

@@ -106,7 +106,7 @@ describe('2026-07-28 over --http', () => {
   });
 });
 
-/** The replicas' request-state key, as src/http.ts derives it from MANAGED_AGENTS_STATE_SECRET. */
+/** The replicas' request-state key, as src/mcp/deps.ts derives it from MANAGED_AGENTS_STATE_SECRET. */
 const SECRET = 'e2e-request-state-secret-0123456789abcdef';
 const KEY = createHash('sha256').update(`managed-agents-mcp request state\0${SECRET}`).digest();
 

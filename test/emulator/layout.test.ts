@@ -1,7 +1,7 @@
 /**
  * The emulator's import rules (docs/emulator.md "Layout"), read from the source: no import cycles
  * (type imports included), only the server and the routes import routes/, only the entry imports
- * the server.
+ * the server, and nothing outside src/emulator/ but src/shared/ is imported.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -9,14 +9,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../src/emulator');
 const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-const imports = new Map(
+/** Every relative import of each file, as a path from src/emulator/ (`../shared/…` when it leaves). */
+const allImports = new Map(
   files.map((f) => [
     f,
-    [...readFileSync(join(root, f), 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)\.js'/g)]
-      .map((m) => relative(root, join(root, dirname(f), `${m[1]}.ts`)))
-      .filter((target) => files.includes(target)),
+    [...readFileSync(join(root, f), 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)\.js'/g)].map((m) => relative(root, join(root, dirname(f), `${m[1]}.ts`))),
   ]),
 );
+const imports = new Map([...allImports].map(([f, ts]) => [f, ts.filter((target) => files.includes(target))]));
 
 function cycles(): string[] {
   const found: string[] = [];
@@ -45,6 +45,12 @@ describe('emulator layout', () => {
       .filter(([f]) => /^(wire|runtime|contract)\//.test(f))
       .flatMap(([f, ts]) => ts.filter((t) => t.startsWith('routes/')).map((t) => `${f} -> ${t}`));
     expect(bad).toEqual([]);
+  });
+
+  it('leaves its own folder only for src/shared/ (docs/architecture.md)', () => {
+    const outside = [...allImports].flatMap(([f, ts]) => ts.filter((t) => t.startsWith('../')).map((t) => `${f} -> ${t}`));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.filter((l) => !/ -> \.\.\/shared\/[\w-]+\.ts$/.test(l))).toEqual([]);
   });
 
   it('only the entry imports the server, and nothing imports the entry', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { TOOLSETS } from '../../src/config.js';
-import { inputSchemaOf, type AnyTool } from '../../src/tools/define.js';
+import { inputSchemaOf, type AnyTool } from '../../src/tools/support/define.js';
 import { agentAndSession, ASK_BASH_TOOLS, harness, history, ok, type Harness } from '../helpers.js';
 import { eventually, requests, within, type LogEntry } from './util.js';
 

@@ -7,7 +7,7 @@
  */
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DENY_MESSAGE } from '../../src/tools/approval.js';
+import { DENY_MESSAGE } from '../../src/tools/support/approval.js';
 import { ConfigError, parseConfig, type Config } from '../../src/config.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 import { confirmations, denyRemoval, elicitingHarness, TWO_COMMANDS, type Form } from '../asking.js';

@@ -20,7 +20,7 @@ import {
 } from '../../src/config.js';
 import { createApi } from '../../src/api/client.js';
 import { silentLogger } from '../../src/log.js';
-import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
+import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/shared/pricing.js';
 import { VERSION } from '../../src/version.js';
 import { ALL_TOOLS, checkToolSelection, selectTools } from '../../src/tools/index.js';
 import { readFileSync } from 'node:fs';

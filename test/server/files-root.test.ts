@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentAndSession, errText, harness, ok, type Harness } from '../helpers.js';
-import { unsafeName } from '../../src/local-files.js';
+import { unsafeName } from '../../src/tools/support/local-files.js';
 import { parseConfig, type Config } from '../../src/config.js';
 
 let h: Harness;

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/http.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/mcp/http.js';
 import { captureLogger, ok, TEST_KEY, ASK_BASH_TOOLS } from '../helpers.js';
 
 const A = 'token-of-caller-a-0123456789';

@@ -1,14 +1,14 @@
 /**
  * Input limits through the protocol: every string and array of every tool's input has a maximum
  * (in the schema the server checks each call against; tools/list leaves the caps out, see
- * `listedTools` in src/server.ts) and it is enforced, a 200,000-entry array is refused by the schema before
+ * `listedTools` in src/mcp/server.ts) and it is enforced, a 200,000-entry array is refused by the schema before
  * any request, unknown argument names are refused with the valid ones, and a budget under one
  * cent is refused with a clear message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { inputSchemaOf } from '../../src/tools/define.js';
+import { inputSchemaOf } from '../../src/tools/support/define.js';
 import { TOOLSETS } from '../../src/config.js';
 import { agentAndSession, errText, harness, ok, type Harness } from '../helpers.js';
 import { requests } from '../reliability/util.js';

@@ -7,7 +7,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { defaultConfig } from '../../src/config.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/mcp/server.js';
 import { captureLogger, errText, ok, TEST_KEY } from '../helpers.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];

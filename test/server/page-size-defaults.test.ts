@@ -1,5 +1,5 @@
 /**
- * A page size's default is stated once (the schema's `default`, src/tools/define.ts `limitSchema`):
+ * A page size's default is stated once (the schema's `default`, src/tools/support/define.ts `limitSchema`):
  * for every listed tool with a `limit`, the default tools/list shows is the `limit` the API
  * receives when the caller gives none. The verdict is the emulator's request log, not the code.
  */

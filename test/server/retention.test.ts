@@ -6,7 +6,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callsInFlightCount } from '../../src/server.js';
+import { callsInFlightCount } from '../../src/mcp/call-signal.js';
 import { agentAndSession, harness, ok, type Harness } from '../helpers.js';
 
 /** Entries Node keeps on `signal` for the signals derived from it by AbortSignal.any (its internal set of dependants). */

@@ -8,7 +8,9 @@
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callsInFlightCount, listedTools, REQUEST_STATE_TTL_S, stateCodec } from '../../src/server.js';
+import { listedTools } from '../../src/mcp/server.js';
+import { REQUEST_STATE_TTL_S, stateCodec } from '../../src/mcp/deps.js';
+import { callsInFlightCount } from '../../src/mcp/call-signal.js';
 import { selectTools } from '../../src/tools/index.js';
 import { agentAndSession, errText, harness, history, ok, type Harness } from '../helpers.js';
 import { modernHarness, type ModernHarness } from '../modern.js';

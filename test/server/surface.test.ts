@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS, DISCOVERY_TOOLS, selectTools } from '../../src/tools/index.js';
 import { defaultConfig, TOOLSETS, type Config } from '../../src/config.js';
-import { annotationsFor } from '../../src/tools/define.js';
-import { kindTable, toolTable } from '../../src/tools/table.js';
-import { listTokens } from '../../src/server.js';
-import { costTable, toolsetCosts } from '../../src/toolset-costs.js';
+import { annotationsFor } from '../../src/tools/support/define.js';
+import { kindTable, toolTable } from '../../src/tools/support/table.js';
+import { listTokens } from '../../src/mcp/server.js';
+import { costTable, toolsetCosts } from '../../src/mcp/toolset-costs.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { harness, type Harness } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 /**
  * Every upstream string the model reads is data (docs/security.md): a session title with line
  * breaks, a name, and the API's own error texts (the 409 path conflict) reach the model quoted on
- * one line (src/inert.ts `quoted`), so none can start a line that reads like the server's words.
+ * one line (src/format/inert.ts `quoted`), so none can start a line that reads like the server's words.
  */
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/pricing.js';
+import { DEFAULT_PRICE_TABLE, costOf, priceFor } from '../../src/shared/pricing.js';
 
 function sdkModelIds(): string[] {
   const sdk = dirname(createRequire(import.meta.url).resolve('@anthropic-ai/sdk'));
@@ -37,7 +37,7 @@ describe('price table', () => {
 });
 
 describe('docs/pricing.md', () => {
-  it('states the built-in table as src/pricing.ts holds it: every model, price, multiplier and the runtime rate', () => {
+  it('states the built-in table as src/shared/pricing.ts holds it: every model, price, multiplier and the runtime rate', () => {
     const doc = readFileSync(new URL('../../docs/pricing.md', import.meta.url), 'utf8');
     const stated: Record<string, { input: number; output: number }> = {};
     for (const row of doc.split('\n').filter((l) => /^\| claude-/.test(l))) {

@@ -1,6 +1,6 @@
 /**
  * The `multiagent` agent field (docs/multi-agent.md): params as the SDK types define them
- * (src/multiagent-params.ts: `coordinator` or `multiagent_20261001`), resolved to the
+ * (src/shared/multiagent-params.ts: `coordinator` or `multiagent_20261001`), resolved to the
  * SDK's response shape (every roster entry pinned to an agent version), and the session's view
  * (each entry resolved to the agent snapshot its threads run).
  */
@@ -16,7 +16,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { z } from 'zod';
 import { badRequest } from '../wire/http.js';
-import { multiagentParams as shared, predefinedAgent, type MultiagentParams } from '../../multiagent-params.js';
+import { multiagentParams as shared, predefinedAgent, type MultiagentParams } from '../../shared/multiagent-params.js';
 
 export const multiagentParams = shared.nullish();
 export type { MultiagentParams };

@@ -12,7 +12,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/deployments';
 import type { BetaManagedAgentsDeploymentRun, BetaManagedAgentsTriggerContext } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 import type { z } from 'zod';
-import { priceFor } from '../../pricing.js';
+import { priceFor } from '../../shared/pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { listPage } from '../wire/pagination.js';
 import type { Emulator } from './context.js';

@@ -1,7 +1,7 @@
 /** Sessions (SDK resources/beta/sessions/sessions.d.ts). */
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionAgent } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionResource } from '@anthropic-ai/sdk/resources/beta/sessions/resources';
-import { priceFor, toCents } from '../../pricing.js';
+import { priceFor, toCents } from '../../shared/pricing.js';
 import { ApiError, badRequest, conflict, notFound, type Router } from '../wire/http.js';
 import { normalizeModel, normalizeServers, normalizeTools } from '../contract/normalize.js';
 import { resolveSkills } from './skills.js';

@@ -9,7 +9,7 @@
  */
 import type { BetaManagedAgentsSession, BetaManagedAgentsSessionUsage } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionThread } from '@anthropic-ai/sdk/resources/beta/sessions/threads/threads';
-import { costOf, priceFor, toCents } from '../../pricing.js';
+import { costOf, priceFor, toCents } from '../../shared/pricing.js';
 import { badRequest, conflict } from '../wire/http.js';
 import type { EventParam } from '../contract/validate-events.js';
 import { rosterOf } from '../contract/multiagent.js';

@@ -12,7 +12,7 @@ import type { BetaSkillVersion } from '@anthropic-ai/sdk/resources/beta/skills/v
 import type { BetaManagedAgentsDeployment } from '@anthropic-ai/sdk/resources/beta/deployments';
 import type { BetaManagedAgentsDeploymentRun } from '@anthropic-ai/sdk/resources/beta/deployment-runs';
 import type { Cron } from './cron.js';
-import { DEFAULT_PRICE_TABLE } from '../../pricing.js';
+import { DEFAULT_PRICE_TABLE } from '../../shared/pricing.js';
 import { badRequest } from '../wire/http.js';
 import { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { SessionRuntime } from './session-runtime.js';

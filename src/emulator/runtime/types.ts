@@ -6,7 +6,7 @@
 import type { BetaFileMetadata } from '@anthropic-ai/sdk/resources/beta/files';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSessionEvent } from '@anthropic-ai/sdk/resources/beta/sessions/events';
-import type { PriceTable } from '../../pricing.js';
+import type { PriceTable } from '../../shared/pricing.js';
 import type { IdFactory, MonotonicClock } from '../wire/ids.js';
 import type { Readings } from './readings.js';
 

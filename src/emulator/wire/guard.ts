@@ -8,7 +8,7 @@
  * request must come from the emulator's own origin.
  */
 import type { IncomingMessage } from 'node:http';
-import { hostOfHeader, isLoopbackHost } from '../../loopback.js';
+import { hostOfHeader, isLoopbackHost } from '../../shared/loopback.js';
 
 /** Why the request is refused, or undefined when it may proceed. */
 export function foreignRequest(req: IncomingMessage, remoteAllowed: boolean): string | undefined {

@@ -9,13 +9,13 @@
  * asks after a side effect (sending a message, following a turn) saves a checkpoint first, which
  * the retried call resumes from instead of repeating the side effect.
  *
- * Nothing here knows the MCP SDK: src/server.ts signs and verifies the state and builds the
+ * Nothing here knows the MCP SDK: src/mcp/server.ts signs and verifies the state and builds the
  * result; this is the bookkeeping of one call.
  */
 import { createHash } from 'node:crypto';
-import type { ElicitAnswer, ElicitForm } from './tools/define.js';
+import type { ElicitAnswer, ElicitForm } from '../tools/support/define.js';
 
-/** What rides in `requestState` between rounds, signed (src/server.ts). */
+/** What rides in `requestState` between rounds, signed (src/mcp/server.ts). */
 export interface AskState {
   v: 1;
   /** The tool, a hash of its arguments and of the caller: a state answers only the call it was made for. */

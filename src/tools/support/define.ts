@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { BoundApi, Effect } from '../api/client.js';
-import type { Config, Toolset } from '../config.js';
-import type { Logger } from '../log.js';
+import type { BoundApi, Effect } from '../../api/client.js';
+import type { Config, Toolset } from '../../config.js';
+import type { Logger } from '../../log.js';
 import type { DefaultEnvironment } from './default-environment.js';
-import type { UnseenTurns } from '../turns/unseen.js';
+import type { UnseenTurns } from '../../turns/unseen.js';
 
 /**
  * Tools are data: one `defineTool({...})` literal each. `kind` alone derives the MCP annotations,
@@ -50,7 +50,7 @@ export interface ToolContext {
    * Asks the person through the client (form mode); absent when the client cannot. On MCP 2025-era
    * clients an `elicitation/create` request; on 2026-07-28 the call ends with an input-required
    * result and the retried call runs the handler again, where the same ask returns the answer
-   * (src/ask.ts). So code before an ask runs again on the retry: reads are fine, a write must be
+   * (src/mcp/ask.ts). So code before an ask runs again on the retry: reads are fine, a write must be
    * followed by `checkpoint` before the ask (docs/approval.md, "Asking across rounds").
    */
   elicit?: (form: ElicitForm, timeoutMs: number) => Promise<ElicitAnswer>;
@@ -310,7 +310,7 @@ export const freeObject = () => z.record(z.string(), z.unknown()).meta({ additio
  * A result schema as the server checks each result against it, derived from its one definition:
  * nested objects (and arrays of them) are free objects, which keeps the check cheap. Its static
  * type stays the full definition's, so the handler's result is still checked against that by the
- * compiler. (Output schemas are not listed: src/server.ts, `listedTools`.)
+ * compiler. (Output schemas are not listed: src/mcp/server.ts, `listedTools`.)
  */
 export function advertised<T extends z.ZodType>(schema: T): T {
   return coarse(schema) as T;

@@ -1,6 +1,6 @@
-import type { Api } from '../api/client.js';
-import { PageBudget, walkPages } from '../api/paging.js';
-import type { Config } from '../config.js';
+import type { Api } from '../../api/client.js';
+import { PageBudget, walkPages } from '../../api/paging.js';
+import type { Config } from '../../config.js';
 
 export const DEFAULT_ENVIRONMENT_NAME = 'managed-agents-mcp-default';
 

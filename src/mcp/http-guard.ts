@@ -2,7 +2,7 @@
  * What an HTTP caller cannot do to the server (docs/http.md, docs/security.md), apart from the
  * transport: hold a socket open by trickling a request, open connections without end, make the
  * server drain a body it has already refused, or read another caller's state. Kept apart from
- * src/http.ts, which only calls these hooks.
+ * src/mcp/http.ts, which only calls these hooks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 

@@ -24,7 +24,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ToolError } from './api/errors.js';
+import { ToolError } from '../../api/errors.js';
 
 export const MIB = 1024 * 1024;
 

@@ -2,15 +2,15 @@
  * MCP resources (docs/resources.md): a session's transcript and its usage, under two resource
  * templates. Reading one runs the tool that already renders it (list_events, session_usage), so a
  * resource shows what the tool call would, redacted, fenced and capped alike. No MCP SDK import
- * here: src/server.ts wires these to the protocol.
+ * here: src/mcp/server.ts wires these to the protocol.
  */
-import { NotFoundError } from './api/client.js';
-import { errorText } from './api/errors.js';
-import { capResult } from './format/cap.js';
-import { fenced } from './format/fence.js';
-import { sessionUsageTools } from './tools/session-usage.js';
-import { inputSchemaOf, type AnyTool, type ToolContext } from './tools/define.js';
-import { eventTools } from './tools/events.js';
+import { NotFoundError } from '../api/client.js';
+import { errorText } from '../api/errors.js';
+import { capResult } from '../format/cap.js';
+import { fenced } from '../format/fence.js';
+import { sessionUsageTools } from '../tools/session-usage.js';
+import { inputSchemaOf, type AnyTool, type ToolContext } from '../tools/support/define.js';
+import { eventTools } from '../tools/events.js';
 
 const SCHEME = 'managed-agents:';
 /** Events per transcript page unless `?limit=` says otherwise. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
 import { advertisedShape, defaultFromConfig } from './define.js';
-import type { EventParams } from '../api/client.js';
-import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../turns/engine.js';
-import { emptyDigest, turnDigestSchema, type TurnDigest } from '../turns/digest.js';
-import { UnseenTurns } from '../turns/unseen.js';
-import { fitDigest } from '../turns/digest-text.js';
+import type { EventParams } from '../../api/client.js';
+import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../../turns/engine.js';
+import { emptyDigest, turnDigestSchema, type TurnDigest } from '../../turns/digest.js';
+import { UnseenTurns } from '../../turns/unseen.js';
+import { fitDigest } from '../../turns/digest-text.js';
 import { decide, resumedDigest } from './approval.js';
 import type { ToolContext } from './define.js';
 
@@ -37,7 +37,7 @@ export function textEvent(text: string): EventParams {
 }
 
 /**
- * How a wait on several sessions follows one of them (src/tools/turn-many.ts): within the call's
+ * How a wait on several sessions follows one of them (src/tools/support/turn-many.ts): within the call's
  * shared budgets, and without the approval policy, which that wait applies once the first turns
  * are in, one session after the other.
  */
@@ -144,4 +144,4 @@ export function textBudget(ctx: ToolContext): number {
   return Math.max(1000, ctx.config.maxOutputChars - 1000);
 }
 
-export { renderDigest } from '../turns/digest-text.js';
+export { renderDigest } from '../../turns/digest-text.js';

@@ -5,7 +5,7 @@
  * Arguments arrive as strings (MCP prompts have no other type).
  */
 import { z } from 'zod';
-import { quoted } from './inert.js';
+import { quoted } from '../format/inert.js';
 
 export interface PromptDef {
   name: string;

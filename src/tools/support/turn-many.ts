@@ -6,10 +6,10 @@
  * cancelled, which closes their streams, and each is described in one line.
  */
 import { z } from 'zod';
-import { ToolError } from '../api/errors.js';
-import { sharedBudgets, type TurnProbe } from '../turns/engine.js';
-import { turnDigestSchema, type TurnDigest } from '../turns/digest.js';
-import { fitDigest, renderDigest } from '../turns/digest-text.js';
+import { ToolError } from '../../api/errors.js';
+import { sharedBudgets, type TurnProbe } from '../../turns/engine.js';
+import { turnDigestSchema, type TurnDigest } from '../../turns/digest.js';
+import { fitDigest, renderDigest } from '../../turns/digest-text.js';
 import { decide } from './approval.js';
 import { advertised, onceAcrossRounds, type ToolContext } from './define.js';
 import { digestBudget, followTurn, sendOnly, textBudget, turnWaitS, type AmongMany } from './turn-common.js';

@@ -10,8 +10,8 @@
  * Everything before the form is a read, and the form is a function of the API's state and the
  * call's arguments (docs/approval.md).
  */
-import { ToolError } from '../api/errors.js';
-import { shownName } from '../format/shown.js';
+import { ToolError } from '../../api/errors.js';
+import { shownName } from '../../format/shown.js';
 import { BUILTIN_TOOLS } from './agent-config.js';
 import { CANNOT_ASK, decider, unansweredText, UNATTENDED } from './approval.js';
 import type { ToolContext } from './define.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { EventParams, FileMetadata } from '../api/client.js';
-import { ToolError } from '../api/errors.js';
-import { fmtBytes, localFiles, mimeOf } from '../local-files.js';
+import type { EventParams, FileMetadata } from '../../api/client.js';
+import { ToolError } from '../../api/errors.js';
+import { fmtBytes, localFiles, mimeOf } from './local-files.js';
 import type { ToolContext } from './define.js';
-import { FILE_BETAS } from './files.js';
+import { FILE_BETAS } from './files-api.js';
 
 /**
  * Images and documents in a user.message (docs/local-files.md, "Attachments"). Each attachment is

@@ -1,10 +1,9 @@
 /**
  * The MCP server: the only module that calls `registerTool`, and the one place where errors
- * become results. Keep MCP SDK imports here (and in the CLI's transport) so a move to the v2
- * packages is one file.
+ * become results. MCP SDK imports stay in src/mcp/ (and the CLI's stdio transport): rule
+ * `mcp-sdk-in-the-surface` in .dependency-cruiser.cjs.
  */
 import {
-  createRequestStateCodec,
   inputRequired,
   McpServer,
   ProtocolError,
@@ -18,22 +17,24 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { bindApi, createApi, type Api } from './api/client.js';
-import { errorText } from './api/errors.js';
-import type { Config } from './config.js';
-import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, configDefaultsOf, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
-import { createDefaultEnvironment, type DefaultEnvironment } from './tools/default-environment.js';
-import { UnseenTurns } from './turns/unseen.js';
-import { ALL_TOOLS, selectTools } from './tools/index.js';
+import { bindApi, type Api } from '../api/client.js';
+import { errorText } from '../api/errors.js';
+import type { Config } from '../config.js';
+import { createLogger, registerSecret, type Logger } from '../log.js';
+import { annotationsFor, configDefaultsOf, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from '../tools/support/define.js';
+import type { DefaultEnvironment } from '../tools/support/default-environment.js';
+import { UnseenTurns } from '../turns/unseen.js';
+import { ALL_TOOLS, selectTools } from '../tools/index.js';
 import { toolsetSwitch } from './dynamic-toolsets.js';
-import { capResult, TRUNCATED_FIELD } from './format/cap.js';
-import { VERSION } from './version.js';
+import { capResult, TRUNCATED_FIELD } from '../format/cap.js';
+import { VERSION } from '../version.js';
 import { AskRounds, hashOf, InputNeeded, type AskState } from './ask.js';
 import { PROMPTS } from './prompts.js';
 import { readResource, RESOURCE_NOT_FOUND, RESOURCE_TEMPLATES, ResourceError } from './resources.js';
+import { progressReporter } from './progress.js';
+import { callSignal } from './call-signal.js';
+import { createProcessDeps, REQUEST_STATE_TTL_S } from './deps.js';
 
 export const SERVER_NAME = 'managed-agents-mcp';
 export const SERVER_VERSION = VERSION;
@@ -53,7 +54,7 @@ export interface ServerOptions {
   apiKey?: string;
   /** Aborted on shutdown: every in-flight call and open stream ends. */
   shutdownSignal?: AbortSignal;
-  /** Shared across servers (HTTP mode makes one server per request, over one API client). */
+  /** Shared across servers (HTTP mode makes one server per request): src/mcp/deps.ts builds them once. */
   api?: Api;
   defaultEnvironment?: DefaultEnvironment;
   /**
@@ -64,10 +65,7 @@ export interface ServerOptions {
   elicitation?: boolean;
   /** Turns that ended unseen, per session (HTTP mode shares one across its per-request servers). */
   unseen?: UnseenTurns;
-  /**
-   * Signs what an ask carries between rounds on MCP 2026-07-28 (`stateCodec`); one key per process
-   * by default. Replicas behind one load balancer need the same key (docs/http.md).
-   */
+  /** Signs what an ask carries between rounds on MCP 2026-07-28 (src/mcp/deps.ts). */
   requestState?: RequestStateCodec<AskState>;
 }
 
@@ -84,14 +82,6 @@ export interface CreatedServer {
 let ajv: AjvJsonSchemaValidator | undefined;
 /** The first MCP revision with no server-to-client requests: asks become input-required rounds. */
 const ROUNDS_REVISION = '2026-07-28';
-/** How long an ask's request state stays valid: the person's time to answer one form. */
-export const REQUEST_STATE_TTL_S = 15 * 60;
-
-/** A request-state codec with `key` (32 bytes or more), valid for `ttlSeconds`. */
-export function stateCodec(key: Uint8Array | string = randomBytes(32), ttlSeconds = REQUEST_STATE_TTL_S): RequestStateCodec<AskState> {
-  return createRequestStateCodec<AskState>({ key, ttlSeconds });
-}
-let processCodec: RequestStateCodec<AskState> | undefined;
 /**
  * The validator of elicitation answers, built on first use: Ajv and its formats cost several
  * milliseconds of start-up that a session without elicitation never needs (docs/performance.md).
@@ -113,15 +103,10 @@ function schemasOf(tool: AnyTool) {
 export function createServer(opts: ServerOptions): CreatedServer {
   const { config } = opts;
   const log = opts.log ?? createLogger();
-  registerSecret(config.apiKey);
-  registerSecret(config.authToken);
-  registerSecret(opts.apiKey);
-  const api = opts.api ?? createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
-  const defaultEnvironment = opts.defaultEnvironment ?? createDefaultEnvironment(api, config);
+  const { api, defaultEnvironment, requestState: codec } = createProcessDeps(config, { ...opts, log });
   const tools = selectTools(config);
   const unseen = opts.unseen ?? new UnseenTurns();
   const roundTrips = opts.elicitation !== false;
-  const codec = opts.requestState ?? (processCodec ??= stateCodec());
 
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
@@ -240,7 +225,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
   // once per tool: HTTP mode builds a server per request, most of which are not tools/list.
   tools.forEach(register);
   server.server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools, config) }));
-  // Resources (src/resources.ts): per-session templates, so resources/list has nothing to enumerate.
+  // Resources (src/mcp/resources.ts): per-session templates, so resources/list has nothing to enumerate.
   server.server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.server.setRequestHandler('resources/list', () => ({ resources: [] }));
   server.server.setRequestHandler('resources/read', async (req, extra) => {
@@ -357,73 +342,6 @@ function advertisedInput(schema: Record<string, unknown>, root = true): Record<s
 /** How long a client may cache a list that does not change while the server runs. */
 const LIST_TTL_MS = 60 * 60 * 1000;
 
-/** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
-const PROGRESS_INTERVAL_MS = 100;
-/**
- * Clients on the MCP TypeScript SDK (Claude Code among them) handle a notification a microtask
- * after the message that carried it, but a response at once: a notification read in the same chunk
- * as its call's result finds its token gone and is reported as an error ("Received a progress
- * notification for an unknown token"). So what is still pending when the result is ready is
- * dropped (the result says it all), and when notifications went out, the result waits for a `ping`
- * round trip first: the client answers it only after reading everything sent before it, and the
- * notification's microtask runs before its answer is written. Where a round trip cannot be made
- * (stateless HTTP: the answer would come as another request; MCP 2026-07-28, where a server sends
- * no requests), a short quiet time stands in for it.
- */
-const PROGRESS_QUIET_MS = 20;
-/** A client that does not answer a ping this fast is not kept waiting for the result. */
-const PROGRESS_PING_TIMEOUT_MS = 1_000;
-
-/**
- * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
- * Bursts are coalesced: within one interval only the latest message is sent, with how many it
- * stands for, so the client sees steady progress (and can reset its timeout) without a flood.
- */
-function progressReporter(extra: ServerContext, roundTrips: boolean) {
-  const token = extra.mcpReq._meta?.progressToken;
-  let count = 0;
-  let lastSent = 0;
-  let pending: string | undefined;
-  let skipped = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let finished = false;
-  const send = (message: string) => {
-    count++;
-    lastSent = Date.now();
-    extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token!, progress: count, message: redact(message) } }).catch(() => {});
-  };
-  const flush = () => {
-    timer = undefined;
-    if (pending === undefined || finished) return;
-    const more = skipped > 1 ? ` (+${skipped - 1} more)` : '';
-    send(pending + more);
-    pending = undefined;
-    skipped = 0;
-  };
-  return {
-    report(message: string) {
-      if (token === undefined || finished) return;
-      if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
-      pending = message;
-      skipped++;
-      timer ??= setTimeout(flush, Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastSent)));
-    },
-    /** The result is ready: drops what is pending, stops for good, and keeps the result clear of the last notification. */
-    async done(): Promise<void> {
-      finished = true;
-      if (timer) clearTimeout(timer);
-      pending = undefined;
-      if (count === 0) return;
-      if (roundTrips) {
-        await extra.mcpReq.send({ method: 'ping' }, { timeout: PROGRESS_PING_TIMEOUT_MS }).catch(() => {});
-        return;
-      }
-      const since = Date.now() - lastSent;
-      if (since < PROGRESS_QUIET_MS) await new Promise((r) => setTimeout(r, PROGRESS_QUIET_MS - since));
-    },
-  };
-}
-
 /**
  * Asking the person on a 2025-era connection, for the approval policy: present only when the
  * client declared form-mode elicitation (an empty `elicitation: {}` counts as form). The request
@@ -498,52 +416,4 @@ async function resumeFrom(
   if (state?.v !== 1 || state.tool !== bound.tool || state.args !== bound.args || state.who !== bound.who)
     return `the request state sent back with the answer was made for another call (tool, arguments or caller differ): ${again}.`;
   return state;
-}
-
-/**
- * A tool call's signal: aborted when the client cancels the call or the server shuts down, until
- * `end`. Not `AbortSignal.any([request, shutdown])`: the shutdown signal lives as long as the
- * process, and Node 20 keeps an entry for every signal ever derived from it (a WeakRef in its set
- * of dependants, not pruned), so each call left a few hundred bytes behind for good, and a server
- * capped at 20 MiB of old space ran out after about a thousand calls (docs/bounds.md). Here the
- * shutdown signal has one listener per process, which aborts the calls in flight; a call joins
- * that set when it starts and leaves it when it ends.
- */
-function callSignal(request: AbortSignal, shutdown?: AbortSignal): { signal: AbortSignal; end(): void } {
-  if (!shutdown) return { signal: request, end: () => {} };
-  const ac = new AbortController();
-  const calls = callsInFlight(shutdown);
-  const onCancel = () => ac.abort(request.reason);
-  if (shutdown.aborted) ac.abort(shutdown.reason);
-  else if (request.aborted) ac.abort(request.reason);
-  else {
-    calls.add(ac);
-    request.addEventListener('abort', onCancel, { once: true });
-  }
-  return {
-    signal: ac.signal,
-    end() {
-      calls.delete(ac);
-      request.removeEventListener('abort', onCancel);
-    },
-  };
-}
-
-/** Per shutdown signal (HTTP mode shares one across its per-request servers): the calls it must abort. */
-const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
-
-/** Made apart from `callSignal` so that the listener's closure holds no call's state. */
-function callsInFlight(shutdown: AbortSignal): Set<AbortController> {
-  let calls = inFlight.get(shutdown);
-  if (!calls) {
-    const set = (calls = new Set());
-    inFlight.set(shutdown, set);
-    shutdown.addEventListener('abort', () => set.forEach((c) => c.abort(shutdown.reason)), { once: true });
-  }
-  return calls;
-}
-
-/** Test hook: how many calls the shutdown signal would abort now (a call leaves when it ends). */
-export function callsInFlightCount(shutdown: AbortSignal): number {
-  return inFlight.get(shutdown)?.size ?? 0;
 }

@@ -2,8 +2,8 @@
  * A session's usage as the API reports it, read one way for session_usage and usage_report, so
  * both count tokens, active time and cost alike (docs/api-behaviour.md, "Events", usage).
  */
-import type { Session } from '../api/client.js';
-import { costOf, priceFor, type CostBreakdown, type ModelPrice, type PriceTable } from '../pricing.js';
+import type { Session } from '../../api/client.js';
+import { costOf, priceFor, type CostBreakdown, type ModelPrice, type PriceTable } from '../../shared/pricing.js';
 
 export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 export const centsToUsd = (amount: string | number) => round(Number(amount) / 100, 2);

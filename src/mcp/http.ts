@@ -11,19 +11,19 @@
  * allow-list (DNS rebinding), then a bearer token must match one configured (constant time).
  * `/healthz` and `/readyz` skip both: probes carry neither, and they reveal nothing.
  */
-import { UnseenTurns } from './turns/unseen.js';
+import { UnseenTurns } from '../turns/unseen.js';
 import { closeIfUnread, DEFAULT_MAX_CONNECTIONS, limitServer, perCaller, readWithin, REQUEST_TIMEOUT_MS, serverOptions } from './http-guard.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, validateHostHeader, type AuthInfo } from '@modelcontextprotocol/server';
-import { APIError, createApi, NoCredentialsError } from './api/client.js';
-import type { Config, HttpConfig } from './config.js';
-import { isLoopbackHost } from './loopback.js';
-import { registerSecret, type Logger } from './log.js';
-import { createServer, stateCodec } from './server.js';
-import { createDefaultEnvironment } from './tools/default-environment.js';
+import { APIError, NoCredentialsError } from '../api/client.js';
+import type { Config, HttpConfig } from '../config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
+import type { Logger } from '../log.js';
+import { createServer } from './server.js';
+import { createProcessDeps, type ProcessDeps } from './deps.js';
 
 /**
  * Largest JSON-RPC body accepted: the MCP SDK's default (4 MiB; a batch of tool calls with long
@@ -41,6 +41,8 @@ export interface HttpServerOptions {
   apiKey?: string;
   /** Aborted on shutdown: in-flight tool calls end. */
   shutdownSignal: AbortSignal;
+  /** What the process built from its configuration (src/mcp/deps.ts); built here when absent. */
+  deps?: ProcessDeps;
 }
 
 export interface HttpServerHandle {
@@ -54,20 +56,15 @@ export interface HttpServerHandle {
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
   const { config, log, shutdownSignal } = opts;
   const http = config.http;
-  for (const t of http.tokens) registerSecret(t);
-  const api = createApi({ config, log, baseURL: opts.baseURL, apiKey: opts.apiKey });
-  const defaultEnvironment = createDefaultEnvironment(api, config);
+  // One API client, default environment and request-state key for all the per-request servers.
+  const deps = opts.deps ?? createProcessDeps(config, { log, baseURL: opts.baseURL, apiKey: opts.apiKey });
+  const { api } = deps;
   // One per caller (bearer token) on this replica: a turn that ended unseen is mentioned by that caller's next call.
   const unseenFor = perCaller(() => new UnseenTurns());
   const tokenDigests = http.tokens.map(digest);
-  // What an ask carries between rounds is signed with a key every replica shares: the request
-  // state secret, or one derived from the bearer tokens (docs/http.md, "Asking the person").
-  const requestState = stateCodec(stateKey(http.tokens, process.env.MANAGED_AGENTS_STATE_SECRET));
   const mcp = createMcpHandler(
     // The caller is the token's place (clientId), set below only once the token matched.
-    (ctx) =>
-      createServer({ config, log, api, defaultEnvironment, shutdownSignal, elicitation: false, unseen: unseenFor(ctx.authInfo?.clientId ?? ''), requestState })
-        .server,
+    (ctx) => createServer({ config, log, ...deps, shutdownSignal, elicitation: false, unseen: unseenFor(ctx.authInfo?.clientId ?? '') }).server,
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (err) => log.warn(`http: ${err.message}`) },
   );
   const ready = readiness(() =>
@@ -176,22 +173,6 @@ function matchingToken(presented: string, tokenDigests: Buffer[]): number {
     if (timingSafeEqual(d, t) && found < 0) found = i;
   });
   return found;
-}
-
-/**
- * The request-state key: the secret when set (at least 32 characters), else derived from the
- * tokens (every replica has the same ones), else random for this process (one replica only).
- */
-function stateKey(tokens: string[], secret: string | undefined): Uint8Array | undefined {
-  if (secret) {
-    registerSecret(secret);
-    if (secret.length < 32) throw new Error('MANAGED_AGENTS_STATE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)');
-    return createHash('sha256').update(`managed-agents-mcp request state\0${secret}`).digest();
-  }
-  if (!tokens.length) return undefined;
-  return createHash('sha256')
-    .update(`managed-agents-mcp request state\0${[...tokens].sort().join('\0')}`)
-    .digest();
 }
 
 function bearer(req: IncomingMessage): string | undefined {

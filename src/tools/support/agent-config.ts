@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { freeObject } from './define.js';
-import { ToolError } from '../api/errors.js';
+import { ToolError } from '../../api/errors.js';
 
 export const BUILTIN_TOOLS = ['bash', 'read', 'write', 'edit', 'glob', 'grep', 'web_fetch', 'web_search'] as const;
 

@@ -4,10 +4,10 @@
  * part (names, descriptions, input schemas), as a server started with no flags lists them (its
  * `--timeout` is a default in the turn tools' schemas). bench/tokens.mjs measures the same over stdio.
  */
-import { defaultConfig, TOOLSETS, type Config } from './config.js';
+import { defaultConfig, TOOLSETS, type Config } from '../config.js';
 import { listedTools, listTokens } from './server.js';
-import type { AnyTool } from './tools/define.js';
-import { ALL_TOOLS, selectTools } from './tools/index.js';
+import type { AnyTool } from '../tools/support/define.js';
+import { ALL_TOOLS, selectTools } from '../tools/index.js';
 
 export interface ListCost {
   label: string;

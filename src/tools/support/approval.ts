@@ -9,11 +9,11 @@
  * the form is a function of the API's state: a protocol that re-runs the handler with the answer
  * sees the same form. Custom tool results are never asked of the person: the model is the tool.
  */
-import type { EventParams } from '../api/client.js';
-import { ToolError } from '../api/errors.js';
-import { shownInput, shownName } from '../format/shown.js';
-import { redact } from '../secrets.js';
-import type { PendingAction, TurnDigest } from '../turns/digest.js';
+import type { EventParams } from '../../api/client.js';
+import { ToolError } from '../../api/errors.js';
+import { shownInput, shownName } from '../../format/shown.js';
+import { redact } from '../../format/secrets.js';
+import type { PendingAction, TurnDigest } from '../../turns/digest.js';
 import type { ElicitAnswer, ToolContext } from './define.js';
 
 export const DENY_MESSAGE = 'Denied: this MCP server runs with --approval deny, which refuses every tool call that needs confirmation.';

@@ -1,4 +1,4 @@
-import { ConfigError, nearest, TOOLSETS, type Config } from '../config.js';
+import { ConfigError, nearest, TOOLSETS, type Config } from '../../config.js';
 import type { AnyTool } from './define.js';
 
 /**

@@ -4,10 +4,10 @@
  * notifications/tools/list_changed. The filters stay in force: --read-only and --exclude-tools
  * remove tools from what a toolset adds, as from the start-up selection.
  */
-import { TOOLSETS, type Config, type Toolset } from './config.js';
-import { callLine, type AnyTool, type ToolsetState, type ToolsetSwitch } from './tools/define.js';
-import { ALL_TOOLS } from './tools/index.js';
-import { permitted } from './tools/selection.js';
+import { TOOLSETS, type Config, type Toolset } from '../config.js';
+import { callLine, type AnyTool, type ToolsetState, type ToolsetSwitch } from '../tools/support/define.js';
+import { ALL_TOOLS } from '../tools/index.js';
+import { permitted } from '../tools/support/selection.js';
 
 export interface SwitchDeps {
   config: Config;
