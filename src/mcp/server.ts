@@ -293,7 +293,7 @@ const listedCache = new WeakMap<AnyTool, Tool>();
 
 /**
  * The defaults that are settings of this server (`timeout_s`: its `--timeout`), added to the
- * rendering every server shares (src/tools/define.ts, `defaultFromConfig`).
+ * rendering every server shares (src/tools/support/define.ts, `defaultFromConfig`).
  */
 function withConfigDefaults(listed: Tool, tool: AnyTool, config: Config): Tool {
   const defaults = configDefaultsOf(tool, config);

@@ -249,7 +249,7 @@ export const pageSchema = z.string().max(4096).optional().describe('A next_page.
 /**
  * Fields whose default is a setting of the server (`timeout_s`: the `--timeout`), which a static
  * schema cannot state: tools/list adds it as the field's `default` for the server's config when it
- * renders the list (`listedTools` in src/server.ts; test/server/turn-timeout-default.test.ts).
+ * renders the list (`listedTools` in src/mcp/server.ts; test/server/turn-timeout-default.test.ts).
  */
 const configDefaults = new WeakMap<z.ZodType, (config: Config) => unknown>();
 
