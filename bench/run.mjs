@@ -405,8 +405,9 @@ try {
   }
   if (only.includes('thin')) {
     log('11. against the thin-server floor (bench/thin-server.mjs): per call, memory, start-up, tokens …');
-    const r = (results.thin = await benchThin({ emu, sdk }));
+    const r = (results.thin = await benchThin({ emu, sdk, before: values.before }));
     for (const [tool, c] of Object.entries(r.calls)) {
+      if (c.before !== undefined) row(11, `before: \`${tool}\` through ${values.before}`, ms(c.before, 2), ms(c.thin, 2), times(c.ratioBefore), 'info', '');
       row(11, `\`${tool}\`, median of the same alternated rounds`, ms(c.ours, 2), ms(c.thin, 2), times(c.ratio), '≤ 1.00×', ok(c.ratio <= 1));
       if (c.ratio > 1)
         why.push(
@@ -423,6 +424,16 @@ try {
       'reported',
       '',
     );
+    if (mem.before)
+      row(
+        11,
+        `before: idle / peak RSS of ${values.before}`,
+        `${fmt(mem.before.idle, 0)} / ${fmt(mem.before.peak, 0)} MiB`,
+        `${fmt(mem.thin.idle, 0)} / ${fmt(mem.thin.peak, 0)} MiB`,
+        `${times(mem.before.idle / mem.thin.idle)} / ${times(mem.before.peak / mem.thin.peak)}`,
+        'info',
+        '',
+      );
     if (mem.ours.peak / mem.thin.peak > 0.9)
       why.push(
         `Peak RSS over 200 calls is ${times(mem.ours.peak / mem.thin.peak)} the thin server's: both load the same two SDKs and zod, which set the floor.`,

@@ -9,6 +9,8 @@
 // - start-up: spawn → tools/list, ours (the shipped bin) with its code cache written and on a first
 //   run (no cache yet) against the thin server;
 // - tools/list tokens, as sent and the model-visible part.
+// With `before` (an older bin, `npm run bench -- --only thin --before OLD.mjs`), that bin joins the
+// per-call rounds and the memory runs as a third server, so before and after come from one run.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +24,11 @@ export const THIN = fileURLToPath(new URL('./thin-server.mjs', import.meta.url))
 
 const median = (xs) => summarize(xs).median;
 
-export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRuns = 10 }) {
+export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRuns = 10, before }) {
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   for (let i = 0; i < 3; i++) await sdk.beta.agents.create({ name: `thin-bench-${i}`, model: 'claude-sonnet-4-6' });
-  const servers = { ours: BUNDLE, thin: THIN };
+  const servers = { ours: BUNDLE, thin: THIN, ...(before ? { before } : {}) };
   const out = { calls: {}, memory: {}, startup: {}, tokens: {} };
 
   // Per call, both servers up at once, rounds alternating the order.
@@ -40,10 +42,13 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
     }
     for (const tool of ['get_session', 'list_agents']) {
       const args = tool === 'get_session' ? { session_id: sessionId } : {};
-      const times = { ours: [], thin: [] };
+      const times = Object.fromEntries(Object.keys(up).map((k) => [k, []]));
       for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await call(up[k].client, tool, args); // warm-up
       for (let r = 0; r < rounds; r++) {
-        const order = r % 2 ? ['thin', 'ours'] : ['ours', 'thin'];
+        // Each server goes first in turn (and, with a `before` bin, each takes each place).
+        const keys = Object.keys(up);
+        const order = keys.map((_, j) => keys[(r + j) % keys.length]);
+        if (r % 2) order.reverse();
         for (const k of order) {
           for (let i = 0; i < perRound; i++) {
             const t = performance.now();
@@ -53,13 +58,15 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
         }
       }
       out.calls[tool] = { ours: median(times.ours), thin: median(times.thin), ratio: median(times.ours) / median(times.thin) };
+      if (before) Object.assign(out.calls[tool], { before: median(times.before), ratioBefore: median(times.before) / median(times.thin) });
     }
   } finally {
     for (const srv of Object.values(up)) await srv.close();
   }
 
   // Peak RSS over 200 calls, each server a fresh process, alternated.
-  for (const k of ['ours', 'thin', 'ours', 'thin']) {
+  const fresh = before ? ['ours', 'thin', 'before', 'ours', 'thin', 'before'] : ['ours', 'thin', 'ours', 'thin'];
+  for (const k of fresh) {
     const srv = await connectServer(emu, { cli: servers[k] });
     try {
       await srv.client.listTools();
