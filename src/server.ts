@@ -196,8 +196,9 @@ export function createServer(opts: ServerOptions): CreatedServer {
           asks = new AskRounds(bound, checked, extra.mcpReq.inputResponses);
         }
         // An ask not answered yet ends the call with the form (the handler waits on it for good).
+        // Only a call that can ask in rounds races its handler against one (most calls cannot).
         let needInput!: (n: InputNeeded) => void;
-        const needed = new Promise<InputNeeded>((resolve) => (needInput = resolve));
+        const needed = asks && new Promise<InputNeeded>((resolve) => (needInput = resolve));
         const ctx: ToolContext = {
           ...contextFor(effectOf(tool.kind), signal),
           progress: progress.report,
@@ -208,7 +209,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
         };
         try {
           for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
-          const outcome = await Promise.race([tool.handler(args as any, ctx), needed]);
+          const running = tool.handler(args as any, ctx);
+          const outcome = needed ? await Promise.race([running, needed]) : await running;
           if (outcome instanceof InputNeeded) {
             return inputRequired({
               inputRequests: { [outcome.key]: inputRequired.elicit({ mode: 'form', ...outcome.form } as Parameters<typeof inputRequired.elicit>[0]) },
@@ -362,6 +364,9 @@ const PROGRESS_QUIET_MS = 20;
 /** A client that does not answer a ping this fast is not kept waiting for the result. */
 const PROGRESS_PING_TIMEOUT_MS = 1_000;
 
+/** A call without a progress token reports nothing: one shared reporter, no per-call state. */
+const NO_PROGRESS = { report: (_message: string) => {}, done: async () => {} };
+
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
  * Bursts are coalesced: within one interval only the latest message is sent, with how many it
@@ -369,6 +374,7 @@ const PROGRESS_PING_TIMEOUT_MS = 1_000;
  */
 function progressReporter(extra: ServerContext, roundTrips: boolean) {
   const token = extra.mcpReq._meta?.progressToken;
+  if (token === undefined) return NO_PROGRESS;
   let count = 0;
   let lastSent = 0;
   let pending: string | undefined;
@@ -390,7 +396,7 @@ function progressReporter(extra: ServerContext, roundTrips: boolean) {
   };
   return {
     report(message: string) {
-      if (token === undefined || finished) return;
+      if (finished) return;
       if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
       pending = message;
       skipped++;
