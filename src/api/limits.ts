@@ -90,7 +90,7 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     }
     const res = await inner(input, ac ? { ...init, signal: ac.signal } : init);
     if (!res.body || NULL_BODY.has(res.status)) return res;
-    const where = () => `${init?.method ?? 'GET'} ${new URL(typeof input === 'string' || input instanceof URL ? input : input.url).pathname}`;
+    const where = () => routeOf(init?.method, requestUrl(input));
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
     if (sse) return withBody(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where)));
     // Asked for a stream, answered with a body (an error): no signal of ours to end its read, so the
@@ -98,11 +98,11 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     if (!ac) return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where), { ms: limits.bodyMs, where }));
     // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
     // Aborting once the body is read does nothing; before, the read fails with this reason.
-    const route = where();
-    abortLater(new WeakRef(ac), limits.bodyMs, route);
+    abortLater(new WeakRef(ac), limits.bodyMs, init?.method, requestUrl(input));
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
     if (declared > limits.bodyBytes) {
+      const route = where();
       // Not read at all. The error comes from reading the body, not from fetch: the SDK would
       // report a rejected fetch as a connection error (and a read would be retried).
       await res.body.cancel().catch(() => {});
@@ -115,16 +115,26 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
 
 /**
  * Aborts the controller `weak` points at after `ms`, if it is still alive. The timer outlives most
- * responses by far, so it must hold nothing else: it holds the controller weakly and the route as
- * a string, and it is made here, not inside `limitedFetch`, because a closure keeps every variable
+ * responses by far, so it must hold nothing else: it holds the controller weakly and the method and
+ * URL (strings: the SDK passes the URL as one), and it is made here, not inside `limitedFetch`, because a closure keeps every variable
  * of its scope that any sibling closure uses (V8 shares one context per scope), and the abort
  * listener there uses `ac` and `outer`. Made inline, this timer held the controller strongly after
  * all, and with it (through the signals' listeners) the fetch's request and response, for the whole
  * `ms`: a server paging fast under a small heap ran out of memory (docs/bounds.md). While the body
  * is being read, the SDK's signal (whose listener holds `ac`) keeps the controller alive.
  */
-function abortLater(weak: WeakRef<AbortController>, ms: number, route: string): void {
-  setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, route)), ms).unref();
+function abortLater(weak: WeakRef<AbortController>, ms: number, method: string | undefined, url: string | URL): void {
+  // The URL is parsed for the message only when the time runs out, not on every request.
+  setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, routeOf(method, url))), ms).unref();
+}
+
+function requestUrl(input: string | URL | Request): string | URL {
+  return typeof input === 'string' || input instanceof URL ? input : input.url;
+}
+
+/** "GET /v1/sessions/sesn_1", for the messages of the bounds' errors. */
+function routeOf(method: string | undefined, url: string | URL): string {
+  return `${method ?? 'GET'} ${new URL(url).pathname}`;
 }
 
 /**

@@ -19,6 +19,9 @@ const PROGRESS_QUIET_MS = 20;
 /** A client that does not answer a ping this fast is not kept waiting for the result. */
 const PROGRESS_PING_TIMEOUT_MS = 1_000;
 
+/** A call without a progress token reports nothing: one shared reporter, no per-call state. */
+const NO_PROGRESS = { report: (_message: string) => {}, done: async () => {} };
+
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
  * Bursts are coalesced: within one interval only the latest message is sent, with how many it
@@ -26,6 +29,7 @@ const PROGRESS_PING_TIMEOUT_MS = 1_000;
  */
 export function progressReporter(extra: ServerContext, roundTrips: boolean) {
   const token = extra.mcpReq._meta?.progressToken;
+  if (token === undefined) return NO_PROGRESS;
   let count = 0;
   let lastSent = 0;
   let pending: string | undefined;
@@ -47,7 +51,7 @@ export function progressReporter(extra: ServerContext, roundTrips: boolean) {
   };
   return {
     report(message: string) {
-      if (token === undefined || finished) return;
+      if (finished) return;
       if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
       pending = message;
       skipped++;

@@ -181,8 +181,9 @@ export function createServer(opts: ServerOptions): CreatedServer {
           asks = new AskRounds(bound, checked, extra.mcpReq.inputResponses);
         }
         // An ask not answered yet ends the call with the form (the handler waits on it for good).
+        // Only a call that can ask in rounds races its handler against one (most calls cannot).
         let needInput!: (n: InputNeeded) => void;
-        const needed = new Promise<InputNeeded>((resolve) => (needInput = resolve));
+        const needed = asks && new Promise<InputNeeded>((resolve) => (needInput = resolve));
         const ctx: ToolContext = {
           ...contextFor(effectOf(tool.kind), signal),
           progress: progress.report,
@@ -193,7 +194,8 @@ export function createServer(opts: ServerOptions): CreatedServer {
         };
         try {
           for (const secret of tool.secrets?.(args as any) ?? []) registerSecret(secret);
-          const outcome = await Promise.race([tool.handler(args as any, ctx), needed]);
+          const running = tool.handler(args as any, ctx);
+          const outcome = needed ? await Promise.race([running, needed]) : await running;
           if (outcome instanceof InputNeeded) {
             return inputRequired({
               inputRequests: { [outcome.key]: inputRequired.elicit({ mode: 'form', ...outcome.form } as Parameters<typeof inputRequired.elicit>[0]) },

@@ -257,8 +257,9 @@ export const sessionTools = [
     handler: async (a, ctx) => {
       const s = await ctx.api.call((c, o) => c.beta.sessions.retrieve(a.session_id, {}, o));
       const budget = s.budget?.max_list_cost?.amount;
+      const summary = summarize(s);
       const structured = compact({
-        ...summarize(s),
+        ...summary,
         metadata: s.metadata,
         usage: s.usage as Record<string, unknown>,
         stats: s.stats as Record<string, unknown>,
@@ -271,7 +272,7 @@ export const sessionTools = [
       return {
         structured: hint ? { ...structured, hint } : structured,
         // Everything the structured half says, for clients that relay only the text (docs/clients.md).
-        text: [sessionLine(summarize(s)), detailLine(structured), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
+        text: [sessionLine(summary), detailLine(structured), ...(hasCost([structured]) ? [WHOLE_CENTS_NOTE] : []), ...(hint ? [hint] : [])].join('\n'),
       };
     },
   }),
