@@ -24,7 +24,7 @@ import { bindApi, createApi, type Api } from './api/client.js';
 import { errorText } from './api/errors.js';
 import type { Config } from './config.js';
 import { createLogger, redact, registerSecret, type Logger } from './log.js';
-import { annotationsFor, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
+import { annotationsFor, effectOf, inputSchemaOf, NO_PROGRESS, type AnyTool, type ElicitForm, type ToolContext } from './tools/define.js';
 import { createDefaultEnvironment, type DefaultEnvironment } from './tools/default-environment.js';
 import { UnseenTurns } from './turns/unseen.js';
 import { ALL_TOOLS, selectTools } from './tools/index.js';
@@ -167,7 +167,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   /** What every handler gets for one call: the API bound to the effect, and this server's parts. */
   function contextFor(effect: Parameters<typeof bindApi>[1], signal: AbortSignal): ToolContext {
-    return { api: bindApi(api, effect, signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
+    return { api: bindApi(api, effect, signal), config, log, signal, defaultEnvironment, progress: NO_PROGRESS, unseen };
   }
 
   function register(tool: AnyTool): void {
@@ -200,7 +200,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
         const needed = new Promise<InputNeeded>((resolve) => (needInput = resolve));
         const ctx: ToolContext = {
           ...contextFor(effectOf(tool.kind), signal),
-          progress: progress.report,
+          progress: progress.wanted ? progress.report : NO_PROGRESS,
           elicit: asks ? askInRounds(asks, needInput) : rounds || !roundTrips ? undefined : elicitFor(server, extra, signal),
           resumed: asks?.resumed,
           checkpoint: asks && ((point) => asks.checkpoint(point)),
@@ -389,6 +389,7 @@ function progressReporter(extra: ServerContext, roundTrips: boolean) {
     skipped = 0;
   };
   return {
+    wanted: token !== undefined,
     report(message: string) {
       if (token === undefined || finished) return;
       if (!timer && Date.now() - lastSent >= PROGRESS_INTERVAL_MS) return send(message);
