@@ -160,10 +160,13 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
   const deadline = started + turnOpts.timeoutMs;
   const opts: Run = { ...turnOpts, pages: turnOpts.shared?.pages ?? new PageBudget(undefined, deadline + WALK_GRACE_MS) };
   const reopenBudget = turnOpts.shared?.reopens ?? { used: 0 };
-  // The call's own signal, not one derived from it: the SDK removes the listener each request puts
-  // on it once that request's body is settled, and a controller per turn was one more signal to
-  // make and link (docs/performance.md, "Concurrency").
-  const signal = opts.signal;
+  // A signal of the turn's own, following the call's: the SDK leaves a listener on the signal of a
+  // stream closed between reads, and a call that follows several turns (the approval policy's
+  // rounds) would pile them onto the call's signal.
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const signal = ac.signal;
   const seen = new Dedupe();
   let state: TurnState;
   let stream: LiveStream | undefined;
@@ -283,6 +286,7 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
     }
   } finally {
     stream?.close();
+    opts.signal.removeEventListener('abort', onAbort);
   }
 }
 
