@@ -2,7 +2,8 @@
 // through one server, each turn `/sleep 500`; total wall time / single-turn time. The same turns
 // made directly with the SDK give the floor (what the emulator and the client cost alone); with
 // `floorCli`, the same turns through a minimal MCP server on both SDKs (bench/floor-mcp.mjs) run in
-// the same rounds: the least a server made of these parts adds.
+// the same rounds: the least a server made of these parts adds, and the yardstick of the target
+// (this server's wall time / the minimal server's, round by round).
 import { call, connectServer, cpuMsOf, fixtures, newSession, runDirectTurn, summarize } from './lib.mjs';
 
 const TEXT = '/sleep 500\n/reply done';
@@ -32,6 +33,16 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
     if (floor) await Promise.all(floorSessions.map((id) => call(floor.client, 'send_message', { session_id: id, text: '/reply warm-up' })));
     for (let rep = 0; rep < reps; rep++) {
       for (const n of levels) {
+        // This server and the minimal one swap places every round, so a drift of the machine's load
+        // across a round weighs on both alike.
+        const viaFloor = async () => {
+          if (!floor) return;
+          const f = await turnsVia(floor, floorSessions.slice(0, n));
+          floorWall[n].push(f.wall);
+          floorCpuPerTurn[n].push(f.cpuPerTurn);
+          for (const r of f.results) if (r.isError) throw new Error(`minimal server: ${r.content[0].text}`);
+        };
+        if (rep % 2 === 1) await viaFloor();
         const ours = await turnsVia(srv, sessions.slice(0, n));
         wall[n].push(ours.wall);
         cpuPerTurn[n].push(ours.cpuPerTurn);
@@ -41,12 +52,7 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
         const t1 = performance.now();
         await Promise.all(directSessions.slice(0, n).map((id) => runDirectTurn(sdk, id, TEXT)));
         directWall[n].push(performance.now() - t1);
-        if (floor) {
-          const f = await turnsVia(floor, floorSessions.slice(0, n));
-          floorWall[n].push(f.wall);
-          floorCpuPerTurn[n].push(f.cpuPerTurn);
-          for (const r of f.results) if (r.isError) throw new Error(`minimal server: ${r.content[0].text}`);
-        }
+        if (rep % 2 === 0) await viaFloor();
       }
     }
   } finally {
@@ -69,6 +75,9 @@ export async function benchConcurrency({ emu, sdk, cli, floorCli, levels = [1, 1
     floor: floor
       ? { wall: summarize(floorWall[n]), vsSdk: summarize(floorWall[n].map((w, i) => w / directWall[n][i])), cpuPerTurn: summarize(floorCpuPerTurn[n]) }
       : undefined,
+    // The target's ratio (issue 21): through the server / through the minimal MCP server, round by round.
+    vsFloor: floor ? summarize(wall[n].map((w, i) => w / floorWall[n][i])) : undefined,
+    cpuVsFloor: floor ? summarize(cpuPerTurn[n].map((c, i) => c / floorCpuPerTurn[n][i])) : undefined,
   }));
 }
 

@@ -3,11 +3,16 @@
 // the server under callgrind with instrumentation off, warm it up, switch instrumentation on for
 // `calls` calls, and read the instruction count (Ir) of that stretch only.
 //
-//   node bench/instructions.mjs [--calls 100] [--tool get_session|ping] BIN...
+//   node bench/instructions.mjs [--calls 100] [--tool get_session|send_message|ping] [--concurrent N] BIN...
+//
+// `send_message` makes one-reply turns (`/reply ok`), `--concurrent N` of them at a time, each on a
+// session of its own, as in figure 4 of `npm run bench`; the count is then per turn.
 //
 // Needs valgrind. Slow (the server runs some 50× slower under it); not part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,12 +22,25 @@ import { API_KEY, childEnv, fixtures, fmt, newSession, sdkFor, startEmu } from '
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { calls: { type: 'string', default: '100' }, tool: { type: 'string', default: 'get_session' } },
+  options: {
+    calls: { type: 'string', default: '100' },
+    tool: { type: 'string', default: 'get_session' },
+    concurrent: { type: 'string', default: '1' },
+  },
 });
-const calls = Number(values.calls);
+const concurrent = Math.max(1, Number(values.concurrent));
+const calls = Math.ceil(Number(values.calls) / concurrent) * concurrent;
+// Under valgrind a server is some 50× slower, so a pooled connection can sit idle past the
+// emulator's keep-alive time (Node's default, 5 s) and be closed as it is reused: a server that does
+// not retry (bench/floor-mcp.mjs) then fails the call. The emulator keeps idle connections longer.
+const createServer = http.createServer;
+http.createServer = (...a) => Object.assign(createServer(...a), { keepAliveTimeout: 600_000 });
+syncBuiltinESMExports();
 const emu = await startEmu();
 const sdk = sdkFor(emu);
-const sessionId = await newSession(sdk, await fixtures(sdk));
+const fx = await fixtures(sdk);
+const sessionIds = [];
+for (let i = 0; i < concurrent; i++) sessionIds.push(await newSession(sdk, fx));
 try {
   for (const bin of positionals) {
     const dir = mkdtempSync(join(tmpdir(), 'mam-cg-'));
@@ -34,18 +52,19 @@ try {
     });
     const client = new Client({ name: 'instructions', version: '1.0.0' });
     await client.connect(transport, { timeout: 600_000 });
-    const one =
-      values.tool === 'ping'
-        ? () => client.ping({ timeout: 600_000 })
-        : async () => {
-            const r = await client.callTool({ name: values.tool, arguments: { session_id: sessionId } }, undefined, { timeout: 600_000 });
-            if (r.isError) throw new Error(r.content[0].text);
-          };
-    for (let i = 0; i < 30; i++) await one();
+    const args = (id) => (values.tool === 'send_message' ? { session_id: id, text: '/reply ok' } : { session_id: id });
+    const callOne = async (id) => {
+      const r = await client.callTool({ name: values.tool, arguments: args(id) }, undefined, { timeout: 600_000 });
+      if (r.isError) throw new Error(r.content[0].text);
+    };
+    // `concurrent` calls at once, on a session each.
+    const one = values.tool === 'ping' ? () => client.ping({ timeout: 600_000 }) : () => Promise.all(sessionIds.map(callOne));
+    // Warm-up: 30 calls, and at least 3 rounds of concurrent ones (the JIT and the connection pool).
+    for (let i = 0; i < Math.max(concurrent > 1 ? 3 : 1, Math.ceil(30 / concurrent)); i++) await one();
     const ctl = (...a) => execFileSync('callgrind_control', [...a, String(transport.pid)], { stdio: 'ignore' });
     ctl('-z');
     ctl('-i', 'on');
-    for (let i = 0; i < calls; i++) await one();
+    for (let i = 0; i < calls / concurrent; i++) await one();
     ctl('-i', 'off');
     ctl('-d');
     await client.close();

@@ -90,15 +90,18 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
     }
     const res = await inner(input, ac ? { ...init, signal: ac.signal } : init);
     if (!res.body || NULL_BODY.has(res.status)) return res;
-    const where = () => routeOf(init?.method, requestUrl(input));
+    // The route names a request in an error only: the URL is parsed then, not for every request.
+    const method = init?.method ?? 'GET';
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const where = () => routeOf(method, href);
     const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
-    if (sse) return withBody(res, counted(res.body, sseEventCounter(limits.sseEventBytes, where)));
+    if (sse) return withBody(res, countedEvents(res.body, sseEventCounter(limits.sseEventBytes, where)));
     // Asked for a stream, answered with a body (an error): no signal of ours to end its read, so the
     // time bound ends the counted body instead.
     if (!ac) return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where), { ms: limits.bodyMs, where }));
     // A stream lives as long as the turn (the engine watches it for stalls); a body must end.
     // Aborting once the body is read does nothing; before, the read fails with this reason.
-    abortLater(new WeakRef(ac), limits.bodyMs, init?.method, requestUrl(input));
+    abortLater(new WeakRef(ac), limits.bodyMs, method, href);
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared <= limits.bodyBytes) return res; // HTTP framing ends the body there: nothing to count
     if (declared > limits.bodyBytes) {
@@ -121,28 +124,24 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fet
  * listener there uses `ac` and `outer`. Made inline, this timer held the controller strongly after
  * all, and with it (through the signals' listeners) the fetch's request and response, for the whole
  * `ms`: a server paging fast under a small heap ran out of memory (docs/bounds.md). While the body
- * is being read, the SDK's signal (whose listener holds `ac`) keeps the controller alive.
+ * is being read, the SDK's signal (whose listener holds `ac`) keeps the controller alive. The route
+ * is held as two strings and named only if the timer fires.
  */
-function abortLater(weak: WeakRef<AbortController>, ms: number, method: string | undefined, url: string | URL): void {
-  // The URL is parsed for the message only when the time runs out, not on every request.
-  setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, routeOf(method, url))), ms).unref();
+function abortLater(weak: WeakRef<AbortController>, ms: number, method: string, href: string): void {
+  setTimeout(() => weak.deref()?.abort(new ResponseTooSlowError(ms, routeOf(method, href))), ms).unref();
 }
 
-function requestUrl(input: string | URL | Request): string | URL {
-  return typeof input === 'string' || input instanceof URL ? input : input.url;
-}
-
-/** "GET /v1/sessions/sesn_1", for the messages of the bounds' errors. */
-function routeOf(method: string | undefined, url: string | URL): string {
-  return `${method ?? 'GET'} ${new URL(url).pathname}`;
+/** `GET /v1/sessions/…`: a request as an error names it. */
+function routeOf(method: string, href: string): string {
+  return `${method} ${URL.canParse(href) ? new URL(href).pathname : href}`;
 }
 
 /**
  * `body`, failing with `check`'s error once it returns one, and with ResponseTooSlowError if
  * `deadline` is given and the body has not ended by then. A pull-based wrapper, not
- * `pipeThrough(new TransformStream(...))`: a pipe runs its own promise machinery per chunk and,
- * when the reader aborts (a turn closing its event stream), per stage of the teardown; this costs
- * one read per read and no read-ahead (docs/performance.md, "Concurrency").
+ * `pipeThrough(new TransformStream(...))`: a pipe runs its own promise machinery per chunk and per
+ * stage of a teardown; this costs one read per read and no read-ahead (docs/performance.md,
+ * "Concurrency"). An event stream's body is counted by `countedEvents` instead.
  */
 function counted(
   body: ReadableStream<Uint8Array>,
@@ -178,6 +177,35 @@ function counted(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * An event stream's body, failing with `check`'s error once it returns one. Not a `ReadableStream`
+ * around the response's: the SDK reads an event stream's body through its async iterator (and the
+ * `locked` flag) only, and a second stream cost its own read, promises and teardown for every chunk
+ * of every turn (docs/performance.md, "Concurrency"). This reads the response's stream directly,
+ * one read per chunk; the per-event cap's tests in test/api/limits.test.ts fail if the SDK reads
+ * it another way.
+ */
+function countedEvents(body: ReadableStream<Uint8Array>, check: (chunk: Uint8Array) => Error | undefined): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let failed: Error | undefined;
+  const chunks: AsyncIterator<Uint8Array> = {
+    async next() {
+      if (failed) throw failed;
+      const r = await reader.read();
+      if (r.done) return r;
+      failed = check(r.value);
+      if (!failed) return r;
+      reader.cancel(failed).catch(() => {});
+      throw failed;
+    },
+    async return() {
+      await reader.cancel().catch(() => {});
+      return { done: true, value: undefined };
+    },
+  };
+  return { locked: false, [Symbol.asyncIterator]: () => chunks } as unknown as ReadableStream<Uint8Array>;
 }
 
 /**

@@ -19,8 +19,28 @@ export function inertLine(text: string): string {
   return neutralize(text).replace(/\s+/g, ' ');
 }
 
+/** Nonce bytes drawn at once: one call into the system's random source per 256 fences, not per fence. */
+const NONCE_BYTES = 6;
+const POOL_BYTES = NONCE_BYTES * 256;
+let pool = Buffer.alloc(0);
+let used = POOL_BYTES;
+
+/**
+ * A fresh nonce from a pool of random bytes, as Node's own `randomUUID` buffers its entropy: each
+ * nonce is used once and shown only in the result it fences, so the agent cannot know it when it
+ * writes its text, however early its bytes were drawn.
+ */
+function nonce(): string {
+  if (used >= POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    used = 0;
+  }
+  used += NONCE_BYTES;
+  return pool.toString('hex', used - NONCE_BYTES, used);
+}
+
 export class Fence {
-  readonly nonce = randomBytes(6).toString('hex');
+  readonly nonce = nonce();
 
   /**
    * `label` (ours) framed around `body` (theirs): an opening line that says what it is, the

@@ -1,6 +1,7 @@
 /** Progress notifications for a tool call: coalesced, and kept clear of the call's result. */
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { redact } from '../format/secrets.js';
+import { NO_PROGRESS } from '../tools/support/define.js';
 
 /** Notifications per second at most: a 10,000-event turn must not become 10,000 notifications. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -19,8 +20,11 @@ const PROGRESS_QUIET_MS = 20;
 /** A client that does not answer a ping this fast is not kept waiting for the result. */
 const PROGRESS_PING_TIMEOUT_MS = 1_000;
 
-/** A call without a progress token reports nothing: one shared reporter, no per-call state. */
-const NO_PROGRESS = { report: (_message: string) => {}, done: async () => {} };
+/**
+ * A call without a progress token reports nothing: one shared reporter, no per-call state. Its
+ * `report` is `NO_PROGRESS`, which tells a turn to build no step lines (src/tools/support/turn-common.ts).
+ */
+const SILENT = { report: NO_PROGRESS, done: async () => {} };
 
 /**
  * Progress notifications for a call whose client passed a progress token (a no-op otherwise).
@@ -29,7 +33,7 @@ const NO_PROGRESS = { report: (_message: string) => {}, done: async () => {} };
  */
 export function progressReporter(extra: ServerContext, roundTrips: boolean) {
   const token = extra.mcpReq._meta?.progressToken;
-  if (token === undefined) return NO_PROGRESS;
+  if (token === undefined) return SILENT;
   let count = 0;
   let lastSent = 0;
   let pending: string | undefined;

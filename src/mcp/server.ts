@@ -22,7 +22,16 @@ import { bindApi, type Api } from '../api/client.js';
 import { errorText } from '../api/errors.js';
 import type { Config } from '../config.js';
 import { createLogger, registerSecret, type Logger } from '../log.js';
-import { annotationsFor, configDefaultsOf, effectOf, inputSchemaOf, type AnyTool, type ElicitForm, type ToolContext } from '../tools/support/define.js';
+import {
+  annotationsFor,
+  configDefaultsOf,
+  effectOf,
+  inputSchemaOf,
+  NO_PROGRESS,
+  type AnyTool,
+  type ElicitForm,
+  type ToolContext,
+} from '../tools/support/define.js';
 import type { DefaultEnvironment } from '../tools/support/default-environment.js';
 import { UnseenTurns } from '../turns/unseen.js';
 import { ALL_TOOLS, selectTools } from '../tools/index.js';
@@ -152,7 +161,7 @@ export function createServer(opts: ServerOptions): CreatedServer {
 
   /** What every handler gets for one call: the API bound to the effect, and this server's parts. */
   function contextFor(effect: Parameters<typeof bindApi>[1], signal: AbortSignal): ToolContext {
-    return { api: bindApi(api, effect, signal), config, log, signal, defaultEnvironment, progress: () => {}, unseen };
+    return { api: bindApi(api, effect, signal), config, log, signal, defaultEnvironment, progress: NO_PROGRESS, unseen };
   }
 
   function register(tool: AnyTool): void {

@@ -105,19 +105,23 @@ class Dedupe {
   private maxAt = -Infinity;
   private readonly atMax = new Set<string>();
   private readonly recent = new Set<string>();
-  private readonly ring: (string | undefined)[] = new Array(4096);
+  /**
+   * A ring of the last RING ids, grown as ids come: a one-reply turn sees a handful of events, and
+   * allocating the whole ring for each turn was most of what the dedupe cost per turn.
+   */
+  private readonly ring: string[] = [];
   private head = 0;
   private overlapUntil: number | undefined;
 
   /** Milliseconds: timestamps are compared as times, not strings (precision and format may vary). */
-  private static ms(at: string | null | undefined): number | undefined {
+  static ms(at: string | null | undefined): number | undefined {
     const t = at ? Date.parse(at) : NaN;
     return Number.isFinite(t) ? t : undefined;
   }
 
-  isDuplicate(id: string, at: string | null | undefined, fromStream: boolean): boolean {
+  /** `t`: the event's `processed_at` as `Dedupe.ms` reads it, parsed once for both calls. */
+  isDuplicate(id: string, t: number | undefined, fromStream: boolean): boolean {
     if (this.recent.has(id) || this.atMax.has(id)) return true;
-    const t = Dedupe.ms(at);
     if (fromStream && this.overlapUntil !== undefined && t !== undefined) {
       if (t < this.overlapUntil) return true;
       if (t > this.overlapUntil) this.overlapUntil = undefined;
@@ -125,18 +129,19 @@ class Dedupe {
     return false;
   }
 
-  add(id: string, at: string | null | undefined): void {
-    const t = Dedupe.ms(at);
+  add(id: string, t: number | undefined): void {
     if (t !== undefined && t > this.maxAt) {
       this.maxAt = t;
       this.atMax.clear();
     }
     if (t !== undefined && t === this.maxAt) this.atMax.add(id);
-    // A ring of the last ids: the oldest one leaves as a new one enters.
-    const old = this.ring[this.head];
-    if (old !== undefined) this.recent.delete(old);
-    this.ring[this.head] = id;
-    this.head = (this.head + 1) % this.ring.length;
+    // Once the ring is full, the oldest id leaves as a new one enters.
+    if (this.ring.length < RING) this.ring.push(id);
+    else {
+      this.recent.delete(this.ring[this.head]!);
+      this.ring[this.head] = id;
+      this.head = (this.head + 1) % RING;
+    }
     this.recent.add(id);
   }
 
@@ -146,12 +151,18 @@ class Dedupe {
   }
 }
 
+/** Ids the dedupe remembers besides those at the newest `processed_at`. */
+const RING = 4096;
+
 export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
   const { api, sessionId, log } = turnOpts;
   const started = Date.now();
   const deadline = started + turnOpts.timeoutMs;
   const opts: Run = { ...turnOpts, pages: turnOpts.shared?.pages ?? new PageBudget(undefined, deadline + WALK_GRACE_MS) };
   const reopenBudget = turnOpts.shared?.reopens ?? { used: 0 };
+  // A signal of the turn's own, following the call's: the SDK leaves a listener on the signal of a
+  // stream closed between reads, and a call that follows several turns (the approval policy's
+  // rounds) would pile them onto the call's signal.
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -166,8 +177,9 @@ export async function runTurn(turnOpts: TurnOptions): Promise<TurnDigest> {
     // A queued event streamed before it is processed (`processed_at: null`, the queued-echo
     // reading in docs/emulator.md) comes again, same id, when processed: only that one counts.
     if (ev.processed_at === null) return false;
-    if (seen.isDuplicate(ev.id, ev.processed_at, fromStream)) return false;
-    seen.add(ev.id, ev.processed_at);
+    const t = Dedupe.ms(ev.processed_at);
+    if (seen.isDuplicate(ev.id, t, fromStream)) return false;
+    seen.add(ev.id, t);
     fresh++;
     return state.apply(ev as any);
   };

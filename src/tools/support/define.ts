@@ -36,6 +36,12 @@ export function effectOf(kind: ToolKind): Effect {
   return 'write';
 }
 
+/**
+ * A context's `progress` when the caller asked for none: code that builds progress messages (the
+ * turn engine, one per event) skips building them.
+ */
+export const NO_PROGRESS = (_message: string): void => {};
+
 export interface ToolContext {
   /** The API, bound to this tool's kind: `call` for its own requests, `lookup` for reads on the way. */
   api: BoundApi;
@@ -43,7 +49,7 @@ export interface ToolContext {
   log: Logger;
   /** Aborts when the client cancels the call or disconnects, or the server shuts down. */
   signal: AbortSignal;
-  /** Sends an MCP progress notification when the caller asked for progress; a no-op otherwise. */
+  /** Sends an MCP progress notification when the caller asked for progress; `NO_PROGRESS` otherwise. */
   progress(message: string): void;
   defaultEnvironment: DefaultEnvironment;
   /**

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { advertisedShape, defaultFromConfig } from './define.js';
 import type { EventParams } from '../../api/client.js';
 import { pendingBlockingQueue, runTurn, type SharedBudgets, type TurnProbe } from '../../turns/engine.js';
 import { emptyDigest, turnDigestSchema, type TurnDigest } from '../../turns/digest.js';
 import { UnseenTurns } from '../../turns/unseen.js';
 import { fitDigest } from '../../turns/digest-text.js';
 import { decide, resumedDigest } from './approval.js';
-import type { ToolContext } from './define.js';
+import { advertisedShape, defaultFromConfig, NO_PROGRESS, type ToolContext } from './define.js';
 
 /**
  * The turn digest as an output schema, shared by every tool that follows a turn: derived from its
@@ -74,7 +73,8 @@ export async function followTurn(
       timeoutMs: Math.max(1, until - Date.now()),
       stallMs: ctx.config.streamStallS * 1000,
       signal: ctx.signal,
-      onStep: (line) => ctx.progress(line),
+      // No progress asked for: the turn builds no step lines for it.
+      onStep: ctx.progress === NO_PROGRESS ? undefined : (line) => ctx.progress(line),
       shared: many?.shared,
       probe: many?.probe,
     });

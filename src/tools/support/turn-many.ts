@@ -11,7 +11,7 @@ import { sharedBudgets, type TurnProbe } from '../../turns/engine.js';
 import { turnDigestSchema, type TurnDigest } from '../../turns/digest.js';
 import { fitDigest, renderDigest } from '../../turns/digest-text.js';
 import { decide } from './approval.js';
-import { advertised, onceAcrossRounds, type ToolContext } from './define.js';
+import { advertised, NO_PROGRESS, onceAcrossRounds, type ToolContext } from './define.js';
 import { digestBudget, followTurn, sendOnly, textBudget, turnWaitS, type AmongMany } from './turn-common.js';
 
 /** Sessions one call may follow: each holds an open stream for the whole call. */
@@ -107,7 +107,7 @@ async function collect(ctx: ToolContext, ids: string[], until: Until, deadline: 
       readings.push(new Promise<void>((resolve) => (live = resolve)));
       const probe: TurnProbe = { onLive: live };
       const after = ctx.unseen.resumePoint(id);
-      const sub: ToolContext = { ...ctx, signal: ac.signal, progress: (line) => ctx.progress(`${id}: ${line}`) };
+      const sub: ToolContext = { ...ctx, signal: ac.signal, progress: ctx.progress === NO_PROGRESS ? NO_PROGRESS : (line) => ctx.progress(`${id}: ${line}`) };
       const among: AmongMany = { shared, probe };
       let o: Outcome;
       try {
