@@ -8,7 +8,7 @@
  *
  * The cache is code this process will run, so it is read only from a directory that is the
  * user's own: owned by this user and writable by no one else, as is the file. It is keyed by a hash
- * of the server's source, Node's version, the architecture and Node's flags, because V8 checks only
+ * of the server's source, Node's version, the architecture and V8's flags (with those set below), because V8 checks only
  * the source's length; V8 rejects data made by another V8 or with other flags, and then it is
  * rewritten; the eight newest are kept. It is written once the server has run for WRITE_AFTER_MS
  * (so it holds the functions start-up compiled), atomically, and only when there was none or V8
@@ -26,6 +26,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 const SERVER = fileURLToPath(new URL('./managed-agents-mcp.cjs', import.meta.url));
@@ -98,8 +99,34 @@ function writeCache(dir: string, file: string, data: Buffer): void {
   }
 }
 
+/**
+ * Two V8 settings that cut the server's peak memory (docs/performance.md, "Memory"). Set here, at
+ * run time, before the server is loaded: they then hold however the bin is started (npx and its
+ * Windows shim, the .mcpb manifest, `node <bin>` in a client's config) with no flags on a command
+ * line and no second process. Both are read by V8 when used, not when the heap is set up (unlike
+ * `--max-semi-space-size`, which has no effect from here).
+ * - The young generation keeps its initial size (1 MiB per semi-space) instead of doubling, under a
+ *   burst of calls, up to 16 MiB per semi-space: each result is garbage once written, so a larger
+ *   nursery holds nothing but garbage. Its scavenges, more frequent and each small, run on the main
+ *   thread alone: handing a 1 MiB scavenge to helper threads cost more CPU per call than it saved.
+ * - WebAssembly stays on its baseline compiler. Node's `fetch` parses each HTTP response with llhttp
+ *   compiled to WebAssembly; V8's tier-up of it to TurboFan, a few dozen calls in, held ~28 MiB of
+ *   compiler memory for a second: the largest single share of the peak, for no gain a response of a
+ *   few kB shows.
+ * The `emulator` subcommand is a test server, not the product, and keeps V8's defaults.
+ */
+function lightenHeap(argv: readonly string[]): string[] {
+  if (argv[0] === 'emulator') return [];
+  const flags = ['--semi-space-growth-factor=1', '--no-parallel-scavenge', '--liftoff-only'];
+  for (const f of flags) setFlagsFromString(f);
+  return flags;
+}
+
 /** Runs the server bundle, with the code cache where allowed. */
 function start(): void {
+  // V8 rejects a cache made under other flags, those set at run time included: they are in the key,
+  // so that the `emulator` subcommand and the server do not overwrite each other's cache.
+  const v8Flags = [...process.execArgv, ...lightenHeap(process.argv.slice(2))];
   const bytes = readFileSync(SERVER);
   const source = bytes.toString('utf8');
   const dir = codeCacheDir();
@@ -109,7 +136,7 @@ function start(): void {
       dir,
       `${createHash('sha256')
         .update(bytes)
-        .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`)
+        .update(`\0${process.version}\0${process.arch}\0${v8Flags.join(' ')}`)
         .digest('hex')
         .slice(0, 32)}.v8`,
     );
