@@ -100,24 +100,21 @@ function writeCache(dir: string, file: string, data: Buffer): void {
 }
 
 /**
- * Two V8 settings that cut the server's peak memory (docs/performance.md, "Memory"). Set here, at
- * run time, before the server is loaded: they then hold however the bin is started (npx and its
- * Windows shim, the .mcpb manifest, `node <bin>` in a client's config) with no flags on a command
- * line and no second process. Both are read by V8 when used, not when the heap is set up (unlike
- * `--max-semi-space-size`, which has no effect from here).
- * - The young generation keeps its initial size (1 MiB per semi-space) instead of doubling, under a
- *   burst of calls, up to 16 MiB per semi-space: each result is garbage once written, so a larger
- *   nursery holds nothing but garbage. Its scavenges, more frequent and each small, run on the main
- *   thread alone: handing a 1 MiB scavenge to helper threads cost more CPU per call than it saved.
- * - WebAssembly stays on its baseline compiler. Node's `fetch` parses each HTTP response with llhttp
- *   compiled to WebAssembly; V8's tier-up of it to TurboFan, a few dozen calls in, held ~28 MiB of
- *   compiler memory for a second: the largest single share of the peak, for no gain a response of a
- *   few kB shows.
+ * A V8 setting that cuts the server's peak memory (docs/performance.md, "Memory"): WebAssembly stays
+ * on its baseline compiler (Liftoff). Node's `fetch` parses each HTTP response with llhttp compiled
+ * to WebAssembly; V8's tier-up of it to TurboFan, a few dozen calls in, held ~28 MiB of compiler
+ * memory for a second or two: the largest single share of the peak, for no gain that a response of
+ * a few kB shows. Set here, at run time, before the server is loaded: it then holds however the bin
+ * is started (npx and its Windows shim, the .mcpb manifest, `node <bin>` in a client's config) with
+ * no flag on a command line and no second process. V8 reads it when a module is compiled (llhttp
+ * is, at the first `fetch`). Keeping the young generation small (`--semi-space-growth-factor=1`,
+ * also read at run time) cut the peak by another ~15 MiB but cost ~16 % CPU per turn with 50 turns
+ * in flight, so V8 sizes it as it will.
  * The `emulator` subcommand is a test server, not the product, and keeps V8's defaults.
  */
 function lightenHeap(argv: readonly string[]): string[] {
   if (argv[0] === 'emulator') return [];
-  const flags = ['--semi-space-growth-factor=1', '--no-parallel-scavenge', '--liftoff-only'];
+  const flags = ['--liftoff-only'];
   for (const f of flags) setFlagsFromString(f);
   return flags;
 }
