@@ -445,12 +445,10 @@ try {
         '',
       );
     if (mem.ours.peak / mem.thin.peak > 0.9)
-      why.push(
-        `Peak RSS over 200 calls is ${times(mem.ours.peak / mem.thin.peak)} the thin server's: both load the same two SDKs and zod, which set the floor.`,
-      );
+      why.push(`Peak RSS over 200 calls is ${times(mem.ours.peak / mem.thin.peak)} the thin server's; docs/performance.md ("Memory") says where it goes.`);
     row(
       11,
-      'peak RSS during 200 calls (fresh process, worst of two)',
+      'peak RSS during 200 calls (fresh process, worst of three)',
       `${fmt(mem.ours.peak, 0)} MiB`,
       `${fmt(mem.thin.peak, 0)} MiB`,
       times(mem.ours.peak / mem.thin.peak),

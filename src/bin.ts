@@ -8,7 +8,7 @@
  *
  * The cache is code this process will run, so it is read only from a directory that is the
  * user's own: owned by this user and writable by no one else, as is the file. It is keyed by a hash
- * of the server's source, Node's version, the architecture and Node's flags, because V8 checks only
+ * of the server's source, Node's version, the architecture and V8's flags (with those set below), because V8 checks only
  * the source's length; V8 rejects data made by another V8 or with other flags, and then it is
  * rewritten; the eight newest are kept. It is written once the server has run for WRITE_AFTER_MS
  * (so it holds the functions start-up compiled), atomically, and only when there was none or V8
@@ -26,6 +26,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 const SERVER = fileURLToPath(new URL('./managed-agents-mcp.cjs', import.meta.url));
@@ -98,8 +99,31 @@ function writeCache(dir: string, file: string, data: Buffer): void {
   }
 }
 
+/**
+ * A V8 setting that cuts the server's peak memory (docs/performance.md, "Memory"): WebAssembly stays
+ * on its baseline compiler (Liftoff). Node's `fetch` parses each HTTP response with llhttp compiled
+ * to WebAssembly; V8's tier-up of it to TurboFan, a few dozen calls in, held ~28 MiB of compiler
+ * memory for a second or two: the largest single share of the peak, for no gain that a response of
+ * a few kB shows. Set here, at run time, before the server is loaded: it then holds however the bin
+ * is started (npx and its Windows shim, the .mcpb manifest, `node <bin>` in a client's config) with
+ * no flag on a command line and no second process. V8 reads it when a module is compiled (llhttp
+ * is, at the first `fetch`). Keeping the young generation small (`--semi-space-growth-factor=1`,
+ * also read at run time) cut the peak by another ~15 MiB but cost ~16 % CPU per turn with 50 turns
+ * in flight, so V8 sizes it as it will.
+ * The `emulator` subcommand is a test server, not the product, and keeps V8's defaults.
+ */
+function lightenHeap(argv: readonly string[]): string[] {
+  if (argv[0] === 'emulator') return [];
+  const flags = ['--liftoff-only'];
+  for (const f of flags) setFlagsFromString(f);
+  return flags;
+}
+
 /** Runs the server bundle, with the code cache where allowed. */
 function start(): void {
+  // V8 rejects a cache made under other flags, those set at run time included: they are in the key,
+  // so that the `emulator` subcommand and the server do not overwrite each other's cache.
+  const v8Flags = [...process.execArgv, ...lightenHeap(process.argv.slice(2))];
   const bytes = readFileSync(SERVER);
   const source = bytes.toString('utf8');
   const dir = codeCacheDir();
@@ -109,7 +133,7 @@ function start(): void {
       dir,
       `${createHash('sha256')
         .update(bytes)
-        .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`)
+        .update(`\0${process.version}\0${process.arch}\0${v8Flags.join(' ')}`)
         .digest('hex')
         .slice(0, 32)}.v8`,
     );
