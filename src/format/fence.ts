@@ -4,7 +4,7 @@
  * from our own words (docs/approval.md#fences).
  *
  * Each result draws a random nonce; a fence closes only on the line that carries it, and the
- * remote agent produced its text before the nonce existed, so it cannot guess it. Inside the data,
+ * remote agent produced its text before the nonce was shown anywhere, so it cannot guess it. Inside the data,
  * Unicode format characters (zero-width, bidi controls, soft hyphen, BOM) are shown as `<U+XXXX>`
  * and look-alike dashes become `-`, then runs of dashes are spaced out: nothing inside can pass
  * for a fence line, to a model or to a person reading the text.
