@@ -38,13 +38,16 @@ async function pageHistory(emu, cli, warm, sessionId, n) {
     let pages = 0;
     let events = 0;
     const r = await withRssSampling(srv.pid, async () => {
-      let page;
+      // A page cut by the output cap (12,000 characters per half by default) says where to go on
+      // with `next_after_event_id` instead of `next_page`, as a model would follow it.
+      let from = {};
       do {
-        const x = await call(srv.client, 'list_events', { session_id: sessionId, limit: 200, ...(page ? { page } : {}) });
-        page = x.structuredContent.next_page;
-        events += x.structuredContent.events?.length ?? 0;
+        const x = await call(srv.client, 'list_events', { session_id: sessionId, limit: 200, ...from });
+        const sc = x.structuredContent;
+        from = sc.next_page ? { page: sc.next_page } : sc.next_after_event_id ? { after_event_id: sc.next_after_event_id } : undefined;
+        events += sc.events?.length ?? 0;
         pages++;
-      } while (page);
+      } while (from);
     });
     if (events < n) throw new Error(`paged only ${events} of ${n} events`);
     return { base: base.rss, peak: Math.max(r.hwm, r.sampledPeak), ms: performance.now() - t, pages, events };

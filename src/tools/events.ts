@@ -170,12 +170,31 @@ async function plainList(
   page: string | undefined,
   col: Collector,
 ): Promise<Outcome> {
-  const res = await listPage(ctx, session, { order: 'asc', limit, page, types });
-  for (const ev of res.data.slice(0, limit)) if (!col.add(ev)) break;
-  // An API cursor resumes after the whole page: when the cap cut the page short, only an
-  // event id can say where to pick up.
-  if (col.capped) return { resume: col.lastIncluded };
+  const { apiPage, skip } = readPage(page);
+  const res = await listPage(ctx, session, { order: 'asc', limit, page: apiPage, types });
+  let taken = 0;
+  for (const ev of res.data.slice(skip, limit)) {
+    if (!col.add(ev)) break;
+    taken++;
+  }
+  // An API cursor resumes after the whole page: when the cap cut the page short, our own cursor
+  // names the same API page and how many of its events were already returned, so paging a long
+  // history goes on at one request per call (an event id, also given, would need a scan).
+  if (col.capped) return { next_page: pageWithSkip(apiPage, skip + taken), resume: col.lastIncluded };
   return { next_page: res.next_page ?? undefined };
+}
+
+/** Our cursor for "this API page, after its first `skip` events": `~skip~apiPage`. */
+const SKIP_CURSOR = /^~(\d{1,4})~(.*)$/s;
+
+function pageWithSkip(apiPage: string | undefined, skip: number): string {
+  return `~${skip}~${apiPage ?? ''}`;
+}
+
+function readPage(page: string | undefined): { apiPage: string | undefined; skip: number } {
+  const m = page ? SKIP_CURSOR.exec(page) : null;
+  if (!m) return { apiPage: page, skip: 0 };
+  return { apiPage: m[2] || undefined, skip: Number(m[1]) };
 }
 
 /** The history pages of `session` read with `params`, within the call's page budget and time. */
@@ -303,8 +322,8 @@ export const eventTools = [
         : await plainList(ctx, a.session_id, types, limit, a.page, col);
       const note =
         out.note ??
-        (col.capped && out.resume
-          ? `Stopped after ${col.items.length} events to stay under the output cap; continue with after_event_id=${out.resume}` +
+        (col.capped && (out.next_page || out.resume)
+          ? `Stopped after ${col.items.length} events to stay under the output cap; continue with ${out.next_page ? `page=${out.next_page}` : `after_event_id=${out.resume}`}` +
             (view === 'full' ? ' (or use view=compact, or narrow types).' : ' (or narrow types).')
           : undefined);
       const structured = {

@@ -72,4 +72,27 @@ describe('list_events', () => {
     const more = ok(await h.call('list_events', { session_id, view: 'full', limit: 200, after_event_id: s.next_after_event_id }));
     expect(more.events.length).toBeGreaterThan(0);
   });
+
+  it('a page the cap cut short goes on with next_page: every event once, in order, one request per call', async () => {
+    const { session_id } = await agentAndSession(h);
+    const long = 'x'.repeat(3_000);
+    ok(await h.call('send_message', { session_id, text: Array.from({ length: 30 }, (_, i) => `/reply ${i} ${long}`).join('\n') }));
+    const truth = await history(h, session_id);
+    const seen: string[] = [];
+    let page: string | undefined;
+    let capped = 0;
+    do {
+      const before = (await h.admin('GET', '/_emulator/requests')).next_index;
+      const r = ok(await h.call('list_events', { session_id, view: 'full', limit: 200, ...(page ? { page } : {}) }));
+      expect((await h.admin('GET', `/_emulator/requests?since=${before}`)).data).toHaveLength(1);
+      if (r.truncated_note) {
+        capped++;
+        expect(r.truncated_note).toContain(`page=${r.next_page}`);
+      }
+      seen.push(...r.events.map((e: { id: string }) => e.id));
+      page = r.next_page;
+    } while (page);
+    expect(capped).toBeGreaterThan(1);
+    expect(seen).toEqual(truth.map((e) => e.id));
+  });
 });
