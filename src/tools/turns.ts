@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventParams } from '../api/client.js';
 import { ToolError } from '../api/errors.js';
 import { defineTool, idSchema, onceAcrossRounds, sessionId, type ToolContext } from './support/define.js';
-import { gateConfirmation } from './support/approval.js';
+import { confirmationEvents, gateConfirmation } from './support/approval.js';
 import { pendingNow } from '../turns/engine.js';
 import { attachedNote, attachmentBlocks, attachmentsInput, messageEvent } from './support/attachments.js';
 import { digestShape, followTurn, joinHint, renderDigest, sendOnly, textBudget, textEvent, timeoutInput, turnWaitS } from './support/turn-common.js';
@@ -71,16 +71,7 @@ export const turnTools = [
       const deadline = Date.now() + turnWaitS(ctx.config, a.timeout_s) * 1000;
       const pending = () => pendingNow({ api: ctx.api.seam, log: ctx.log, sessionId: a.session_id, timeoutMs: 0, stallMs: 0, signal: ctx.signal }, ctx.signal);
       const verdicts = await gateConfirmation(ctx, a.session_id, Array.from(new Set(ids)), a.result, a.deny_message, deadline, pending);
-      const events = verdicts.map(
-        (v) =>
-          ({
-            type: 'user.tool_confirmation',
-            tool_use_id: v.id,
-            result: v.result,
-            ...(v.deny_message ? { deny_message: v.deny_message } : {}),
-          }) as EventParams,
-      );
-      return sendAndFollow(ctx, a.session_id, events, a.wait, a.timeout_s);
+      return sendAndFollow(ctx, a.session_id, confirmationEvents(verdicts), a.wait, a.timeout_s);
     },
   }),
 

@@ -56,6 +56,19 @@ export type FollowFn = (events: EventParams[] | undefined, deadline: number) => 
 
 export type Verdict = { id: string; tool: string; result: 'allow' | 'deny'; deny_message?: string };
 
+/** The events that answer each pending confirmation with its verdict. */
+export function confirmationEvents(verdicts: Verdict[]): EventParams[] {
+  return verdicts.map(
+    (v) =>
+      ({
+        type: 'user.tool_confirmation',
+        tool_use_id: v.id,
+        result: v.result,
+        ...(v.deny_message ? { deny_message: v.deny_message } : {}),
+      }) as EventParams,
+  );
+}
+
 /**
  * Decides the pending confirmations of `first` by the configured policy, round after round, and
  * returns the digest of the whole call: replies, steps and usage of every round, the end of the
@@ -83,16 +96,7 @@ export async function decide(ctx: ToolContext, first: TurnDigest, deadline: numb
       who = 'the person';
     }
     const decided = verdicts.map((v) => `approval: ${who} answered ${v.result} for ${v.id} (${v.tool})`);
-    const events = verdicts.map(
-      (v) =>
-        ({
-          type: 'user.tool_confirmation',
-          tool_use_id: v.id,
-          result: v.result,
-          ...(v.deny_message ? { deny_message: v.deny_message } : {}),
-        }) as EventParams,
-    );
-    d = merge(d, decided, await follow(events, deadline));
+    d = merge(d, decided, await follow(confirmationEvents(verdicts), deadline));
   }
   return d;
 }
