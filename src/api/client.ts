@@ -202,18 +202,17 @@ export function createApi(opts: ApiOptions): Api {
       authToken: apiKey ? null : (config.authToken ?? null),
       baseURL: baseURL ?? null,
       maxRetries: 0,
-      // Up to the response headers only; an open event stream is not subject to it.
+      // A request's, up to the whole body for a plain request (read whole by the transport:
+      // whole-request.ts), up to the response headers for the rest; an open event stream is not
+      // subject to it.
       timeout: 60_000,
       // Response bodies and SSE events are capped while they are read (limits.ts); each request's
       // method and path are noted for the failure facts of the call that made it.
-      fetch: limitedFetch(undefined, (url, init) => {
-        const slot = (init as SlotInit | undefined)?.[SLOT];
-        if (slot) {
-          slot.method = init?.method ?? (url instanceof Request ? url.method : 'GET');
-          slot.href = url instanceof Request ? url.url : String(url);
-        }
-        return fetch(url, init);
-      }),
+      fetch: noted(limitedFetch()),
+      // No spans unless this process has an OpenTelemetry tracer provider to record them, or the
+      // environment asks for them: without one, each span is a no-op that costs every request
+      // (docs/performance.md, "Against the thin server").
+      ...(tracing() ? {} : { openTelemetry: false }),
       logLevel: 'warn',
       logger: {
         // The SDK logs each unparsable SSE frame twice before throwing; the turn engine reports
@@ -295,6 +294,28 @@ interface RequestSlot {
 }
 const SLOT = Symbol('requestSlot');
 type SlotInit = RequestInit & { [SLOT]?: RequestSlot; [EVENT_STREAM]?: boolean };
+
+/** The client's `fetch`: notes each request in the slot of the call that makes it. */
+function noted(inner: typeof fetch): typeof fetch {
+  return (url, init) => {
+    const slot = (init as SlotInit | undefined)?.[SLOT];
+    if (slot) {
+      slot.method = init?.method ?? (url instanceof Request ? url.method : 'GET');
+      slot.href = url instanceof Request ? url.url : String(url);
+    }
+    return inner(url, init);
+  };
+}
+
+/**
+ * Whether the SDK should trace: when an OpenTelemetry tracer provider is registered (the API's
+ * global, which an instrumented process sets up before it loads this server), or when
+ * ANTHROPIC_OPEN_TELEMETRY is set (the SDK then reads it, as it documents).
+ */
+function tracing(): boolean {
+  const otel = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  return otel?.trace !== undefined || process.env.ANTHROPIC_OPEN_TELEMETRY !== undefined;
+}
 
 /** The path of a request URL, parsed only for a failure. */
 function pathOf(href: string | undefined): string | undefined {

@@ -16,47 +16,19 @@
  *   arrived whole within MAX_BODY_MS fails too, so a proxy that trickles bytes cannot hold a call.
  */
 
+import { ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
+import { isPlainRequest, wholeRequest } from './whole-request.js';
+
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
 export const MAX_BODY_MS = 60_000;
 
-const MIB = 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 /** Statuses whose Response may not have a body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
-const CHECK_UPSTREAM = 'that the base URL points at the Managed Agents API and not at a proxy that rewrites responses.';
-
-/** A response passed one of the bounds above; reading stopped there. */
-export class ResponseLimitError extends Error {
-  constructor(
-    message: string,
-    /** What to do about it. */
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-export class ResponseTooLargeError extends ResponseLimitError {
-  constructor(what: 'a response body' | 'one event-stream event', limit: number, where: string) {
-    super(
-      `The API sent ${what} over ${limit / MIB} MiB (${where}); reading stopped there to bound memory.`,
-      `${what === 'a response body' ? 'Ask for fewer items (a smaller limit), or check' : 'Check'} ${CHECK_UPSTREAM}`,
-    );
-  }
-}
-
-export class ResponseTooSlowError extends ResponseLimitError {
-  constructor(ms: number, where: string) {
-    super(
-      `The API's response body had not arrived whole after ${ms / 1000} s (${where}); reading stopped there.`,
-      `Retry later; if it persists, check ${CHECK_UPSTREAM}`,
-    );
-  }
-}
+export { ResponseLimitError, ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -77,12 +49,21 @@ const DEFAULT_LIMITS: ResponseLimits = { bodyBytes: MAX_BODY_BYTES, sseEventByte
 export const EVENT_STREAM = Symbol('eventStream');
 type StreamInit = RequestInit & { [EVENT_STREAM]?: boolean };
 
-/** A `fetch` for the SDK client whose response bodies fail once they pass `limits`. */
-export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, inner: Fetch = globalThis.fetch): Fetch {
+/**
+ * A `fetch` for the SDK client whose response bodies fail once they pass `limits`. A plain request
+ * (a JSON body or none, not an event stream) goes through undici's own client and is read whole
+ * there, within the same bounds (whole-request.ts); the rest (event streams, file uploads) through
+ * `inner`, Node's `fetch` unless one is given. A given `inner` takes every request.
+ */
+export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, given?: Fetch): Fetch {
+  const inner = given ?? ((input, init) => fetch(input, init));
   return async (input, init) => {
+    const stream = (init as StreamInit | undefined)?.[EVENT_STREAM] === true;
+    if (!given && !stream && isPlainRequest(init))
+      return wholeRequest(input, init, limits, (res, where) => withBody(res, countedEvents(res.body!, sseEventCounter(limits.sseEventBytes, where))));
     // Our own signal, following the SDK's, so the time bound can end the body's read.
     let ac: AbortController | undefined;
-    if ((init as StreamInit | undefined)?.[EVENT_STREAM] !== true) {
+    if (!stream) {
       ac = new AbortController();
       const outer = init?.signal;
       if (outer?.aborted) ac.abort(outer.reason);
