@@ -414,11 +414,22 @@ try {
     );
   }
   if (only.includes('thin')) {
-    log('11. against the thin-server floor (bench/thin-server.mjs): per call, memory, start-up, tokens …');
+    log('11. against the thin-server floor (bench/thin-server.mjs; bench/thin-server-v1.mjs beside it): per call, memory, start-up, tokens …');
     const r = (results.thin = await benchThin({ emu, sdk, before: values.before }));
+    /** The same server on the MCP SDK's v1 line: a reference next to the gated rows, never a target. */
+    const V1 = 'v1 thin server';
     for (const [tool, c] of Object.entries(r.calls)) {
       if (c.before !== undefined) row(11, `before: \`${tool}\` through ${values.before}`, ms(c.before, 2), ms(c.thin, 2), times(c.ratioBefore), 'info', '');
       row(11, `\`${tool}\`, median of the same alternated rounds`, ms(c.ours, 2), ms(c.thin, 2), times(c.ratio), '≤ 1.00×', ok(c.ratio <= 1));
+      row(
+        11,
+        `… \`${tool}\` against the ${V1} (bench/thin-server-v1.mjs, 2025 only), same rounds`,
+        ms(c.ours, 2),
+        ms(c.thinV1, 2),
+        times(c.ratioV1),
+        'info',
+        '',
+      );
       if (c.ratio > 1)
         why.push(
           `\`${tool}\` through this server takes ${times(c.ratio)} the thin server's time per call (+${ms(c.ours - c.thin, 2)}); docs/performance.md ("Against the thin server") says where it goes.`,
@@ -457,6 +468,15 @@ try {
     );
     row(
       11,
+      `… idle / peak RSS against the ${V1}`,
+      `${fmt(mem.ours.idle, 0)} / ${fmt(mem.ours.peak, 0)} MiB`,
+      `${fmt(mem.thinV1.idle, 0)} / ${fmt(mem.thinV1.peak, 0)} MiB`,
+      `${times(mem.ours.idle / mem.thinV1.idle)} / ${times(mem.ours.peak / mem.thinV1.peak)}`,
+      'info',
+      '',
+    );
+    row(
+      11,
       'start-up to tools/list, code cache written',
       ms(r.startup.warm, 0),
       ms(r.startup.thin, 0),
@@ -475,6 +495,15 @@ try {
     );
     row(
       11,
+      `… start-up against the ${V1}: code cache written / first run`,
+      `${ms(r.startup.warm, 0)} / ${ms(r.startup.first, 0)}`,
+      ms(r.startup.thinV1, 0),
+      `${times(r.startup.ratioWarmV1)} / ${times(r.startup.ratioFirstV1)}`,
+      'info',
+      '',
+    );
+    row(
+      11,
       `tools/list as sent (${r.tokens.ours.tools} vs ${r.tokens.thin.tools} tools)`,
       `${fmt(r.tokens.ours.wire, 0)} tokens`,
       `${fmt(r.tokens.thin.wire, 0)} tokens`,
@@ -490,6 +519,15 @@ try {
       times(r.tokens.ours.model / r.tokens.thin.model),
       '≤ 2,400 tokens',
       ok(r.tokens.ours.model <= 2400),
+    );
+    row(
+      11,
+      `… tools/list against the ${V1} (${r.tokens.thinV1.tools} tools): as sent / the part the model sees`,
+      `${fmt(r.tokens.ours.wire, 0)} / ${fmt(r.tokens.ours.model, 0)} tokens`,
+      `${fmt(r.tokens.thinV1.wire, 0)} / ${fmt(r.tokens.thinV1.model, 0)} tokens`,
+      `${times(r.tokens.ours.wire / r.tokens.thinV1.wire)} / ${times(r.tokens.ours.model / r.tokens.thinV1.model)}`,
+      'info',
+      '',
     );
   }
   if (only.includes('hostile')) {

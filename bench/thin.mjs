@@ -1,6 +1,9 @@
 // Figure 11 — against the thin-server floor (bench/thin-server.mjs): the thinnest server a user
-// could pick instead, on the same SDKs, with the same default tools' names and arguments. In one
-// run, alternated so machine load hits both alike, reported as ratios ours / thin:
+// could pick instead, on the same SDKs (the MCP SDK v2's `serveStdio`, as the product), with the
+// same default tools' names and arguments. In one run, alternated so machine load hits all alike,
+// reported as ratios ours / thin, the ones the targets gate; the same server on the MCP SDK's v1
+// line (bench/thin-server-v1.mjs, 2025 revisions only) runs beside them in every part, its ratio
+// ours / v1 printed next to each as a reference:
 // - per call: `get_session` and `list_agents` medians, rounds alternating which server goes first,
 //   each timed from the client (the MCP SDK client: parsing the result, and validating it against
 //   an output schema where one is listed, are costs the user pays too);
@@ -8,9 +11,9 @@
 //   200 calls (get_session and list_agents alternating), the worst of three per server;
 // - start-up: spawn → tools/list, ours (the shipped bin) with its code cache written and on a first
 //   run (no cache yet) against the thin server;
-// - tools/list tokens, as sent and the model-visible part.
+// - tools/list tokens, as sent and the model-visible part, of each.
 // With `before` (an older bin, `npm run bench -- --only thin --before OLD.mjs`), that bin joins the
-// per-call rounds and the memory runs as a third server, so before and after come from one run.
+// per-call rounds and the memory runs as one more server, so before and after come from one run.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { startOnce } from './startup.mjs';
 import { listTokens } from '../dist/mcp/server.js';
 
 export const THIN = fileURLToPath(new URL('./thin-server.mjs', import.meta.url));
+export const THIN_V1 = fileURLToPath(new URL('./thin-server-v1.mjs', import.meta.url));
 
 const median = (xs) => summarize(xs).median;
 /** Fresh processes per server for the peak-RSS figure. */
@@ -30,10 +34,10 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   for (let i = 0; i < 3; i++) await sdk.beta.agents.create({ name: `thin-bench-${i}`, model: 'claude-sonnet-4-6' });
-  const servers = { ours: BUNDLE, thin: THIN, ...(before ? { before } : {}) };
+  const servers = { ours: BUNDLE, thin: THIN, thinV1: THIN_V1, ...(before ? { before } : {}) };
   const out = { calls: {}, memory: {}, startup: {}, tokens: {} };
 
-  // Per call, both servers up at once, rounds alternating the order.
+  // Per call, all servers up at once, rounds alternating the order.
   const up = {};
   for (const [k, cli] of Object.entries(servers)) up[k] = await connectServer(emu, { cli });
   try {
@@ -47,7 +51,7 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
       const times = Object.fromEntries(Object.keys(up).map((k) => [k, []]));
       for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await call(up[k].client, tool, args); // warm-up
       for (let r = 0; r < rounds; r++) {
-        // Each server goes first in turn (and, with a `before` bin, each takes each place).
+        // Each server takes each place in turn, and every other round the order is reversed.
         const keys = Object.keys(up);
         const order = keys.map((_, j) => keys[(r + j) % keys.length]);
         if (r % 2) order.reverse();
@@ -59,7 +63,8 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
           }
         }
       }
-      out.calls[tool] = { ours: median(times.ours), thin: median(times.thin), ratio: median(times.ours) / median(times.thin) };
+      const [ours, thin, thinV1] = [median(times.ours), median(times.thin), median(times.thinV1)];
+      out.calls[tool] = { ours, thin, ratio: ours / thin, thinV1, ratioV1: ours / thinV1 };
       if (before) Object.assign(out.calls[tool], { before: median(times.before), ratioBefore: median(times.before) / median(times.thin) });
     }
   } finally {
@@ -87,7 +92,7 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
       }
     }
 
-  // Start-up: the thin server has no code cache of its own; ours with its cache and without.
+  // Start-up: the thin servers have no code cache of their own; ours with its cache and without.
   const cache = join(mkdtempSync(join(tmpdir(), 'mam-thin-cache-')), 'cache');
   const warmEnv = childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: cache });
   const primer = spawn(process.execPath, [BUNDLE, '--base-url', emu.url], { stdio: ['pipe', 'ignore', 'ignore'], env: warmEnv });
@@ -98,8 +103,9 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
     warm: [[BUNDLE, '--base-url', emu.url], warmEnv],
     first: [[BUNDLE, '--base-url', emu.url], childEnv({ MANAGED_AGENTS_API_KEY: API_KEY, MANAGED_AGENTS_CODE_CACHE: 'off' })],
     thin: [[THIN, '--base-url', emu.url], childEnv({ MANAGED_AGENTS_API_KEY: API_KEY })],
+    thinV1: [[THIN_V1, '--base-url', emu.url], childEnv({ MANAGED_AGENTS_API_KEY: API_KEY })],
   };
-  const starts = { warm: [], first: [], thin: [] };
+  const starts = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < startRuns; i++) {
     const keys = Object.keys(variants);
     for (let j = 0; j < keys.length; j++) {
@@ -107,12 +113,7 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
       starts[k].push((await startOnce(...variants[k])).list);
     }
   }
-  out.startup = {
-    warm: median(starts.warm),
-    first: median(starts.first),
-    thin: median(starts.thin),
-    ratioWarm: median(starts.warm) / median(starts.thin),
-    ratioFirst: median(starts.first) / median(starts.thin),
-  };
+  const [warm, first, thin, thinV1] = [median(starts.warm), median(starts.first), median(starts.thin), median(starts.thinV1)];
+  out.startup = { warm, first, thin, ratioWarm: warm / thin, ratioFirst: first / thin, thinV1, ratioWarmV1: warm / thinV1, ratioFirstV1: first / thinV1 };
   return out;
 }
