@@ -27,6 +27,7 @@ import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTokens, CAP } from './tokens.mjs';
 import { benchThin } from './thin.mjs';
+import { benchTransport } from './transport.mjs';
 import { benchUsageReport } from './usage-report.mjs';
 
 const FIGURES = ['startup', 'overhead', 'latency', 'concurrency', 'memory', 'tokens', 'hostile', 'http', 'usage', 'fanout', 'thin'];
@@ -416,6 +417,16 @@ try {
   if (only.includes('thin')) {
     log('11. against the thin-server floor (bench/thin-server.mjs; bench/thin-server-v1.mjs beside it): per call, memory, start-up, tokens …');
     const r = (results.thin = await benchThin({ emu, sdk, before: values.before }));
+    const t = (results.transport = await benchTransport());
+    row(
+      11,
+      "the SDK call alone, CPU: through this server's transport / through Node's `fetch`, same bounds (bench/transport.mjs)",
+      `${fmt(t.transport, 0)} µs`,
+      `${fmt(t.fetch, 0)} µs`,
+      times(t.ratio),
+      'info',
+      '',
+    );
     /** The same server on the MCP SDK's v1 line: a reference next to the gated rows, never a target. */
     const V1 = 'v1 thin server';
     for (const [tool, c] of Object.entries(r.calls)) {

@@ -9,8 +9,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import { limitedFetch } from '../dist/api/limits.js';
 import { API_KEY, fixtures, fmt, newSession, sdkFor, startEmuProcess, summarize } from './lib.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '16' }, block: { type: 'string', default: '500' } } });
-
 export async function benchTransport({ rounds = 16, block = 500 } = {}) {
   const emu = await startEmuProcess();
   try {
@@ -39,6 +37,7 @@ export async function benchTransport({ rounds = 16, block = 500 } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '16' }, block: { type: 'string', default: '500' } } });
   const r = await benchTransport({ rounds: Number(values.rounds), block: Number(values.block) });
   process.stdout.write(
     `sessions.retrieve, CPU per call: through the transport ${fmt(r.transport)} µs, through fetch ${fmt(r.fetch)} µs; transport / fetch ${r.ratio.toFixed(2)}× (median of per-round ratios)\n`,

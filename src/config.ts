@@ -268,7 +268,7 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
-/** Variables with no flag: credentials stay out of process lists, and the code cache is the bin's own (src/bin.ts). */
+/** Variables with no flag: credentials stay out of process lists, the code cache is the bin's own (src/bin.ts), and the SDK reads its tracing switch itself (src/api/client.ts). */
 export const ENV_ONLY: readonly { env: string; default?: string; help: string }[] = [
   { env: 'MANAGED_AGENTS_API_KEY', help: 'API key, sent only to --base-url, MANAGED_AGENTS_BASE_URL or the default endpoint (the one to use)' },
   { env: 'ANTHROPIC_API_KEY', help: 'API key, read when MANAGED_AGENTS_API_KEY is not set; sent only to ANTHROPIC_BASE_URL or the default endpoint' },
@@ -279,6 +279,11 @@ export const ENV_ONLY: readonly { env: string; default?: string; help: string }[
     env: 'MANAGED_AGENTS_CODE_CACHE',
     default: '$XDG_CACHE_HOME/managed-agents-mcp or ~/.cache/managed-agents-mcp',
     help: 'where the bin keeps its V8 code cache, which makes later starts faster (off: none; docs/performance.md)',
+  },
+  {
+    env: 'ANTHROPIC_OPEN_TELEMETRY',
+    default: 'unset: spans only with a tracer provider registered',
+    help: "the Anthropic SDK's OpenTelemetry spans of each API request, read as the SDK documents (false: none); unset, they are made only when the process has a tracer provider (docs/performance.md)",
   },
 ];
 

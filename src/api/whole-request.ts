@@ -27,7 +27,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
+import { ResponseLimitError, ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
 import type { ResponseLimits } from './limits.js';
 
 type Request = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
@@ -74,14 +74,19 @@ export async function wholeRequest(
   const method = init?.method ?? 'GET';
   const where = () => `${method} ${url.pathname}`;
   const { agent, request } = loaded ?? (await load());
-  const res = await request.call(agent, {
-    origin: url.origin,
-    path: url.pathname + url.search,
-    method: method as Dispatcher.HttpMethod,
-    headers: headerList(init?.headers),
-    body: (init?.body as string | null | undefined) ?? null,
-    signal: init?.signal ?? undefined,
-  });
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request.call(agent, {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: method as Dispatcher.HttpMethod,
+      headers: headerList(init?.headers),
+      body: (init?.body as string | null | undefined) ?? null,
+      signal: init?.signal ?? undefined,
+    });
+  } catch (err) {
+    throw asFetchError(err, init?.signal, 'fetch failed');
+  }
   let body: BodyInit | null = null;
   if (method === 'HEAD' || NULL_BODY.has(res.statusCode)) res.body.resume();
   else if (/^text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))) {
@@ -99,7 +104,7 @@ export async function wholeRequest(
       } catch (err) {
         // Ended by the signal: the request failed, as a fetch whose signal fired does.
         if (init?.signal?.aborted) throw err;
-        body = failing(err as Error);
+        body = failing(err instanceof ResponseLimitError ? err : asFetchError(err, undefined, 'terminated'));
       } finally {
         clearTimeout(timer);
       }
@@ -130,6 +135,15 @@ function readAll(body: Readable, limit: number, where: () => string): Promise<Bu
     body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)));
     body.once('error', reject);
   });
+}
+
+/**
+ * A failure as Node's `fetch` reports it, which is what the SDK reads (a `TypeError` whose cause is
+ * the socket's error: "fetch failed" for the request, "terminated" for a body cut off), so that a
+ * dropped connection is an `APIConnectionError` either way; the signal's own reason when it fired.
+ */
+function asFetchError(err: unknown, signal: AbortSignal | null | undefined, message: string): Error {
+  return signal?.aborted ? (err as Error) : new TypeError(message, { cause: err });
 }
 
 /** A body whose read fails with `err`: how the SDK learns that reading stopped. */
