@@ -17,7 +17,7 @@
  */
 
 import { ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
-import { isPlainRequest, wholeRequest } from './whole-request.js';
+import { isPlainRequest, transportUsable, wholeRequest } from './whole-request.js';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
@@ -53,13 +53,15 @@ type StreamInit = RequestInit & { [EVENT_STREAM]?: boolean };
  * A `fetch` for the SDK client whose response bodies fail once they pass `limits`. A plain request
  * (a JSON body or none, not an event stream) goes through undici's own client and is read whole
  * there, within the same bounds (whole-request.ts); the rest (event streams, file uploads) through
- * `inner`, Node's `fetch` unless one is given. A given `inner` takes every request.
+ * `inner`, Node's `fetch` unless one is given. A given `inner` takes every request, and so does
+ * Node's `fetch` when Node is told to use the environment's proxy (`transportUsable`).
  */
 export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, given?: Fetch): Fetch {
   const inner = given ?? ((input, init) => fetch(input, init));
+  const whole = !given && transportUsable();
   return async (input, init) => {
     const stream = (init as StreamInit | undefined)?.[EVENT_STREAM] === true;
-    if (!given && !stream && isPlainRequest(init))
+    if (whole && !stream && isPlainRequest(init))
       return wholeRequest(input, init, limits, (res, where) => withBody(res, countedEvents(res.body!, sseEventCounter(limits.sseEventBytes, where))));
     // Our own signal, following the SDK's, so the time bound can end the body's read.
     let ac: AbortController | undefined;

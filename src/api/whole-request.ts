@@ -51,6 +51,17 @@ function load(): Promise<Loaded> {
   return loading;
 }
 
+/**
+ * Whether this process may use the transport: not when Node is told to route its own HTTP through
+ * the proxy of HTTP_PROXY / HTTPS_PROXY (NODE_USE_ENV_PROXY, or --use-env-proxy, from Node 22.21
+ * and 24.5), which Node's `fetch` honours and undici's own client would not.
+ */
+export function transportUsable(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): boolean {
+  const flag = env.NODE_USE_ENV_PROXY;
+  const viaOptions = /(^|\s)--use-env-proxy\b/.test(env.NODE_OPTIONS ?? '') || execArgv.includes('--use-env-proxy');
+  return !(flag && flag !== '0') && !viaOptions;
+}
+
 /** A request the SDK makes with a body this client sends as is: a string (JSON) or none. */
 export function isPlainRequest(init: RequestInit | undefined): boolean {
   const body = init?.body;
