@@ -26,3 +26,15 @@ it('.nvmrc names a Node line that every development tool and the package accept'
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   expect(satisfies(newest, pkg.engines.node)).toBe(true);
 });
+
+it("the package's lowest Node runs every library the bin bundles (their own engines)", () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const lowest = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(pkg.engines.node)!.slice(1).map(Number);
+  // What src/ imports at run time; the bundle is built from these (scripts/bundle.mjs).
+  for (const name of ['@anthropic-ai/sdk', '@modelcontextprotocol/server', 'undici', 'zod', 'ajv']) {
+    const range = JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')).engines?.node as string | undefined;
+    if (range) expect(satisfies(lowest, range), `${name}: node ${range}`).toBe(true);
+  }
+  const manifest = JSON.parse(readFileSync(new URL('../../mcpb/manifest.json', import.meta.url), 'utf8'));
+  expect(manifest.compatibility.runtimes.node).toBe(`>=${lowest.join('.')}`);
+});
