@@ -1,10 +1,13 @@
 // Shared helpers for `npm run bench`: statistics, the emulator, spawning the built server under a
-// real MCP client, and reading a child's memory from /proc. Plain ESM, no build step.
+// real MCP client (either generation: the v1 SDK's for the 2025 revisions, the v2 client's for MCP
+// 2026-07-28), and reading a child's memory from /proc. Plain ESM, no build step.
 import { readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import Anthropic from '@anthropic-ai/sdk';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -81,12 +84,12 @@ export function childEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-/**
- * Spawns `node <cli> --base-url <emu.url> ...args` under the MCP SDK client over stdio and
- * connects. Returns { client, pid, close(), stderrTail() }.
- */
-export async function connectServer(emu, { cli = CLI, args = [] } = {}) {
-  const transport = new StdioClientTransport({
+/** The revision Claude Code opens stdio connections with (docs/mcp-revisions.md). */
+export const MODERN = '2026-07-28';
+
+/** Spawns `node <cli> --base-url <emu.url> ...args` on a stdio transport of `Transport`'s kind and connects `client`. */
+async function connectWith(Transport, client, emu, { cli = CLI, args = [] } = {}) {
+  const transport = new Transport({
     command: process.execPath,
     args: [cli, '--base-url', emu.url, ...args],
     env: childEnv({ MANAGED_AGENTS_API_KEY: API_KEY }),
@@ -96,7 +99,6 @@ export async function connectServer(emu, { cli = CLI, args = [] } = {}) {
   transport.stderr?.on('data', (d) => {
     tail = (tail + d).slice(-4000);
   });
-  const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(transport);
   return {
     client,
@@ -108,11 +110,44 @@ export async function connectServer(emu, { cli = CLI, args = [] } = {}) {
   };
 }
 
-/** Calls a tool and throws on an error result (a benchmark must not time failures). */
-export async function call(client, name, args, opts) {
-  const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000, ...opts });
+/**
+ * Spawns `node <cli> --base-url <emu.url> ...args` under the MCP SDK (v1) client over stdio and
+ * connects with `initialize` (a 2025 revision). Returns { client, pid, close(), stderrTail() }.
+ */
+export function connectServer(emu, opts) {
+  return connectWith(StdioClientTransport, new Client({ name: 'bench', version: '1.0.0' }), emu, opts);
+}
+
+/**
+ * The same over MCP 2026-07-28, as Claude Code connects: the v2 client (`@modelcontextprotocol/client`)
+ * negotiating the revision (`server/discover`, then a `_meta` envelope on every request, no
+ * `initialize`). Throws, closing the child, when the server settles on any other revision, so a
+ * 2025-only server can never be timed as if it were on this path.
+ */
+export async function connectModern(emu, opts) {
+  const client = new ModernClient({ name: 'bench', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  const srv = await connectWith(ModernStdioClientTransport, client, emu, opts);
+  const revision = client.getNegotiatedProtocolVersion();
+  if (revision !== MODERN) {
+    await srv.close();
+    throw new Error(`${opts?.cli ?? CLI} negotiated MCP ${revision ?? 'nothing'} with the v2 client, not ${MODERN}`);
+  }
+  return srv;
+}
+
+const checked = (name, r) => {
   if (r.isError) throw new Error(`${name} failed: ${r.content?.[0]?.text}`);
   return r;
+};
+
+/** Calls a tool through the v1 client and throws on an error result (a benchmark must not time failures). */
+export async function call(client, name, args, opts) {
+  return checked(name, await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000, ...opts }));
+}
+
+/** The same through the v2 client of `connectModern` (its `callTool` takes no result schema). */
+export async function callModern(client, name, args, opts) {
+  return checked(name, await client.callTool({ name, arguments: args }, { timeout: 600_000, ...opts }));
 }
 
 /** An agent and an environment to run sessions in, made directly through the SDK. */

@@ -427,11 +427,20 @@ try {
       'info',
       '',
     );
+    /** A per-call figure: its before row, the gated row against the thin server, and why when missed; `over` names the revision. */
+    const perCall = (tool, c, over) => {
+      if (c.before !== undefined)
+        row(11, `before: \`${tool}\`${over} through ${values.before}`, ms(c.before, 2), ms(c.thin, 2), times(c.ratioBefore), 'info', '');
+      row(11, `\`${tool}\`${over}, median of the same alternated rounds`, ms(c.ours, 2), ms(c.thin, 2), times(c.ratio), '≤ 1.00×', ok(c.ratio <= 1));
+      if (c.ratio > 1)
+        why.push(
+          `\`${tool}\`${over} through this server takes ${times(c.ratio)} the thin server's time per call (+${ms(c.ours - c.thin, 2)}); docs/performance.md ("Against the thin server") says where it goes.`,
+        );
+    };
     /** The same server on the MCP SDK's v1 line: a reference next to the gated rows, never a target. */
     const V1 = 'v1 thin server';
     for (const [tool, c] of Object.entries(r.calls)) {
-      if (c.before !== undefined) row(11, `before: \`${tool}\` through ${values.before}`, ms(c.before, 2), ms(c.thin, 2), times(c.ratioBefore), 'info', '');
-      row(11, `\`${tool}\`, median of the same alternated rounds`, ms(c.ours, 2), ms(c.thin, 2), times(c.ratio), '≤ 1.00×', ok(c.ratio <= 1));
+      perCall(tool, c, '');
       row(
         11,
         `… \`${tool}\` against the ${V1} (bench/thin-server-v1.mjs, 2025 only), same rounds`,
@@ -441,11 +450,12 @@ try {
         'info',
         '',
       );
-      if (c.ratio > 1)
-        why.push(
-          `\`${tool}\` through this server takes ${times(c.ratio)} the thin server's time per call (+${ms(c.ours - c.thin, 2)}); docs/performance.md ("Against the thin server") says where it goes.`,
-        );
     }
+    // The same calls over MCP 2026-07-28, the revision Claude Code speaks: the v2 client, ours and
+    // the thin server only (the v1 thin server is 2025-only).
+    const REV = ' over MCP 2026-07-28 (the v2 client)';
+    if (values.before && r.beforeModern) notes.push(`thin: ${values.before} left out of the rows${REV}: ${r.beforeModern}`);
+    for (const [tool, c] of Object.entries(r.callsModern)) perCall(tool, c, REV);
     const mem = r.memory;
     row(
       11,

@@ -6,7 +6,10 @@
 // ours / v1 printed next to each as a reference:
 // - per call: `get_session` and `list_agents` medians, rounds alternating which server goes first,
 //   each timed from the client (the MCP SDK client: parsing the result, and validating it against
-//   an output schema where one is listed, are costs the user pays too);
+//   an output schema where one is listed, are costs the user pays too), over both client
+//   generations: the MCP SDK's v1 client (2025 revisions, `initialize`) for all servers, then the v2
+//   client negotiating MCP 2026-07-28 (`_meta` on every request, as Claude Code speaks) for ours and
+//   the thin server (the v1 thin server cannot speak it; `before` joins if it can);
 // - memory: idle RSS after start-up and `tools/list`, and peak RSS (VmHWM) of a fresh process over
 //   200 calls (get_session and list_agents alternating), the worst of three per server;
 // - start-up: spawn → tools/list, ours (the shipped bin) with its code cache written and on a first
@@ -19,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { API_KEY, BUNDLE, call, childEnv, connectServer, fixtures, memOf, newSession, summarize, withRssSampling } from './lib.mjs';
+import { API_KEY, BUNDLE, call, callModern, childEnv, connectModern, connectServer, fixtures, memOf, newSession, summarize, withRssSampling } from './lib.mjs';
 import { startOnce } from './startup.mjs';
 import { listTokens } from '../dist/mcp/server.js';
 
@@ -30,12 +33,37 @@ const median = (xs) => summarize(xs).median;
 /** Fresh processes per server for the peak-RSS figure. */
 const PEAK_RUNS = 3;
 
+/**
+ * Times `tool` through each connection in `up` with `callFn`, after 30 warm-up calls each: `rounds`
+ * rounds of `perRound` calls, each server taking each place in turn and every other round the order
+ * reversed, so machine load hits all alike. Returns each server's median per call, in ms.
+ */
+async function alternated(up, callFn, tool, args, rounds, perRound) {
+  const times = Object.fromEntries(Object.keys(up).map((k) => [k, []]));
+  for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await callFn(up[k].client, tool, args); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    const keys = Object.keys(up);
+    const order = keys.map((_, j) => keys[(r + j) % keys.length]);
+    if (r % 2) order.reverse();
+    for (const k of order) {
+      for (let i = 0; i < perRound; i++) {
+        const t = performance.now();
+        await callFn(up[k].client, tool, args);
+        times[k].push(performance.now() - t);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
+}
+
+const argsFor = (tool, sessionId) => (tool === 'get_session' ? { session_id: sessionId } : {});
+
 export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRuns = 10, before }) {
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   for (let i = 0; i < 3; i++) await sdk.beta.agents.create({ name: `thin-bench-${i}`, model: 'claude-sonnet-4-6' });
   const servers = { ours: BUNDLE, thin: THIN, thinV1: THIN_V1, ...(before ? { before } : {}) };
-  const out = { calls: {}, memory: {}, startup: {}, tokens: {} };
+  const out = { calls: {}, callsModern: {}, memory: {}, startup: {}, tokens: {} };
 
   // Per call, all servers up at once, rounds alternating the order.
   const up = {};
@@ -47,28 +75,36 @@ export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRun
       out.memory[k] = { idle: memOf(srv.pid).rss };
     }
     for (const tool of ['get_session', 'list_agents']) {
-      const args = tool === 'get_session' ? { session_id: sessionId } : {};
-      const times = Object.fromEntries(Object.keys(up).map((k) => [k, []]));
-      for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await call(up[k].client, tool, args); // warm-up
-      for (let r = 0; r < rounds; r++) {
-        // Each server takes each place in turn, and every other round the order is reversed.
-        const keys = Object.keys(up);
-        const order = keys.map((_, j) => keys[(r + j) % keys.length]);
-        if (r % 2) order.reverse();
-        for (const k of order) {
-          for (let i = 0; i < perRound; i++) {
-            const t = performance.now();
-            await call(up[k].client, tool, args);
-            times[k].push(performance.now() - t);
-          }
-        }
-      }
-      const [ours, thin, thinV1] = [median(times.ours), median(times.thin), median(times.thinV1)];
-      out.calls[tool] = { ours, thin, ratio: ours / thin, thinV1, ratioV1: ours / thinV1 };
-      if (before) Object.assign(out.calls[tool], { before: median(times.before), ratioBefore: median(times.before) / median(times.thin) });
+      const m = await alternated(up, call, tool, argsFor(tool, sessionId), rounds, perRound);
+      out.calls[tool] = { ours: m.ours, thin: m.thin, ratio: m.ours / m.thin, thinV1: m.thinV1, ratioV1: m.ours / m.thinV1 };
+      if (before) Object.assign(out.calls[tool], { before: m.before, ratioBefore: m.before / m.thin });
     }
   } finally {
     for (const srv of Object.values(up)) await srv.close();
+  }
+
+  // Per call over MCP 2026-07-28 (the v2 client), the same rounds; connectModern throws unless that
+  // revision is negotiated. An older bin that cannot speak it is left out, not a failure.
+  const modern = {};
+  try {
+    modern.ours = await connectModern(emu, { cli: BUNDLE });
+    modern.thin = await connectModern(emu, { cli: THIN });
+    if (before) {
+      try {
+        modern.before = await connectModern(emu, { cli: before });
+      } catch (err) {
+        out.beforeModern = err.message;
+      }
+    }
+    // tools/list first, as a client does (and the v2 client caches it for output-schema checks).
+    for (const srv of Object.values(modern)) await srv.client.listTools();
+    for (const tool of ['get_session', 'list_agents']) {
+      const m = await alternated(modern, callModern, tool, argsFor(tool, sessionId), rounds, perRound);
+      out.callsModern[tool] = { ours: m.ours, thin: m.thin, ratio: m.ours / m.thin };
+      if (modern.before) Object.assign(out.callsModern[tool], { before: m.before, ratioBefore: m.before / m.thin });
+    }
+  } finally {
+    for (const srv of Object.values(modern)) await srv.close();
   }
 
   // Peak RSS over 200 calls, each server a fresh process, alternated; the worst of PEAK_RUNS each
