@@ -34,13 +34,19 @@ const median = (xs) => summarize(xs).median;
 const PEAK_RUNS = 3;
 
 /**
- * Times `tool` through each connection in `up` with `callFn`, after 30 warm-up calls each: `rounds`
+ * Times `tool` through each connection in `up` with `callFn`, after WARM_UP calls each: `rounds`
  * rounds of `perRound` calls, each server taking each place in turn and every other round the order
  * reversed, so machine load hits all alike. Returns each server's median per call, in ms.
  */
+/** Calls each server makes before the timed rounds. */
+const WARM_UP = 200;
+
 async function alternated(up, callFn, tool, args, rounds, perRound) {
   const times = Object.fromEntries(Object.keys(up).map((k) => [k, []]));
-  for (const k of Object.keys(up)) for (let i = 0; i < 30; i++) await callFn(up[k].client, tool, args); // warm-up
+  // Warm-up, the same for every server: a server runs for a whole session, so what counts is the
+  // call once V8 has optimised its path, not the first few dozen (30 calls left some of either
+  // server's code unoptimised, and the ratio then moved with which server had warmed more).
+  for (const k of Object.keys(up)) for (let i = 0; i < WARM_UP; i++) await callFn(up[k].client, tool, args);
   for (let r = 0; r < rounds; r++) {
     const keys = Object.keys(up);
     const order = keys.map((_, j) => keys[(r + j) % keys.length]);
@@ -58,7 +64,7 @@ async function alternated(up, callFn, tool, args, rounds, perRound) {
 
 const argsFor = (tool, sessionId) => (tool === 'get_session' ? { session_id: sessionId } : {});
 
-export async function benchThin({ emu, sdk, rounds = 20, perRound = 10, startRuns = 10, before }) {
+export async function benchThin({ emu, sdk, rounds = 40, perRound = 10, startRuns = 10, before }) {
   const fx = await fixtures(sdk);
   const sessionId = await newSession(sdk, fx);
   for (let i = 0; i < 3; i++) await sdk.beta.agents.create({ name: `thin-bench-${i}`, model: 'claude-sonnet-4-6' });
