@@ -211,7 +211,7 @@ export function createApi(opts: ApiOptions): Api {
       fetch: noted(limitedFetch()),
       // No spans unless this process has an OpenTelemetry tracer provider to record them, or the
       // environment asks for them: without one, each span is a no-op that costs every request
-      // (docs/performance.md, "Against the thin server").
+      // (docs/performance.md, "The HTTP client").
       ...(tracing() ? {} : { openTelemetry: false }),
       logLevel: 'warn',
       logger: {

@@ -3,8 +3,10 @@
  *
  * The SDK buffers a whole JSON response before parsing it, and its SSE parser keeps appending to
  * one string until it sees a line ending: a misbehaving upstream (a proxy, a gateway, a bug) can
- * make either grow without bound. So the client's `fetch` wraps every response body in a stream
- * that counts bytes and fails once a cap is passed — before the SDK holds more than the cap.
+ * make either grow without bound. So the client's `fetch` counts the bytes of every response body
+ * and fails once a cap is passed — before the SDK holds more than the cap: while the transport
+ * reads a plain request's body whole (whole-request.ts), or in a stream wrapped around the body of
+ * a request through Node's `fetch`.
  *
  * - A response body (every list, get, create): at most MAX_BODY_BYTES. A history page of 1,000
  *   events is usually well under 1 MiB; the cap leaves room for pages of large tool results.
@@ -12,8 +14,9 @@
  *   between two blank lines, so also any single line — is at most MAX_SSE_EVENT_BYTES. Events sent
  *   by this server are text and usually a few KiB; the cap leaves room for an image or a document
  *   that another client put in a user.message.
- * - Time: the SDK's timeout ends at the response headers; a body (not a stream) that has not
- *   arrived whole within MAX_BODY_MS fails too, so a proxy that trickles bytes cannot hold a call.
+ * - Time: a body (not a stream) that has not arrived whole within MAX_BODY_MS of its headers fails,
+ *   so a proxy that trickles bytes cannot hold a call (the SDK's own timeout ends at the headers
+ *   through `fetch`, and covers a plain request's body too, which the transport reads in `fetch`).
  */
 
 import { ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
