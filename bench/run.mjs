@@ -283,7 +283,7 @@ try {
     const r = (results.memory = await benchMemory({ emu, sdk, cli: BUNDLE, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
     log('   … and the V8 heap after GC during the same operations (node --trace-gc), once …');
     const heap = (results.liveHeap = await benchLiveHeap({ emu, sdk, cli: BUNDLE, turnSizes: [1_000, 10_000, 100_000], historySizes: [10_000, 100_000] }));
-    log('   … and a server with its V8 old space capped at 32 MiB: a 200,000-event turn, then 600,000 events paged …');
+    log('   … and a server with its V8 old space capped at 36 MiB: a 200,000-event turn, then 600,000 events paged …');
     const cap = (results.heapCap = await benchHeapCap({ emu, sdk, cli: BUNDLE }));
     for (const kind of ['turn', 'history']) {
       const group = r.filter((x) => x.kind === kind);
