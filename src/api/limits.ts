@@ -20,7 +20,7 @@
  */
 
 import { ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
-import { isPlainRequest, transportUsable, wholeRequest } from './whole-request.js';
+import { failing, hrefOf, isEventStream, isPlainRequest, NULL_BODY, transportUsable, wholeRequest } from './whole-request.js';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
@@ -28,8 +28,6 @@ export const MAX_BODY_MS = 60_000;
 
 const LF = 0x0a;
 const CR = 0x0d;
-/** Statuses whose Response may not have a body. */
-const NULL_BODY = new Set([101, 204, 205, 304]);
 
 export { ResponseLimitError, ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
 
@@ -78,9 +76,9 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, given?: Fe
     if (!res.body || NULL_BODY.has(res.status)) return res;
     // The route names a request in an error only: the URL is parsed then, not for every request.
     const method = init?.method ?? 'GET';
-    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const href = hrefOf(input);
     const where = () => routeOf(method, href);
-    const sse = /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
+    const sse = isEventStream(res.headers.get('content-type') ?? '');
     if (sse) return withBody(res, countedEvents(res.body, sseEventCounter(limits.sseEventBytes, where)));
     // Asked for a stream, answered with a body (an error): no signal of ours to end its read, so the
     // time bound ends the counted body instead.
@@ -96,7 +94,7 @@ export function limitedFetch(limits: ResponseLimits = DEFAULT_LIMITS, given?: Fe
       // report a rejected fetch as a connection error (and a read would be retried).
       await res.body.cancel().catch(() => {});
       const err = new ResponseTooLargeError('a response body', limits.bodyBytes, route);
-      return rebuild(res, new ReadableStream({ start: (c) => c.error(err) }));
+      return rebuild(res, failing(err));
     }
     return rebuild(res, counted(res.body, bodyCounter(limits.bodyBytes, where)));
   };

@@ -30,15 +30,16 @@ import type { Dispatcher } from 'undici';
 import { ResponseLimitError, ResponseTooLargeError, ResponseTooSlowError } from './limit-errors.js';
 import type { ResponseLimits } from './limits.js';
 
-type Request = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 interface Loaded {
   agent: Dispatcher;
-  request: Request;
+  request: RequestFn;
 }
 
-/** Statuses whose Response may not have a body. */
-const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Statuses whose Response may not have a body (limits.ts reads it too). */
+export const NULL_BODY = new Set([101, 204, 205, 304]);
 
+/** Set once loaded, so that later requests skip an `await`; `loading` makes concurrent first requests share one load. */
 let loaded: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
 
@@ -62,6 +63,16 @@ export function transportUsable(env: NodeJS.ProcessEnv = process.env, execArgv: 
   return !(flag && flag !== '0') && !viaOptions;
 }
 
+/** The URL a `fetch` was called with, as a string. */
+export function hrefOf(input: string | URL | globalThis.Request): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
+/** A `Content-Type` that announces an event stream. */
+export function isEventStream(contentType: string): boolean {
+  return /^text\/event-stream/i.test(contentType);
+}
+
 /** A request the SDK makes with a body this client sends as is: a string (JSON) or none. */
 export function isPlainRequest(init: RequestInit | undefined): boolean {
   const body = init?.body;
@@ -80,7 +91,7 @@ export async function wholeRequest(
   /** An event stream answered (a request not marked as one): its bounds, on the body as it is read. */
   asStream: (res: Response, where: () => string) => Response,
 ): Promise<Response> {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const href = hrefOf(input);
   const url = new URL(href);
   const method = init?.method ?? 'GET';
   const where = () => `${method} ${url.pathname}`;
@@ -102,7 +113,7 @@ export async function wholeRequest(
   }
   let body: BodyInit | null = null;
   if (method === 'HEAD' || NULL_BODY.has(res.statusCode)) res.body.resume();
-  else if (/^text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))) {
+  else if (isEventStream(String(res.headers['content-type'] ?? ''))) {
     return asStream(made(Readable.toWeb(res.body) as ReadableStream<Uint8Array>, res, href), where);
   } else {
     const declared = Number(res.headers['content-length'] ?? NaN);
@@ -114,7 +125,7 @@ export async function wholeRequest(
       const timer = setTimeout(() => res.body.destroy(new ResponseTooSlowError(limits.bodyMs, where())), limits.bodyMs);
       try {
         const bytes = await readAll(res.body, limits.bodyBytes, where);
-        if (wantsJson && JSON_TYPE.test(String(res.headers['content-type'] ?? ''))) return new JsonResponse(bytes, init_(res), href);
+        if (wantsJson && JSON_TYPE.test(String(res.headers['content-type'] ?? ''))) return new JsonResponse(bytes, responseInit(res), href);
         body = bytes as unknown as BodyInit;
       } catch (err) {
         // Ended by the signal: the request failed, as a fetch whose signal fired does.
@@ -130,12 +141,12 @@ export async function wholeRequest(
 
 type Head = { statusCode: number; headers: Dispatcher.ResponseData['headers'] };
 
-function init_(res: Head): ResponseInit {
+function responseInit(res: Head): ResponseInit {
   return { status: res.statusCode, headers: responseHeaders(res.headers) };
 }
 
 function made(body: BodyInit | null, res: Head, href: string): Response {
-  const out = new Response(body, init_(res));
+  const out = new Response(body, responseInit(res));
   // The SDK names a failed request by the Response's URL (origin and path only).
   Object.defineProperty(out, 'url', { value: href });
   return out;
@@ -237,8 +248,8 @@ function asFetchError(err: unknown, signal: AbortSignal | null | undefined, mess
   return signal?.aborted ? (err as Error) : new TypeError(message, { cause: err });
 }
 
-/** A body whose read fails with `err`: how the SDK learns that reading stopped. */
-function failing(err: Error): ReadableStream<Uint8Array> {
+/** A body whose read fails with `err`: how the SDK learns that reading stopped (limits.ts too). */
+export function failing(err: Error): ReadableStream<Uint8Array> {
   return new ReadableStream({ start: (c) => c.error(err) });
 }
 
